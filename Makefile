@@ -1,0 +1,57 @@
+# Mentorprogramma: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup migrate messages makemessages lint bench worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+setup: $(STAMP) messages
+
+# Compiled catalogues are committed; recompile when gettext is installed so edits show up.
+messages: | $(PY)
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=.venv --verbosity 0; \
+	else \
+		echo "gettext (msgfmt) not installed: using the committed .mo files"; \
+	fi
+
+makemessages: setup
+	$(PY) manage.py makemessages --locale nl --locale en --ignore=.venv --ignore=bench --ignore='*/tests/*' --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py load_demo_data
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: migrate
+	@for script in bench/*.py; do [ -f "$$script" ] && $(PY) "$$script" || true; done
+
+worker: setup
+	$(VENV)/bin/celery -A mentorprogramma worker --loglevel INFO --concurrency 2
+
+beat: setup
+	$(VENV)/bin/celery -A mentorprogramma beat --loglevel INFO
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

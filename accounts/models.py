@@ -1,0 +1,186 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in: a member, a coordinator or both. E-mail is the login."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    # Used for e-mails sent outside a request (Celery), where no cookie tells the language.
+    language = models.CharField(_("language"), max_length=8, default="nl")
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_staff and self.groups.filter(name=COORDINATOR_GROUP).exists()
+
+
+COORDINATOR_GROUP = "Coördinatoren"
+
+
+class Expertise(models.Model):
+    """An area of tax expertise; coordinators maintain the list in the admin."""
+
+    name = models.CharField(_("name (Dutch)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("area of expertise")
+        verbose_name_plural = _("areas of expertise")
+        ordering = ["name"]
+
+    def __str__(self):
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class MembershipType(models.TextChoices):
+    MEMBER = "lid", _("member")
+    ASPIRANT = "aspirant", _("aspiring member")
+
+
+class Region(models.TextChoices):
+    DRENTHE = "drenthe", "Drenthe"
+    FLEVOLAND = "flevoland", "Flevoland"
+    FRIESLAND = "friesland", "Friesland"
+    GELDERLAND = "gelderland", "Gelderland"
+    GRONINGEN = "groningen", "Groningen"
+    LIMBURG = "limburg", "Limburg"
+    NOORD_BRABANT = "noord-brabant", "Noord-Brabant"
+    NOORD_HOLLAND = "noord-holland", "Noord-Holland"
+    OVERIJSSEL = "overijssel", "Overijssel"
+    UTRECHT = "utrecht", "Utrecht"
+    ZEELAND = "zeeland", "Zeeland"
+    ZUID_HOLLAND = "zuid-holland", "Zuid-Holland"
+    ABROAD = "buitenland", _("abroad")
+
+
+class MeetingPreference(models.TextChoices):
+    IN_PERSON = "in_persoon", _("in person")
+    VIRTUAL = "virtueel", _("virtual")
+    BOTH = "beide", _("both")
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "wacht", _("awaiting verification")
+    VERIFIED = "geverifieerd", _("verified")
+    REJECTED = "afgewezen", _("rejected")
+
+
+membership_number_validator = RegexValidator(
+    regex=r"^\d{4,8}$",
+    message=_("An NOB membership number consists of 4 to 8 digits."),
+)
+
+
+class Profile(models.Model):
+    """A member's programme profile (R2, R3). Contact fields are for her partner only."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
+    membership_number = models.CharField(
+        _("NOB membership number"),
+        max_length=8,
+        unique=True,
+        validators=[membership_number_validator],
+    )
+    membership_type = models.CharField(_("membership type"), max_length=10, choices=MembershipType.choices)
+    confirms_female_member = models.BooleanField(_("confirms she is a female (aspiring) NOB member"), default=False)
+    organisation = models.CharField(_("organisation"), max_length=150)
+    job_title = models.CharField(_("job title"), max_length=150)
+    career_start_year = models.PositiveSmallIntegerField(_("year your working career started"))
+    expertise = models.ManyToManyField(Expertise, blank=True, verbose_name=_("areas of expertise"))
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    meeting_preference = models.CharField(
+        _("preferred way of meeting"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
+    )
+    languages = models.CharField(_("languages"), max_length=150, default="Nederlands")
+    introduction = models.TextField(_("short introduction"), max_length=2000, blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
+    wants_mentee = models.BooleanField(_("I would like a mentor (mentee)"), default=False)
+    wants_mentor = models.BooleanField(_("I would like to be a mentor"), default=False)
+
+    verification_status = models.CharField(
+        _("verification status"), max_length=14, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    verification_note = models.TextField(_("reason (visible to the member)"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Set when a newer member list no longer contains her: a coordinator looks, nothing is deleted.
+    needs_review = models.BooleanField(_("needs review"), default=False)
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("member profile")
+        verbose_name_plural = _("member profiles")
+        ordering = ["user__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(career_start_year__gte=1940) & Q(career_start_year__lte=2100),
+                name="profile_career_start_year_plausible",
+            ),
+            # Verification is dated, so coordinators can see when it happened.
+            models.CheckConstraint(
+                condition=~Q(verification_status="geverifieerd") | Q(verified_at__isnull=False),
+                name="profile_verified_has_timestamp",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.membership_number})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED

@@ -1,0 +1,75 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import COORDINATOR_GROUP, Expertise, MembershipType, Profile, Region, User, VerificationStatus
+
+PASSWORD = "een-lang-wachtwoord-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"lid{n}@example.org")
+    full_name = factory.Faker("name", locale="nl_NL")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        # allauth's mandatory verification: factory users can log in unless told otherwise.
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class CoordinatorFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def coordinator_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
+
+
+class ExpertiseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Expertise
+        django_get_or_create = ("name",)
+
+    name = factory.Iterator(["Btw", "Vennootschapsbelasting", "Loonheffingen", "Transfer pricing"])
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    """A complete profile of a member still awaiting verification."""
+
+    class Meta:
+        model = Profile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    membership_number = factory.Sequence(lambda n: f"{200000 + n}")
+    membership_type = MembershipType.MEMBER
+    confirms_female_member = True
+    organisation = factory.Sequence(lambda n: f"Kantoor {n}")
+    job_title = "Belastingadviseur"
+    career_start_year = factory.LazyFunction(lambda: timezone.localdate().year - 10)
+    region = Region.UTRECHT
+
+    class Params:
+        verified = factory.Trait(
+            verification_status=VerificationStatus.VERIFIED,
+            verified_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def expertise(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.expertise.set(extracted)
+
+
+class MemberFactory(UserFactory):
+    """A verified member with a complete profile: the usual participant."""
+
+    profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user", verified=True)

@@ -1,0 +1,1 @@
+# Anonymous evaluations; built in the evaluations issue.

@@ -1,0 +1,170 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Expertise, MeetingPreference
+
+
+class Cycle(models.Model):
+    """A programme cycle (e.g. "2027"): one application window, one start, one year (R4)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "concept", _("draft")
+        OPEN = "open", _("open for applications")
+        MATCHING = "matching", _("matching")
+        RUNNING = "lopend", _("running")
+        CLOSED = "afgerond", _("finished")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    applications_open = models.DateField(_("applications open"))
+    applications_close = models.DateField(_("applications close"))
+    planned_start = models.DateField(_("planned start"))
+    duration_months = models.PositiveSmallIntegerField(_("duration in months"), default=12)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("programme cycle")
+        verbose_name_plural = _("programme cycles")
+        ordering = ["-planned_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applications_close__gte=F("applications_open")), name="cycle_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_months__gte=1) & Q(duration_months__lte=36), name="cycle_duration_sane"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    MENTEE = "mentee", _("mentee")
+    MENTOR = "mentor", _("mentor")
+
+
+class Application(models.Model):
+    """A verified member's application to a cycle, as mentee (R7) or as mentor (R3)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "ingediend", _("submitted")
+        WITHDRAWN = "ingetrokken", _("withdrawn")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cycle"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications", verbose_name=_("member")
+    )
+    role = models.CharField(_("role"), max_length=6, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    # Mentee (R7): the question or goal the pair starts from.
+    mentoring_question = models.TextField(_("mentoring question or goal"), blank=True)
+    topics = models.ManyToManyField(Expertise, blank=True, verbose_name=_("topics"))
+    meeting_preference = models.CharField(
+        _("preferred way of meeting"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
+    )
+    prefers_same_region = models.BooleanField(_("prefers someone from my region"), default=False)
+    allow_same_organisation = models.BooleanField(_("a mentor from my own organisation is fine"), default=False)
+    # Mentor: how many mentees she can take, and when she is available.
+    capacity = models.PositiveSmallIntegerField(_("number of mentees"), default=1)
+    availability = models.TextField(_("availability"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["cycle", "role", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "member", "role"], name="application_once_per_role_per_cycle"),
+            models.CheckConstraint(condition=Q(capacity__gte=1) & Q(capacity__lte=3), name="application_capacity_1_3"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} – {self.get_role_display()} – {self.cycle}"
+
+
+class Match(models.Model):
+    """A mentor–mentee pair for one term of (in principle) one year (R4); renewals are new terms (R5)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "voorgesteld", _("proposed")
+        ACTIVE = "actief", _("active")
+        COMPLETED = "afgerond", _("completed")
+        ENDED_EARLY = "beeindigd", _("ended early")
+
+    LIVE_STATUSES = (Status.PROPOSED, Status.ACTIVE)
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="matches", verbose_name=_("cycle"))
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches_as_mentor", verbose_name=_("mentor")
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches_as_mentee", verbose_name=_("mentee")
+    )
+    mentor_application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="matches_as_mentor", null=True, blank=True
+    )
+    mentee_application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="matches_as_mentee", null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    term = models.PositiveSmallIntegerField(_("term"), default=1)
+    previous_term = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_term",
+        verbose_name=_("previous term"),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="match_not_herself"),
+            # A mentee has at most one live (proposed or active) match per cycle.
+            models.UniqueConstraint(
+                fields=["cycle", "mentee"],
+                condition=Q(status__in=["voorgesteld", "actief"]),
+                name="match_one_live_per_mentee_per_cycle",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True) | Q(start_date__isnull=True) | Q(planned_end__gt=F("start_date")),
+                name="match_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="actief") | Q(start_date__isnull=False, planned_end__isnull=False),
+                name="match_active_has_dates",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mentor} → {self.mentee} ({self.cycle})"
+
+    def is_member(self, user) -> bool:
+        return user.pk in (self.mentor_id, self.mentee_id)
+
+    def partner_of(self, user):
+        return self.mentee if user.pk == self.mentor_id else self.mentor

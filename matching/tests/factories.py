@@ -1,0 +1,49 @@
+import datetime
+
+import factory
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from accounts.tests.factories import MemberFactory
+from matching.models import Application, Cycle, Match, Role
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cycle
+
+    name = factory.Sequence(lambda n: f"{2027 + n}")
+    applications_open = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    applications_close = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    planned_start = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    status = Cycle.Status.OPEN
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    cycle = factory.SubFactory(CycleFactory)
+    member = factory.SubFactory(MemberFactory)
+    role = Role.MENTEE
+    mentoring_question = "Hoe groei ik door naar een leidinggevende rol zonder mijn vakinhoud los te laten?"
+
+
+class MentorApplicationFactory(ApplicationFactory):
+    role = Role.MENTOR
+    mentoring_question = ""
+    capacity = 2
+
+
+class ActiveMatchFactory(factory.django.DjangoModelFactory):
+    """An active pair that started today and runs for a year (R4)."""
+
+    class Meta:
+        model = Match
+
+    cycle = factory.SubFactory(CycleFactory, status=Cycle.Status.RUNNING)
+    mentor = factory.SubFactory(MemberFactory)
+    mentee = factory.SubFactory(MemberFactory)
+    status = Match.Status.ACTIVE
+    start_date = factory.LazyFunction(timezone.localdate)
+    planned_end = factory.LazyAttribute(lambda m: m.start_date + relativedelta(months=12))

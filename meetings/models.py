@@ -1,0 +1,1 @@
+# Meetings of a pair; built in the meetings issue.

@@ -1,0 +1,34 @@
+"""Demo data for `make run`: a coordinator and a handful of members. Safe to run twice."""
+
+import importlib
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+
+# Each app may add its own demo data in <app>/demo.py with load(*, members, stdout).
+APPS_WITH_DEMO = ["matching", "meetings", "evaluations"]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo coordinator and members and print their logins."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is for development only.")
+        with transaction.atomic():
+            members = accounts_demo.load()
+            for app in APPS_WITH_DEMO:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.load(members=members, stdout=self.stdout)
+
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD})"))
+        for person in accounts_demo.PEOPLE:
+            self.stdout.write(f"  {person['role']:<28} {person['email']}")
+        self.stdout.write("")

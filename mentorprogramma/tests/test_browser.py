@@ -1,0 +1,41 @@
+"""Walk the site as a visitor would, in Chromium, and scan it with axe-core."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from accounts import demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_visitor_switches_language_and_the_coordinator_logs_in(live_server, page):
+    demo.load()
+
+    page.goto(live_server.url)
+    # Chromium asks for English, the site still opens in Dutch.
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Het mentorprogramma van het NOB Vrouwennetwerk")
+
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The mentor programme of the NOB Women's Network")
+    page.get_by_role("button", name="Nederlands").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+    page.get_by_role("navigation", name="Hoofdnavigatie").get_by_role("link", name="Inloggen").click()
+    page.get_by_label("E-mail").fill("coordinator@example.org")
+    page.get_by_label("Wachtwoord").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom, Carla")
+    page.get_by_role("link", name="Coördinatie").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+
+
+@pytest.mark.parametrize("path", ["/", "/account/login/", "/account/signup/", "/grensoverschrijdend-gedrag/"])
+def test_public_pages_have_no_accessibility_violations(live_server, page, path):
+    page.goto(live_server.url + path)
+
+    results = Axe().run(page)
+
+    assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,98 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_is_dutch_by_default_even_for_an_english_browser(client):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "nl"
+    content = response.content.decode()
+    assert '<html lang="nl">' in content
+    assert "Het mentorprogramma van het NOB Vrouwennetwerk" in content
+    assert "Aanmelden voor het programma" in content
+
+
+def test_language_switch_shows_english_and_back(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+
+    content = response.content.decode()
+    assert '<html lang="en">' in content
+    assert "The mentor programme of the NOB Women's Network" in content
+
+    response = client.post(reverse("set_language"), {"language": "nl", "next": "/"}, follow=True)
+    assert "Het mentorprogramma van het NOB Vrouwennetwerk" in response.content.decode()
+
+
+def test_language_switch_refuses_an_unknown_language_and_stays_dutch(client):
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+
+    assert '<html lang="nl">' in client.get("/").content.decode()
+
+
+def test_language_switch_is_remembered_for_a_logged_in_member(client, django_user_model):
+    from accounts.tests.factories import UserFactory
+
+    member = UserFactory()
+    client.force_login(member)
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    member.refresh_from_db()
+    assert member.language == "en"
+
+
+def test_footer_shows_the_configurable_contact_address(client, settings):
+    # R15: general questions go to the network's address, which is configurable.
+    settings.PROGRAMME_CONTACT_EMAIL = "mentoring@example.org"
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert 'href="mailto:mentoring@example.org"' in content
+
+
+@pytest.mark.parametrize(
+    ("name", "dutch_phrase"),
+    [
+        ("misconduct", "vertrouwenspersoon"),
+        ("confidentiality", "Wat de coördinatoren zien"),
+    ],
+)
+def test_information_pages_are_public_and_dutch(client, name, dutch_phrase):
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert dutch_phrase in response.content.decode()
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client):
+    response = client.get(reverse("home"))
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.content.decode()
+
+
+def test_dashboard_sends_anonymous_visitors_to_login(client):
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_admin_login_goes_through_the_rate_limited_allauth_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_admin_refuses_a_logged_in_member_who_is_not_staff(client):
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+
+    assert client.get("/admin/", follow=True).status_code == 403

@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+# The admin login goes through allauth, so it shares its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Mentorprogramma NOB Vrouwennetwerk"
+admin.site.site_title = "Mentorprogramma"
+admin.site.index_title = _("Coordination")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("grensoverschrijdend-gedrag/", views.misconduct, name="misconduct"),
+    path("vertrouwelijkheid/", views.confidentiality, name="confidentiality"),
+    path("overzicht/", views.dashboard, name="dashboard"),
+    path("taal/", views.set_language, name="set_language"),
+    path("account/", include("allauth.urls")),
+    path("profiel/", include("accounts.urls")),
+    path("programma/", include("matching.urls")),
+    path("afspraken/", include("meetings.urls")),
+    path("evaluaties/", include("evaluations.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,36 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import services as account_services
+
+
+def home(request):
+    return render(request, "pages/home.html")
+
+
+def misconduct(request):
+    """R13: where to turn with misconduct or problems that need professional help."""
+    return render(request, "pages/misconduct.html")
+
+
+def confidentiality(request):
+    """R11 and R14: what stays between the pair, and what the programme stores."""
+    return render(request, "pages/confidentiality.html")
+
+
+@login_required
+def dashboard(request):
+    # Each app renders its own panel (see templates/dashboard.html), so this view
+    # stays ignorant of matching, meetings and evaluations.
+    return render(request, "dashboard.html")
+
+
+@require_POST
+def set_language(request):
+    """Django's switcher, plus remembering the choice for e-mails to this member."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        account_services.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
