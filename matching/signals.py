@@ -1,0 +1,10 @@
+"""Signals other apps listen to, so matching needs no knowledge of e-mail or evaluations.
+
+Send them from services inside ``transaction.on_commit`` so listeners never see
+data that was rolled back.
+"""
+
+from django.dispatch import Signal
+
+# Sent with match_id once a match became active (R8: the mentee gets her mentor's details).
+match_activated = Signal()
