@@ -96,3 +96,10 @@ def test_admin_refuses_a_logged_in_member_who_is_not_staff(client):
     client.force_login(UserFactory())
 
     assert client.get("/admin/", follow=True).status_code == 403
+
+
+def test_an_unknown_page_gives_a_friendly_dutch_404(client):
+    response = client.get("/bestaat-niet/")
+
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.content.decode()
