@@ -28,7 +28,7 @@ def test_visitor_switches_language_and_the_coordinator_logs_in(live_server, page
     page.get_by_role("button", name="Inloggen").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom, Carla")
-    page.get_by_role("link", name="Coördinatie").click()
+    page.get_by_role("link", name="Naar de coördinatie").click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
 
 
