@@ -46,7 +46,7 @@ def answers_for(evaluation_round, role=Role.MENTEE, *, scale=4, choice=1, text="
         elif question.kind == Question.Kind.SINGLE_CHOICE:
             answers[key] = str(choice)
         elif question.kind == Question.Kind.MULTIPLE_CHOICE:
-            answers[key] = [str(choice)]
+            answers[key] = ["1"]
         else:
             answers[key] = text
     return answers

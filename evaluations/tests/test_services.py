@@ -112,7 +112,7 @@ def test_double_submission_is_refused_and_stores_nothing_more(evaluation_round):
     invitation = invitation_for_new_pair(evaluation_round)
     services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
 
-    with pytest.raises(ValidationError, match="already submitted"):
+    with pytest.raises(ValidationError, match="al ingestuurd"):
         services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
 
     assert Response.objects.count() == 1
@@ -143,7 +143,7 @@ def test_submission_outside_the_round_dates_is_refused(evaluation_round):
     evaluation_round.save()
     invitation.refresh_from_db()
 
-    with pytest.raises(ValidationError, match="not open"):
+    with pytest.raises(ValidationError, match="niet open"):
         services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
 
 
