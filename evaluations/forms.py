@@ -16,7 +16,14 @@ class EvaluationForm(forms.Form):
 
     @staticmethod
     def _field_for(question: Question) -> forms.Field:
-        common = {"label": question.localised_text, "required": question.required}
+        common = {
+            "label": question.localised_text,
+            "required": question.required,
+            "error_messages": {
+                "required": _("Please answer this question."),
+                "invalid_choice": _("Please choose one of the options given."),
+            },
+        }
         if not question.required:
             common["help_text"] = _("Optional.")
         if question.kind == Question.Kind.SCALE:
