@@ -192,6 +192,7 @@ class Invitation(models.Model):
         ordering = ["round", "user__full_name", "role"]
         constraints = [
             models.UniqueConstraint(fields=["round", "user", "role"], name="invitation_once_per_role_per_round"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_known"),
         ]
 
     def __str__(self):
@@ -236,6 +237,7 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
         # No ordering by anything that could mirror the order of submission.
         ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(role__in=Role.values), name="response_role_known")]
 
     def __str__(self):
         # Never the answers: this string can end up in logs.

@@ -172,3 +172,12 @@ def test_the_dashboard_of_someone_without_invitations_has_no_evaluation_panel(cl
 
     assert "Openstaande evaluaties" not in content
     assert invitation.token not in content
+
+
+def test_answers_are_kept_out_of_error_reports(client, invitation):
+    client.force_login(invitation.user)
+
+    response = client.post(invitation.get_absolute_url(), answers_for(invitation.round))
+
+    # Django's error reporter replaces every POST value with stars for this request.
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
