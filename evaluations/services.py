@@ -124,7 +124,9 @@ def response_submit(*, invitation: Invitation | None, user, answers: dict) -> No
             locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
             if Receipt.objects.filter(invitation=locked).exists():
                 raise already
-            Receipt.objects.create(invitation=locked)
+            receipt = Receipt(invitation=locked)
+            receipt.full_clean(validate_unique=False)
+            receipt.save()
             response = Response(round=invitation.round, role=invitation.role, answers=cleaned)
             response.full_clean()
             response.save()
