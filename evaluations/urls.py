@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "evaluations"
 
-urlpatterns = []
+urlpatterns = [
+    path("bedankt/", views.thanks, name="thanks"),
+    path("<str:token>/", views.respond, name="respond"),
+]

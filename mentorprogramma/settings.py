@@ -274,7 +274,10 @@ LOGGING = {
 # (none yet)
 
 # Evaluations app settings (anonymous evaluations, thresholds) ------------------------
-# (none yet)
+# Responses a group (round x role) needs before its results are shown; never below 3 (system check).
+EVALUATION_MIN_GROUP_SIZE = env.int("EVALUATION_MIN_GROUP_SIZE", default=5)
+# Responses a group needs before its open answers are shown (written text is easier to recognise).
+EVALUATION_MIN_OPEN_ANSWERS = env.int("EVALUATION_MIN_OPEN_ANSWERS", default=8)
 
 # Notifications settings (outbox, reminders) ---------------------------------------------
 # (none yet)

@@ -1,0 +1,183 @@
+"""Participants' pages: her personal link, the form, the thank-you, and the dashboard panel."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import CoordinatorFactory, MemberFactory
+from evaluations.models import Question, Receipt, Response, Role
+from evaluations.tests.factories import answers_for, invitation_for_new_pair
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invitation(evaluation_round):
+    return invitation_for_new_pair(evaluation_round, Role.MENTEE)
+
+
+# --- Access matrix ----------------------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, invitation):
+    response = client.get(invitation.get_absolute_url())
+
+    assert response.status_code == 302
+    assert response.url.startswith("/account/login/")
+
+
+def test_another_member_gets_a_friendly_page_that_says_nothing_about_whose_link_it_is(client, invitation):
+    client.force_login(MemberFactory())
+
+    response = client.get(invitation.get_absolute_url())
+
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Deze evaluatielink kun je niet gebruiken" in content
+    assert invitation.user.full_name not in content
+    assert invitation.round.name not in content
+
+
+def test_a_coordinator_cannot_open_a_members_link(client, invitation):
+    client.force_login(CoordinatorFactory())
+
+    assert client.get(invitation.get_absolute_url()).status_code == 404
+
+
+def test_an_unknown_token_gets_the_same_friendly_page(client, invitation):
+    client.force_login(invitation.user)
+
+    response = client.get("/evaluaties/dit-bestaat-niet/")
+
+    assert response.status_code == 404
+    assert "Deze evaluatielink kun je niet gebruiken" in response.content.decode()
+
+
+def test_the_invited_member_sees_her_form_and_what_is_stored(client, invitation):
+    client.force_login(invitation.user)
+
+    response = client.get(invitation.get_absolute_url())
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert invitation.round.name in content
+    assert "Wat we opslaan, en wie wat kan zien" in content
+    for question in invitation.round.questions.all():
+        assert question.text in content
+
+
+def test_the_form_is_in_english_when_she_chose_english(client, invitation):
+    client.force_login(invitation.user)
+    client.post("/taal/", {"language": "en", "next": "/"})
+
+    content = client.get(invitation.get_absolute_url()).content.decode()
+
+    assert "What we store, and who can see what" in content
+    assert "How well did you click with your mentor or mentee?" in content
+
+
+# --- Submitting ---------------------------------------------------------------------------------------
+
+
+def test_submitting_stores_the_answers_anonymously_and_thanks_her(client, invitation):
+    client.force_login(invitation.user)
+
+    response = client.post(invitation.get_absolute_url(), answers_for(invitation.round), follow=True)
+
+    assert response.redirect_chain[-1][0] == "/evaluaties/bedankt/"
+    assert "Bedankt voor je evaluatie" in response.content.decode()
+    assert Receipt.objects.filter(invitation=invitation).exists()
+    assert Response.objects.filter(round=invitation.round, role=Role.MENTEE).count() == 1
+
+
+def test_a_submitted_form_cannot_be_reopened_or_sent_again(client, invitation):
+    client.force_login(invitation.user)
+    client.post(invitation.get_absolute_url(), answers_for(invitation.round))
+
+    again = client.get(invitation.get_absolute_url())
+    resent = client.post(invitation.get_absolute_url(), answers_for(invitation.round, scale=1))
+
+    assert "Je hebt deze evaluatie al ingestuurd" in again.content.decode()
+    assert '<form method="post" novalidate>' not in again.content.decode()
+    assert "Je hebt deze evaluatie al ingestuurd" in resent.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_a_missing_required_answer_keeps_everything_she_answered(client, invitation):
+    client.force_login(invitation.user)
+    answers = answers_for(invitation.round, text="Mijn netwerk is echt gegroeid")
+    required = invitation.round.questions.filter(required=True, kind=Question.Kind.SCALE).first()
+    del answers[f"q_{required.pk}"]
+
+    response = client.post(invitation.get_absolute_url(), answers)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Mijn netwerk is echt gegroeid" in content
+    assert "Beantwoord deze vraag alsjeblieft." in content or "Dit veld is verplicht." in content
+    assert not Receipt.objects.exists()
+    assert not Response.objects.exists()
+
+
+def test_a_hand_made_scale_value_outside_1_to_5_is_refused(client, invitation):
+    client.force_login(invitation.user)
+    answers = answers_for(invitation.round)
+    scale = invitation.round.questions.filter(kind=Question.Kind.SCALE).first()
+    answers[f"q_{scale.pk}"] = "9"
+
+    response = client.post(invitation.get_absolute_url(), answers)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[f"q_{scale.pk}"]
+    assert not Response.objects.exists()
+
+
+def test_a_closed_round_says_so_and_accepts_nothing(client, invitation):
+    evaluation_round = invitation.round
+    evaluation_round.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    evaluation_round.opens_on = evaluation_round.closes_on - datetime.timedelta(days=14)
+    evaluation_round.save()
+    client.force_login(invitation.user)
+
+    response = client.post(invitation.get_absolute_url(), answers_for(evaluation_round))
+
+    assert "Deze evaluatie is niet open" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_the_thank_you_page_needs_a_login(client):
+    assert client.get("/evaluaties/bedankt/").status_code == 302
+
+
+# --- Dashboard ----------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_lists_her_open_evaluations_until_she_submits(client, invitation):
+    client.force_login(invitation.user)
+
+    before = client.get("/overzicht/").content.decode()
+    client.post(invitation.get_absolute_url(), answers_for(invitation.round))
+    after = client.get("/overzicht/").content.decode()
+
+    assert "Openstaande evaluaties" in before
+    assert invitation.get_absolute_url() in before
+    assert "Openstaande evaluaties" not in after
+
+
+def test_the_dashboard_of_someone_without_invitations_has_no_evaluation_panel(client, invitation):
+    client.force_login(MemberFactory())
+
+    content = client.get("/overzicht/").content.decode()
+
+    assert "Openstaande evaluaties" not in content
+    assert invitation.token not in content
+
+
+def test_answers_are_kept_out_of_error_reports(client, invitation):
+    client.force_login(invitation.user)
+
+    response = client.post(invitation.get_absolute_url(), answers_for(invitation.round))
+
+    # Django's error reporter replaces every POST value with stars for this request.
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
