@@ -6,7 +6,6 @@ from accounts.tests.factories import MemberFactory
 from meetings import demo
 from meetings.models import Meeting, PrivateNote
 
-
 pytestmark = pytest.mark.django_db
 
 

@@ -71,7 +71,7 @@ def test_the_panel_shows_last_and_next_meeting(pair):
     assert "geen gepland" not in html
 
 
-@pytest.mark.parametrize(("viewer", "prompt"), [("mentee", "neem jij als mentee"), ("mentor", "Je mentee zet")])
+@pytest.mark.parametrize(("viewer", "prompt"), [("mentee", "zet jij als mentee"), ("mentor", "Je mentee zet")])
 def test_a_gentle_prompt_when_nothing_is_planned(pair, viewer, prompt):
     user = getattr(pair, viewer)
 
