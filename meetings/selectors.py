@@ -58,9 +58,7 @@ def held_meeting_count(match: Match) -> int:
 def pairs_without_meeting_after_start(matches, *, today=None):
     """Pairs that started at least six weeks ago and have held no meeting yet."""
     today = today or timezone.localdate()
-    return with_meeting_stats(matches).filter(
-        start_date__lte=today - NO_MEETING_ALERT_AFTER, held_meeting_count=0
-    )
+    return with_meeting_stats(matches).filter(start_date__lte=today - NO_MEETING_ALERT_AFTER, held_meeting_count=0)
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,7 @@ def meeting_detail(request, pk):
             "note_form": form,
             "note_unreadable": note_text is None,
             "can_change": meeting.match.status == Match.Status.ACTIVE and meeting.is_planned,
-            "can_edit": meeting.match.status == Match.Status.ACTIVE
-            and meeting.status != meeting.Status.CANCELLED,
+            "can_edit": meeting.match.status == Match.Status.ACTIVE and meeting.status != meeting.Status.CANCELLED,
         },
     )
 

@@ -18,9 +18,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Meeting
 
-    match = factory.SubFactory(ActiveMatchFactory, start_date=factory.LazyFunction(
-        lambda: timezone.localdate() - datetime.timedelta(days=30)
-    ))
+    match = factory.SubFactory(
+        ActiveMatchFactory, start_date=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    )
     starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=7))
     duration_minutes = 60
     mode = Meeting.Mode.IN_PERSON

@@ -32,7 +32,10 @@ def _events(content: bytes):
 
 def test_a_planned_meeting_downloads_as_an_ics_file(client, old_pair):
     meeting = MeetingFactory(
-        match=old_pair, starts_at=local(2026, 3, 20, 14, 30), duration_minutes=75, is_introduction=True,
+        match=old_pair,
+        starts_at=local(2026, 3, 20, 14, 30),
+        duration_minutes=75,
+        is_introduction=True,
         location="Koffiebar",
     )
     client.force_login(old_pair.mentee)
@@ -77,8 +80,13 @@ def test_the_summary_names_the_partner_of_whoever_downloads(client, old_pair):
 
 
 def test_the_feed_lists_the_members_meetings_and_nothing_else(client, old_pair, other_member):
-    planned = MeetingFactory(match=old_pair, starts_at=local(2026, 6, 1, 10), mode=Meeting.Mode.VIRTUAL,
-                             video_url="https://video.example.org/abc", location="")
+    planned = MeetingFactory(
+        match=old_pair,
+        starts_at=local(2026, 6, 1, 10),
+        mode=Meeting.Mode.VIRTUAL,
+        video_url="https://video.example.org/abc",
+        location="",
+    )
     MeetingFactory(match=old_pair, starts_at=local(2026, 6, 8, 10), status=Meeting.Status.CANCELLED)
     MeetingFactory(match=other_member.matches_as_mentee.get())
     services.save_private_note(meeting=planned, author=old_pair.mentee, text="Heel persoonlijk")
@@ -117,8 +125,13 @@ def test_a_deactivated_members_feed_stops(client, old_pair):
 
 @pytest.mark.parametrize("viewer", ["anonymous", "other member", "coordinator", "author", "partner"])
 def test_calendar_settings_page_is_personal(client, old_pair, other_member, coordinator, viewer):
-    users = {"anonymous": None, "other member": other_member, "coordinator": coordinator,
-             "author": old_pair.mentee, "partner": old_pair.mentor}
+    users = {
+        "anonymous": None,
+        "other member": other_member,
+        "coordinator": coordinator,
+        "author": old_pair.mentee,
+        "partner": old_pair.mentor,
+    }
     mentee_feed = services.renew_calendar_feed(user=old_pair.mentee)
     if users[viewer]:
         client.force_login(users[viewer])

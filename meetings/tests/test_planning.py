@@ -117,7 +117,10 @@ def test_a_cancelled_introduction_can_be_replaced(pair):
     MeetingFactory(match=pair, is_introduction=True, status=Meeting.Status.CANCELLED)
 
     meeting = services.plan_meeting(
-        match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=3), duration_minutes=60,
+        match=pair,
+        by=pair.mentee,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        duration_minutes=60,
         is_introduction=True,
     )
 

@@ -60,8 +60,12 @@ def test_with_meeting_stats_annotates_counts_and_last_date(pair, other_member):
 
 
 def test_the_panel_shows_last_and_next_meeting(pair):
-    HeldMeetingFactory(match=pair, starts_at=timezone.make_aware(datetime.datetime.combine(
-        pair.start_date + datetime.timedelta(days=2), datetime.time(9, 30))))
+    HeldMeetingFactory(
+        match=pair,
+        starts_at=timezone.make_aware(
+            datetime.datetime.combine(pair.start_date + datetime.timedelta(days=2), datetime.time(9, 30))
+        ),
+    )
     upcoming = MeetingFactory(match=pair, starts_at=timezone.now() + datetime.timedelta(days=10))
 
     html = Template('{% include "meetings/_pair_panel.html" %}').render(Context({"match": pair, "user": pair.mentor}))
