@@ -41,6 +41,10 @@ def validate_meeting(meeting: Meeting) -> None:
                 % {"date": match.start_date.strftime("%d-%m-%Y")}
             )
         )
+    if meeting.status == Meeting.Status.HELD and meeting.starts_at and meeting.starts_at > timezone.now():
+        errors.setdefault("starts_at", []).append(
+            ValidationError(_("This meeting was held, so it cannot be in the future."))
+        )
     unknown_topics = set(meeting.topics or []) - set(MentorTopic.values)
     if not isinstance(meeting.topics, list) or unknown_topics:
         errors.setdefault("topics", []).append(ValidationError(_("Choose topics from the MENTOR list.")))

@@ -238,3 +238,31 @@ def test_the_cancel_page_asks_first_and_cancelling_keeps_the_entry(client, pair)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.status_changed_by == pair.mentee
+
+
+def test_a_held_meeting_cannot_be_moved_into_the_future(client, pair):
+    meeting = HeldMeetingFactory(match=pair)
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:edit", args=[meeting.pk]), _form(is_introduction=None))
+
+    assert response.context["form"].errors["date"] == [
+        "Deze afspraak is gehouden, dus hij kan niet in de toekomst liggen."
+    ]
+    meeting.refresh_from_db()
+    assert meeting.starts_at < timezone.now()
+
+
+def test_topics_of_a_held_meeting_can_be_logged_afterwards(client, pair):
+    meeting = HeldMeetingFactory(match=pair, starts_at=local(2026, 11, 2, 9), location="")
+    Match.objects.filter(pk=pair.pk).update(start_date=datetime.date(2026, 1, 1))
+    client.force_login(pair.mentor)
+    data = _form(date="2026-11-02", start_time="09:00", end_time="10:00", topics=["netwerken", "kansen"])
+
+    with time_machine.travel(local(2026, 11, 21, 12)):
+        response = client.post(reverse("meetings:edit", args=[meeting.pk]), data)
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.topics == ["netwerken", "kansen"]
+    assert meeting.status == Meeting.Status.HELD
