@@ -3,10 +3,11 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_DURATION_MINUTES, Meeting, MentorTopic
-from .services import MAX_NOTE_LENGTH
+from .services import MAX_NOTE_LENGTH, before_pair_start_error
 
 
 class MeetingForm(forms.Form):
@@ -17,7 +18,7 @@ class MeetingForm(forms.Form):
     end_time = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     mode = forms.ChoiceField(
         label=_("How do you meet?"),
-        choices=Meeting.Mode.choices,
+        choices=[(value, capfirst(label)) for value, label in Meeting.Mode.choices],
         widget=forms.RadioSelect,
         initial=Meeting.Mode.IN_PERSON,
     )
@@ -50,7 +51,8 @@ class MeetingForm(forms.Form):
     # Errors from the service about model fields, shown at the form field a member filled in.
     FIELD_FOR_MODEL_ERROR = {"starts_at": "date", "duration_minutes": "end_time"}
 
-    def __init__(self, *args, meeting: Meeting | None = None, **kwargs):
+    def __init__(self, *args, match, meeting: Meeting | None = None, **kwargs):
+        self.match = match
         if meeting is not None and "initial" not in kwargs:
             local_start = timezone.localtime(meeting.starts_at)
             local_end = timezone.localtime(meeting.ends_at)
@@ -69,6 +71,9 @@ class MeetingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         date, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        too_early = before_pair_start_error(self.match, date) if date else None
+        if too_early:
+            self.add_error("date", too_early)
         if date and start and end:
             starts_at = timezone.make_aware(datetime.datetime.combine(date, start))
             ends_at = timezone.make_aware(datetime.datetime.combine(date, end))
@@ -106,7 +111,7 @@ class MeetingForm(forms.Form):
 
 class PrivateNoteForm(forms.Form):
     text = forms.CharField(
-        label=_("My private notes"),
+        label=_("Your notes on this meeting"),
         required=False,
         max_length=MAX_NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),

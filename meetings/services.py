@@ -25,6 +25,16 @@ def _check_pair_active(match: Match) -> None:
         raise ValidationError(_("This pair is no longer active, so its meetings can no longer be changed."))
 
 
+def before_pair_start_error(match: Match, day) -> ValidationError | None:
+    """A meeting cannot be dated before the pair started; the form asks this too, to show every error at once."""
+    if match.start_date and day < match.start_date:
+        return ValidationError(
+            _("The pair started on %(date)s: a meeting cannot be earlier.")
+            % {"date": match.start_date.strftime("%d-%m-%Y")}
+        )
+    return None
+
+
 def validate_meeting(meeting: Meeting) -> None:
     """The pair's rules on top of the field checks; errors sit on the field they are about."""
     errors = {}
@@ -34,13 +44,10 @@ def validate_meeting(meeting: Meeting) -> None:
         errors.update(error.update_error_dict({}))
 
     match = meeting.match
-    if meeting.starts_at and match.start_date and timezone.localtime(meeting.starts_at).date() < match.start_date:
-        errors.setdefault("starts_at", []).append(
-            ValidationError(
-                _("The pair started on %(date)s: a meeting cannot be earlier.")
-                % {"date": match.start_date.strftime("%d-%m-%Y")}
-            )
-        )
+    if meeting.starts_at:
+        too_early = before_pair_start_error(match, timezone.localtime(meeting.starts_at).date())
+        if too_early:
+            errors.setdefault("starts_at", []).append(too_early)
     if meeting.status == Meeting.Status.HELD and meeting.starts_at and meeting.starts_at > timezone.now():
         errors.setdefault("starts_at", []).append(
             ValidationError(_("This meeting was held, so it cannot be in the future."))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from matching.models import Match
 from matching.selectors import pair_for_user
@@ -36,6 +36,7 @@ def meeting_list(request, match_pk):
             "partner": match.partner_of(request.user),
             "meetings": selectors.meetings_for_pair(match),
             "can_change": match.status == Match.Status.ACTIVE,
+            "on_meetings_list": True,
         },
     )
 
@@ -50,7 +51,7 @@ def meeting_create(request, match_pk):
     # R8: suggest the introductory meeting while the pair has none.
     is_first = not selectors.pair_progress(match).has_introduction and not match.meetings.exists()
     if request.method == "POST":
-        form = MeetingForm(request.POST)
+        form = MeetingForm(request.POST, match=match)
         if form.is_valid():
             try:
                 meeting = services.plan_meeting(match=match, by=request.user, **form.meeting_fields())
@@ -60,7 +61,7 @@ def meeting_create(request, match_pk):
                 messages.success(request, _("The meeting is planned. Your partner sees it on your pair's page."))
                 return redirect("meetings:detail", pk=meeting.pk)
     else:
-        form = MeetingForm(initial={"is_introduction": is_first})
+        form = MeetingForm(match=match, initial={"is_introduction": is_first})
     return render(
         request,
         "meetings/meeting_form.html",
@@ -109,7 +110,7 @@ def meeting_edit(request, pk):
         messages.error(request, _("This meeting can no longer be changed."))
         return redirect("meetings:detail", pk=meeting.pk)
     if request.method == "POST":
-        form = MeetingForm(request.POST)
+        form = MeetingForm(request.POST, match=meeting.match)
         if form.is_valid():
             try:
                 services.update_meeting(meeting=meeting, by=request.user, **form.meeting_fields())
@@ -119,7 +120,7 @@ def meeting_edit(request, pk):
                 messages.success(request, _("The meeting is updated."))
                 return redirect("meetings:detail", pk=meeting.pk)
     else:
-        form = MeetingForm(meeting=meeting)
+        form = MeetingForm(match=meeting.match, meeting=meeting)
     return render(
         request,
         "meetings/meeting_form.html",
@@ -206,7 +207,7 @@ def calendar_settings(request):
     )
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """Public by design (calendar apps cannot log in); the secret token is the key."""
     feed = selectors.calendar_feed_by_token(token)

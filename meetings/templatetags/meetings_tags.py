@@ -16,6 +16,8 @@ def meetings_pair_panel(context, match):
         "overdue": list(selectors.overdue_planned_meetings(match)[:3]),
         "is_active": match.status == match.Status.ACTIVE,
         "user": context.get("user"),
+        # On the meetings list itself a link to that list would point at the page you are on.
+        "show_list_link": not context.get("on_meetings_list"),
     }
 
 

@@ -266,3 +266,13 @@ def test_topics_of_a_held_meeting_can_be_logged_afterwards(client, pair):
     meeting.refresh_from_db()
     assert meeting.topics == ["netwerken", "kansen"]
     assert meeting.status == Meeting.Status.HELD
+
+
+def test_every_mistake_is_shown_at_once(client, pair):
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), _form(date="2000-01-01", end_time="09:00"))
+
+    errors = response.context["form"].errors
+    assert "date" in errors
+    assert "end_time" in errors
