@@ -3,6 +3,7 @@
 import datetime
 import re
 
+import icalendar
 import pytest
 import time_machine
 from axe_playwright_python.sync_playwright import Axe
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
 from matching.tests.factories import ActiveMatchFactory
+from meetings.tests.factories import MeetingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +70,23 @@ def test_mentee_plans_the_introduction_and_the_mentor_marks_it_held(live_server,
 
         # R10: one of the two meetings the programme asks for.
         expect(page.get_by_text("1 van 2 afspraken gehouden")).to_be_visible()
+
+
+def test_member_creates_her_calendar_link_and_a_calendar_app_can_fetch_it(live_server, page):
+    pair = ActiveMatchFactory(start_date=timezone.localdate() - datetime.timedelta(days=7))
+    MeetingFactory(match=pair, location="Kantoor Utrecht")
+
+    _log_in(page, live_server, pair.mentor)
+    page.get_by_role("link", name="Zet je afspraken in je eigen agenda").click()
+    page.get_by_role("button", name="Maak mijn agendalink").click()
+    expect(page.get_by_text("Je agendalink staat klaar.")).to_be_visible()
+    assert Axe().run(page).violations_count == 0
+
+    feed_url = page.get_by_label("Je persoonlijke agendalink").input_value()
+    feed = page.context.request.get(feed_url)
+    assert feed.headers["content-type"].startswith("text/calendar")
+    (event,) = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
+    assert str(event["summary"]) == f"Mentorafspraak met {pair.mentee}"
+
+    page.get_by_role("button", name="Link uitzetten").click()
+    assert page.context.request.get(feed_url).status == 404
