@@ -94,6 +94,11 @@ def pair_progress(match: Match) -> PairProgress:
     )
 
 
+def has_meetings(match: Match) -> bool:
+    """Whether the pair has planned or held anything; cancelled meetings do not count."""
+    return match.meetings.exclude(status=Meeting.Status.CANCELLED).exists()
+
+
 def overdue_planned_meetings(match: Match):
     """Planned meetings whose time has passed: the pair should mark them held or cancel them."""
     return match.meetings.filter(status=Meeting.Status.PLANNED, starts_at__lt=timezone.now()).order_by("starts_at")

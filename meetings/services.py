@@ -64,7 +64,9 @@ def validate_meeting(meeting: Meeting) -> None:
             )
         elif others.filter(starts_at__lt=meeting.starts_at).exists():
             errors.setdefault("is_introduction", []).append(
-                ValidationError(_("The introductory meeting is the first meeting; this pair has met earlier."))
+                ValidationError(
+                    _("The introductory meeting is the first meeting; this pair already has an earlier one.")
+                )
             )
     if errors:
         raise ValidationError(errors)

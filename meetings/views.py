@@ -49,7 +49,7 @@ def meeting_create(request, match_pk):
         messages.error(request, _("This pair is no longer active, so no new meetings can be planned."))
         return redirect("meetings:list", match_pk=match.pk)
     # R8: suggest the introductory meeting while the pair has none.
-    is_first = not selectors.pair_progress(match).has_introduction and not match.meetings.exists()
+    is_first = not selectors.has_meetings(match)
     if request.method == "POST":
         form = MeetingForm(request.POST, match=match)
         if form.is_valid():
