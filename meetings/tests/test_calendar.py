@@ -113,6 +113,7 @@ def test_a_revoked_or_renewed_feed_token_is_404(client, old_pair):
 
     assert client.get(reverse("meetings:feed", args=[second.token])).status_code == 404
     assert client.get(reverse("meetings:feed", args=["made-up-token"])).status_code == 404
+    assert client.get(reverse("meetings:feed", args=["x" * 500])).status_code == 404
 
 
 def test_a_deactivated_members_feed_stops(client, old_pair):
