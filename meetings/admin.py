@@ -1,0 +1,66 @@
+"""Coordinators see, per pair, how many meetings were held and when: counts and dates only (R11).
+
+Meetings themselves and private notes are not registered here on purpose.
+"""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Match
+
+from . import selectors
+from .models import PairMeetingStatistics
+
+
+class NoMeetingAfterSixWeeksFilter(admin.SimpleListFilter):
+    title = _("meetings after the start")
+    parameter_name = "geen_afspraak"
+
+    def lookups(self, request, model_admin):
+        return [("6w", _("no meeting held 6 weeks after the start"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "6w":
+            return selectors.pairs_without_meeting_after_start(queryset)
+        return queryset
+
+
+@admin.register(PairMeetingStatistics)
+class PairMeetingStatisticsAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "cycle", "status", "start_date", "held_meetings", "last_held"]
+    list_filter = [NoMeetingAfterSixWeeksFilter, "status", "cycle"]
+    search_fields = ["mentor__full_name", "mentee__full_name"]
+    list_display_links = None
+    list_select_related = ["mentor", "mentee", "cycle"]
+    actions = None
+
+    def get_queryset(self, request):
+        return selectors.with_meeting_stats(super().get_queryset(request)).exclude(status=Match.Status.PROPOSED)
+
+    @admin.display(description=_("meetings held"), ordering="held_meeting_count")
+    def held_meetings(self, obj):
+        return obj.held_meeting_count
+
+    @admin.display(description=_("last meeting held"), ordering="last_held_at")
+    def last_held(self, obj):
+        if obj.last_held_at is None:
+            return "–"
+        return timezone.localtime(obj.last_held_at).date()
+
+    # Read-only: a statistics list, no forms, no content.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # The counts are for every coordinator, and only the list exists (no detail page).
+        return request.user.is_active and request.user.is_staff and obj is None
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff

@@ -271,7 +271,18 @@ LOGGING = {
 # (none yet)
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
-# (none yet)
+# Fernet keys that encrypt private meeting notes (R11), comma-separated, newest first;
+# see meetings/crypto.py for rotation. Production must set its own; elsewhere a key is
+# derived from SECRET_KEY so development needs nothing.
+if PRODUCTION:
+    MEETING_NOTES_KEYS = env.list("MEETING_NOTES_KEYS", default=[])
+else:
+    import base64
+    import hashlib
+
+    # Same derivation as meetings.crypto.development_key.
+    _notes_key = base64.urlsafe_b64encode(hashlib.sha256(f"meeting-notes:{SECRET_KEY}".encode()).digest()).decode()
+    MEETING_NOTES_KEYS = env.list("MEETING_NOTES_KEYS", default=[_notes_key])
 
 # Evaluations app settings (anonymous evaluations, thresholds) ------------------------
 # Responses a group (round x role) needs before its results are shown; never below 3 (system check).

@@ -1,0 +1,80 @@
+"""iCalendar output (RFC 5545) for planned meetings: one file per meeting, and a member's feed.
+
+Times are written in Europe/Amsterdam with a VTIMEZONE component, so calendar apps
+show the right hour on both sides of a daylight-saving change.
+"""
+
+import zoneinfo
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Meeting
+
+PRODID = "-//NOB Vrouwennetwerk//Mentorprogramma//NL"
+LOCAL_ZONE = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _new_calendar(name: str) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    return calendar
+
+
+def meeting_summary(meeting: Meeting, viewer) -> str:
+    partner = meeting.match.partner_of(viewer)
+    if meeting.is_introduction:
+        return _("Introductory meeting with %(partner)s") % {"partner": partner}
+    return _("Mentor meeting with %(partner)s") % {"partner": partner}
+
+
+def _event(meeting: Meeting, viewer, base_url: str) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", f"{meeting.uid}@mentorprogramma")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", timezone.localtime(meeting.starts_at, LOCAL_ZONE))
+    event.add("duration", meeting.ends_at - meeting.starts_at)
+    event.add("summary", meeting_summary(meeting, viewer))
+    event.add("sequence", meeting.sequence)
+    event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
+    if meeting.mode == Meeting.Mode.VIRTUAL:
+        where = meeting.video_url or meeting.location or _("virtual")
+    else:
+        where = meeting.location
+    if where:
+        event.add("location", where)
+    link = base_url + reverse("meetings:detail", args=[meeting.pk])
+    # Only what both partners may see; never private notes (R11).
+    description = [meeting.get_mode_display().capitalize()]
+    if meeting.video_url:
+        description.append(_("Video link: %(url)s") % {"url": meeting.video_url})
+    description.append(_("In the mentor programme: %(url)s") % {"url": link})
+    event.add("description", "\n".join(description))
+    event.add("url", link)
+    return event
+
+
+def _finish(calendar: icalendar.Calendar) -> bytes:
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def meeting_ics(meeting: Meeting, viewer, base_url: str) -> bytes:
+    calendar = _new_calendar(meeting_summary(meeting, viewer))
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_event(meeting, viewer, base_url))
+    return _finish(calendar)
+
+
+def feed_ics(meetings, viewer, base_url: str) -> bytes:
+    calendar = _new_calendar(_("Mentor programme"))
+    for meeting in meetings:
+        calendar.add_component(_event(meeting, viewer, base_url))
+    return _finish(calendar)

@@ -1,0 +1,122 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_DURATION_MINUTES, Meeting, MentorTopic
+from .services import MAX_NOTE_LENGTH, before_pair_start_error
+
+
+class MeetingForm(forms.Form):
+    """Date, start and end in Europe/Amsterdam; the service stores start and duration."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    mode = forms.ChoiceField(
+        label=_("How do you meet?"),
+        choices=[(value, capfirst(label)) for value, label in Meeting.Mode.choices],
+        widget=forms.RadioSelect,
+        initial=Meeting.Mode.IN_PERSON,
+    )
+    location = forms.CharField(
+        label=_("Location"),
+        max_length=200,
+        required=False,
+        help_text=_("For example the office, a lunch spot or a city. Optional."),
+    )
+    video_url = forms.URLField(
+        label=_("Video link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For a virtual meeting: the Teams, Zoom or other meeting link. Optional."),
+    )
+    is_introduction = forms.BooleanField(
+        label=_("This is our introductory meeting"),
+        required=False,
+        help_text=_("The first meeting, in which you get to know each other. The mentee takes the initiative."),
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("MENTOR topics"),
+        choices=MentorTopic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Optional: which themes of the MENTOR framework did or will you talk about?"),
+    )
+
+    # Errors from the service about model fields, shown at the form field a member filled in.
+    FIELD_FOR_MODEL_ERROR = {"starts_at": "date", "duration_minutes": "end_time"}
+
+    def __init__(self, *args, match, meeting: Meeting | None = None, **kwargs):
+        self.match = match
+        if meeting is not None and "initial" not in kwargs:
+            local_start = timezone.localtime(meeting.starts_at)
+            local_end = timezone.localtime(meeting.ends_at)
+            kwargs["initial"] = {
+                "date": local_start.date(),
+                "start_time": local_start.time().replace(second=0, microsecond=0),
+                "end_time": local_end.time().replace(second=0, microsecond=0),
+                "mode": meeting.mode,
+                "location": meeting.location,
+                "video_url": meeting.video_url,
+                "is_introduction": meeting.is_introduction,
+                "topics": meeting.topics,
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        date, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        too_early = before_pair_start_error(self.match, date) if date else None
+        if too_early:
+            self.add_error("date", too_early)
+        if date and start and end:
+            starts_at = timezone.make_aware(datetime.datetime.combine(date, start))
+            ends_at = timezone.make_aware(datetime.datetime.combine(date, end))
+            # Through UTC, so a meeting across a daylight-saving change gets its real length.
+            minutes = int((ends_at - starts_at).total_seconds() // 60)
+            if end <= start:
+                self.add_error("end_time", ValidationError(_("The end time must be after the start time.")))
+            elif minutes > MAX_DURATION_MINUTES:
+                self.add_error("end_time", ValidationError(_("A meeting lasts at most 8 hours.")))
+            else:
+                cleaned["starts_at"] = starts_at
+                cleaned["duration_minutes"] = minutes
+        return cleaned
+
+    def meeting_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "starts_at": data["starts_at"],
+            "duration_minutes": data["duration_minutes"],
+            "mode": data["mode"],
+            "location": data["location"],
+            "video_url": data["video_url"],
+            "is_introduction": data["is_introduction"],
+            "topics": data["topics"],
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.error_dict.items():
+            target = self.FIELD_FOR_MODEL_ERROR.get(field, field)
+            self.add_error(target if target in self.fields else None, messages)
+
+
+class PrivateNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your notes on this meeting"),
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Only you can read these notes: not your partner, not the coordinators. "
+            "They are stored encrypted. Leave empty and save to delete them."
+        ),
+    )

@@ -1,0 +1,146 @@
+"""Reads for meetings: the access helper, R10 progress, coordinators' statistics, calendar."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.utils import timezone
+
+from matching.models import Match
+from matching.selectors import matches_for_user, pair_for_user
+
+from . import crypto
+from .models import CalendarFeed, Meeting, PrivateNote
+
+# R10: at least two meetings take place during the programme.
+REQUIRED_MEETINGS = 2
+# Coordinators look at pairs that have not met this long after their start.
+NO_MEETING_ALERT_AFTER = datetime.timedelta(weeks=6)
+
+HELD = Q(meetings__status=Meeting.Status.HELD)
+
+
+def meeting_for_user(user, pk) -> Meeting:
+    """The one access check for a meeting: only the pair's mentor and mentee, everyone else 404.
+
+    Built on the pair's own check, so coordinators get 404 here too (R11).
+    """
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        match_id = Meeting.objects.values_list("match_id", flat=True).get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    match = pair_for_user(user, match_id)
+    meeting = Meeting.objects.select_related("created_by", "updated_by", "status_changed_by").get(pk=pk)
+    meeting.match = match
+    return meeting
+
+
+def meetings_for_pair(match: Match):
+    return match.meetings.select_related("created_by", "status_changed_by").order_by("starts_at")
+
+
+def with_meeting_stats(matches):
+    """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None)."""
+    return matches.annotate(
+        held_meeting_count=Count("meetings", filter=HELD, distinct=True),
+        last_held_at=Max("meetings__starts_at", filter=HELD),
+    )
+
+
+def held_meeting_count(match: Match) -> int:
+    """Meetings held by the pair (R10); planned and cancelled ones do not count."""
+    return match.meetings.filter(status=Meeting.Status.HELD).count()
+
+
+def pairs_without_meeting_after_start(matches, *, today=None):
+    """Pairs that started at least six weeks ago and have held no meeting yet."""
+    today = today or timezone.localdate()
+    return with_meeting_stats(matches).filter(start_date__lte=today - NO_MEETING_ALERT_AFTER, held_meeting_count=0)
+
+
+@dataclass(frozen=True)
+class PairProgress:
+    """What the pair page shows about R10: held out of required, last and next meeting."""
+
+    held: int
+    required: int
+    last_held: Meeting | None
+    next_planned: Meeting | None
+    has_introduction: bool
+
+    @property
+    def requirement_met(self) -> bool:
+        return self.held >= self.required
+
+    @property
+    def progress_value(self) -> int:
+        return min(self.held, self.required)
+
+
+def pair_progress(match: Match) -> PairProgress:
+    meetings = match.meetings.exclude(status=Meeting.Status.CANCELLED)
+    held = meetings.filter(status=Meeting.Status.HELD)
+    return PairProgress(
+        held=held.count(),
+        required=REQUIRED_MEETINGS,
+        last_held=held.order_by("-starts_at").first(),
+        next_planned=meetings.filter(status=Meeting.Status.PLANNED, starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .first(),
+        has_introduction=meetings.filter(is_introduction=True).exists(),
+    )
+
+
+def has_meetings(match: Match) -> bool:
+    """Whether the pair has planned or held anything; cancelled meetings do not count."""
+    return match.meetings.exclude(status=Meeting.Status.CANCELLED).exists()
+
+
+def overdue_planned_meetings(match: Match):
+    """Planned meetings whose time has passed: the pair should mark them held or cancel them."""
+    return match.meetings.filter(status=Meeting.Status.PLANNED, starts_at__lt=timezone.now()).order_by("starts_at")
+
+
+def active_pairs_for_user(user):
+    return matches_for_user(user).filter(status=Match.Status.ACTIVE)
+
+
+def private_note_text(meeting: Meeting, user) -> str | None:
+    """The user's own note on the meeting ('' when none); None when no configured key opens it.
+
+    Only ever the author's own note: there is no way to ask for someone else's.
+    """
+    note = PrivateNote.objects.filter(meeting=meeting, author=user).first()
+    if note is None:
+        return ""
+    try:
+        return crypto.decrypt(note.ciphertext)
+    except crypto.InvalidToken:
+        return None
+
+
+def active_calendar_feed(user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed:
+    """The active feed for a token; revoked or unknown tokens and inactive users are a 404."""
+    try:
+        return CalendarFeed.objects.select_related("user").get(
+            token=token, revoked_at__isnull=True, user__is_active=True
+        )
+    except CalendarFeed.DoesNotExist:
+        raise Http404 from None
+
+
+def calendar_meetings_for_user(user):
+    """Planned and held meetings of the member's pairs, for her calendar feed."""
+    return (
+        Meeting.objects.filter(match__in=matches_for_user(user))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("match__mentor", "match__mentee")
+        .order_by("starts_at")
+    )

@@ -1,0 +1,196 @@
+"""Writes for meetings. Either partner may plan, change, log or cancel (R9); access is checked in views."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching.models import Match
+
+from . import crypto
+from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
+
+# Fields a partner may set when planning or changing a meeting.
+EDITABLE_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url", "topics", "is_introduction")
+MAX_NOTE_LENGTH = 20_000
+
+
+def _check_pair_member(match: Match, user) -> None:
+    if not match.is_member(user):
+        raise PermissionError("Only the mentor and mentee of a pair change its meetings.")
+
+
+def _check_pair_active(match: Match) -> None:
+    if match.status != Match.Status.ACTIVE:
+        raise ValidationError(_("This pair is no longer active, so its meetings can no longer be changed."))
+
+
+def before_pair_start_error(match: Match, day) -> ValidationError | None:
+    """A meeting cannot be dated before the pair started; the form asks this too, to show every error at once."""
+    if match.start_date and day < match.start_date:
+        return ValidationError(
+            _("The pair started on %(date)s: a meeting cannot be earlier.")
+            % {"date": match.start_date.strftime("%d-%m-%Y")}
+        )
+    return None
+
+
+def validate_meeting(meeting: Meeting) -> None:
+    """The pair's rules on top of the field checks; errors sit on the field they are about."""
+    errors = {}
+    try:
+        meeting.full_clean(exclude=["match", "created_by", "updated_by", "status_changed_by"])
+    except ValidationError as error:
+        errors.update(error.update_error_dict({}))
+
+    match = meeting.match
+    if meeting.starts_at:
+        too_early = before_pair_start_error(match, timezone.localtime(meeting.starts_at).date())
+        if too_early:
+            errors.setdefault("starts_at", []).append(too_early)
+    if meeting.status == Meeting.Status.HELD and meeting.starts_at and meeting.starts_at > timezone.now():
+        errors.setdefault("starts_at", []).append(
+            ValidationError(_("This meeting was held, so it cannot be in the future."))
+        )
+    unknown_topics = set(meeting.topics or []) - set(MentorTopic.values)
+    if not isinstance(meeting.topics, list) or unknown_topics:
+        errors.setdefault("topics", []).append(ValidationError(_("Choose topics from the MENTOR list.")))
+    if meeting.is_introduction and meeting.status != Meeting.Status.CANCELLED and meeting.starts_at:
+        # R8: the introductory meeting is the pair's first.
+        others = match.meetings.exclude(pk=meeting.pk).exclude(status=Meeting.Status.CANCELLED)
+        if others.filter(is_introduction=True).exists():
+            errors.setdefault("is_introduction", []).append(
+                ValidationError(_("This pair already has an introductory meeting."))
+            )
+        elif others.filter(starts_at__lt=meeting.starts_at).exists():
+            errors.setdefault("is_introduction", []).append(
+                ValidationError(
+                    _("The introductory meeting is the first meeting; this pair already has an earlier one.")
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(meeting: Meeting) -> Meeting:
+    validate_meeting(meeting)
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError:
+        # A partner saved an introductory meeting at the same moment: the constraint caught it.
+        raise ValidationError({"is_introduction": _("This pair already has an introductory meeting.")}) from None
+    return meeting
+
+
+def plan_meeting(
+    *,
+    match: Match,
+    by,
+    starts_at,
+    duration_minutes,
+    mode=Meeting.Mode.IN_PERSON,
+    location="",
+    video_url="",
+    topics=(),
+    is_introduction=False,
+) -> Meeting:
+    _check_pair_member(match, by)
+    _check_pair_active(match)
+    meeting = Meeting(
+        match=match,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        location=location,
+        video_url=video_url,
+        topics=list(topics),
+        is_introduction=is_introduction,
+        created_by=by,
+        updated_by=by,
+    )
+    return _save(meeting)
+
+
+def update_meeting(*, meeting: Meeting, by, **changes) -> Meeting:
+    """Either partner changes the shared entry, whoever planned it."""
+    _check_pair_member(meeting.match, by)
+    _check_pair_active(meeting.match)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("A cancelled meeting cannot be changed; plan a new one instead."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(meeting, field, list(value) if field == "topics" else value)
+    meeting.updated_by = by
+    meeting.sequence += 1
+    return _save(meeting)
+
+
+def mark_meeting_held(*, meeting: Meeting, by) -> Meeting:
+    """Log that the meeting took place (R10). Only once it has started."""
+    _check_pair_member(meeting.match, by)
+    _check_pair_active(meeting.match)
+    if meeting.status != Meeting.Status.PLANNED:
+        raise ValidationError(_("Only a planned meeting can be marked as held."))
+    if not meeting.has_started:
+        raise ValidationError(_("A meeting can be marked as held once it has started."))
+    meeting.status = Meeting.Status.HELD
+    meeting.status_changed_by = by
+    meeting.status_changed_at = timezone.now()
+    meeting.updated_by = by
+    meeting.sequence += 1
+    return _save(meeting)
+
+
+def cancel_meeting(*, meeting: Meeting, by) -> Meeting:
+    _check_pair_member(meeting.match, by)
+    _check_pair_active(meeting.match)
+    if meeting.status != Meeting.Status.PLANNED:
+        raise ValidationError(_("Only a planned meeting can be cancelled."))
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.status_changed_by = by
+    meeting.status_changed_at = timezone.now()
+    meeting.updated_by = by
+    meeting.sequence += 1
+    return _save(meeting)
+
+
+def save_private_note(*, meeting: Meeting, author, text: str) -> PrivateNote | None:
+    """Store the author's own note encrypted (R11); an empty text removes it."""
+    _check_pair_member(meeting.match, author)
+    text = (text or "").strip()
+    if len(text) > MAX_NOTE_LENGTH:
+        message = _("A note can hold at most %(max)s characters.") % {"max": MAX_NOTE_LENGTH}
+        raise ValidationError({"text": message})
+    if not text:
+        PrivateNote.objects.filter(meeting=meeting, author=author).delete()
+        return None
+    note, _created = PrivateNote.objects.update_or_create(
+        meeting=meeting, author=author, defaults={"ciphertext": crypto.encrypt(text)}
+    )
+    return note
+
+
+def rotate_private_note_keys() -> int:
+    """Re-encrypt every note with the newest key in MEETING_NOTES_KEYS; returns how many."""
+    count = 0
+    for note in PrivateNote.objects.only("pk", "ciphertext").iterator():
+        PrivateNote.objects.filter(pk=note.pk).update(ciphertext=crypto.rotate(note.ciphertext))
+        count += 1
+    return count
+
+
+@transaction.atomic
+def renew_calendar_feed(*, user) -> CalendarFeed:
+    """A new private feed URL; the old one (if any) stops working at once."""
+    revoke_calendar_feed(user=user)
+    feed = CalendarFeed(user=user)
+    feed.full_clean()
+    feed.save()
+    return feed
+
+
+def revoke_calendar_feed(*, user) -> int:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

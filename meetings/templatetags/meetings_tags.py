@@ -1,0 +1,38 @@
+"""Meetings panels for pages that know nothing of this app: the dashboard and the pair page."""
+
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("meetings/_pair_panel_body.html", takes_context=True)
+def meetings_pair_panel(context, match):
+    """R10 progress, last and next meeting, and what to do next for one pair."""
+    return {
+        "match": match,
+        "progress": selectors.pair_progress(match),
+        "overdue": list(selectors.overdue_planned_meetings(match)[:3]),
+        "is_active": match.status == match.Status.ACTIVE,
+        "user": context.get("user"),
+        # On the meetings list itself a link to that list would point at the page you are on.
+        "show_list_link": not context.get("on_meetings_list"),
+    }
+
+
+@register.inclusion_tag("meetings/_dashboard_card.html", takes_context=True)
+def meetings_dashboard(context):
+    user = context.get("user")
+    pairs = []
+    if user is not None and user.is_authenticated:
+        for match in selectors.active_pairs_for_user(user):
+            pairs.append(
+                {
+                    "match": match,
+                    "partner": match.partner_of(user),
+                    "role": "mentor" if match.mentor_id == user.pk else "mentee",
+                    "progress": selectors.pair_progress(match),
+                }
+            )
+    return {"pairs": pairs, "user": user}

@@ -1,0 +1,137 @@
+"""Who may see or change a meeting: only the pair (R11). Everyone else gets 404 or the login page."""
+
+import pytest
+from django.http import Http404
+from django.urls import reverse
+
+from meetings import selectors
+from meetings.models import Meeting
+
+from .factories import HeldMeetingFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(pair):
+    # Planned by the mentee: she is the author, the mentor her partner.
+    return MeetingFactory(match=pair, created_by=pair.mentee, updated_by=pair.mentee)
+
+
+def _viewer(name, meeting, other_member, coordinator):
+    return {
+        "anonymous": None,
+        "other member": other_member,
+        "coordinator": coordinator,
+        "author": meeting.created_by,
+        "partner": meeting.match.mentor,
+    }[name]
+
+
+GET_PAGES = [
+    ("meetings:list", "match"),
+    ("meetings:create", "match"),
+    ("meetings:detail", "meeting"),
+    ("meetings:edit", "meeting"),
+    ("meetings:cancel", "meeting"),
+    ("meetings:ics", "meeting"),
+]
+VIEWERS = ["anonymous", "other member", "coordinator", "author", "partner"]
+EXPECTED = {"anonymous": 302, "other member": 404, "coordinator": 404, "author": 200, "partner": 200}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize(("url_name", "target"), GET_PAGES)
+def test_every_meeting_page_is_for_the_pair_only(client, meeting, other_member, coordinator, viewer, url_name, target):
+    user = _viewer(viewer, meeting, other_member, coordinator)
+    if user:
+        client.force_login(user)
+    pk = meeting.match_id if target == "match" else meeting.pk
+
+    response = client.get(reverse(url_name, args=[pk]))
+
+    assert response.status_code == EXPECTED[viewer]
+    if viewer == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+    if response.status_code == 404:
+        assert "Kantoor Utrecht" not in response.content.decode()
+
+
+@pytest.mark.parametrize("viewer", ["other member", "coordinator"])
+@pytest.mark.parametrize("url_name", ["meetings:mark_held", "meetings:cancel", "meetings:edit", "meetings:detail"])
+def test_outsiders_cannot_change_a_meeting_by_posting(client, pair, other_member, coordinator, viewer, url_name):
+    meeting = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
+    client.force_login(_viewer(viewer, meeting, other_member, coordinator))
+
+    response = client.post(
+        reverse(url_name, args=[meeting.pk]),
+        {"text": "ingebroken", "date": "2030-01-01", "start_time": "10:00", "end_time": "11:00", "mode": "virtueel"},
+    )
+
+    assert response.status_code == 404
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert meeting.private_notes.count() == 0
+    assert meeting.mode == Meeting.Mode.IN_PERSON
+
+
+def test_anonymous_post_goes_to_login_and_changes_nothing(client, pair):
+    meeting = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
+
+    response = client.post(reverse("meetings:mark_held", args=[meeting.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+
+
+@pytest.mark.parametrize("viewer", ["author", "partner"])
+def test_either_partner_may_mark_held_and_cancel(client, pair, viewer):
+    held = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
+    to_cancel = MeetingFactory(match=pair)
+    user = pair.mentee if viewer == "author" else pair.mentor
+    client.force_login(user)
+
+    client.post(reverse("meetings:mark_held", args=[held.pk]))
+    client.post(reverse("meetings:cancel", args=[to_cancel.pk]))
+
+    held.refresh_from_db()
+    to_cancel.refresh_from_db()
+    assert held.status == Meeting.Status.HELD
+    assert held.status_changed_by == user
+    assert to_cancel.status == Meeting.Status.CANCELLED
+
+
+@pytest.mark.parametrize("bad_pk", ["0", "999999", "99999999999999999999"])
+def test_unknown_ids_are_404_not_500(client, mentee, bad_pk):
+    client.force_login(mentee)
+
+    assert client.get(f"/afspraken/{bad_pk}/").status_code == 404
+    assert client.get(f"/afspraken/paar/{bad_pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("bad_pk", [None, "", "abc", 0, 10**30])
+def test_access_helper_refuses_nonsense(mentee, bad_pk):
+    with pytest.raises(Http404):
+        selectors.meeting_for_user(mentee, bad_pk)
+
+
+def test_access_helper_returns_the_meeting_to_both_partners_only(meeting, other_member, coordinator):
+    assert selectors.meeting_for_user(meeting.match.mentor, meeting.pk) == meeting
+    assert selectors.meeting_for_user(meeting.match.mentee, meeting.pk) == meeting
+    for outsider in (other_member, coordinator):
+        with pytest.raises(Http404):
+            selectors.meeting_for_user(outsider, meeting.pk)
+
+
+def test_a_pair_sees_only_its_own_meetings_in_its_list(client, pair, other_member):
+    MeetingFactory(match=pair, location="Ons eigen kantoor")
+    other_pair = other_member.matches_as_mentee.get()
+    MeetingFactory(match=other_pair, location="Het andere kantoor")
+    client.force_login(pair.mentor)
+
+    page = client.get(reverse("meetings:list", args=[pair.pk])).content.decode()
+
+    assert "Ons eigen kantoor" in page
+    assert "Het andere kantoor" not in page

@@ -1,0 +1,161 @@
+"""Calendar files and the private feed: parsed back, Europe/Amsterdam across daylight saving, revocable."""
+
+import datetime
+import zoneinfo
+
+import icalendar
+import pytest
+from django.urls import reverse
+
+from matching.models import Match
+from meetings import services
+from meetings.models import Meeting
+
+from .factories import MeetingFactory, local
+
+pytestmark = pytest.mark.django_db
+
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def old_pair(pair):
+    Match.objects.filter(pk=pair.pk).update(start_date=datetime.date(2026, 1, 1))
+    pair.refresh_from_db()
+    return pair
+
+
+def _events(content: bytes):
+    calendar = icalendar.Calendar.from_ical(content)
+    return calendar, list(calendar.walk("VEVENT"))
+
+
+def test_a_planned_meeting_downloads_as_an_ics_file(client, old_pair):
+    meeting = MeetingFactory(
+        match=old_pair,
+        starts_at=local(2026, 3, 20, 14, 30),
+        duration_minutes=75,
+        is_introduction=True,
+        location="Koffiebar",
+    )
+    client.force_login(old_pair.mentee)
+
+    response = client.get(reverse("meetings:ics", args=[meeting.pk]))
+
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "attachment" in response["Content-Disposition"]
+    calendar, (event,) = _events(response.content)
+    assert str(event["summary"]) == f"Kennismakingsafspraak met {old_pair.mentor}"
+    start = event.decoded("dtstart")
+    assert start == datetime.datetime(2026, 3, 20, 14, 30, tzinfo=AMSTERDAM)
+    assert event["dtstart"].params["TZID"] == "Europe/Amsterdam"
+    assert event.decoded("duration") == datetime.timedelta(minutes=75)
+    assert str(event["location"]) == "Koffiebar"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+
+
+def test_times_stay_right_on_both_sides_of_the_summer_time_change(client, old_pair):
+    # Summer time starts on 29 March 2026: 10:00 is 09:00 UTC before and 08:00 UTC after.
+    before = MeetingFactory(match=old_pair, starts_at=local(2026, 3, 27, 10))
+    after = MeetingFactory(match=old_pair, starts_at=local(2026, 3, 31, 10))
+    client.force_login(old_pair.mentor)
+
+    starts = {}
+    for meeting in (before, after):
+        _calendar, (event,) = _events(client.get(reverse("meetings:ics", args=[meeting.pk])).content)
+        starts[meeting.pk] = event.decoded("dtstart")
+
+    assert starts[before.pk].astimezone(datetime.UTC).hour == 9
+    assert starts[after.pk].astimezone(datetime.UTC).hour == 8
+    assert starts[before.pk].astimezone(AMSTERDAM).hour == starts[after.pk].astimezone(AMSTERDAM).hour == 10
+
+
+def test_the_summary_names_the_partner_of_whoever_downloads(client, old_pair):
+    meeting = MeetingFactory(match=old_pair, starts_at=local(2026, 5, 4, 9))
+    client.force_login(old_pair.mentor)
+
+    _calendar, (event,) = _events(client.get(reverse("meetings:ics", args=[meeting.pk])).content)
+
+    assert str(event["summary"]) == f"Mentorafspraak met {old_pair.mentee}"
+
+
+def test_the_feed_lists_the_members_meetings_and_nothing_else(client, old_pair, other_member):
+    planned = MeetingFactory(
+        match=old_pair,
+        starts_at=local(2026, 6, 1, 10),
+        mode=Meeting.Mode.VIRTUAL,
+        video_url="https://video.example.org/abc",
+        location="",
+    )
+    MeetingFactory(match=old_pair, starts_at=local(2026, 6, 8, 10), status=Meeting.Status.CANCELLED)
+    MeetingFactory(match=other_member.matches_as_mentee.get())
+    services.save_private_note(meeting=planned, author=old_pair.mentee, text="Heel persoonlijk")
+    feed = services.renew_calendar_feed(user=old_pair.mentee)
+
+    # A calendar app fetches without logging in: the token is the key.
+    response = client.get(reverse("meetings:feed", args=[feed.token]))
+
+    assert response.status_code == 200
+    _calendar, events = _events(response.content)
+    assert [event.decoded("dtstart") for event in events] == [datetime.datetime(2026, 6, 1, 10, tzinfo=AMSTERDAM)]
+    assert str(events[0]["location"]) == "https://video.example.org/abc"
+    assert b"Heel persoonlijk" not in response.content
+
+
+def test_a_revoked_or_renewed_feed_token_is_404(client, old_pair):
+    first = services.renew_calendar_feed(user=old_pair.mentee)
+    second = services.renew_calendar_feed(user=old_pair.mentee)
+
+    assert client.get(reverse("meetings:feed", args=[first.token])).status_code == 404
+    assert client.get(reverse("meetings:feed", args=[second.token])).status_code == 200
+
+    services.revoke_calendar_feed(user=old_pair.mentee)
+
+    assert client.get(reverse("meetings:feed", args=[second.token])).status_code == 404
+    assert client.get(reverse("meetings:feed", args=["made-up-token"])).status_code == 404
+    assert client.get(reverse("meetings:feed", args=["x" * 500])).status_code == 404
+
+
+def test_a_deactivated_members_feed_stops(client, old_pair):
+    feed = services.renew_calendar_feed(user=old_pair.mentee)
+    old_pair.mentee.is_active = False
+    old_pair.mentee.save()
+
+    assert client.get(reverse("meetings:feed", args=[feed.token])).status_code == 404
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "other member", "coordinator", "author", "partner"])
+def test_calendar_settings_page_is_personal(client, old_pair, other_member, coordinator, viewer):
+    users = {
+        "anonymous": None,
+        "other member": other_member,
+        "coordinator": coordinator,
+        "author": old_pair.mentee,
+        "partner": old_pair.mentor,
+    }
+    mentee_feed = services.renew_calendar_feed(user=old_pair.mentee)
+    if users[viewer]:
+        client.force_login(users[viewer])
+
+    response = client.get(reverse("meetings:calendar"))
+
+    if viewer == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    # Each member sees only her own link.
+    assert (mentee_feed.token in response.content.decode()) is (viewer == "author")
+
+
+def test_members_create_renew_and_revoke_their_link_on_the_page(client, old_pair):
+    client.force_login(old_pair.mentor)
+
+    client.post(reverse("meetings:calendar"), {"action": "renew"})
+    first = old_pair.mentor.calendar_feeds.get(revoked_at__isnull=True)
+    client.post(reverse("meetings:calendar"), {"action": "renew"})
+    second = old_pair.mentor.calendar_feeds.get(revoked_at__isnull=True)
+    client.post(reverse("meetings:calendar"), {"action": "revoke"})
+
+    assert first.token != second.token
+    assert not old_pair.mentor.calendar_feeds.filter(revoked_at__isnull=True).exists()
+    assert client.get(reverse("meetings:feed", args=[second.token])).status_code == 404

@@ -1,0 +1,278 @@
+"""Planning, changing, logging and cancelling meetings, and what bad input does (nothing lost, message at the field)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Match
+from meetings import services
+from meetings.models import Meeting
+
+from .factories import HeldMeetingFactory, MeetingFactory, local
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**overrides):
+    day = timezone.localdate() + datetime.timedelta(days=5)
+    data = {
+        "date": day.isoformat(),
+        "start_time": "10:00",
+        "end_time": "11:30",
+        "mode": "virtueel",
+        "location": "",
+        "video_url": "https://teams.example.org/ons-gesprek",
+        "is_introduction": "on",
+        "topics": ["missie", "betrokkenheid"],
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_mentee_plans_the_introductory_meeting(client, pair):
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), _form())
+
+    meeting = pair.meetings.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
+    assert meeting.is_introduction  # R8
+    assert meeting.status == Meeting.Status.PLANNED
+    assert meeting.duration_minutes == 90
+    assert timezone.localtime(meeting.starts_at).time() == datetime.time(10, 0)
+    assert meeting.mode == Meeting.Mode.VIRTUAL  # R9
+    assert meeting.topics == ["missie", "betrokkenheid"]
+    assert meeting.created_by == pair.mentee
+
+
+def test_the_plan_form_suggests_the_introductory_meeting_only_for_the_first(client, pair):
+    client.force_login(pair.mentee)
+    first = client.get(reverse("meetings:create", args=[pair.pk]))
+    MeetingFactory(match=pair, is_introduction=True)
+    later = client.get(reverse("meetings:create", args=[pair.pk]))
+
+    assert first.context["form"].initial["is_introduction"] is True
+    assert "kennismakingsafspraak" in first.content.decode()
+    assert later.context["form"].initial["is_introduction"] is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"date": "2000-01-01"}, "date", "Jullie koppel is gestart op"),
+        ({"end_time": "10:00"}, "end_time", "De eindtijd moet na de begintijd liggen."),
+        ({"end_time": "09:00"}, "end_time", "De eindtijd moet na de begintijd liggen."),
+        ({"start_time": "08:00", "end_time": "16:01"}, "end_time", "Een afspraak duurt maximaal 8 uur."),
+        ({"video_url": "geen link"}, "video_url", "geldige URL"),
+        ({"date": "31-02-2027"}, "date", "geldige datum"),
+        ({"start_time": "25:00"}, "start_time", "geldige tijd"),
+        ({"mode": "telepathie"}, "mode", "geldige keuze"),
+        ({"topics": ["roddelen"]}, "topics", "geldige keuze"),
+    ],
+)
+def test_bad_input_shows_a_message_at_the_field_and_keeps_what_was_typed(client, pair, overrides, field, message):
+    client.force_login(pair.mentee)
+    data = _form(location="Kantoor Noord", **overrides)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert any(message in error for error in form.errors[field]), form.errors
+    assert 'value="Kantoor Noord"' in response.content.decode()
+    assert not pair.meetings.exists()
+
+
+def test_only_one_introductory_meeting_per_pair(client, pair):
+    MeetingFactory(match=pair, is_introduction=True, starts_at=timezone.now() + datetime.timedelta(days=1))
+    client.force_login(pair.mentor)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), _form())
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["is_introduction"] == ["Dit koppel heeft al een kennismakingsafspraak."]
+
+
+def test_the_introductory_meeting_is_the_first_one(pair):
+    MeetingFactory(match=pair, starts_at=timezone.now() + datetime.timedelta(days=1))
+
+    with pytest.raises(ValidationError) as error:
+        services.plan_meeting(
+            match=pair,
+            by=pair.mentee,
+            starts_at=timezone.now() + datetime.timedelta(days=3),
+            duration_minutes=60,
+            is_introduction=True,
+        )
+
+    assert "is_introduction" in error.value.error_dict
+
+
+def test_a_cancelled_introduction_can_be_replaced(pair):
+    MeetingFactory(match=pair, is_introduction=True, status=Meeting.Status.CANCELLED)
+
+    meeting = services.plan_meeting(
+        match=pair,
+        by=pair.mentee,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        duration_minutes=60,
+        is_introduction=True,
+    )
+
+    assert meeting.is_introduction
+
+
+@pytest.mark.parametrize("minutes", [0, 481])
+def test_the_service_refuses_durations_out_of_range(pair, minutes):
+    with pytest.raises(ValidationError) as error:
+        services.plan_meeting(match=pair, by=pair.mentee, starts_at=timezone.now(), duration_minutes=minutes)
+
+    assert "duration_minutes" in error.value.error_dict
+
+
+def test_the_partner_edits_a_meeting_the_other_planned(client, pair):
+    meeting = MeetingFactory(match=pair, created_by=pair.mentee, is_introduction=True)
+    client.force_login(pair.mentor)
+
+    form = client.get(reverse("meetings:edit", args=[meeting.pk])).context["form"]
+    assert form.initial["location"] == "Kantoor Utrecht"
+    response = client.post(
+        reverse("meetings:edit", args=[meeting.pk]), _form(mode="in_persoon", location="Lunchroom", video_url="")
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.location == "Lunchroom"
+    assert meeting.updated_by == pair.mentor
+    assert meeting.created_by == pair.mentee
+    assert meeting.sequence == 1
+
+
+def test_a_failed_edit_changes_nothing_and_keeps_the_input(client, pair):
+    meeting = MeetingFactory(match=pair)
+    client.force_login(pair.mentor)
+
+    response = client.post(reverse("meetings:edit", args=[meeting.pk]), _form(location="Nieuw", end_time="09:00"))
+
+    assert response.status_code == 200
+    assert 'value="Nieuw"' in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.location == "Kantoor Utrecht"
+
+
+def test_a_meeting_cannot_be_marked_held_before_it_starts(client, pair):
+    meeting = MeetingFactory(match=pair)
+    client.force_login(pair.mentor)
+
+    response = client.post(reverse("meetings:mark_held", args=[meeting.pk]), follow=True)
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert "zodra die begonnen is" in response.content.decode()
+
+
+def test_marking_held_once_the_meeting_started(client, pair):
+    meeting = MeetingFactory(match=pair)
+    client.force_login(pair.mentor)
+
+    with time_machine.travel(meeting.starts_at + datetime.timedelta(minutes=30)):
+        client.post(reverse("meetings:mark_held", args=[meeting.pk]))
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    assert meeting.status_changed_by == pair.mentor
+
+
+def test_held_and_cancelled_meetings_cannot_be_cancelled_or_held_again(pair):
+    held = HeldMeetingFactory(match=pair)
+    cancelled = MeetingFactory(match=pair, status=Meeting.Status.CANCELLED)
+
+    for action in (services.cancel_meeting, services.mark_meeting_held):
+        for meeting in (held, cancelled):
+            with pytest.raises(ValidationError):
+                action(meeting=meeting, by=pair.mentee)
+    with pytest.raises(ValidationError):
+        services.update_meeting(meeting=cancelled, by=pair.mentee, location="Ergens")
+
+
+def test_a_pair_that_ended_cannot_plan_any_more(client, pair):
+    meeting = MeetingFactory(match=pair)
+    Match.objects.filter(pk=pair.pk).update(status=Match.Status.COMPLETED)
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), _form(), follow=True)
+    edit = client.get(reverse("meetings:edit", args=[meeting.pk]))
+
+    assert not pair.meetings.exclude(pk=meeting.pk).exists()
+    assert "niet meer actief" in response.content.decode()
+    assert edit.status_code == 302
+    # The history stays readable for the pair.
+    assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 200
+
+
+def test_times_are_entered_in_amsterdam_time_across_daylight_saving(pair):
+    Match.objects.filter(pk=pair.pk).update(start_date=datetime.date(2026, 1, 1))
+    pair.refresh_from_db()
+    winter = services.plan_meeting(match=pair, by=pair.mentee, starts_at=local(2026, 3, 20, 10), duration_minutes=60)
+    summer = services.plan_meeting(match=pair, by=pair.mentee, starts_at=local(2026, 4, 3, 10), duration_minutes=60)
+
+    assert winter.starts_at.astimezone(datetime.UTC).hour == 9
+    assert summer.starts_at.astimezone(datetime.UTC).hour == 8
+
+
+def test_the_cancel_page_asks_first_and_cancelling_keeps_the_entry(client, pair):
+    meeting = MeetingFactory(match=pair)
+    client.force_login(pair.mentee)
+
+    confirm = client.get(reverse("meetings:cancel", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert "Ja, afspraak annuleren" in confirm.content.decode()
+
+    client.post(reverse("meetings:cancel", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert meeting.status_changed_by == pair.mentee
+
+
+def test_a_held_meeting_cannot_be_moved_into_the_future(client, pair):
+    meeting = HeldMeetingFactory(match=pair)
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:edit", args=[meeting.pk]), _form(is_introduction=None))
+
+    assert response.context["form"].errors["date"] == [
+        "Deze afspraak is gehouden, dus hij kan niet in de toekomst liggen."
+    ]
+    meeting.refresh_from_db()
+    assert meeting.starts_at < timezone.now()
+
+
+def test_topics_of_a_held_meeting_can_be_logged_afterwards(client, pair):
+    meeting = HeldMeetingFactory(match=pair, starts_at=local(2026, 11, 2, 9), location="")
+    Match.objects.filter(pk=pair.pk).update(start_date=datetime.date(2026, 1, 1))
+    client.force_login(pair.mentor)
+    data = _form(date="2026-11-02", start_time="09:00", end_time="10:00", topics=["netwerken", "kansen"])
+
+    with time_machine.travel(local(2026, 11, 21, 12)):
+        response = client.post(reverse("meetings:edit", args=[meeting.pk]), data)
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.topics == ["netwerken", "kansen"]
+    assert meeting.status == Meeting.Status.HELD
+
+
+def test_every_mistake_is_shown_at_once(client, pair):
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), _form(date="2000-01-01", end_time="09:00"))
+
+    errors = response.context["form"].errors
+    assert "date" in errors
+    assert "end_time" in errors

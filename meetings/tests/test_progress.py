@@ -1,0 +1,111 @@
+"""R10: the pair sees how many of the two required meetings they have held; cancelled ones do not count."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Match
+from meetings import selectors
+from meetings.models import Meeting
+
+from .factories import HeldMeetingFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _hold(pair, count):
+    for days_ago in range(count):
+        HeldMeetingFactory(match=pair, starts_at=timezone.now() - datetime.timedelta(days=days_ago + 1))
+
+
+@pytest.mark.parametrize(
+    ("held", "figure"),
+    [
+        (0, "0 van 2 afspraken gehouden"),
+        (1, "1 van 2 afspraken gehouden"),
+        (2, "2 afspraken gehouden: het minimum van twee is bereikt."),
+        (3, "3 afspraken gehouden: het minimum van twee is bereikt."),
+    ],
+)
+def test_the_r10_figure_counts_held_meetings_only(client, pair, held, figure):
+    _hold(pair, held)
+    # Neither a cancelled nor a planned meeting counts toward R10.
+    MeetingFactory(match=pair, status=Meeting.Status.CANCELLED, starts_at=timezone.now() - datetime.timedelta(hours=5))
+    MeetingFactory(match=pair)
+    client.force_login(pair.mentee)
+
+    page = client.get(reverse("meetings:list", args=[pair.pk])).content.decode()
+
+    assert figure in page
+    assert f'value="{min(held, 2)}" max="2"' in page
+    assert selectors.held_meeting_count(pair) == held
+    assert selectors.pair_progress(pair).requirement_met is (held >= 2)
+
+
+def test_with_meeting_stats_annotates_counts_and_last_date(pair, other_member):
+    _hold(pair, 3)
+    MeetingFactory(match=pair, status=Meeting.Status.CANCELLED, starts_at=timezone.now() - datetime.timedelta(hours=1))
+    latest = pair.meetings.filter(status=Meeting.Status.HELD).order_by("-starts_at").first()
+
+    stats = {match.pk: match for match in selectors.with_meeting_stats(Match.objects.all())}
+
+    assert stats[pair.pk].held_meeting_count == 3
+    assert stats[pair.pk].last_held_at == latest.starts_at
+    other_pair = other_member.matches_as_mentee.get()
+    assert stats[other_pair.pk].held_meeting_count == 0
+    assert stats[other_pair.pk].last_held_at is None
+
+
+def test_the_panel_shows_last_and_next_meeting(pair):
+    HeldMeetingFactory(
+        match=pair,
+        starts_at=timezone.make_aware(
+            datetime.datetime.combine(pair.start_date + datetime.timedelta(days=2), datetime.time(9, 30))
+        ),
+    )
+    upcoming = MeetingFactory(match=pair, starts_at=timezone.now() + datetime.timedelta(days=10))
+
+    html = Template('{% include "meetings/_pair_panel.html" %}').render(Context({"match": pair, "user": pair.mentor}))
+
+    assert "1 van 2 afspraken gehouden" in html
+    assert reverse("meetings:detail", args=[upcoming.pk]) in html
+    assert "geen gepland" not in html
+
+
+@pytest.mark.parametrize(("viewer", "prompt"), [("mentee", "zet jij als mentee"), ("mentor", "Je mentee zet")])
+def test_a_gentle_prompt_when_nothing_is_planned(pair, viewer, prompt):
+    user = getattr(pair, viewer)
+
+    html = Template('{% include "meetings/_pair_panel.html" %}').render(Context({"match": pair, "user": user}))
+
+    assert prompt in html
+    assert "Plan de kennismakingsafspraak" in html
+
+
+def test_an_overdue_planned_meeting_asks_to_be_logged(pair):
+    MeetingFactory(match=pair, starts_at=timezone.now() - datetime.timedelta(days=1))
+
+    html = Template('{% include "meetings/_pair_panel.html" %}').render(Context({"match": pair, "user": pair.mentee}))
+
+    assert "Heeft deze afspraak plaatsgevonden?" in html
+
+
+def test_the_dashboard_shows_progress_and_the_next_meeting(client, pair):
+    upcoming = MeetingFactory(match=pair)
+    client.force_login(pair.mentor)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    assert "Mijn afspraken" in page
+    assert "0 van 2 afspraken gehouden" in page
+    assert reverse("meetings:detail", args=[upcoming.pk]) in page
+    assert reverse("meetings:list", args=[pair.pk]) in page
+
+
+def test_the_dashboard_has_no_meetings_card_without_a_pair(client, member, coordinator):
+    for user in (member, coordinator):
+        client.force_login(user)
+        assert "Mijn afspraken" not in client.get(reverse("dashboard")).content.decode()

@@ -1,0 +1,219 @@
+"""The pair's meeting pages. Every object goes through meeting_for_user or pair_for_user (404 for others)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+
+from matching.models import Match
+from matching.selectors import pair_for_user
+
+from . import calendar, selectors, services
+from .forms import MeetingForm, PrivateNoteForm
+
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _base_url(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@login_required
+@require_GET
+def meeting_list(request, match_pk):
+    match = pair_for_user(request.user, match_pk)
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "match": match,
+            "partner": match.partner_of(request.user),
+            "meetings": selectors.meetings_for_pair(match),
+            "can_change": match.status == Match.Status.ACTIVE,
+            "on_meetings_list": True,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, match_pk):
+    match = pair_for_user(request.user, match_pk)
+    if match.status != Match.Status.ACTIVE:
+        messages.error(request, _("This pair is no longer active, so no new meetings can be planned."))
+        return redirect("meetings:list", match_pk=match.pk)
+    # R8: suggest the introductory meeting while the pair has none.
+    is_first = not selectors.has_meetings(match)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, match=match)
+        if form.is_valid():
+            try:
+                meeting = services.plan_meeting(match=match, by=request.user, **form.meeting_fields())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("The meeting is planned. Your partner sees it on your pair's page."))
+                return redirect("meetings:detail", pk=meeting.pk)
+    else:
+        form = MeetingForm(match=match, initial={"is_introduction": is_first})
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "match": match, "partner": match.partner_of(request.user), "is_first": is_first},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request, pk):
+    """The shared meeting, plus the viewer's own private note (R11)."""
+    meeting = selectors.meeting_for_user(request.user, pk)
+    note_text = selectors.private_note_text(meeting, request.user)
+    if request.method == "POST":
+        form = PrivateNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_private_note(meeting=meeting, author=request.user, text=form.cleaned_data["text"])
+            except ValidationError as error:
+                form.add_error("text", error.error_dict.get("text", error.messages))
+            else:
+                messages.success(request, _("Your private notes are saved."))
+                return redirect("meetings:detail", pk=meeting.pk)
+    else:
+        form = PrivateNoteForm(initial={"text": note_text or ""})
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "match": meeting.match,
+            "partner": meeting.match.partner_of(request.user),
+            "note_form": form,
+            "note_unreadable": note_text is None,
+            "can_change": meeting.match.status == Match.Status.ACTIVE and meeting.is_planned,
+            "can_edit": meeting.match.status == Match.Status.ACTIVE and meeting.status != meeting.Status.CANCELLED,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    if meeting.match.status != Match.Status.ACTIVE or meeting.status == meeting.Status.CANCELLED:
+        messages.error(request, _("This meeting can no longer be changed."))
+        return redirect("meetings:detail", pk=meeting.pk)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, match=meeting.match)
+        if form.is_valid():
+            try:
+                services.update_meeting(meeting=meeting, by=request.user, **form.meeting_fields())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("The meeting is updated."))
+                return redirect("meetings:detail", pk=meeting.pk)
+    else:
+        form = MeetingForm(match=meeting.match, meeting=meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "match": meeting.match, "meeting": meeting, "partner": meeting.match.partner_of(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def meeting_mark_held(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    try:
+        services.mark_meeting_held(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as held. Good to hear you met!"))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.cancel_meeting(meeting=meeting, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("meetings:detail", pk=meeting.pk)
+        messages.success(request, _("The meeting is cancelled. Plan a new one when it suits you both."))
+        return redirect("meetings:list", match_pk=meeting.match_id)
+    return render(
+        request,
+        "meetings/meeting_cancel.html",
+        {"meeting": meeting, "match": meeting.match, "partner": meeting.match.partner_of(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def meeting_ics(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    response = HttpResponse(
+        calendar.meeting_ics(meeting, request.user, _base_url(request)), content_type=ICS_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="mentorafspraak-{meeting.pk}.ics"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def calendar_settings(request):
+    """The member's private subscription URL: create, renew or revoke it."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            services.revoke_calendar_feed(user=request.user)
+            messages.success(request, _("Your calendar link no longer works. Calendar apps stop receiving updates."))
+        else:
+            had_feed = selectors.active_calendar_feed(request.user) is not None
+            services.renew_calendar_feed(user=request.user)
+            messages.success(
+                request,
+                _("You have a new calendar link; the old one no longer works.")
+                if had_feed
+                else _("Your calendar link is ready."),
+            )
+        return redirect("meetings:calendar")
+    feed = selectors.active_calendar_feed(request.user)
+    feed_url = request.build_absolute_uri(reverse("meetings:feed", args=[feed.token])) if feed else ""
+    return render(
+        request,
+        "meetings/calendar_settings.html",
+        {
+            "feed": feed,
+            "feed_url": feed_url,
+            "pairs": [
+                {"match": match, "partner": match.partner_of(request.user)}
+                for match in selectors.active_pairs_for_user(request.user)
+            ],
+        },
+    )
+
+
+@require_safe
+def calendar_feed(request, token):
+    """Public by design (calendar apps cannot log in); the secret token is the key."""
+    feed = selectors.calendar_feed_by_token(token)
+    meetings = selectors.calendar_meetings_for_user(feed.user)
+    with translation.override(feed.user.language or "nl"):
+        body = calendar.feed_ics(meetings, feed.user, _base_url(request))
+    response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
+    response["Cache-Control"] = "private, max-age=900"
+    return response
