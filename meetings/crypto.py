@@ -28,6 +28,8 @@ def development_key(secret_key: str) -> str:
 
 def fernet() -> MultiFernet:
     keys = [key for key in settings.MEETING_NOTES_KEYS if key]
+    if not keys and not settings.PRODUCTION:
+        keys = [development_key(settings.SECRET_KEY)]
     if not keys:
         raise ImproperlyConfigured("MEETING_NOTES_KEYS is empty: private meeting notes need at least one Fernet key.")
     try:

@@ -272,17 +272,9 @@ LOGGING = {
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
 # Fernet keys that encrypt private meeting notes (R11), comma-separated, newest first;
-# see meetings/crypto.py for rotation. Production must set its own; elsewhere a key is
-# derived from SECRET_KEY so development needs nothing.
-if PRODUCTION:
-    MEETING_NOTES_KEYS = env.list("MEETING_NOTES_KEYS", default=[])
-else:
-    import base64
-    import hashlib
-
-    # Same derivation as meetings.crypto.development_key.
-    _notes_key = base64.urlsafe_b64encode(hashlib.sha256(f"meeting-notes:{SECRET_KEY}".encode()).digest()).decode()
-    MEETING_NOTES_KEYS = env.list("MEETING_NOTES_KEYS", default=[_notes_key])
+# see meetings/crypto.py for rotation. Required in production; elsewhere, when unset,
+# meetings.crypto derives a key from SECRET_KEY so development needs nothing.
+MEETING_NOTES_KEYS = env.list("MEETING_NOTES_KEYS") if PRODUCTION else env.list("MEETING_NOTES_KEYS", default=[])
 
 # Evaluations app settings (anonymous evaluations, thresholds) ------------------------
 # Responses a group (round x role) needs before its results are shown; never below 3 (system check).

@@ -96,8 +96,9 @@ def test_a_too_long_note_is_refused_and_kept_in_the_form(client, meeting):
 
 
 def test_key_rotation_re_encrypts_with_the_new_key(settings, meeting):
+    old_key = Fernet.generate_key().decode()
+    settings.MEETING_NOTES_KEYS = [old_key]
     services.save_private_note(meeting=meeting, author=meeting.match.mentee, text=SECRET)
-    old_key = settings.MEETING_NOTES_KEYS[0]
     new_key = Fernet.generate_key().decode()
     settings.MEETING_NOTES_KEYS = [new_key, old_key]
 

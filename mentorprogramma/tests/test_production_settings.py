@@ -9,6 +9,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-key-Qp7rT2vX9zL4mN8bK3wH6jD1sF5gA0cE",
     "ALLOWED_HOSTS": "mentorprogramma.example.org",
     "DATABASE_URL": "postgres://mentor:secret@db.example.org:5432/mentorprogramma",
+    "MEETING_NOTES_KEYS": "dGVzdC1rZXktZm9yLXRoZS1kZXBsb3ktY2hlY2stMDA=",
 }
 
 
@@ -36,7 +37,7 @@ def test_production_settings_pass_the_deploy_check_without_any_warning():
 
 
 def test_production_refuses_to_start_without_each_required_secret():
-    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "MEETING_NOTES_KEYS"):
         env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
 
         result = _manage("check", env=env)
