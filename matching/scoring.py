@@ -203,9 +203,10 @@ def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTabl
     for c in mentors + mentees:
         for topic in c.topics:
             topic_universe.setdefault(topic, len(topic_universe))
-    shared_topics = _membership([c.topics for c in mentees], topic_universe) @ _membership(
-        [c.topics for c in mentors], topic_universe
-    ).T
+    shared_topics = (
+        _membership([c.topics for c in mentees], topic_universe)
+        @ _membership([c.topics for c in mentors], topic_universe).T
+    )
     scores += POINTS_PER_TOPIC * np.minimum(shared_topics.astype(np.int64), MAX_TOPICS_COUNTED)
 
     region_codes, _index = _codes([c.region for c in mentors + mentees])
@@ -226,9 +227,10 @@ def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTabl
     for c in mentors + mentees:
         for language in c.languages:
             language_universe.setdefault(language, len(language_universe))
-    common = _membership([c.languages for c in mentees], language_universe) @ _membership(
-        [c.languages for c in mentors], language_universe
-    ).T
+    common = (
+        _membership([c.languages for c in mentees], language_universe)
+        @ _membership([c.languages for c in mentors], language_universe).T
+    )
     scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY)
 
     return ScoreTable(mentors, mentees, scores, allowed)

@@ -230,9 +230,7 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
         if mentor_id not in applications or mentee_id not in applications:
             raise ValidationError(_("An application in this proposal does not belong to this cycle."))
         matches.append(
-            confirm_match(
-                mentor_application=applications[mentor_id], mentee_application=applications[mentee_id], by=by
-            )
+            confirm_match(mentor_application=applications[mentor_id], mentee_application=applications[mentee_id], by=by)
         )
     return matches
 
