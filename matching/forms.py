@@ -7,9 +7,9 @@ from .models import Agreement, Application
 
 MENTORING_QUESTION_HELP = _(
     "What do you want to grow in over the coming year? A good mentoring question is about your long-term "
-    "development, not a task to get done: a mentor is not a coach. For example: \u201cHow do I grow into a "
-    "leadership role without losing my technical work?\u201d or \u201cHow do I build a network outside my own "
-    "firm?\u201d"
+    "development, not a task to get done: a mentor is not a coach. For example: “How do I grow into a "
+    "leadership role without losing my technical work?” or “How do I build a network outside my own "
+    "firm?”"
 )
 
 

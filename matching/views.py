@@ -72,7 +72,11 @@ def apply(request, cycle_pk, role):
                 request, _("Thank you for applying. The coordinators will be in touch once pairs are made.")
             )
             return redirect("matching:overview")
-    return render(request, "matching/application_form.html", {"form": form, "cycle": cycle, "role": role})
+    decision = can_apply(request.user)
+    if decision and role == Role.MENTOR:
+        decision = can_be_mentor(request.user.profile)
+    context = {"form": form, "cycle": cycle, "role": role, "refusal": "" if decision else decision.reason}
+    return render(request, "matching/application_form.html", context)
 
 
 @login_required
