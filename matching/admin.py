@@ -4,6 +4,8 @@ The admin stays thin: every write goes through `matching.services`. Pairs' agree
 renewal answers are not registered here: that is the pair's own business (R11).
 """
 
+import numpy as np
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +19,19 @@ from . import scoring, selectors, services
 from .models import Application, Cycle, Match
 
 SUGGESTIONS_PER_MENTEE = 3
+# Mentor choices per mentee on the proposal screen: the best ones keep the page light for a big cycle.
+OPTIONS_PER_MENTEE = 15
+
+
+class EndEarlyForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _best_columns(table, row: int, count: int) -> list[int]:
+    """The allowed mentors with the highest scores for one mentee, best first."""
+    allowed = np.flatnonzero(table.allowed[row])
+    order = np.argsort(-table.scores[row, allowed], kind="stable")[:count]
+    return [int(column) for column in allowed[order]]
 
 
 def _int(value):
@@ -81,10 +96,7 @@ class CycleAdmin(admin.ModelAdmin):
         for index, mentee in enumerate(mentees):
             if mentee.has_live_match:
                 continue
-            best = sorted(
-                (column for column in range(len(mentors)) if table.allowed[index, column]),
-                key=lambda column: -table.score_of(index, column),
-            )[:SUGGESTIONS_PER_MENTEE]
+            best = _best_columns(table, index, SUGGESTIONS_PER_MENTEE)
             rows.append(
                 {
                     "mentee": mentee,
@@ -162,16 +174,11 @@ class CycleAdmin(admin.ModelAdmin):
         for row, mentee in enumerate(mentees):
             if mentee.has_live_match or not mentee.eligible:
                 continue
-            options = [
-                {
-                    "mentor": mentors[column],
-                    "score": table.score_of(row, column),
-                }
-                for column in range(len(mentors))
-                if table.allowed[row, column]
-            ]
-            options.sort(key=lambda option: -option["score"])
             selected_id, include = chosen.get(row, (None, False))
+            columns = _best_columns(table, row, OPTIONS_PER_MENTEE)
+            if selected_id in mentor_index and mentor_index[selected_id] not in columns:
+                columns.append(mentor_index[selected_id])
+            options = [{"mentor": mentors[column], "score": table.score_of(row, column)} for column in columns]
             selected = mentors[mentor_index[selected_id]] if selected_id in mentor_index else None
             rows.append(
                 {
@@ -230,6 +237,46 @@ class MatchAdmin(admin.ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:match_id>/beeindigen/",
+                self.admin_site.admin_view(self.end_early_view),
+                name="matching_match_end_early",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "end_early_url": None}
+        match = Match.objects.filter(pk=_int(object_id)).first()
+        if match and match.status in (Match.Status.PROPOSED, Match.Status.ACTIVE):
+            extra_context["end_early_url"] = reverse("admin:matching_match_end_early", args=[match.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def end_early_view(self, request, match_id):
+        """A coordinator ends a pair early, with the reason (R6); the pair's content stays out of sight."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        match = get_object_or_404(Match, pk=match_id)
+        form = EndEarlyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.end_match_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error("reason" if hasattr(error, "error_dict") else None, error.messages)
+            else:
+                messages.success(request, _("The mentorship has been ended early."))
+                return redirect("admin:matching_match_change", match.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": match,
+            "title": _("End mentorship early"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/matching/match/end_early.html", context)
 
     def has_add_permission(self, request):
         # Pairs are made on a cycle's matching screen, where every hard rule is checked.

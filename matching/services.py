@@ -274,6 +274,22 @@ def complete_match(*, match: Match, by=None) -> Match:
     return match
 
 
+def complete_finished_matches(*, today=None) -> int:
+    """The system completes active terms past their planned end, unless both partners want to continue.
+
+    A pair that agreed to renew stays active until its new term is started, so nothing is lost
+    while the coordinator (or the system, see MATCHING_RENEWAL_STARTED_BY) starts it.
+    """
+    today = today or timezone.localdate()
+    completed = 0
+    for match in Match.objects.filter(status=Match.Status.ACTIVE, planned_end__lt=today):
+        if selectors.renewal_outcome(match) == "agreed":
+            continue
+        complete_match(match=match, by=None)
+        completed += 1
+    return completed
+
+
 def ensure_agreement(*, match: Match) -> Agreement:
     """The MENTOR agreement (R16) starts from the mentorvraag (R7) and the renewal moment (R5)."""
     agreement = Agreement.objects.filter(match=match).first()

@@ -274,6 +274,11 @@ LOGGING = {
 MATCHING_RENEWAL_STARTED_BY = env.str("MATCHING_RENEWAL_STARTED_BY", default="coordinator")
 if MATCHING_RENEWAL_STARTED_BY not in {"coordinator", "system"}:
     raise ImproperlyConfigured("MATCHING_RENEWAL_STARTED_BY must be 'coordinator' or 'system'.")
+# Daily, early morning: complete the pairs whose year is over and who do not continue (R4).
+CELERY_BEAT_SCHEDULE["matching-complete-finished-matches"] = {
+    "task": "matching.complete_finished_matches",
+    "schedule": 24 * 60 * 60,
+}
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
 # (none yet)

@@ -1,11 +1,13 @@
 """The coordinators' matching screen and the optimal proposal in the admin."""
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import ExpertiseFactory, MemberFactory, UserFactory
-from matching.models import Application, Match
-from matching.tests.factories import ApplicationFactory, MentorApplicationFactory
+from matching.models import Application, Match, RenewalAnswer
+from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +152,42 @@ def test_members_cannot_reach_the_matching_screen(client, cycle):
 
     assert response.status_code == 302
     assert Application.objects.count() == 0
+
+
+def test_a_coordinator_ends_a_pair_early_with_a_reason(coordinator_client):
+    match = ActiveMatchFactory()
+    url = reverse("admin:matching_match_end_early", args=[match.pk])
+    assert url in coordinator_client.get(reverse("admin:matching_match_change", args=[match.pk])).content.decode()
+
+    response = coordinator_client.post(url, {"reason": ""})
+    assert response.status_code == 200
+    coordinator_client.post(url, {"reason": "Mentee heeft het programma verlaten"})
+
+    match.refresh_from_db()
+    assert match.status == Match.Status.ENDED_EARLY
+    assert match.end_reason == "Mentee heeft het programma verlaten"
+
+
+def test_a_finished_pair_cannot_be_ended_early_and_the_coordinator_is_told_why(coordinator_client):
+    match = ActiveMatchFactory(status=Match.Status.COMPLETED)
+
+    response = coordinator_client.post(reverse("admin:matching_match_end_early", args=[match.pk]), {"reason": "Dubbel"})
+
+    assert response.status_code == 200
+    assert "kan niet" in response.content.decode()
+
+
+def test_matches_are_never_added_by_hand_in_the_admin(coordinator_client):
+    assert coordinator_client.get(reverse("admin:matching_match_add")).status_code == 403
+
+
+def test_the_admin_shows_the_renewal_outcome_without_who_answered_what(coordinator_client):  # R11
+    start = timezone.localdate() - relativedelta(months=11, days=10)
+    match = ActiveMatchFactory(start_date=start, planned_end=start + relativedelta(months=12))
+    RenewalAnswer.objects.create(match=match, member=match.mentee, wants_to_continue=False)
+
+    page = coordinator_client.get(reverse("admin:matching_match_changelist")).content.decode()
+
+    assert "gaan niet door" in page
+    assert coordinator_client.get("/admin/matching/renewalanswer/").status_code == 404
+    assert coordinator_client.get("/admin/matching/agreement/").status_code == 404

@@ -394,3 +394,27 @@ def test_each_partner_confirms_trust_herself_and_outsiders_cannot():  # R11
     assert agreement.trust_confirmed_by_mentee_at is None
     with pytest.raises(ValidationError):
         services.confirm_trust(match=match, by=MemberFactory())
+
+
+def test_the_daily_job_completes_finished_years_but_keeps_pairs_who_continue(ending_match):
+    finished = ActiveMatchFactory(
+        start_date=timezone.localdate() - relativedelta(months=12, days=2),
+        planned_end=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    continuing = ActiveMatchFactory(
+        start_date=timezone.localdate() - relativedelta(months=12, days=2),
+        planned_end=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    for member in (continuing.mentor, continuing.mentee):
+        services.RenewalAnswer.objects.create(match=continuing, member=member, wants_to_continue=True)
+
+    from matching.tasks import complete_finished_matches
+
+    assert complete_finished_matches.delay().get() == 1
+
+    finished.refresh_from_db()
+    continuing.refresh_from_db()
+    ending_match.refresh_from_db()
+    assert finished.status == Match.Status.COMPLETED
+    assert continuing.status == Match.Status.ACTIVE
+    assert ending_match.status == Match.Status.ACTIVE  # still in its year
