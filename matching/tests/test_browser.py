@@ -44,3 +44,27 @@ def test_a_coordinator_matches_a_mentee_who_then_sees_her_mentors_contact_detail
     expect(page.get_by_text("marieke@example.org")).to_be_visible()
     expect(page.get_by_text("06-11122233")).to_be_visible()
     expect(page.get_by_text("Jij neemt het eerste contact op")).to_be_visible()
+
+
+def test_the_members_matching_pages_have_no_accessibility_violations(live_server, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from matching import services
+    from matching.tests.factories import ActiveMatchFactory
+
+    match = ActiveMatchFactory()
+    services.ensure_agreement(match=match)
+    open_cycle = CycleFactory()
+    log_in(page, live_server, match.mentee.email)
+
+    for path in (
+        "/overzicht/",
+        "/programma/",
+        f"/programma/mentorschap/{match.pk}/",
+        f"/programma/mentorschap/{match.pk}/afspraken/",
+        f"/programma/mentorschap/{match.pk}/verlengen/",
+        f"/programma/aanmelden/{open_cycle.pk}/mentee/",
+    ):
+        page.goto(live_server.url + path)
+        results = Axe().run(page)
+        assert results.violations_count == 0, f"{path}: {results.generate_report()}"
