@@ -208,10 +208,29 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["member", "role", "cycle", "status", "capacity", "created_at"]
     list_filter = ["cycle", "role", "status"]
     search_fields = ["member__full_name", "member__email"]
-    readonly_fields = ["member", "cycle", "role", "created_at", "updated_at"]
+    fields = [
+        "cycle",
+        "member",
+        "role",
+        "status",
+        "mentoring_question",
+        "topics",
+        "meeting_preference",
+        "prefers_same_region",
+        "allow_same_organisation",
+        "capacity",
+        "availability",
+        "created_at",
+        "updated_at",
+    ]
+    # Read-only: members apply, edit and withdraw themselves through the services, so eligibility
+    # (R2, R3) is always checked and withdrawing a matched application ends its match (R6).
+    readonly_fields = fields
 
     def has_add_permission(self, request):
-        # Members apply themselves, so eligibility (R2, R3) is always checked.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -191,3 +191,15 @@ def test_the_admin_shows_the_renewal_outcome_without_who_answered_what(coordinat
     assert "gaan niet door" in page
     assert coordinator_client.get("/admin/matching/renewalanswer/").status_code == 404
     assert coordinator_client.get("/admin/matching/agreement/").status_code == 404
+
+
+def test_coordinators_read_applications_but_change_them_only_through_the_member(coordinator_client, mentee_application):
+    url = reverse("admin:matching_application_change", args=[mentee_application.pk])
+
+    response = coordinator_client.get(url)
+    coordinator_client.post(url, {"status": "ingetrokken"})
+
+    assert response.status_code == 200
+    assert mentee_application.mentoring_question in response.content.decode()
+    mentee_application.refresh_from_db()
+    assert mentee_application.status == Application.Status.SUBMITTED
