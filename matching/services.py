@@ -224,7 +224,14 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
     """Confirm a reviewed proposal: (mentor application id, mentee application id) pairs, all or nothing."""
     if not pairs:
         raise ValidationError(_("The proposal contains no pairs to confirm."))
-    applications = Application.objects.filter(cycle=cycle).in_bulk([pk for pair in pairs for pk in pair])
+    # Lock every application of the proposal up front, in primary-key order: two proposals (or a
+    # proposal and a one-click match) then always queue in the same order and never deadlock.
+    applications = {
+        application.pk: application
+        for application in Application.objects.select_for_update()
+        .filter(cycle=cycle, pk__in=[pk for pair in pairs for pk in pair])
+        .order_by("pk")
+    }
     matches = []
     for mentor_id, mentee_id in pairs:
         if mentor_id not in applications or mentee_id not in applications:

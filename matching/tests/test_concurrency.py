@@ -78,3 +78,27 @@ def test_two_mentors_for_the_same_mentee_at_once_exactly_one_wins(coordinator):
 
     assert sum(isinstance(outcome, Match) for outcome in outcomes) == 1, outcomes
     assert Match.objects.filter(mentee=mentee_application.member).count() == 1
+
+
+def test_two_proposals_over_the_same_mentors_in_opposite_order_never_deadlock(coordinator):
+    first_mentor, second_mentor = MentorApplicationFactory.create_batch(2, capacity=2)
+    cycle = first_mentor.cycle
+    second_mentor.cycle = cycle
+    second_mentor.save()
+    mentees = ApplicationFactory.create_batch(4, cycle=cycle)
+
+    outcomes = _race(
+        lambda: services.confirm_proposal(
+            cycle=cycle,
+            pairs=[(first_mentor.pk, mentees[0].pk), (second_mentor.pk, mentees[1].pk)],
+            by=coordinator,
+        ),
+        lambda: services.confirm_proposal(
+            cycle=cycle,
+            pairs=[(second_mentor.pk, mentees[2].pk), (first_mentor.pk, mentees[3].pk)],
+            by=coordinator,
+        ),
+    )
+
+    assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
+    assert Match.objects.filter(cycle=cycle).count() == 4
