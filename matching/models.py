@@ -168,3 +168,63 @@ class Match(models.Model):
 
     def partner_of(self, user):
         return self.mentee if user.pk == self.mentor_id else self.mentor
+
+
+class Agreement(models.Model):
+    """The pair's mentorship agreement along the MENTOR framework (R16), one per term.
+
+    Each part carries the moment it was last agreed, so the pair page can show
+    how fresh their arrangements are. It is the pair's own business: no admin.
+    """
+
+    match = models.OneToOneField(Match, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("match"))
+    # M – Mission: starts from the mentee's mentorvraag (R7).
+    mission = models.TextField(_("mission"), blank=True)
+    mission_agreed_at = models.DateTimeField(_("mission last agreed"), null=True, blank=True)
+    # E – Engagement: how and how often they meet (R9).
+    meeting_mode = models.CharField(
+        _("how you meet"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
+    )
+    meeting_frequency = models.CharField(_("how often you meet"), max_length=200, blank=True)
+    engagement_agreed_at = models.DateTimeField(_("engagement last agreed"), null=True, blank=True)
+    # N – Networking: introductions the mentor offers (R12).
+    networking = models.TextField(_("networking"), blank=True)
+    networking_agreed_at = models.DateTimeField(_("networking last agreed"), null=True, blank=True)
+    # T – Trust: both confirm the confidentiality principle (R11).
+    trust_confirmed_by_mentor_at = models.DateTimeField(_("mentor confirmed confidentiality"), null=True, blank=True)
+    trust_confirmed_by_mentee_at = models.DateTimeField(_("mentee confirmed confidentiality"), null=True, blank=True)
+    # O – Opportunities: what both hope to learn, reverse mentoring included.
+    opportunities = models.TextField(_("opportunities"), blank=True)
+    opportunities_agreed_at = models.DateTimeField(_("opportunities last agreed"), null=True, blank=True)
+    # R – Renew: the evaluation and renewal moment, set at the start.
+    evaluation_date = models.DateField(_("evaluation and renewal moment"), null=True, blank=True)
+    evaluation_agreed_at = models.DateTimeField(_("evaluation moment last agreed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mentorship agreement")
+        verbose_name_plural = _("mentorship agreements")
+
+    def __str__(self):
+        return str(self.match)
+
+
+class RenewalAnswer(models.Model):
+    """One partner's answer to "do you want to continue?" near the end of a term (R5)."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="renewal_answers", verbose_name=_("match"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+    wants_to_continue = models.BooleanField(_("wants to continue"))
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("renewal answer")
+        verbose_name_plural = _("renewal answers")
+        constraints = [
+            models.UniqueConstraint(fields=["match", "member"], name="renewal_answer_once_per_partner"),
+        ]
+
+    def __str__(self):
+        return f"{self.match} – {self.member}"

@@ -1,9 +1,14 @@
 """Reads for cycles, applications and matches."""
 
-from django.db.models import Q
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Match
+from accounts.models import Expertise
+
+from .models import Application, Cycle, Match, Role
+from .scoring import Candidate, candidate_from_application
 
 # A proposal is not yet the pair's business: they see it once it is active (R8).
 VISIBLE_TO_PAIR = (Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
@@ -30,3 +35,130 @@ def pair_for_user(user, pk) -> Match:
         return matches_for_user(user).get(pk=pk)
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- Cycles and applications ---------------------------------------------------
+
+
+def open_cycles():
+    """Cycles a member can apply to today: open status and inside the application window."""
+    today = timezone.localdate()
+    return Cycle.objects.filter(
+        status=Cycle.Status.OPEN, applications_open__lte=today, applications_close__gte=today
+    ).order_by("planned_start")
+
+
+def applications_for_user(user):
+    if not user.is_authenticated:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(member=user)
+        .select_related("cycle")
+        .prefetch_related("topics")
+        .order_by("-cycle__planned_start", "role")
+    )
+
+
+def application_for_user(user, pk) -> Application:
+    """The one access check for an application: only the member who made it, everyone else 404."""
+    try:
+        return applications_for_user(user).get(pk=pk)
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def live_matches_for_application(application):
+    if application.role == Role.MENTOR:
+        return Match.objects.filter(mentor_application=application, status__in=Match.LIVE_STATUSES)
+    return Match.objects.filter(cycle=application.cycle, mentee=application.member, status__in=Match.LIVE_STATUSES)
+
+
+def free_places(application) -> int:
+    """A mentor's places left in her cycle: her capacity minus her live matches."""
+    return max(0, application.capacity - live_matches_for_application(application).count())
+
+
+def application_state(application) -> str:
+    """Where she stands, in words for her dashboard: submitted, waiting list, matched, withdrawn."""
+    if application.status == Application.Status.WITHDRAWN:
+        return "withdrawn"
+    live = live_matches_for_application(application)
+    if application.role == Role.MENTEE:
+        if live.exists():
+            return "matched"
+    elif live.count() >= application.capacity:
+        return "matched"
+    elif live.exists():
+        return "partly_matched"
+    if application.cycle.status == Cycle.Status.OPEN:
+        return "submitted"
+    return "waiting_list"
+
+
+def cycle_candidates(cycle) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
+    """Every submitted mentor and mentee of a cycle as scoring candidates, in a handful of queries."""
+    live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
+    applications = (
+        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+        .select_related("member__profile")
+        .prefetch_related("topics", "member__profile__expertise")
+        .annotate(
+            live_as_mentor=Count("matches_as_mentor", filter=Q(matches_as_mentor__status__in=Match.LIVE_STATUSES)),
+            mentee_is_matched=Exists(live.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"))),
+        )
+        .order_by("created_at", "pk")
+    )
+    mentors, mentees = [], []
+    for application in applications:
+        if application.role == Role.MENTOR:
+            free = max(0, application.capacity - application.live_as_mentor)
+            mentors.append(candidate_from_application(application, free_places=free))
+        else:
+            mentees.append(candidate_from_application(application, has_live_match=application.mentee_is_matched))
+    topic_names = {topic.pk: str(topic) for topic in Expertise.objects.all()}
+    return mentors, mentees, topic_names
+
+
+# --- The pair's year -------------------------------------------------------------
+
+RENEWAL_NOTICE = relativedelta(months=1)
+
+
+def renewal_due(match, *, today=None) -> bool:
+    """R5: in the last month of an active term both partners are asked whether to continue."""
+    today = today or timezone.localdate()
+    return (
+        match.status == Match.Status.ACTIVE
+        and match.planned_end is not None
+        and today >= match.planned_end - RENEWAL_NOTICE
+        and not has_next_term(match)
+    )
+
+
+def has_next_term(match) -> bool:
+    return Match.objects.filter(previous_term=match).exists()
+
+
+def renewal_answers(match) -> dict[int, bool]:
+    """member id -> wants to continue, for the pair's own page (never shown to coordinators)."""
+    return dict(match.renewal_answers.values_list("member_id", "wants_to_continue"))
+
+
+def renewal_outcome(match) -> str:
+    """'agreed' when both said yes, 'declined' when anyone said no, else 'open' (no names: R11)."""
+    answers = renewal_answers(match)
+    if any(value is False for value in answers.values()):
+        return "declined"
+    if answers.get(match.mentor_id) and answers.get(match.mentee_id):
+        return "agreed"
+    return "open"
+
+
+def terms_of(match) -> list:
+    """All terms of this pair, oldest first (the history kept on renewal, R5)."""
+    terms = [match]
+    current = match
+    while current.previous_term_id:
+        current = current.previous_term
+        terms.append(current)
+    return list(reversed(terms))

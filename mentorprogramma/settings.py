@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -268,7 +269,16 @@ LOGGING = {
 # (none yet)
 
 # Matching app settings (cycles, matches, renewal) --------------------------------
-# (none yet)
+# R5: who starts the new term once mentor and mentee both want to continue:
+# "coordinator" (a coordinator confirms it in the admin) or "system" (at once, on the second yes).
+MATCHING_RENEWAL_STARTED_BY = env.str("MATCHING_RENEWAL_STARTED_BY", default="coordinator")
+if MATCHING_RENEWAL_STARTED_BY not in {"coordinator", "system"}:
+    raise ImproperlyConfigured("MATCHING_RENEWAL_STARTED_BY must be 'coordinator' or 'system'.")
+# Daily, early morning: complete the pairs whose year is over and who do not continue (R4).
+CELERY_BEAT_SCHEDULE["matching-complete-finished-matches"] = {
+    "task": "matching.complete_finished_matches",
+    "schedule": 24 * 60 * 60,
+}
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
 # Fernet keys that encrypt private meeting notes (R11), comma-separated, newest first;

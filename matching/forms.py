@@ -1,0 +1,108 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Expertise
+
+from .models import Agreement, Application
+
+MENTORING_QUESTION_HELP = _(
+    "What do you want to grow in over the coming year? A good mentoring question is about your long-term "
+    "development, not a task to get done: a mentor is not a coach. For example: “How do I grow into a "
+    "leadership role without losing my technical work?” or “How do I build a network outside my own "
+    "firm?”"
+)
+
+
+class MenteeApplicationForm(forms.ModelForm):
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics you want to grow in"),
+        queryset=Expertise.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "mentoring_question",
+            "topics",
+            "meeting_preference",
+            "prefers_same_region",
+            "allow_same_organisation",
+        ]
+        labels = {"mentoring_question": _("Your mentoring question or goal")}
+        help_texts = {
+            "mentoring_question": MENTORING_QUESTION_HELP,
+            "allow_same_organisation": _("Off by default: most mentees prefer a mentor from another organisation."),
+        }
+        widgets = {"mentoring_question": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentoring_question"].required = True
+
+
+class MentorApplicationForm(forms.ModelForm):
+    capacity = forms.TypedChoiceField(
+        label=_("How many mentees can you take?"),
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        initial=1,
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics you can help with"),
+        queryset=Expertise.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Application
+        fields = ["capacity", "topics", "meeting_preference", "availability"]
+        labels = {"availability": _("Availability")}
+        help_texts = {"availability": _("For example: one lunch a month, not in the busy weeks before 1 May.")}
+        widgets = {"availability": forms.Textarea(attrs={"rows": 3})}
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required if you have already been matched: your pair's mentorship then ends early."),
+    )
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["mission", "meeting_mode", "meeting_frequency", "networking", "opportunities", "evaluation_date"]
+        labels = {
+            "mission": _("Mission: what do you want to achieve together?"),
+            "meeting_mode": _("Engagement: how do you meet?"),
+            "meeting_frequency": _("Engagement: how often do you meet?"),
+            "networking": _("Networking: which introductions can the mentor offer?"),
+            "opportunities": _("Opportunities: what do you both want to learn?"),
+            "evaluation_date": _("Evaluation and renewal: when do you look back and decide whether to continue?"),
+        }
+        help_texts = {
+            "mission": _("Starts from the mentoring question; sharpen it together."),
+            "meeting_frequency": _("For example: every two weeks at first, monthly later."),
+            "networking": _("Introductions are made with care, never to sell anything."),
+            "opportunities": _("Both of you learn: the mentor too, for example through reverse mentoring."),
+        }
+        widgets = {
+            "mission": forms.Textarea(attrs={"rows": 3}),
+            "networking": forms.Textarea(attrs={"rows": 3}),
+            "opportunities": forms.Textarea(attrs={"rows": 3}),
+            "evaluation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class RenewalForm(forms.Form):
+    wants_to_continue = forms.TypedChoiceField(
+        label=_("Do you want to continue this mentorship for another term?"),
+        choices=[("yes", _("Yes, I want to continue")), ("no", _("No, we complete it"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )

@@ -1,0 +1,307 @@
+"""Match suggestions: the one home of the hard rules, the score and its reasons, and the optimal proposal.
+
+Everything here works on plain `Candidate` values, so the same code scores one
+pair for a coordinator's explanation, a whole cycle in the admin (vectorised with
+numpy) and a generated cycle in `bench/matching.py`, and the service checks the
+hard rules with it under row locks before saving anything.
+
+Score (higher is better), every part explained in a reason a coordinator reads:
+- a base for any allowed pair, so matching one more mentee always counts;
+- each topic the mentee wants to grow in that the mentor offers (at most three count);
+- the same region (more if the mentee asked for it);
+- meeting preferences that agree, or clash (in person versus virtual, R9);
+- the mentor's years of experience, and a penalty if she has no more than the mentee;
+- no common language.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.utils.translation import gettext as _
+from scipy.optimize import linear_sum_assignment
+
+from accounts.eligibility import can_apply, can_be_mentor, years_of_experience
+from accounts.models import MeetingPreference, Region
+
+BASE_POINTS = 10
+POINTS_PER_TOPIC = 10
+MAX_TOPICS_COUNTED = 3
+SAME_REGION_POINTS = 3
+SAME_REGION_WISHED_POINTS = 8
+SAME_WAY_OF_MEETING_POINTS = 5
+MEETING_CLASH_PENALTY = -8
+EXPERIENCE_POINTS_PER_5_YEARS = 2
+EXPERIENCE_YEARS_COUNTED = 20
+NO_MORE_EXPERIENCE_PENALTY = -6
+NO_COMMON_LANGUAGE_PENALTY = -10
+# Added to every allowed cell of the assignment, so the optimum first matches as many
+# mentees as possible and only then maximises the score (scores stay far below it).
+ASSIGNMENT_BONUS = 10_000
+
+_MEETING_CODES = {MeetingPreference.IN_PERSON: 0, MeetingPreference.VIRTUAL: 1, MeetingPreference.BOTH: 2}
+# Points for (mentee preference, mentor preference), indexed by _MEETING_CODES.
+_MEETING_POINTS = np.array(
+    [
+        [SAME_WAY_OF_MEETING_POINTS, MEETING_CLASH_PENALTY, 0],
+        [MEETING_CLASH_PENALTY, SAME_WAY_OF_MEETING_POINTS, 0],
+        [0, 0, 0],
+    ]
+)
+_LANGUAGE_SPLIT = re.compile(r"[,;/&+]|\s+en\s+|\s+and\s+", re.IGNORECASE)
+
+
+def normalise_organisation(name: str) -> str:
+    return " ".join((name or "").casefold().split())
+
+
+def parse_languages(text: str) -> frozenset[str]:
+    return frozenset(part.strip().casefold() for part in _LANGUAGE_SPLIT.split(text or "") if part.strip())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One application as the scoring sees it."""
+
+    application_id: int
+    member_id: int
+    name: str
+    organisation: str = ""
+    region: str = ""
+    meeting_preference: str = MeetingPreference.BOTH
+    topics: frozenset[int] = frozenset()
+    years: int = 0
+    languages: frozenset[str] = frozenset({"nederlands"})
+    # Mentee only
+    allow_same_organisation: bool = False
+    prefers_same_region: bool = False
+    has_live_match: bool = False
+    # Mentor only
+    free_places: int = 0
+    # Empty when she may take part in this role; otherwise why not (R2, R3).
+    ineligible_reason: str = ""
+
+    @property
+    def eligible(self) -> bool:
+        return not self.ineligible_reason
+
+
+@dataclass
+class Suggestion:
+    mentor: Candidate
+    mentee: Candidate
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def hard_rule_violation(mentor: Candidate, mentee: Candidate) -> str:
+    """Why this pair may never be made, or "" when it may. Never overridden by a score."""
+    if mentor.member_id == mentee.member_id:
+        return _("A member cannot be her own mentor.")
+    if not mentor.eligible:
+        return _("The mentor may not take part as mentor: %(reason)s") % {"reason": mentor.ineligible_reason}
+    if not mentee.eligible:
+        return _("The mentee may not take part: %(reason)s") % {"reason": mentee.ineligible_reason}
+    if mentor.free_places <= 0:
+        return _("%(name)s has no free place left for another mentee.") % {"name": mentor.name}
+    if mentee.has_live_match:
+        return _("%(name)s already has a mentor in this cycle.") % {"name": mentee.name}
+    same_organisation = mentor.organisation and mentor.organisation == mentee.organisation
+    if same_organisation and not mentee.allow_same_organisation:
+        return _("Mentor and mentee work at the same organisation, and the mentee asked for someone from elsewhere.")
+    return ""
+
+
+def explain(mentor: Candidate, mentee: Candidate, topic_names: dict[int, str] | None = None) -> Suggestion | None:
+    """The score of one allowed pair with its reasons; None for a forbidden pair."""
+    if hard_rule_violation(mentor, mentee):
+        return None
+    topic_names = topic_names or {}
+    score = BASE_POINTS
+    reasons = []
+    shared = sorted(mentor.topics & mentee.topics, key=lambda pk: topic_names.get(pk, ""))
+    if shared:
+        score += POINTS_PER_TOPIC * min(len(shared), MAX_TOPICS_COUNTED)
+        names = ", ".join(topic_names.get(pk, "?") for pk in shared)
+        reasons.append(_("both %(topics)s") % {"topics": names})
+    if mentor.region and mentor.region == mentee.region:
+        score += SAME_REGION_WISHED_POINTS if mentee.prefers_same_region else SAME_REGION_POINTS
+        reasons.append(_("same region (%(region)s)") % {"region": Region(mentor.region).label})
+    meeting_codes = (_MEETING_CODES[mentee.meeting_preference], _MEETING_CODES[mentor.meeting_preference])
+    meeting_points = int(_MEETING_POINTS[meeting_codes])
+    if meeting_points:
+        score += meeting_points
+        labels = {
+            MeetingPreference.IN_PERSON: _("wants to meet in person"),
+            MeetingPreference.VIRTUAL: _("wants to meet virtually"),
+        }
+        if meeting_points > 0:
+            reasons.append(_("%(wish)s, mentor too") % {"wish": labels[mentee.meeting_preference]})
+        else:
+            reasons.append(_("%(wish)s, mentor does not") % {"wish": labels[mentee.meeting_preference]})
+    experience = min(mentor.years, EXPERIENCE_YEARS_COUNTED) // 5 * EXPERIENCE_POINTS_PER_5_YEARS
+    score += experience
+    reasons.append(_("mentor %(years)s years of experience") % {"years": mentor.years})
+    if mentor.years <= mentee.years:
+        score += NO_MORE_EXPERIENCE_PENALTY
+        reasons.append(_("mentor has no more experience than the mentee"))
+    if not (mentor.languages & mentee.languages):
+        score += NO_COMMON_LANGUAGE_PENALTY
+        reasons.append(_("no common language"))
+    return Suggestion(mentor=mentor, mentee=mentee, score=score, reasons=reasons)
+
+
+@dataclass
+class ScoreTable:
+    """Scores of every mentee (rows) against every mentor (columns); `allowed` marks the hard rules."""
+
+    mentors: list[Candidate]
+    mentees: list[Candidate]
+    scores: np.ndarray
+    allowed: np.ndarray
+
+    def score_of(self, mentee_index: int, mentor_index: int) -> int:
+        return int(self.scores[mentee_index, mentor_index])
+
+
+def _codes(values) -> tuple[np.ndarray, dict]:
+    index: dict = {}
+    return np.array([index.setdefault(value, len(index)) for value in values], dtype=np.int64), index
+
+
+def _membership(sets: list[frozenset], universe: dict) -> np.ndarray:
+    matrix = np.zeros((len(sets), max(len(universe), 1)), dtype=np.float32)
+    for row, items in enumerate(sets):
+        for item in items:
+            matrix[row, universe[item]] = 1
+    return matrix
+
+
+def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTable:
+    """All scores at once: the same arithmetic as `explain`, as matrix operations (fast for a whole cycle)."""
+    n, m = len(mentees), len(mentors)
+    if not n or not m:
+        return ScoreTable(mentors, mentees, np.zeros((n, m), dtype=np.int64), np.zeros((n, m), dtype=bool))
+
+    # Hard rules (mirrors hard_rule_violation).
+    mentee_ids = np.array([c.member_id for c in mentees])[:, None]
+    mentor_ids = np.array([c.member_id for c in mentors])[None, :]
+    organisation_codes, _index = _codes([c.organisation for c in mentors + mentees])
+    mentor_orgs = organisation_codes[:m][None, :]
+    mentee_orgs = organisation_codes[m:][:, None]
+    has_org = np.array([bool(c.organisation) for c in mentors])[None, :]
+    allow_same = np.array([c.allow_same_organisation for c in mentees])[:, None]
+    allowed = (
+        (mentee_ids != mentor_ids)
+        & np.array([c.eligible and c.free_places > 0 for c in mentors])[None, :]
+        & np.array([c.eligible and not c.has_live_match for c in mentees])[:, None]
+        & ~((mentee_orgs == mentor_orgs) & has_org & ~allow_same)
+    )
+
+    scores = np.full((n, m), BASE_POINTS, dtype=np.int64)
+    topic_universe: dict = {}
+    for c in mentors + mentees:
+        for topic in c.topics:
+            topic_universe.setdefault(topic, len(topic_universe))
+    shared_topics = (
+        _membership([c.topics for c in mentees], topic_universe)
+        @ _membership([c.topics for c in mentors], topic_universe).T
+    )
+    scores += POINTS_PER_TOPIC * np.minimum(shared_topics.astype(np.int64), MAX_TOPICS_COUNTED)
+
+    region_codes, _index = _codes([c.region for c in mentors + mentees])
+    same_region = (region_codes[m:][:, None] == region_codes[:m][None, :]) & np.array([bool(c.region) for c in mentors])
+    wished = np.array([c.prefers_same_region for c in mentees])[:, None]
+    scores += same_region * np.where(wished, SAME_REGION_WISHED_POINTS, SAME_REGION_POINTS)
+
+    mentee_meeting = np.array([_MEETING_CODES[c.meeting_preference] for c in mentees])
+    mentor_meeting = np.array([_MEETING_CODES[c.meeting_preference] for c in mentors])
+    scores += _MEETING_POINTS[mentee_meeting[:, None], mentor_meeting[None, :]]
+
+    mentor_years = np.array([c.years for c in mentors])
+    mentee_years = np.array([c.years for c in mentees])
+    scores += (np.minimum(mentor_years, EXPERIENCE_YEARS_COUNTED) // 5 * EXPERIENCE_POINTS_PER_5_YEARS)[None, :]
+    scores += np.where(mentor_years[None, :] <= mentee_years[:, None], NO_MORE_EXPERIENCE_PENALTY, 0)
+
+    language_universe: dict = {}
+    for c in mentors + mentees:
+        for language in c.languages:
+            language_universe.setdefault(language, len(language_universe))
+    common = (
+        _membership([c.languages for c in mentees], language_universe)
+        @ _membership([c.languages for c in mentors], language_universe).T
+    )
+    scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY)
+
+    return ScoreTable(mentors, mentees, scores, allowed)
+
+
+def optimal_assignment(table: ScoreTable) -> list[tuple[int, int]]:
+    """(mentee index, mentor index) pairs maximising the number of matches, then the total score.
+
+    Each mentor becomes as many columns as she has free places, forbidden cells are worth
+    nothing and are dropped if the solver still uses them: a hard rule is never broken.
+    """
+    slot_owner = np.repeat(np.arange(len(table.mentors)), [max(c.free_places, 0) for c in table.mentors])
+    if not len(table.mentees) or not len(slot_owner):
+        return []
+    allowed = table.allowed[:, slot_owner]
+    weights = np.where(allowed, table.scores[:, slot_owner] + ASSIGNMENT_BONUS, 0)
+    rows, columns = linear_sum_assignment(weights, maximize=True)
+    return sorted(
+        (int(row), int(slot_owner[column])) for row, column in zip(rows, columns, strict=True) if allowed[row, column]
+    )
+
+
+def greedy_assignment(table: ScoreTable) -> list[tuple[int, int]]:
+    """Best remaining pair first: the obvious approach the optimum is measured against."""
+    free = [max(c.free_places, 0) for c in table.mentors]
+    taken = np.zeros(len(table.mentees), dtype=bool)
+    flat = np.flatnonzero(table.allowed)
+    order = flat[np.argsort(-table.scores.ravel()[flat], kind="stable")]
+    pairs = []
+    mentor_count = len(table.mentors)
+    for cell in order:
+        row, column = divmod(int(cell), mentor_count)
+        if not taken[row] and free[column] > 0:
+            taken[row] = True
+            free[column] -= 1
+            pairs.append((row, column))
+    return sorted(pairs)
+
+
+def total_score(table: ScoreTable, pairs: list[tuple[int, int]]) -> int:
+    return sum(table.score_of(row, column) for row, column in pairs)
+
+
+# --- From the database ----------------------------------------------------------
+
+
+def candidate_from_application(application, *, free_places: int = 0, has_live_match: bool = False) -> Candidate:
+    """A Candidate for an Application with its member's profile (topics prefetched where possible)."""
+    from .models import Role
+
+    member = application.member
+    profile = getattr(member, "profile", None)
+    decision = can_apply(member)
+    if decision and application.role == Role.MENTOR:
+        decision = can_be_mentor(profile)
+    topics = {topic.pk for topic in application.topics.all()}
+    if application.role == Role.MENTOR and profile is not None:
+        topics |= {topic.pk for topic in profile.expertise.all()}
+    return Candidate(
+        application_id=application.pk,
+        member_id=member.pk,
+        name=str(member),
+        organisation=normalise_organisation(profile.organisation if profile else ""),
+        region=profile.region if profile else "",
+        meeting_preference=application.meeting_preference,
+        topics=frozenset(topics),
+        years=years_of_experience(profile.career_start_year) if profile else 0,
+        languages=parse_languages(profile.languages) if profile else frozenset(),
+        allow_same_organisation=application.allow_same_organisation,
+        prefers_same_region=application.prefers_same_region,
+        has_live_match=has_live_match,
+        free_places=free_places,
+        ineligible_reason="" if decision else str(decision.reason),
+    )

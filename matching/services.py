@@ -1,0 +1,417 @@
+"""Writes for cycles, applications and matches: the one home of the programme's matching rules.
+
+The match lifecycle is a small state machine (see TRANSITIONS): proposed → active →
+completed | ended early; a renewal (R5) is a new active term linked to the previous one.
+Hard rules are checked with `scoring.hard_rule_violation` on rows locked with
+SELECT … FOR UPDATE, so two coordinators confirming at once can never exceed a mentor's
+capacity; the partial unique constraint on Match guards the mentee's side as well.
+"""
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.eligibility import can_apply, can_be_mentor
+
+from . import selectors
+from .models import Agreement, Application, Cycle, Match, RenewalAnswer, Role
+from .scoring import candidate_from_application, hard_rule_violation
+from .signals import match_activated
+
+TRANSITIONS = {
+    Match.Status.PROPOSED: {Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
+    Match.Status.ACTIVE: {Match.Status.COMPLETED, Match.Status.ENDED_EARLY},
+    Match.Status.COMPLETED: set(),
+    Match.Status.ENDED_EARLY: set(),
+}
+# Cycles in which coordinators may (still) make pairs, e.g. from the waiting list.
+MATCHABLE_CYCLE_STATUSES = (Cycle.Status.OPEN, Cycle.Status.MATCHING, Cycle.Status.RUNNING)
+APPLICATION_FIELDS = {
+    Role.MENTEE: ("mentoring_question", "meeting_preference", "prefers_same_region", "allow_same_organisation"),
+    Role.MENTOR: ("capacity", "availability", "meeting_preference"),
+}
+
+
+def _check_transition(match: Match, target: str) -> None:
+    if target not in TRANSITIONS[Match.Status(match.status)]:
+        raise ValidationError(
+            _("A match that is %(current)s cannot become %(target)s.")
+            % {"current": match.get_status_display(), "target": Match.Status(target).label},
+            code="invalid_transition",
+        )
+
+
+# --- Applications -------------------------------------------------------------------
+
+
+def _check_may_apply(*, member, cycle: Cycle, role: str) -> None:
+    decision = can_apply(member)
+    if not decision:
+        raise ValidationError(decision.reason, code="not_eligible")
+    if role == Role.MENTOR:
+        decision = can_be_mentor(member.profile)
+        if not decision:
+            raise ValidationError(decision.reason, code="not_eligible_as_mentor")  # R3
+    if not selectors.open_cycles().filter(pk=cycle.pk).exists():
+        raise ValidationError(_("Applications for %(cycle)s are closed.") % {"cycle": cycle}, code="cycle_closed")
+
+
+def _set_application_fields(application: Application, role: str, data: dict) -> None:
+    for name in APPLICATION_FIELDS[role]:
+        if name in data:
+            setattr(application, name, data[name])
+    if role == Role.MENTEE:
+        application.mentoring_question = (application.mentoring_question or "").strip()
+        if not application.mentoring_question:
+            raise ValidationError(
+                {"mentoring_question": _("Describe your mentoring question or goal: your pair starts from it.")}
+            )  # R7
+
+
+@transaction.atomic
+def submit_application(*, member, cycle: Cycle, role: str, topics=(), **data) -> Application:
+    """A verified member applies to an open cycle as mentee (R7) or mentor (R3).
+
+    Applying again after withdrawing reopens the same application.
+    """
+    _check_may_apply(member=member, cycle=cycle, role=role)
+    application = Application.objects.filter(cycle=cycle, member=member, role=role).first()
+    if application and application.status == Application.Status.SUBMITTED:
+        raise ValidationError(_("You have already applied in this role for %(cycle)s.") % {"cycle": cycle})
+    if application is None:
+        application = Application(cycle=cycle, member=member, role=role)
+    application.status = Application.Status.SUBMITTED
+    _set_application_fields(application, role, data)
+    application.full_clean()
+    application.save()
+    application.topics.set(topics)
+    return application
+
+
+@transaction.atomic
+def update_application(*, application: Application, topics=None, **data) -> Application:
+    """Edit until matched (R6); afterwards her pair's agreement is where things change."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status == Application.Status.WITHDRAWN:
+        raise ValidationError(_("This application was withdrawn; apply again to take part."))
+    if selectors.live_matches_for_application(application).exists():
+        raise ValidationError(
+            _("You have been matched already, so this application can no longer be changed."), code="matched"
+        )
+    _set_application_fields(application, application.role, data)
+    application.full_clean()
+    application.save()
+    if topics is not None:
+        application.topics.set(topics)
+    return application
+
+
+@transaction.atomic
+def withdraw_application(*, application: Application, by, reason: str = "") -> Application:
+    """R6: anyone may withdraw. A live match then ends early, with her reason."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status == Application.Status.WITHDRAWN:
+        raise ValidationError(_("This application has already been withdrawn."))
+    live = list(selectors.live_matches_for_application(application))
+    reason = (reason or "").strip()
+    if live and not reason:
+        raise ValidationError(
+            {"reason": _("You have been matched: tell your pair and the coordinators briefly why you stop.")}
+        )
+    for match in live:
+        end_match_early(match=match, by=by, reason=reason)
+    application.status = Application.Status.WITHDRAWN
+    application.full_clean()
+    application.save()
+    return application
+
+
+# --- Making pairs -------------------------------------------------------------------
+
+
+def _lock_applications(mentor_application_id, mentee_application_id) -> tuple[Application, Application]:
+    """Lock both application rows, always in primary-key order so two confirmations cannot deadlock."""
+    rows = {
+        application.pk: application
+        for application in Application.objects.select_for_update()
+        .filter(pk__in=[mentor_application_id, mentee_application_id])
+        .order_by("pk")
+    }
+    try:
+        return rows[mentor_application_id], rows[mentee_application_id]
+    except KeyError:
+        raise ValidationError(_("This application no longer exists.")) from None
+
+
+def _check_pair(mentor_application: Application, mentee_application: Application) -> None:
+    if mentor_application.role != Role.MENTOR or mentee_application.role != Role.MENTEE:
+        raise ValidationError(_("Choose a mentor application and a mentee application."))
+    if mentor_application.cycle_id != mentee_application.cycle_id:
+        raise ValidationError(_("Mentor and mentee applied to different cycles."))
+    for application in (mentor_application, mentee_application):
+        if application.status != Application.Status.SUBMITTED:
+            raise ValidationError(_("%(member)s has withdrawn her application.") % {"member": application.member})
+    cycle = mentor_application.cycle
+    if cycle.status not in MATCHABLE_CYCLE_STATUSES:
+        raise ValidationError(
+            _("No pairs can be made in a cycle that is %(status)s.") % {"status": cycle.get_status_display()}
+        )
+    mentor = candidate_from_application(mentor_application, free_places=selectors.free_places(mentor_application))
+    mentee = candidate_from_application(
+        mentee_application, has_live_match=selectors.live_matches_for_application(mentee_application).exists()
+    )
+    violation = hard_rule_violation(mentor, mentee)
+    if violation:
+        raise ValidationError(violation, code="hard_rule")
+
+
+def propose_match(*, mentor_application: Application, mentee_application: Application, by) -> Match:
+    """A proposed pair, after every hard rule passed on locked rows. Call inside a transaction."""
+    mentor_application, mentee_application = _lock_applications(mentor_application.pk, mentee_application.pk)
+    _check_pair(mentor_application, mentee_application)
+    match = Match(
+        cycle=mentor_application.cycle,
+        mentor=mentor_application.member,
+        mentee=mentee_application.member,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        status=Match.Status.PROPOSED,
+        created_by=by,
+    )
+    match.full_clean(validate_constraints=False)
+    try:
+        # A savepoint, so a lost race leaves the caller's transaction usable.
+        with transaction.atomic():
+            match.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("%(name)s already has a mentor in this cycle.") % {"name": mentee_application.member}
+        ) from None
+    return match
+
+
+def default_start_date(cycle: Cycle):
+    return max(cycle.planned_start, timezone.localdate())
+
+
+@transaction.atomic
+def activate_match(*, match: Match, by=None, start_date=None) -> Match:
+    """Proposed → active: the year starts (R4) and the mentee gets her mentor's details (R8)."""
+    _check_transition(match, Match.Status.ACTIVE)
+    match.start_date = start_date or default_start_date(match.cycle)
+    match.planned_end = match.start_date + relativedelta(months=match.cycle.duration_months)
+    match.status = Match.Status.ACTIVE
+    match.full_clean(validate_constraints=False)
+    match.save()
+    ensure_agreement(match=match)
+    match_id = match.pk
+    transaction.on_commit(lambda: match_activated.send(sender=Match, match_id=match_id))
+    return match
+
+
+@transaction.atomic
+def confirm_match(*, mentor_application: Application, mentee_application: Application, by, start_date=None) -> Match:
+    """A coordinator's one-click match: propose and activate in one go, all rules checked."""
+    match = propose_match(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
+    return activate_match(match=match, by=by, start_date=start_date)
+
+
+@transaction.atomic
+def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[Match]:
+    """Confirm a reviewed proposal: (mentor application id, mentee application id) pairs, all or nothing."""
+    if not pairs:
+        raise ValidationError(_("The proposal contains no pairs to confirm."))
+    # Lock every application of the proposal up front, in primary-key order: two proposals (or a
+    # proposal and a one-click match) then always queue in the same order and never deadlock.
+    applications = {
+        application.pk: application
+        for application in Application.objects.select_for_update()
+        .filter(cycle=cycle, pk__in=[pk for pair in pairs for pk in pair])
+        .order_by("pk")
+    }
+    matches = []
+    for mentor_id, mentee_id in pairs:
+        if mentor_id not in applications or mentee_id not in applications:
+            raise ValidationError(_("An application in this proposal does not belong to this cycle."))
+        matches.append(
+            confirm_match(mentor_application=applications[mentor_id], mentee_application=applications[mentee_id], by=by)
+        )
+    return matches
+
+
+# --- The pair's year ----------------------------------------------------------------
+
+
+@transaction.atomic
+def end_match_early(*, match: Match, by, reason: str) -> Match:
+    """Active or proposed → ended early, with a reason and who ended it (R6)."""
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    _check_transition(match, Match.Status.ENDED_EARLY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"end_reason": _("Give a reason for ending the mentorship early.")})
+    match.status = Match.Status.ENDED_EARLY
+    match.ended_on = timezone.localdate()
+    match.end_reason = reason
+    match.ended_by = by
+    match.full_clean(validate_constraints=False)
+    match.save()
+    return match
+
+
+@transaction.atomic
+def complete_match(*, match: Match, by=None) -> Match:
+    """Active → completed, from the renewal month on (R4); earlier it is ending early."""
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    _check_transition(match, Match.Status.COMPLETED)
+    if timezone.localdate() < match.planned_end - selectors.RENEWAL_NOTICE:
+        raise ValidationError(
+            _("This mentorship runs until %(date)s; to stop sooner, end it early with a reason.")
+            % {"date": match.planned_end.strftime("%d-%m-%Y")},
+            code="too_early",
+        )
+    match.status = Match.Status.COMPLETED
+    match.ended_on = min(timezone.localdate(), match.planned_end)
+    match.ended_by = by
+    match.full_clean(validate_constraints=False)
+    match.save()
+    return match
+
+
+def complete_finished_matches(*, today=None) -> int:
+    """The system completes active terms past their planned end, unless both partners want to continue.
+
+    A pair that agreed to renew stays active until its new term is started, so nothing is lost
+    while the coordinator (or the system, see MATCHING_RENEWAL_STARTED_BY) starts it.
+    """
+    today = today or timezone.localdate()
+    completed = 0
+    for match in Match.objects.filter(status=Match.Status.ACTIVE, planned_end__lt=today):
+        if selectors.renewal_outcome(match) == "agreed":
+            continue
+        complete_match(match=match, by=None)
+        completed += 1
+    return completed
+
+
+def ensure_agreement(*, match: Match) -> Agreement:
+    """The MENTOR agreement (R16) starts from the mentorvraag (R7) and the renewal moment (R5)."""
+    agreement = Agreement.objects.filter(match=match).first()
+    if agreement:
+        return agreement
+    question = match.mentee_application.mentoring_question if match.mentee_application_id else ""
+    agreement = Agreement(
+        match=match,
+        mission=question,
+        evaluation_date=(match.planned_end - selectors.RENEWAL_NOTICE) if match.planned_end else None,
+    )
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+AGREEMENT_PARTS = {
+    "mission_agreed_at": ("mission",),
+    "engagement_agreed_at": ("meeting_mode", "meeting_frequency"),
+    "networking_agreed_at": ("networking",),
+    "opportunities_agreed_at": ("opportunities",),
+    "evaluation_agreed_at": ("evaluation_date",),
+}
+
+
+@transaction.atomic
+def update_agreement(*, match: Match, by, **data) -> Agreement:
+    """Either partner edits the agreement; each changed part is stamped as agreed now."""
+    if not match.is_member(by) or match.status != Match.Status.ACTIVE:
+        raise ValidationError(_("Only the pair can change the agreement of an active mentorship."))
+    agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
+    now = timezone.now()
+    for stamp, fields in AGREEMENT_PARTS.items():
+        changed = False
+        for name in fields:
+            if name in data and data[name] != getattr(agreement, name):
+                setattr(agreement, name, data[name])
+                changed = True
+        if changed:
+            setattr(agreement, stamp, now)
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def confirm_trust(*, match: Match, by) -> Agreement:
+    """R11: each partner confirms the confidentiality principle herself."""
+    if not match.is_member(by) or match.status != Match.Status.ACTIVE:
+        raise ValidationError(_("Only the pair can confirm the agreement of an active mentorship."))
+    agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
+    field = "trust_confirmed_by_mentor_at" if by.pk == match.mentor_id else "trust_confirmed_by_mentee_at"
+    setattr(agreement, field, timezone.now())
+    agreement.save(update_fields=[field, "updated_at"])
+    return agreement
+
+
+def renewal_started_by_system() -> bool:
+    return settings.MATCHING_RENEWAL_STARTED_BY == "system"
+
+
+@transaction.atomic
+def record_renewal_answer(*, match: Match, member, wants_to_continue: bool) -> RenewalAnswer:
+    """R5: each partner says whether she wants to continue; only a double yes leads to a new term."""
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not match.is_member(member):
+        raise ValidationError(_("Only the mentor and the mentee answer the renewal question."))
+    if not selectors.renewal_due(match):
+        raise ValidationError(
+            _("The renewal question opens in the last month of your mentorship."), code="renewal_not_due"
+        )
+    answer, _created = RenewalAnswer.objects.update_or_create(
+        match=match, member=member, defaults={"wants_to_continue": wants_to_continue, "answered_at": timezone.now()}
+    )
+    if renewal_started_by_system() and selectors.renewal_outcome(match) == "agreed":
+        renew_match(match=match, by=None)
+    return answer
+
+
+@transaction.atomic
+def renew_match(*, match: Match, by, mission: str = "") -> Match:
+    """R5: both said yes, so a new term starts where this one ends; earlier terms stay as history."""
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if selectors.renewal_outcome(match) != "agreed":
+        raise ValidationError(
+            _("A mentorship is only renewed when mentor and mentee both want to continue."), code="not_agreed"
+        )
+    if selectors.has_next_term(match):
+        raise ValidationError(_("This mentorship has already been renewed."))
+    _check_transition(match, Match.Status.COMPLETED)
+    start = max(timezone.localdate(), match.planned_end)
+    match.status = Match.Status.COMPLETED
+    match.ended_on = start
+    match.ended_by = by
+    match.full_clean(validate_constraints=False)
+    match.save()
+    old_agreement = ensure_agreement(match=match)
+    new_term = Match(
+        cycle=match.cycle,
+        mentor=match.mentor,
+        mentee=match.mentee,
+        mentor_application=match.mentor_application,
+        mentee_application=match.mentee_application,
+        term=match.term + 1,
+        previous_term=match,
+        status=Match.Status.PROPOSED,
+        created_by=by,
+    )
+    new_term.full_clean(validate_constraints=False)
+    new_term.save()
+    activate_match(match=new_term, by=by, start_date=start)
+    agreement = new_term.agreement
+    agreement.mission = (mission or "").strip() or old_agreement.mission
+    agreement.meeting_mode = old_agreement.meeting_mode
+    agreement.meeting_frequency = old_agreement.meeting_frequency
+    agreement.full_clean()
+    agreement.save()
+    return new_term

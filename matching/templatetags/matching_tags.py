@@ -1,0 +1,34 @@
+"""The matching panel on the dashboard and the matching nav items; the dashboard view knows nothing of matching."""
+
+from django import template
+
+from .. import selectors
+from ..models import Match
+
+register = template.Library()
+
+
+@register.inclusion_tag("matching/_dashboard_panel.html", takes_context=True)
+def matching_dashboard(context):
+    user = context["request"].user
+    applications = [
+        {"application": application, "state": selectors.application_state(application)}
+        for application in selectors.applications_for_user(user)
+        if application.cycle.status != application.cycle.Status.CLOSED
+    ]
+    return {
+        "user": user,
+        "applications": applications,
+        "live_matches": [m for m in selectors.matches_for_user(user) if m.status == Match.Status.ACTIVE],
+        "open_cycles": selectors.open_cycles(),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def matching_nav(context):
+    """What the nav offers: 'apply' while a cycle is open and she has no pair, else 'mine'."""
+    user = context["request"].user
+    has_something = selectors.matches_for_user(user).exists() or selectors.applications_for_user(user).exists()
+    if not has_something and selectors.open_cycles().exists():
+        return "apply"
+    return "mine"

@@ -1,0 +1,205 @@
+"""The coordinators' matching screen and the optimal proposal in the admin."""
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import ExpertiseFactory, MemberFactory, UserFactory
+from matching.models import Application, Match, RenewalAnswer
+from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def btw_pair(cycle):
+    btw = ExpertiseFactory(name="Btw")
+    mentor_application = MentorApplicationFactory(cycle=cycle, capacity=1)
+    mentor_application.topics.set([btw])
+    mentee_application = ApplicationFactory(cycle=cycle)
+    mentee_application.topics.set([btw])
+    return mentor_application, mentee_application
+
+
+def test_the_matching_screen_lists_suggestions_with_reasons(coordinator_client, cycle, btw_pair):
+    mentor_application, mentee_application = btw_pair
+
+    response = coordinator_client.get(reverse("admin:matching_cycle_matching", args=[cycle.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert mentee_application.member.full_name in page
+    assert mentor_application.member.full_name in page
+    assert "beiden Btw" in page
+
+
+def test_the_cycle_list_links_to_its_matching_screen(coordinator_client, cycle):
+    page = coordinator_client.get(reverse("admin:matching_cycle_changelist")).content.decode()
+
+    assert reverse("admin:matching_cycle_matching", args=[cycle.pk]) in page
+
+
+def test_one_click_match_activates_the_pair(coordinator_client, cycle, btw_pair):
+    mentor_application, mentee_application = btw_pair
+
+    response = coordinator_client.post(
+        reverse("admin:matching_cycle_match", args=[cycle.pk]),
+        {"mentor": mentor_application.pk, "mentee": mentee_application.pk},
+    )
+
+    assert response.status_code == 302
+    match = Match.objects.get()
+    assert (match.mentor, match.mentee, match.status) == (
+        mentor_application.member,
+        mentee_application.member,
+        Match.Status.ACTIVE,
+    )
+
+
+def test_a_refused_match_is_explained_and_nothing_is_saved(coordinator_client, cycle):
+    mentor_application = MentorApplicationFactory(cycle=cycle)
+    colleague = MemberFactory()
+    colleague.profile.organisation = mentor_application.member.profile.organisation
+    colleague.profile.save()
+    mentee_application = ApplicationFactory(cycle=cycle, member=colleague)
+
+    response = coordinator_client.post(
+        reverse("admin:matching_cycle_match", args=[cycle.pk]),
+        {"mentor": mentor_application.pk, "mentee": mentee_application.pk},
+        follow=True,
+    )
+
+    assert "dezelfde organisatie" in response.content.decode()
+    assert not Match.objects.exists()
+
+
+def test_hand_made_posts_with_bad_ids_do_not_break_the_screen(coordinator_client, cycle):
+    response = coordinator_client.post(
+        reverse("admin:matching_cycle_match", args=[cycle.pk]), {"mentor": "x", "mentee": "99999"}
+    )
+
+    assert response.status_code == 302
+    assert not Match.objects.exists()
+    assert coordinator_client.get(reverse("admin:matching_cycle_matching", args=[99999])).status_code == 404
+
+
+def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, btw_pair):
+    mentor_application, mentee_application = btw_pair
+    url = reverse("admin:matching_cycle_proposal", args=[cycle.pk])
+
+    response = coordinator_client.get(url)
+
+    assert response.status_code == 200
+    assert not Match.objects.exists()
+    assert f'value="{mentor_application.pk}" selected' in response.content.decode()
+
+    coordinator_client.post(
+        url,
+        {
+            f"mentor_{mentee_application.pk}": mentor_application.pk,
+            f"include_{mentee_application.pk}": "on",
+        },
+    )
+
+    assert Match.objects.filter(mentee=mentee_application.member, status=Match.Status.ACTIVE).exists()
+
+
+def test_an_edited_proposal_over_capacity_is_refused_whole(coordinator_client, cycle):
+    mentor_application = MentorApplicationFactory(cycle=cycle, capacity=1)
+    other_mentor = MentorApplicationFactory(cycle=cycle, capacity=1)
+    first, second = ApplicationFactory.create_batch(2, cycle=cycle)
+
+    response = coordinator_client.post(
+        reverse("admin:matching_cycle_proposal", args=[cycle.pk]),
+        {
+            f"mentor_{first.pk}": mentor_application.pk,
+            f"include_{first.pk}": "on",
+            f"mentor_{second.pk}": mentor_application.pk,
+            f"include_{second.pk}": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "geen vrije plek" in response.content.decode()
+    assert not Match.objects.exists()
+    assert other_mentor.pk  # still free for the coordinator's next try
+
+
+def test_staff_without_matching_rights_cannot_match(client, cycle, btw_pair):
+    mentor_application, mentee_application = btw_pair
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.post(
+        reverse("admin:matching_cycle_match", args=[cycle.pk]),
+        {"mentor": mentor_application.pk, "mentee": mentee_application.pk},
+    )
+
+    assert response.status_code == 403
+    assert not Match.objects.exists()
+
+
+def test_members_cannot_reach_the_matching_screen(client, cycle):
+    client.force_login(MemberFactory())
+
+    response = client.get(reverse("admin:matching_cycle_matching", args=[cycle.pk]))
+
+    assert response.status_code == 302
+    assert Application.objects.count() == 0
+
+
+def test_a_coordinator_ends_a_pair_early_with_a_reason(coordinator_client):
+    match = ActiveMatchFactory()
+    url = reverse("admin:matching_match_end_early", args=[match.pk])
+    assert url in coordinator_client.get(reverse("admin:matching_match_change", args=[match.pk])).content.decode()
+
+    response = coordinator_client.post(url, {"reason": ""})
+    assert response.status_code == 200
+    coordinator_client.post(url, {"reason": "Mentee heeft het programma verlaten"})
+
+    match.refresh_from_db()
+    assert match.status == Match.Status.ENDED_EARLY
+    assert match.end_reason == "Mentee heeft het programma verlaten"
+
+
+def test_a_finished_pair_cannot_be_ended_early_and_the_coordinator_is_told_why(coordinator_client):
+    match = ActiveMatchFactory(status=Match.Status.COMPLETED)
+
+    response = coordinator_client.post(reverse("admin:matching_match_end_early", args=[match.pk]), {"reason": "Dubbel"})
+
+    assert response.status_code == 200
+    assert "kan niet" in response.content.decode()
+
+
+def test_matches_are_never_added_by_hand_in_the_admin(coordinator_client):
+    assert coordinator_client.get(reverse("admin:matching_match_add")).status_code == 403
+
+
+def test_the_admin_shows_the_renewal_outcome_without_who_answered_what(coordinator_client):  # R11
+    start = timezone.localdate() - relativedelta(months=11, days=10)
+    match = ActiveMatchFactory(start_date=start, planned_end=start + relativedelta(months=12))
+    RenewalAnswer.objects.create(match=match, member=match.mentee, wants_to_continue=False)
+
+    page = coordinator_client.get(reverse("admin:matching_match_changelist")).content.decode()
+
+    assert "gaan niet door" in page
+    assert coordinator_client.get("/admin/matching/renewalanswer/").status_code == 404
+    assert coordinator_client.get("/admin/matching/agreement/").status_code == 404
+
+
+def test_coordinators_read_applications_but_change_them_only_through_the_member(coordinator_client, mentee_application):
+    url = reverse("admin:matching_application_change", args=[mentee_application.pk])
+
+    response = coordinator_client.get(url)
+    coordinator_client.post(url, {"status": "ingetrokken"})
+
+    assert response.status_code == 200
+    assert mentee_application.mentoring_question in response.content.decode()
+    mentee_application.refresh_from_db()
+    assert mentee_application.status == Application.Status.SUBMITTED

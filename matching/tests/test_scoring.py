@@ -1,0 +1,192 @@
+"""The one home of suggestions: hard rules, the score and its reasons, the optimal proposal."""
+
+import random
+
+import numpy as np
+import pytest
+from django.utils import translation
+
+from accounts.models import MeetingPreference
+from matching.scoring import (
+    Candidate,
+    explain,
+    greedy_assignment,
+    hard_rule_violation,
+    optimal_assignment,
+    parse_languages,
+    score_table,
+    total_score,
+)
+
+
+def mentor(pk, **fields):
+    return Candidate(
+        **{"application_id": pk, "member_id": pk, "name": f"mentor {pk}", "years": 15, "free_places": 1, **fields}
+    )
+
+
+def mentee(pk, **fields):
+    return Candidate(**{"application_id": pk, "member_id": pk, "name": f"mentee {pk}", "years": 2, **fields})
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_a_member_is_never_her_own_mentor():
+    assert hard_rule_violation(mentor(1), mentee(1))
+    assert explain(mentor(1), mentee(1)) is None
+
+
+def test_same_organisation_is_forbidden_unless_the_mentee_allows_it():
+    assert hard_rule_violation(mentor(1, organisation="kantoor a"), mentee(2, organisation="kantoor a"))
+    assert not hard_rule_violation(
+        mentor(1, organisation="kantoor a"), mentee(2, organisation="kantoor a", allow_same_organisation=True)
+    )
+
+
+def test_a_full_mentor_an_ineligible_mentor_and_a_matched_mentee_are_forbidden():
+    assert "no free place" in hard_rule_violation(
+        Candidate(application_id=1, member_id=1, name="m", free_places=0), mentee(2)
+    )
+    assert "5 years" in hard_rule_violation(mentor(1, ineligible_reason="needs more than 5 years"), mentee(2))  # R3
+    assert "already has a mentor" in hard_rule_violation(mentor(1), mentee(2, has_live_match=True))
+
+
+def test_reasons_explain_the_score_in_words():
+    suggestion = explain(
+        mentor(1, topics=frozenset({7}), region="utrecht", meeting_preference=MeetingPreference.VIRTUAL),
+        mentee(2, topics=frozenset({7}), region="utrecht", meeting_preference=MeetingPreference.VIRTUAL),
+        {7: "btw"},
+    )
+
+    assert "both btw" in suggestion.reasons
+    assert "same region (Utrecht)" in suggestion.reasons
+    assert "wants to meet virtually, mentor too" in suggestion.reasons
+    assert "mentor 15 years of experience" in suggestion.reasons
+
+
+def test_more_in_common_scores_higher():
+    plain = explain(mentor(1), mentee(2)).score
+    shared = explain(mentor(1, topics=frozenset({1, 2})), mentee(2, topics=frozenset({1, 2}))).score
+    clash = explain(
+        mentor(1, meeting_preference=MeetingPreference.IN_PERSON),
+        mentee(2, meeting_preference=MeetingPreference.VIRTUAL),
+    ).score
+
+    assert shared > plain > clash
+
+
+def test_languages_are_read_from_free_text():
+    assert parse_languages("Nederlands, Engels") == {"nederlands", "engels"}
+    assert parse_languages("Nederlands en Duits") == {"nederlands", "duits"}
+
+
+def _random_cycle(seed, mentors=12, mentees=25):
+    rng = random.Random(seed)
+
+    def common(pk):
+        return {
+            "application_id": pk,
+            "member_id": pk,
+            "name": str(pk),
+            "organisation": f"kantoor {rng.randrange(4)}",
+            "region": rng.choice(["utrecht", "zeeland", "limburg"]),
+            "meeting_preference": rng.choice(list(MeetingPreference)),
+            "topics": frozenset(rng.sample(range(6), rng.randint(0, 3))),
+            "years": rng.randint(0, 30),
+            "languages": rng.choice([frozenset({"nederlands"}), frozenset({"engels"})]),
+        }
+
+    mentor_list = [
+        Candidate(
+            **common(pk),
+            free_places=rng.randint(0, 3),
+            ineligible_reason="" if rng.random() > 0.1 else "too few years",
+        )
+        for pk in range(mentors)
+    ]
+    # Some members apply in both roles, so "not herself" is exercised too.
+    mentee_list = [
+        Candidate(
+            **common(pk),
+            allow_same_organisation=rng.random() < 0.3,
+            prefers_same_region=rng.random() < 0.5,
+            has_live_match=rng.random() < 0.1,
+        )
+        for pk in range(mentors - 3, mentors - 3 + mentees)
+    ]
+    return mentor_list, mentee_list
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_whole_cycle_table_agrees_with_the_explanation_of_each_pair(seed):
+    mentors, mentees = _random_cycle(seed)
+
+    table = score_table(mentors, mentees)
+
+    for row, candidate in enumerate(mentees):
+        for column, offered in enumerate(mentors):
+            suggestion = explain(offered, candidate)
+            assert table.allowed[row, column] == (suggestion is not None)
+            if suggestion:
+                assert table.score_of(row, column) == suggestion.score
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_optimal_proposal_never_breaks_a_hard_rule_and_respects_capacity(seed):
+    mentors, mentees = _random_cycle(seed)
+    table = score_table(mentors, mentees)
+
+    pairs = optimal_assignment(table)
+
+    assert pairs
+    for row, column in pairs:
+        assert not hard_rule_violation(mentors[column], mentees[row])
+    assert len({row for row, _column in pairs}) == len(pairs)
+    per_mentor = np.bincount([column for _row, column in pairs], minlength=len(mentors))
+    assert all(per_mentor[column] <= mentor.free_places for column, mentor in enumerate(mentors))
+    greedy = greedy_assignment(table)
+    assert len(pairs) >= len(greedy)
+    if len(pairs) == len(greedy):
+        assert total_score(table, pairs) >= total_score(table, greedy)
+
+
+def test_the_optimal_proposal_beats_greedy_where_greedy_is_wrong():
+    # Anna suits both mentees best, but only Bea can be mentored by Carla (Dora works at Carla's firm).
+    # Greedy gives Anna to Bea first and leaves Dora without a mentor; the optimum swaps.
+    anna = mentor(1, topics=frozenset({1, 2}))
+    carla = mentor(2, organisation="kantoor c")
+    bea = mentee(3, topics=frozenset({1, 2}))
+    dora = mentee(4, topics=frozenset({1}), organisation="kantoor c")
+    table = score_table([anna, carla], [bea, dora])
+
+    greedy = greedy_assignment(table)
+    optimal = optimal_assignment(table)
+
+    assert greedy == [(0, 0)]
+    assert optimal == [(0, 1), (1, 0)]
+    assert total_score(table, optimal) > total_score(table, greedy)
+
+
+def test_the_optimal_proposal_beats_greedy_on_score_with_equal_numbers():
+    # Greedy takes the single best cell (Anna–Bea, 2 topics) and pays for it with a clash elsewhere.
+    anna = mentor(1, topics=frozenset({1, 2}), meeting_preference=MeetingPreference.VIRTUAL)
+    carla = mentor(2, topics=frozenset({1}), meeting_preference=MeetingPreference.IN_PERSON)
+    bea = mentee(3, topics=frozenset({1, 2}), meeting_preference=MeetingPreference.BOTH)
+    dora = mentee(4, topics=frozenset({2}), meeting_preference=MeetingPreference.VIRTUAL)
+    table = score_table([anna, carla], [bea, dora])
+
+    greedy = greedy_assignment(table)
+    optimal = optimal_assignment(table)
+
+    assert len(greedy) == len(optimal) == 2
+    assert total_score(table, optimal) > total_score(table, greedy)
+
+
+def test_a_mentor_with_two_places_gets_two_mentees():
+    table = score_table([mentor(1, free_places=2)], [mentee(2), mentee(3), mentee(4)])
+
+    assert len(optimal_assignment(table)) == 2

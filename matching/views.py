@@ -1,0 +1,193 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.eligibility import can_apply, can_be_mentor
+
+from . import selectors, services
+from .forms import AgreementForm, MenteeApplicationForm, MentorApplicationForm, RenewalForm, WithdrawForm
+from .models import Application, Match, Role
+
+FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Attach a service's refusal to the form: at the field when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def overview(request):
+    """Her programme page: open cycles, her applications with their state, and her pairs."""
+    applications = [
+        {"application": application, "state": selectors.application_state(application)}
+        for application in selectors.applications_for_user(request.user)
+    ]
+    applied = {
+        (item["application"].cycle_id, item["application"].role)
+        for item in applications
+        if item["application"].status == Application.Status.SUBMITTED
+    }
+    open_cycles = [
+        {
+            "cycle": cycle,
+            "applied_mentee": (cycle.pk, Role.MENTEE) in applied,
+            "applied_mentor": (cycle.pk, Role.MENTOR) in applied,
+        }
+        for cycle in selectors.open_cycles()
+    ]
+    profile = getattr(request.user, "profile", None)
+    context = {
+        "open_cycles": open_cycles,
+        "applications": applications,
+        "matches": selectors.matches_for_user(request.user),
+        "may_apply": can_apply(request.user),
+        "may_mentor": can_be_mentor(profile) if profile else None,
+    }
+    return render(request, "matching/overview.html", context)
+
+
+@login_required
+def apply(request, cycle_pk, role):
+    if role not in Role.values:
+        raise Http404
+    cycle = get_object_or_404(selectors.open_cycles(), pk=cycle_pk)
+    form_class = FORMS[role]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_application(member=request.user, cycle=cycle, role=role, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Thank you for applying. The coordinators will be in touch once pairs are made.")
+            )
+            return redirect("matching:overview")
+    decision = can_apply(request.user)
+    if decision and role == Role.MENTOR:
+        decision = can_be_mentor(request.user.profile)
+    context = {"form": form, "cycle": cycle, "role": role, "refusal": "" if decision else decision.reason}
+    return render(request, "matching/application_form.html", context)
+
+
+@login_required
+def application_edit(request, pk):
+    application = selectors.application_for_user(request.user, pk)
+    form = FORMS[application.role](request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_application(application=application, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your application has been updated."))
+            return redirect("matching:overview")
+    return render(
+        request,
+        "matching/application_form.html",
+        {"form": form, "cycle": application.cycle, "role": application.role, "application": application},
+    )
+
+
+@login_required
+def application_withdraw(request, pk):
+    application = selectors.application_for_user(request.user, pk)
+    matched = selectors.live_matches_for_application(application).exists()
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_application(application=application, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+            return redirect("matching:overview")
+    return render(
+        request, "matching/application_withdraw.html", {"form": form, "application": application, "matched": matched}
+    )
+
+
+def _pair_context(request, match):
+    answers = selectors.renewal_answers(match)
+    return {
+        "match": match,
+        "is_mentee": request.user.pk == match.mentee_id,
+        "partner": match.partner_of(request.user),
+        "agreement": services.ensure_agreement(match=match)
+        if match.status == Match.Status.ACTIVE
+        else getattr(match, "agreement", None),
+        "renewal_due": selectors.renewal_due(match),
+        "my_renewal_answer": answers.get(request.user.pk),
+        "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
+        "renewal_outcome": selectors.renewal_outcome(match),
+        "terms": selectors.terms_of(match),
+    }
+
+
+@login_required
+def pair_detail(request, pk):
+    """The pair page "Mijn mentorschap": only the pair sees it (R8 contact details, R16 agreement)."""
+    match = selectors.pair_for_user(request.user, pk)
+    return render(request, "matching/pair_detail.html", _pair_context(request, match))
+
+
+@login_required
+def agreement_edit(request, pk):
+    match = selectors.pair_for_user(request.user, pk)
+    if match.status != Match.Status.ACTIVE:
+        raise Http404
+    agreement = services.ensure_agreement(match=match)
+    form = AgreementForm(request.POST or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_agreement(match=match, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your agreement has been saved."))
+            return redirect("matching:pair_detail", pk=match.pk)
+    # The ModelForm wrote the typed values onto the instance; nothing was saved.
+    return render(request, "matching/agreement_form.html", {"form": form, "match": match})
+
+
+@login_required
+@require_POST
+def confirm_trust(request, pk):
+    match = selectors.pair_for_user(request.user, pk)
+    try:
+        services.confirm_trust(match=match, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: you confirmed that what is shared between you stays confidential."))
+    return redirect("matching:pair_detail", pk=match.pk)
+
+
+@login_required
+def renewal(request, pk):
+    """R5: each partner answers whether she wants to continue for another term."""
+    match = selectors.pair_for_user(request.user, pk)
+    form = RenewalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_renewal_answer(
+                match=match, member=request.user, wants_to_continue=form.cleaned_data["wants_to_continue"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Thank you, your answer has been saved."))
+            return redirect("matching:pair_detail", pk=match.pk)
+    context = _pair_context(request, match)
+    context["form"] = form
+    return render(request, "matching/renewal.html", context)
