@@ -265,7 +265,8 @@ LOGGING = {
 }
 
 # Accounts app settings (member registration, verification) ---------------------
-# (none yet)
+# A member without a programme profile is led to the profile step first.
+MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.ProfileStepMiddleware"]
 
 # Matching app settings (cycles, matches, renewal) --------------------------------
 # (none yet)
