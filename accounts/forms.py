@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .eligibility import mentor_decision
 from .models import Expertise, Profile
-from .services import PROFILE_FIELDS
+from .services import PROFILE_FIELDS, career_start_year_problems
 
 
 class SignupForm(forms.Form):
@@ -66,9 +66,6 @@ class ProfileForm(forms.ModelForm):
             "phone": _("Only your mentor or mentee sees this, once you are paired."),
             "wants_mentor": _("A mentor needs more than 5 years of work experience."),
         }
-        error_messages = {
-            "membership_number": {"unique": _("This membership number is already used by another account.")},
-        }
         widgets = {
             "membership_type": forms.RadioSelect,
             "meeting_preference": forms.RadioSelect,
@@ -96,6 +93,18 @@ class ProfileForm(forms.ModelForm):
             decision = mentor_decision(self.instance.career_start_year)
             if not decision:
                 self.fields["wants_mentor"].help_text = decision.reason
+
+    def validate_unique(self):
+        # The service checks a membership number that is already taken, with a message that helps.
+        pass
+
+    def clean_career_start_year(self):
+        # Presented here so the message appears before the database constraint would speak.
+        year = self.cleaned_data["career_start_year"]
+        problems = career_start_year_problems(year)
+        if problems:
+            raise forms.ValidationError(problems)
+        return year
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)

@@ -52,6 +52,22 @@ def user_set_language(*, user: User, language: str) -> None:
 # --- Profile -----------------------------------------------------------------------
 
 
+def career_start_year_problems(year: int) -> list[str]:
+    """Neither in the future nor implausibly early: experience (R3) is derived from it."""
+    this_year = timezone.localdate().year
+    if year > this_year:
+        return [
+            _("This year lies in the future. Fill in the year you started working (%(year)s at the latest).")
+            % {"year": this_year}
+        ]
+    if year < this_year - LONGEST_PLAUSIBLE_CAREER:
+        return [
+            _("%(year)s seems too early. Fill in a year from %(earliest)s onwards.")
+            % {"year": year, "earliest": this_year - LONGEST_PLAUSIBLE_CAREER}
+        ]
+    return []
+
+
 def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]:
     """The rules a model field cannot express; each message belongs to one field."""
     errors: dict[str, list[str]] = {}
@@ -63,18 +79,9 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
             _("The programme is open to female NOB members and aspiring members; please confirm this.")
         )
     year = profile.career_start_year
-    this_year = timezone.localdate().year
     if year is not None:
-        if year > this_year:
-            errors.setdefault("career_start_year", []).append(
-                _("This year lies in the future. Fill in the year you started working (%(year)s at the latest).")
-                % {"year": this_year}
-            )
-        elif year < this_year - LONGEST_PLAUSIBLE_CAREER:
-            errors.setdefault("career_start_year", []).append(
-                _("%(year)s seems too early. Fill in a year from %(earliest)s onwards.")
-                % {"year": year, "earliest": this_year - LONGEST_PLAUSIBLE_CAREER}
-            )
+        for message in career_start_year_problems(year):
+            errors.setdefault("career_start_year", []).append(message)
     if not (profile.wants_mentee or profile.wants_mentor):
         errors.setdefault("wants_mentee", []).append(_("Choose at least one role: mentee, mentor or both."))
     if profile.wants_mentor and "career_start_year" not in errors:
