@@ -67,8 +67,16 @@ class ProfileAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             _("Verification"),
-            {"fields": ("verification_status", "verification_decision", "verification_note", "verified_at",
-                        "verified_by", "needs_review")},
+            {
+                "fields": (
+                    "verification_status",
+                    "verification_decision",
+                    "verification_note",
+                    "verified_at",
+                    "verified_by",
+                    "needs_review",
+                )
+            },
         ),
         (
             _("Member"),
@@ -76,8 +84,20 @@ class ProfileAdmin(admin.ModelAdmin):
         ),
         (
             _("Work and preferences"),
-            {"fields": ("organisation", "job_title", "career_start_year", "expertise", "region",
-                        "meeting_preference", "languages", "introduction", "wants_mentee", "wants_mentor")},
+            {
+                "fields": (
+                    "organisation",
+                    "job_title",
+                    "career_start_year",
+                    "expertise",
+                    "region",
+                    "meeting_preference",
+                    "languages",
+                    "introduction",
+                    "wants_mentee",
+                    "wants_mentor",
+                )
+            },
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )

@@ -140,7 +140,9 @@ def test_a_member_missing_from_a_newer_list_is_flagged_not_deleted():
     bea = ProfileFactory(membership_number="100202", membership_type=MembershipType.ASPIRANT)
     member_list_import(file=csv_file(CLEAN_LIST), uploaded_by=None)
 
-    report = member_list_import(file=csv_file("lidnummer;e-mail;soort lid\n100201;anna@example.org;lid\n"), uploaded_by=None)
+    report = member_list_import(
+        file=csv_file("lidnummer;e-mail;soort lid\n100201;anna@example.org;lid\n"), uploaded_by=None
+    )
 
     assert [profile.pk for profile in report.flagged] == [bea.pk]
     bea.refresh_from_db()

@@ -79,9 +79,7 @@ def test_the_next_address_must_stay_on_this_site(client, profile_data):
         ({"expertise": ["999999"]}, "expertise", "geen beschikbare keuze"),
     ],
 )
-def test_bad_input_gives_a_dutch_message_at_the_field_and_keeps_the_rest(
-    client, profile_data, changes, field, message
-):
+def test_bad_input_gives_a_dutch_message_at_the_field_and_keeps_the_rest(client, profile_data, changes, field, message):
     client.force_login(UserFactory())
 
     response = client.post(reverse("accounts:profile_edit"), profile_data(**changes))
@@ -133,7 +131,9 @@ def test_profile_page_shows_status_roles_and_the_email_change_link(client):
 
 
 def test_a_rejected_member_reads_the_coordinators_reason(client):
-    profile = ProfileFactory(verification_status=VerificationStatus.REJECTED, verification_note="Nummer onbekend bij NOB")
+    profile = ProfileFactory(
+        verification_status=VerificationStatus.REJECTED, verification_note="Nummer onbekend bij NOB"
+    )
     client.force_login(profile.user)
 
     content = client.get(reverse("accounts:profile")).content.decode()
