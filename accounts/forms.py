@@ -98,6 +98,10 @@ class ProfileForm(forms.ModelForm):
         # The service checks a membership number that is already taken, with a message that helps.
         pass
 
+    def clean_membership_number(self):
+        # "100 101" as printed on a card is the same number; the model then checks the format.
+        return "".join(self.cleaned_data["membership_number"].split())
+
     def clean_career_start_year(self):
         # Presented here so the message appears before the database constraint would speak.
         year = self.cleaned_data["career_start_year"]

@@ -140,6 +140,8 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
     previous = (profile.membership_number, profile.membership_type) if profile.pk else None
     for name, value in fields.items():
         setattr(profile, name, value.strip() if isinstance(value, str) else value)
+    # "100 101" as printed on a card is the same number.
+    profile.membership_number = re.sub(r"\s", "", profile.membership_number or "")
 
     errors = _profile_errors(profile, full_name=full_name)
     try:

@@ -4,13 +4,11 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Profile
-from accounts.permissions import grant_all_coordinator_permissions
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, ExpertiseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,7 +73,6 @@ def test_newcomer_signs_up_completes_her_profile_and_is_verified(live_server, pa
     _assert_accessible(page)
 
     # A coordinator verifies her in the admin, in her own browser.
-    grant_all_coordinator_permissions(apps)
     CoordinatorFactory(email="carla@example.org", full_name="Carla Coördinator")
     profile = Profile.objects.get(user__email="anna@example.org")
     coordinator_page = browser.new_context(locale="en-GB").new_page()

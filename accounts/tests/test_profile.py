@@ -273,3 +273,28 @@ def test_the_admin_never_shows_phone_or_linkedin(client):
 
     assert "99998888" not in content
     assert "linkedin.com/in/geheim" not in content
+
+
+def test_a_membership_number_typed_with_spaces_is_stored_without_them(client, profile_data):
+    user = UserFactory()
+    client.force_login(user)
+
+    client.post(reverse("accounts:profile_edit"), profile_data(membership_number="123 456"))
+
+    assert Profile.objects.get(user=user).membership_number == "123456"
+
+
+def test_changing_the_email_address_goes_through_allauths_verification(client):
+    from django.core import mail
+
+    profile = ProfileFactory(user__email="oud@example.org")
+    client.force_login(profile.user)
+
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "nieuw@example.org"})
+
+    assert response.status_code == 302
+    profile.user.refresh_from_db()
+    # Until she follows the link in the mail, the old address stays her login.
+    assert profile.user.email == "oud@example.org"
+    assert not profile.user.emailaddress_set.get(email="nieuw@example.org").verified
+    assert mail.outbox[-1].to == ["nieuw@example.org"]
