@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from . import services
 from .forms import MemberListImportForm, VerificationForm
 from .member_list import HEADER_ALIASES
-from .models import Expertise, MemberListEntry, MemberListImport, Profile, User
+from .models import Expertise, MemberListEntry, MemberListImport, Profile, User, VerificationStatus
 
 
 @admin.register(User)
@@ -185,7 +185,8 @@ class ProfileAdmin(admin.ModelAdmin):
     @admin.action(description=_("Verify the selected members"), permissions=["change"])
     def verify_selected(self, request, queryset):
         count = 0
-        for profile in queryset.select_related("user"):
+        # Already verified members keep their date and get no second e-mail.
+        for profile in queryset.exclude(verification_status=VerificationStatus.VERIFIED).select_related("user"):
             services.profile_verify(profile=profile, by=request.user)
             count += 1
         self.message_user(

@@ -170,8 +170,15 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
 # --- Verification by coordinators ----------------------------------------------------
 
 
+def _tell_member_the_decision(profile: Profile) -> None:
+    from .tasks import send_verification_decision
+
+    profile_id = profile.pk
+    transaction.on_commit(lambda: send_verification_decision.delay(profile_id))
+
+
 def profile_verify(*, profile: Profile, by: User) -> Profile:
-    """A coordinator has checked the membership herself (R2)."""
+    """A coordinator has checked the membership herself (R2); the member gets an e-mail."""
     profile.verification_status = VerificationStatus.VERIFIED
     profile.verified_at = timezone.now()
     profile.verified_by = by
@@ -188,11 +195,12 @@ def profile_verify(*, profile: Profile, by: User) -> Profile:
             "updated_at",
         ]
     )
+    _tell_member_the_decision(profile)
     return profile
 
 
 def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
-    """Refuse the membership check; the member reads the reason on her profile page."""
+    """Refuse the membership check; the member reads the reason by e-mail and on her profile page."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -214,6 +222,7 @@ def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
             "updated_at",
         ]
     )
+    _tell_member_the_decision(profile)
     return profile
 
 
@@ -293,6 +302,7 @@ def member_list_import(*, file, uploaded_by: User | None) -> MemberListImportRep
                 profile.verification_note = ""
                 changed += ["verification_status", "verified_at", "verified_by", "verification_note"]
                 report.verified.append(profile)
+                _tell_member_the_decision(profile)
             if profile.needs_review:
                 # Back on the list: the reason for the review is gone.
                 profile.needs_review = False
