@@ -145,6 +145,16 @@ class ProfileAdmin(admin.ModelAdmin):
         # Members create their own profile; coordinators verify it.
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only here: decisions go through "Verify or reject…", so no save buttons.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         urls = [
             path(

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .eligibility import mentor_decision
-from .models import Expertise, Profile
+from .models import Expertise, MeetingPreference, MembershipType, Profile
 from .services import PROFILE_FIELDS, career_start_year_problems
 
 
@@ -84,6 +84,9 @@ class ProfileForm(forms.ModelForm):
         this_year = timezone.localdate().year
         year_widget = self.fields["career_start_year"].widget
         year_widget.attrs.update({"min": this_year - 60, "max": this_year, "inputmode": "numeric"})
+        # Radio buttons need no "---------" option.
+        self.fields["membership_type"].choices = MembershipType.choices
+        self.fields["meeting_preference"].choices = MeetingPreference.choices
         self.fields["confirms_female_member"].required = True
         self.fields["confirms_female_member"].error_messages["required"] = _(
             "The programme is open to female NOB members and aspiring members; please confirm this."

@@ -27,7 +27,7 @@ def _assert_accessible(page):
 
 
 def test_newcomer_signs_up_completes_her_profile_and_is_verified(live_server, page, browser):
-    ExpertiseFactory(name="Btw")
+    ExpertiseFactory(name="Btw", name_en="VAT")
     ExpertiseFactory(name="Vennootschapsbelasting")
 
     page.goto(live_server.url + "/account/signup/")

@@ -298,3 +298,22 @@ def test_changing_the_email_address_goes_through_allauths_verification(client):
     assert profile.user.email == "oud@example.org"
     assert not profile.user.emailaddress_set.get(email="nieuw@example.org").verified
     assert mail.outbox[-1].to == ["nieuw@example.org"]
+
+
+def test_the_profile_step_works_in_english_too(client, profile_data):
+    from django.conf import settings
+
+    client.force_login(UserFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("accounts:profile_edit")).content.decode()
+    assert "Tell us who you are" in page
+    assert "VAT" in page  # the expertise list in English
+
+    response = client.post(
+        reverse("accounts:profile_edit"),
+        profile_data(career_start_year=str(timezone.localdate().year - 5), wants_mentor="on"),
+    )
+    assert "A mentor needs more than 5 years of work experience" in " ".join(
+        response.context["form"].errors["wants_mentor"]
+    )
