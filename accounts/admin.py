@@ -169,7 +169,7 @@ class ProfileAdmin(admin.ModelAdmin):
         profile = get_object_or_404(Profile.objects.select_related("user"), pk=object_id)
         if not self.has_change_permission(request, profile):
             raise PermissionDenied
-        form = VerificationForm(request.POST or None)
+        form = VerificationForm(request.POST) if request.method == "POST" else VerificationForm()
         if request.method == "POST" and form.is_valid():
             try:
                 if form.cleaned_data["decision"] == "verify":
@@ -236,7 +236,7 @@ class MemberListImportAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = MemberListImportForm(request.POST or None, request.FILES or None)
+        form = MemberListImportForm(request.POST, request.FILES) if request.method == "POST" else MemberListImportForm()
         report = None
         if request.method == "POST" and form.is_valid():
             report = services.member_list_import(file=form.cleaned_data["file"], uploaded_by=request.user)

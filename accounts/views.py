@@ -29,7 +29,8 @@ def profile(request):
 def profile_edit(request):
     """The profile step after sign-up, and later editing; the service enforces R2 and R3."""
     existing = selectors.profile_for_user(request.user)
-    form = ProfileForm(request.POST or None, instance=existing, user=request.user)
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, instance=existing, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_save(user=request.user, **form.service_arguments())

@@ -234,3 +234,18 @@ def test_only_the_group_permissions_make_the_difference(client):
 
     assert client.get(reverse("admin:accounts_profile_changelist")).status_code == 403
     assert not Permission.objects.filter(user=staff).exists()
+
+
+def test_the_import_page_asks_for_a_file_when_none_was_sent(client):
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(reverse("admin:accounts_memberlistimport_add"), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+
+
+def test_verifying_an_unknown_profile_is_a_404(client):
+    client.force_login(CoordinatorFactory())
+
+    assert client.get("/admin/accounts/profile/99999999999999999999/verificatie/").status_code == 404

@@ -215,6 +215,7 @@ def test_another_member_cannot_see_a_profile(client):
 
     assert client.get(reverse("accounts:profile_detail", args=[profile.pk])).status_code == 404
     assert client.get("/profiel/999999/").status_code == 404
+    assert client.get("/profiel/99999999999999999999999999/").status_code == 404
 
 
 def test_a_coordinator_cannot_see_a_member_page_outside_the_admin(client):
@@ -317,3 +318,12 @@ def test_the_profile_step_works_in_english_too(client, profile_data):
     assert "A mentor needs more than 5 years of work experience" in " ".join(
         response.context["form"].errors["wants_mentor"]
     )
+
+
+def test_an_empty_post_shows_the_required_fields(client):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("accounts:profile_edit"), {})
+
+    assert response.status_code == 200
+    assert "verplicht" in " ".join(response.context["form"].errors["membership_number"])
