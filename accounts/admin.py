@@ -1,8 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Expertise, Profile, User
+from . import services
+from .forms import MemberListImportForm, VerificationForm
+from .member_list import HEADER_ALIASES
+from .models import Expertise, MemberListEntry, MemberListImport, Profile, User, VerificationStatus
 
 
 @admin.register(User)
@@ -27,7 +36,241 @@ class ExpertiseAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "membership_number", "membership_type", "organisation", "verification_status"]
-    list_filter = ["verification_status", "membership_type", "region"]
+    """Coordinators verify members here. A member owns her profile, so its fields are read-only;
+    phone and LinkedIn are left out altogether: only her partner sees them."""
+
+    list_display = [
+        "member_name",
+        "member_email",
+        "membership_number",
+        "membership_type",
+        "organisation",
+        "region",
+        "wants_mentee",
+        "wants_mentor",
+        "verification_status",
+        "needs_review",
+    ]
+    list_filter = [
+        "verification_status",
+        "needs_review",
+        "wants_mentee",
+        "wants_mentor",
+        "membership_type",
+        "region",
+        "organisation",
+        "expertise",
+    ]
     search_fields = ["user__full_name", "user__email", "membership_number"]
-    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    actions = ["verify_selected", "mark_reviewed"]
+    fieldsets = (
+        (
+            _("Verification"),
+            {
+                "fields": (
+                    "verification_status",
+                    "verification_decision",
+                    "verification_note",
+                    "verified_at",
+                    "verified_by",
+                    "needs_review",
+                )
+            },
+        ),
+        (
+            _("Member"),
+            {"fields": ("user", "membership_number", "membership_type", "confirms_female_member")},
+        ),
+        (
+            _("Work and preferences"),
+            {
+                "fields": (
+                    "organisation",
+                    "job_title",
+                    "career_start_year",
+                    "expertise",
+                    "region",
+                    "meeting_preference",
+                    "languages",
+                    "introduction",
+                    "wants_mentee",
+                    "wants_mentor",
+                )
+            },
+        ),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = [
+        "verification_status",
+        "verification_decision",
+        "verification_note",
+        "verified_at",
+        "verified_by",
+        "needs_review",
+        "user",
+        "membership_number",
+        "membership_type",
+        "confirms_female_member",
+        "organisation",
+        "job_title",
+        "career_start_year",
+        "expertise",
+        "region",
+        "meeting_preference",
+        "languages",
+        "introduction",
+        "wants_mentee",
+        "wants_mentor",
+        "created_at",
+        "updated_at",
+    ]
+
+    @admin.display(description=_("name"), ordering="user__full_name")
+    def member_name(self, profile):
+        return profile.user.full_name
+
+    @admin.display(description=_("e-mail address"), ordering="user__email")
+    def member_email(self, profile):
+        return profile.user.email
+
+    @admin.display(description=_("verify or reject"))
+    def verification_decision(self, profile):
+        if profile.pk is None:
+            return "—"
+        url = reverse("admin:accounts_profile_verification", args=[profile.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Verify or reject…"))
+
+    def has_add_permission(self, request):
+        # Members create their own profile; coordinators verify it.
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only here: decisions go through "Verify or reject…", so no save buttons.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/verificatie/",
+                self.admin_site.admin_view(self.verification_view),
+                name="accounts_profile_verification",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def verification_view(self, request, object_id):
+        profile = get_object_or_404(Profile.objects.select_related("user"), pk=object_id)
+        if not self.has_change_permission(request, profile):
+            raise PermissionDenied
+        form = VerificationForm(request.POST) if request.method == "POST" else VerificationForm()
+        if request.method == "POST" and form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "verify":
+                    services.profile_verify(profile=profile, by=request.user)
+                    self.message_user(request, _("%(name)s is verified.") % {"name": profile.user}, messages.SUCCESS)
+                else:
+                    services.profile_reject(profile=profile, by=request.user, reason=form.cleaned_data["reason"])
+                    self.message_user(request, _("%(name)s is rejected.") % {"name": profile.user}, messages.SUCCESS)
+            except ValidationError as error:
+                form.add_error("reason", error.message_dict.get("verification_note", error.messages))
+            else:
+                return redirect("admin:accounts_profile_change", profile.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": profile,
+            "profile": profile,
+            "form": form,
+            "title": _("Verify or reject %(name)s") % {"name": profile.user},
+        }
+        return TemplateResponse(request, "accounts/admin/profile_verification.html", context)
+
+    @admin.action(description=_("Verify the selected members"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        count = 0
+        # Already verified members keep their date and get no second e-mail.
+        for profile in queryset.exclude(verification_status=VerificationStatus.VERIFIED).select_related("user"):
+            services.profile_verify(profile=profile, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d member verified.", "%(count)d members verified.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Mark as reviewed (keep as they are)"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        count = 0
+        for profile in queryset.filter(needs_review=True):
+            services.profile_mark_reviewed(profile=profile)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d member marked as reviewed.", "%(count)d members marked as reviewed.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(MemberListImport)
+class MemberListImportAdmin(admin.ModelAdmin):
+    """The history of member list imports; "add" is the import page itself."""
+
+    list_display = ["uploaded_at", "file_name", "uploaded_by", "row_count", "verified_count", "flagged_count"]
+    readonly_fields = list_display
+    fields = list_display
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MemberListImportForm(request.POST, request.FILES) if request.method == "POST" else MemberListImportForm()
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = services.member_list_import(file=form.cleaned_data["file"], uploaded_by=request.user)
+            if report.ok:
+                self.message_user(
+                    request,
+                    _("Member list imported: %(rows)s members, %(verified)s profiles verified, %(flagged)s flagged.")
+                    % {"rows": report.row_count, "verified": len(report.verified), "flagged": len(report.flagged)},
+                    messages.SUCCESS,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "header_aliases": {column: sorted(aliases) for column, aliases in HEADER_ALIASES.items()},
+            "title": _("Import the NOB member list"),
+        }
+        return TemplateResponse(request, "accounts/admin/member_list_import.html", context)
+
+
+@admin.register(MemberListEntry)
+class MemberListEntryAdmin(admin.ModelAdmin):
+    """The newest member list, to look up a number; it changes only through an import."""
+
+    list_display = ["membership_number", "membership_type", "email", "member_list_import"]
+    list_filter = ["membership_type"]
+    search_fields = ["membership_number", "email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,7 +4,18 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from .models import COORDINATOR_GROUP, Expertise, MembershipType, Profile, Region, User, VerificationStatus
+from .models import (
+    COORDINATOR_GROUP,
+    Expertise,
+    MeetingPreference,
+    MemberListEntry,
+    MemberListImport,
+    MembershipType,
+    Profile,
+    Region,
+    User,
+    VerificationStatus,
+)
 
 DEMO_PASSWORD = "demo-mentor-2026"
 
@@ -30,6 +41,11 @@ PEOPLE = [
             "wants_mentor": True,
             "verified": True,
             "expertise": ["Btw", "Internationaal belastingrecht"],
+            "introduction": "Twintig jaar btw-praktijk, de laatste tien als partner. Ik denk graag mee over "
+            "de stap naar een leidinggevende rol.",
+            "languages": "Nederlands, Engels",
+            "phone": "+31 6 10000101",
+            "linkedin_url": "https://www.linkedin.com/in/marieke-de-vries-demo",
         },
     },
     {
@@ -48,6 +64,8 @@ PEOPLE = [
             "wants_mentee": True,
             "verified": True,
             "expertise": ["Vennootschapsbelasting"],
+            "introduction": "Vpb-specialist die zelf ook nog wil leren, bijvoorbeeld over internationale structuren.",
+            "meeting_preference": MeetingPreference.VIRTUAL,
         },
     },
     {
@@ -65,6 +83,8 @@ PEOPLE = [
             "wants_mentee": True,
             "verified": True,
             "expertise": ["Btw"],
+            "introduction": "Drie jaar aan het werk als adviseur; ik zoek iemand die me helpt mijn richting te kiezen.",
+            "phone": "+31 6 10000103",
         },
     },
     {
@@ -111,7 +131,26 @@ def _profile(user: User, data: dict) -> Profile:
     return profile
 
 
+def _member_list() -> None:
+    """A member list holding the verified demo members, so the import admin has something to show.
+
+    Eva (the newcomer) is not on it: she waits for a coordinator.
+    """
+    if MemberListImport.objects.exists():
+        return
+    record = MemberListImport.objects.create(file_name="demo-ledenlijst.csv")
+    rows = [person["profile"] for person in PEOPLE if person.get("profile", {}).get("verified")]
+    for row in rows:
+        MemberListEntry.objects.update_or_create(
+            membership_number=row["membership_number"],
+            defaults={"membership_type": row["membership_type"], "member_list_import": record},
+        )
+    record.row_count = len(rows)
+    record.save(update_fields=["row_count"])
+
+
 def load() -> dict[str, User]:
+    _member_list()
     members = {}
     for person in PEOPLE:
         user = _user(person)

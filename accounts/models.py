@@ -156,6 +156,15 @@ class Profile(models.Model):
     )
     verification_note = models.TextField(_("reason (visible to the member)"), blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Empty for automatic verification from the member list; the coordinator otherwise.
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified or rejected by"),
+    )
     # Set when a newer member list no longer contains her: a coordinator looks, nothing is deleted.
     needs_review = models.BooleanField(_("needs review"), default=False)
 
@@ -184,3 +193,45 @@ class Profile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED
+
+
+class MemberListImport(models.Model):
+    """One upload of the NOB member list; the newest one is the list verification checks against."""
+
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    row_count = models.PositiveIntegerField(_("members in the list"), default=0)
+    verified_count = models.PositiveIntegerField(_("profiles verified by this import"), default=0)
+    flagged_count = models.PositiveIntegerField(_("profiles flagged for review"), default=0)
+
+    class Meta:
+        verbose_name = _("member list import")
+        verbose_name_plural = _("member list imports")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name or _('member list')} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class MemberListEntry(models.Model):
+    """A row of the newest NOB member list. Replaced as a whole by each import."""
+
+    membership_number = models.CharField(
+        _("NOB membership number"), max_length=8, unique=True, validators=[membership_number_validator]
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    membership_type = models.CharField(_("membership type"), max_length=10, choices=MembershipType.choices)
+    member_list_import = models.ForeignKey(
+        MemberListImport, on_delete=models.CASCADE, related_name="entries", verbose_name=_("import")
+    )
+
+    class Meta:
+        verbose_name = _("member list entry")
+        verbose_name_plural = _("member list entries")
+        ordering = ["membership_number"]
+
+    def __str__(self):
+        return f"{self.membership_number} ({self.get_membership_type_display()})"

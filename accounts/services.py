@@ -1,8 +1,44 @@
-"""Writes for members: every change to a user or profile goes through here."""
+"""Writes for members: every change to a user or profile goes through here.
+
+R2 (who may take part) and R3 (mentor only with more than five years' experience)
+are enforced here, whatever form or admin screen calls in.
+"""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import User
+from .eligibility import mentor_decision
+from .member_list import parse_member_list
+from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
+
+# What a member fills in herself; verification fields are the coordinators' business.
+PROFILE_FIELDS = (
+    "membership_number",
+    "membership_type",
+    "confirms_female_member",
+    "organisation",
+    "job_title",
+    "career_start_year",
+    "region",
+    "meeting_preference",
+    "languages",
+    "introduction",
+    "phone",
+    "linkedin_url",
+    "wants_mentee",
+    "wants_mentor",
+)
+# Someone who started working more than this many years ago has very likely mistyped.
+LONGEST_PLAUSIBLE_CAREER = 60
+PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 ()\-]{7,19}$")
+MAX_MEMBER_LIST_BYTES = 10 * 1024 * 1024
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -11,3 +47,276 @@ def user_set_language(*, user: User, language: str) -> None:
         return
     user.language = language
     user.save(update_fields=["language"])
+
+
+# --- Profile -----------------------------------------------------------------------
+
+
+def career_start_year_problems(year: int) -> list[str]:
+    """Neither in the future nor implausibly early: experience (R3) is derived from it."""
+    this_year = timezone.localdate().year
+    if year > this_year:
+        return [
+            _("This year lies in the future. Fill in the year you started working (%(year)s at the latest).")
+            % {"year": this_year}
+        ]
+    if year < this_year - LONGEST_PLAUSIBLE_CAREER:
+        return [
+            _("%(year)s seems too early. Fill in a year from %(earliest)s onwards.")
+            % {"year": year, "earliest": this_year - LONGEST_PLAUSIBLE_CAREER}
+        ]
+    return []
+
+
+def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]:
+    """The rules a model field cannot express; each message belongs to one field."""
+    errors: dict[str, list[str]] = {}
+    if not full_name.strip():
+        errors.setdefault("full_name", []).append(_("Fill in your full name."))
+    if not profile.confirms_female_member:
+        # R2: the programme is for female (aspiring) NOB members.
+        errors.setdefault("confirms_female_member", []).append(
+            _("The programme is open to female NOB members and aspiring members; please confirm this.")
+        )
+    year = profile.career_start_year
+    if year is not None:
+        for message in career_start_year_problems(year):
+            errors.setdefault("career_start_year", []).append(message)
+    if not (profile.wants_mentee or profile.wants_mentor):
+        errors.setdefault("wants_mentee", []).append(_("Choose at least one role: mentee, mentor or both."))
+    if profile.wants_mentor and "career_start_year" not in errors:
+        decision = mentor_decision(year)  # R3: more than five years, exactly five is not enough
+        if not decision:
+            errors.setdefault("wants_mentor", []).append(decision.reason)
+    if profile.membership_number:
+        taken = Profile.objects.filter(membership_number=profile.membership_number).exclude(pk=profile.pk)
+        if taken.exists():
+            errors.setdefault("membership_number", []).append(
+                _(
+                    "This membership number is already used by another account. If it is yours, "
+                    "send an e-mail to %(email)s."
+                )
+                % {"email": settings.PROGRAMME_CONTACT_EMAIL}
+            )
+    if profile.phone and not PHONE_NUMBER.match(profile.phone):
+        errors.setdefault("phone", []).append(_("Fill in a phone number with digits only, e.g. +31 6 12345678."))
+    if profile.linkedin_url:
+        host = (urlsplit(profile.linkedin_url).hostname or "").lower()
+        if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+            errors.setdefault("linkedin_url", []).append(
+                _("Fill in the address of your LinkedIn profile, e.g. https://www.linkedin.com/in/your-name.")
+            )
+    return errors
+
+
+def _verify_from_member_list(profile: Profile) -> bool:
+    """Verify a waiting profile whose number and type are on the newest member list."""
+    if profile.verification_status != VerificationStatus.PENDING:
+        return False
+    on_list = MemberListEntry.objects.filter(
+        membership_number=profile.membership_number, membership_type=profile.membership_type
+    ).exists()
+    if not on_list:
+        return False
+    profile.verification_status = VerificationStatus.VERIFIED
+    profile.verified_at = timezone.now()
+    profile.verified_by = None
+    profile.verification_note = ""
+    profile.needs_review = False
+    return True
+
+
+@transaction.atomic
+def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profile:
+    """Create or update the member's own programme profile.
+
+    Changing the membership number or type sends a verified (or rejected) profile
+    back to "awaiting verification": the old check was about another number.
+    """
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    previous = (profile.membership_number, profile.membership_type) if profile.pk else None
+    for name, value in fields.items():
+        setattr(profile, name, value.strip() if isinstance(value, str) else value)
+    # "100 101" as printed on a card is the same number.
+    profile.membership_number = re.sub(r"\s", "", profile.membership_number or "")
+
+    errors = _profile_errors(profile, full_name=full_name)
+    try:
+        profile.full_clean(exclude=["user", *errors])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+    if previous is not None and previous != (profile.membership_number, profile.membership_type):
+        profile.verification_status = VerificationStatus.PENDING
+        profile.verified_at = None
+        profile.verified_by = None
+        profile.verification_note = ""
+    _verify_from_member_list(profile)
+
+    user.full_name = full_name.strip()
+    user.full_clean(exclude=["password", "email"])
+    user.save(update_fields=["full_name"])
+    profile.save()
+    profile.expertise.set(expertise)
+    return profile
+
+
+# --- Verification by coordinators ----------------------------------------------------
+
+
+def _tell_member_the_decision(profile: Profile) -> None:
+    from .tasks import send_verification_decision
+
+    profile_id = profile.pk
+    transaction.on_commit(lambda: send_verification_decision.delay(profile_id))
+
+
+def profile_verify(*, profile: Profile, by: User) -> Profile:
+    """A coordinator has checked the membership herself (R2); the member gets an e-mail."""
+    profile.verification_status = VerificationStatus.VERIFIED
+    profile.verified_at = timezone.now()
+    profile.verified_by = by
+    profile.verification_note = ""
+    profile.needs_review = False
+    profile.full_clean(exclude=["user", "expertise"])
+    profile.save(
+        update_fields=[
+            "verification_status",
+            "verified_at",
+            "verified_by",
+            "verification_note",
+            "needs_review",
+            "updated_at",
+        ]
+    )
+    _tell_member_the_decision(profile)
+    return profile
+
+
+def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
+    """Refuse the membership check; the member reads the reason by e-mail and on her profile page."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"verification_note": _("Give a reason: the member reads it and can then fix her details.")}
+        )
+    profile.verification_status = VerificationStatus.REJECTED
+    profile.verified_at = None
+    profile.verified_by = by
+    profile.verification_note = reason
+    profile.needs_review = False
+    profile.full_clean(exclude=["user", "expertise"])
+    profile.save(
+        update_fields=[
+            "verification_status",
+            "verified_at",
+            "verified_by",
+            "verification_note",
+            "needs_review",
+            "updated_at",
+        ]
+    )
+    _tell_member_the_decision(profile)
+    return profile
+
+
+def profile_mark_reviewed(*, profile: Profile) -> Profile:
+    """A coordinator looked at a member missing from the newest list and keeps her as she is."""
+    profile.needs_review = False
+    profile.save(update_fields=["needs_review", "updated_at"])
+    return profile
+
+
+# --- Member list import ---------------------------------------------------------------
+
+
+@dataclass
+class MemberListImportReport:
+    """What an import did, or why it did nothing."""
+
+    errors: list[str] = field(default_factory=list)
+    row_count: int = 0
+    verified: list[Profile] = field(default_factory=list)
+    flagged: list[Profile] = field(default_factory=list)
+    type_mismatches: list[Profile] = field(default_factory=list)
+    member_list_import: MemberListImport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def member_list_import(*, file, uploaded_by: User | None) -> MemberListImportReport:
+    """Replace the member list with this file and verify the profiles on it, all or nothing.
+
+    A file with any bad row changes nothing: the report names every bad line.
+    Profiles that were on the previous list but are missing from this one are
+    flagged for review, never deleted or un-verified: a coordinator decides.
+    Importing the same file again changes nothing.
+    """
+    file_name = getattr(file, "name", "") or ""
+    if getattr(file, "size", 0) and file.size > MAX_MEMBER_LIST_BYTES:
+        return MemberListImportReport(errors=[_("The file is larger than 10 MB.")])
+    parsed = parse_member_list(data=file.read(), file_name=file_name)
+    if parsed.errors:
+        return MemberListImportReport(errors=parsed.errors)
+    if not parsed.rows:
+        return MemberListImportReport(errors=[_("The file contains no members.")])
+
+    listed = {row.membership_number: row.membership_type for row in parsed.rows}
+    with transaction.atomic():
+        previously_listed = set(MemberListEntry.objects.values_list("membership_number", flat=True))
+        record = MemberListImport.objects.create(
+            uploaded_by=uploaded_by, file_name=file_name[:255], row_count=len(parsed.rows)
+        )
+        MemberListEntry.objects.all().delete()
+        MemberListEntry.objects.bulk_create(
+            MemberListEntry(
+                membership_number=row.membership_number,
+                email=row.email,
+                membership_type=row.membership_type,
+                member_list_import=record,
+            )
+            for row in parsed.rows
+        )
+
+        report = MemberListImportReport(row_count=len(parsed.rows), member_list_import=record)
+        now = timezone.now()
+        on_list = Profile.objects.select_related("user").filter(membership_number__in=listed)
+        for profile in on_list:
+            if listed[profile.membership_number] != profile.membership_type:
+                if profile.verification_status == VerificationStatus.PENDING:
+                    report.type_mismatches.append(profile)
+                continue
+            changed = []
+            if profile.verification_status == VerificationStatus.PENDING:
+                profile.verification_status = VerificationStatus.VERIFIED
+                profile.verified_at = now
+                profile.verified_by = None
+                profile.verification_note = ""
+                changed += ["verification_status", "verified_at", "verified_by", "verification_note"]
+                report.verified.append(profile)
+                _tell_member_the_decision(profile)
+            if profile.needs_review:
+                # Back on the list: the reason for the review is gone.
+                profile.needs_review = False
+                changed.append("needs_review")
+            if changed:
+                profile.save(update_fields=[*changed, "updated_at"])
+
+        gone = previously_listed - set(listed)
+        for profile in Profile.objects.select_related("user").filter(membership_number__in=gone, needs_review=False):
+            profile.needs_review = True
+            profile.save(update_fields=["needs_review", "updated_at"])
+            report.flagged.append(profile)
+
+        record.verified_count = len(report.verified)
+        record.flagged_count = len(report.flagged)
+        record.save(update_fields=["verified_count", "flagged_count"])
+    return report

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.profile, name="profile"),
+    path("wijzigen/", views.profile_edit, name="profile_edit"),
+    path("<int:pk>/", views.profile_detail, name="profile_detail"),
+]

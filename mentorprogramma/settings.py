@@ -266,7 +266,8 @@ LOGGING = {
 }
 
 # Accounts app settings (member registration, verification) ---------------------
-# (none yet)
+# A member without a programme profile is led to the profile step first.
+MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.ProfileStepMiddleware"]
 
 # Matching app settings (cycles, matches, renewal) --------------------------------
 # R5: who starts the new term once mentor and mentee both want to continue:

@@ -30,7 +30,15 @@ class CoordinatorFactory(UserFactory):
     @factory.post_generation
     def coordinator_group(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
+            group, created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+            if created:
+                # A transactional test flushed the group the data migration made: give it its rights back.
+                from django.apps import apps
+
+                from accounts.permissions import grant_all_coordinator_permissions
+
+                grant_all_coordinator_permissions(apps)
+            self.groups.add(group)
 
 
 class ExpertiseFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,10 @@ def test_sign_up_requires_email_verification_then_logs_in(client):
     response = client.post(confirm_path)
 
     assert response.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 200
+    # Logged in now, and led to the programme profile step before anything else.
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:profile_edit"))
     assert user.emailaddress_set.get().verified
 
 
@@ -71,7 +74,7 @@ def test_sign_up_with_a_taken_email_does_not_reveal_the_account(client):
 
 
 def test_login_and_logout(client):
-    UserFactory(email="lid@example.org")
+    ProfileFactory(user__email="lid@example.org")
 
     response = client.post(reverse("account_login"), {"login": "lid@example.org", "password": PASSWORD})
     assert response.status_code == 302

@@ -1,0 +1,95 @@
+"""The "Coördinatoren" group and its admin permissions, in one reusable place.
+
+Coordinators are staff, never superusers: they get exactly the permissions the
+programme's work needs. Each app grants the permissions for its own models from
+a data migration:
+
+    from accounts.permissions import grant_coordinator_permissions
+
+    def grant(apps, schema_editor):
+        grant_coordinator_permissions(apps, "matching", ["view_cycle", "add_cycle", "change_cycle"])
+
+    class Migration(migrations.Migration):
+        dependencies = [("accounts", "0003_coordinators_and_expertise"), ("matching", "0002_...")]
+        operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+"""
+
+from django.contrib.auth.management import create_permissions
+
+from .models import COORDINATOR_GROUP
+
+# What coordinators do with members: look at accounts (never edit them: that would let a
+# coordinator hand out superuser rights), verify or reject profiles, keep the expertise
+# list, import member lists. Contact details stay on the member's side.
+ACCOUNTS_CODENAMES = [
+    "view_user",
+    "view_profile",
+    "change_profile",
+    "view_expertise",
+    "add_expertise",
+    "change_expertise",
+    "delete_expertise",
+    "view_memberlistimport",
+    "add_memberlistimport",
+    "view_memberlistentry",
+]
+
+# Cycles, applications and matches are the coordinators' daily work (matching app).
+# Nothing is deleted: withdrawing and ending are status changes (R6).
+MATCHING_CODENAMES = [
+    "view_cycle",
+    "add_cycle",
+    "change_cycle",
+    "view_application",
+    "change_application",
+    "view_match",
+    "add_match",
+    "change_match",
+]
+
+
+def _ensure_permissions_exist(apps, app_label):
+    """Permissions are normally created after all migrations ran; a data migration needs them now."""
+    app_config = apps.get_app_config(app_label)
+    models_module = getattr(app_config, "models_module", None)
+    # A migration's app registry has no models module, and create_permissions skips such apps.
+    app_config.models_module = models_module or True
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
+
+
+def grant_coordinator_permissions(apps, app_label: str, codenames) -> None:
+    """Give the coordinators' group these permissions of one app; safe to run again.
+
+    `apps` is the registry a migration receives (or `django.apps.apps`). An unknown
+    codename is an error, so a typo cannot silently leave coordinators without a screen.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    _ensure_permissions_exist(apps, app_label)
+    codenames = list(codenames)
+    permissions = list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+    missing = sorted(set(codenames) - {permission.codename for permission in permissions})
+    if missing:
+        raise LookupError(f"Unknown permissions for {app_label}: {', '.join(missing)}")
+    group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    group.permissions.add(*permissions)
+
+
+def revoke_coordinator_permissions(apps, app_label: str, codenames) -> None:
+    """The reverse of `grant_coordinator_permissions`, for a migration's backwards step."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name=COORDINATOR_GROUP).first()
+    if group is not None:
+        group.permissions.remove(
+            *Permission.objects.filter(content_type__app_label=app_label, codename__in=list(codenames))
+        )
+
+
+def grant_all_coordinator_permissions(apps) -> None:
+    """Everything this module knows about, e.g. again after a test flushed the database."""
+    grant_coordinator_permissions(apps, "accounts", ACCOUNTS_CODENAMES)
+    grant_coordinator_permissions(apps, "matching", MATCHING_CODENAMES)

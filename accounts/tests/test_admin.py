@@ -1,0 +1,251 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import COORDINATOR_GROUP, Expertise, Profile, VerificationStatus
+from accounts.permissions import ACCOUNTS_CODENAMES, MATCHING_CODENAMES, grant_coordinator_permissions
+from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_data_migration_creates_the_coordinators_group_with_exactly_its_permissions():
+    group = Group.objects.get(name=COORDINATOR_GROUP)
+
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+
+    expected = {("accounts", codename) for codename in ACCOUNTS_CODENAMES}
+    expected |= {("matching", codename) for codename in MATCHING_CODENAMES}
+    assert expected <= granted
+    # Never the power to edit accounts (that would allow making oneself superuser) or delete members.
+    assert ("accounts", "change_user") not in granted
+    assert ("accounts", "delete_profile") not in granted
+    assert ("auth", "change_group") not in granted
+
+
+def test_the_expertise_list_is_seeded_in_dutch_with_english_names():
+    btw = Expertise.objects.get(name="Btw")
+
+    assert btw.name_en == "VAT"
+    assert Expertise.objects.filter(name="Transfer pricing").exists()
+    assert Expertise.objects.count() >= 12
+
+
+def test_granting_is_idempotent_and_refuses_unknown_codenames():
+    from django.apps import apps
+
+    grant_coordinator_permissions(apps, "accounts", ["view_profile"])
+    assert Group.objects.filter(name=COORDINATOR_GROUP).count() == 1
+
+    with pytest.raises(LookupError):
+        grant_coordinator_permissions(apps, "accounts", ["fly_to_the_moon"])
+
+
+def test_coordinators_are_staff_but_not_superusers_and_reach_the_member_admin(client):
+    coordinator = CoordinatorFactory()
+    assert coordinator.is_staff and not coordinator.is_superuser
+    client.force_login(coordinator)
+
+    assert client.get(reverse("admin:accounts_profile_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_memberlistimport_add")).status_code == 200
+    assert client.get(reverse("admin:accounts_expertise_add")).status_code == 200
+    # Looking at accounts is fine, changing them is not.
+    assert client.get(reverse("admin:accounts_user_change", args=[coordinator.pk])).status_code == 200
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[coordinator.pk]),
+        {"email": coordinator.email, "full_name": "x", "is_superuser": "on", "is_staff": "on", "language": "nl"},
+    )
+    assert response.status_code == 403
+    coordinator.refresh_from_db()
+    assert not coordinator.is_superuser
+
+
+def test_members_cannot_reach_the_admin(client):
+    member = MemberFactory()
+    profile = ProfileFactory()
+    client.force_login(member)
+
+    for url in (
+        reverse("admin:accounts_profile_changelist"),
+        reverse("admin:accounts_profile_verification", args=[profile.pk]),
+        reverse("admin:accounts_memberlistimport_add"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+
+    client.post(reverse("admin:accounts_profile_verification", args=[profile.pk]), {"decision": "verify"})
+    profile.refresh_from_db()
+    assert profile.verification_status == VerificationStatus.PENDING
+
+
+def test_a_coordinator_verifies_a_member_in_the_admin(client):
+    coordinator = CoordinatorFactory()
+    profile = ProfileFactory()
+    client.force_login(coordinator)
+
+    response = client.post(reverse("admin:accounts_profile_verification", args=[profile.pk]), {"decision": "verify"})
+
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.is_verified
+    assert profile.verified_by == coordinator
+    assert profile.verified_at is not None
+
+
+def test_a_coordinator_rejects_with_a_reason_the_member_reads(client):
+    coordinator = CoordinatorFactory()
+    profile = ProfileFactory()
+    client.force_login(coordinator)
+    url = reverse("admin:accounts_profile_verification", args=[profile.pk])
+
+    response = client.post(url, {"decision": "reject", "reason": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    profile.refresh_from_db()
+    assert profile.verification_status == VerificationStatus.PENDING
+
+    client.post(url, {"decision": "reject", "reason": "Dit lidnummer hoort bij iemand anders."})
+    profile.refresh_from_db()
+    assert profile.verification_status == VerificationStatus.REJECTED
+
+    client.force_login(profile.user)
+    assert "Dit lidnummer hoort bij iemand anders." in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_bulk_verify_from_the_member_list(client):
+    coordinator = CoordinatorFactory()
+    waiting = ProfileFactory.create_batch(3)
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("admin:accounts_profile_changelist"),
+        {"action": "verify_selected", "_selected_action": [str(profile.pk) for profile in waiting[:2]]},
+    )
+
+    assert response.status_code == 302
+    statuses = [Profile.objects.get(pk=profile.pk).verification_status for profile in waiting]
+    assert statuses == [VerificationStatus.VERIFIED, VerificationStatus.VERIFIED, VerificationStatus.PENDING]
+
+
+def test_mark_reviewed_clears_the_flag_and_keeps_the_member(client):
+    flagged = ProfileFactory(verified=True, needs_review=True)
+    client.force_login(CoordinatorFactory())
+
+    client.post(
+        reverse("admin:accounts_profile_changelist"),
+        {"action": "mark_reviewed", "_selected_action": [str(flagged.pk)]},
+    )
+
+    flagged.refresh_from_db()
+    assert not flagged.needs_review
+    assert flagged.is_verified
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "verification_status__exact=wacht",
+        "needs_review__exact=1",
+        "wants_mentor__exact=1",
+        "membership_type__exact=aspirant",
+        "region__exact=utrecht",
+        "organisation=Kantoor%20X",
+        "q=Kantoor",
+        "q=200",
+    ],
+)
+def test_the_member_list_filters_and_searches(client, query):
+    ProfileFactory(organisation="Kantoor X", wants_mentor=True)
+    client.force_login(CoordinatorFactory())
+
+    response = client.get(reverse("admin:accounts_profile_changelist") + "?" + query)
+
+    assert response.status_code == 200
+
+
+def test_the_member_list_filters_by_expertise(client):
+    btw = Expertise.objects.get(name="Btw")
+    with_btw = ProfileFactory(expertise=[btw])
+    ProfileFactory()
+    client.force_login(CoordinatorFactory())
+
+    response = client.get(reverse("admin:accounts_profile_changelist") + f"?expertise__id__exact={btw.pk}")
+
+    assert list(response.context["cl"].queryset) == [with_btw]
+
+
+def test_a_coordinator_cannot_add_profiles_for_members(client):
+    client.force_login(CoordinatorFactory())
+
+    assert client.get(reverse("admin:accounts_profile_add")).status_code == 403
+
+
+def test_the_import_page_documents_the_headers_and_imports_a_file(client):
+    coordinator = CoordinatorFactory()
+    profile = ProfileFactory(membership_number="100201")
+    client.force_login(coordinator)
+    url = reverse("admin:accounts_memberlistimport_add")
+
+    page = client.get(url).content.decode()
+    assert "lidnummer" in page and "soort lid" in page
+
+    upload = SimpleUploadedFile("lijst.csv", b"lidnummer;e-mail;soort lid\n100201;a@example.org;lid\n")
+    response = client.post(url, {"file": upload})
+
+    assert response.status_code == 200
+    profile.refresh_from_db()
+    assert profile.is_verified
+    assert str(profile) in response.content.decode()
+
+
+def test_the_import_page_lists_bad_lines_and_changes_nothing(client):
+    client.force_login(CoordinatorFactory())
+    profile = ProfileFactory(membership_number="100201")
+
+    upload = SimpleUploadedFile("lijst.csv", b"lidnummer;e-mail;soort lid\n100201;a@example.org;lid\nabc;;lid\n")
+    response = client.post(reverse("admin:accounts_memberlistimport_add"), {"file": upload})
+
+    assert "Regel 3" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.verification_status == VerificationStatus.PENDING
+
+
+def test_a_member_without_staff_rights_gets_no_coordination_panel(client):
+    client.force_login(MemberFactory())
+
+    assert "admin" not in client.get(reverse("dashboard")).content.decode().split("<main")[1]
+
+
+def test_the_coordinators_dashboard_counts_waiting_members(client):
+    ProfileFactory.create_batch(2)
+    client.force_login(CoordinatorFactory())
+
+    content = client.get(reverse("dashboard")).content.decode()
+
+    assert "2 leden wachten op verificatie" in content
+
+
+def test_only_the_group_permissions_make_the_difference(client):
+    # A staff user outside the group sees no member data at all.
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:accounts_profile_changelist")).status_code == 403
+    assert not Permission.objects.filter(user=staff).exists()
+
+
+def test_the_import_page_asks_for_a_file_when_none_was_sent(client):
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(reverse("admin:accounts_memberlistimport_add"), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+
+
+def test_verifying_an_unknown_profile_is_a_404(client):
+    client.force_login(CoordinatorFactory())
+
+    assert client.get("/admin/accounts/profile/99999999999999999999/verificatie/").status_code == 404
