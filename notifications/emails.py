@@ -57,7 +57,8 @@ def renewal_url(match, answer: str) -> str:
 
 
 def _date(value) -> str:
-    return date_format(value, "DATE_FORMAT")
+    # "15 januari 2028" / "15 January 2028": day first in both languages, as the programme writes dates.
+    return date_format(value, "j F Y")
 
 
 def _contact_details(user) -> list[tuple[str, str]]:
