@@ -9,7 +9,7 @@ from accounts.models import VerificationStatus
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory
 from matching.models import Cycle, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory
-from notifications import services, tasks
+from notifications import tasks
 from notifications.emails import renewal_url
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies

@@ -191,10 +191,9 @@ def test_nothing_is_queued_for_messages_recorded_in_a_rolled_back_transaction(
     payloads = []
     monkeypatch.setattr("notifications.tasks.send_messages.delay", lambda ids: payloads.append(ids))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.enqueue([services.message(Kind.MATCH_MENTEE, match.mentee, match)])
-            raise RuntimeError("rolled back")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.enqueue([services.message(Kind.MATCH_MENTEE, match.mentee, match)])
+        raise RuntimeError("rolled back")
 
     assert payloads == []
     assert not OutboxMessage.objects.exists()

@@ -109,10 +109,13 @@ def test_a_second_signal_for_the_same_match_sends_nothing_new(match, sent, djang
 
 
 def test_no_task_is_queued_when_the_activation_is_rolled_back(match, sent, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            match_activated.send(sender=Match, match_id=match.pk)
-            raise RuntimeError("the coordinator's change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        match_activated.send(sender=Match, match_id=match.pk)
+        raise RuntimeError("the coordinator's change failed")
 
     assert callbacks == []
     assert sent == []
