@@ -41,7 +41,7 @@ def test_a_coordinator_sees_recipient_kind_status_attempts_and_error(client, coo
     html = response.content.decode()
     assert failed.recipient.full_name in html
     assert "Contactgegevens van haar mentor (mentee)".lower() in html.lower()
-    assert "Mislukt" in html
+    assert "mislukt" in html
     assert "mailbox full" in html
 
 
