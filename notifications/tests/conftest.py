@@ -23,6 +23,14 @@ def bodies(email) -> str:
     return "\n".join([email.subject, email.body, *(content for content, _mime in email.alternatives)])
 
 
+def of_kind(emails, kind) -> list:
+    """The e-mails of one kind, found through the outbox id each e-mail carries."""
+    from notifications.models import OutboxMessage
+
+    ids = {str(pk) for pk in OutboxMessage.objects.filter(kind=kind).values_list("pk", flat=True)}
+    return [email for email in emails if email.extra_headers.get(OUTBOX_HEADER) in ids]
+
+
 @pytest.fixture
 def sent():
     """The e-mails sent so far (Django's test backend)."""

@@ -12,7 +12,7 @@ from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, Cyc
 from notifications import tasks
 from notifications.emails import renewal_url
 from notifications.models import OutboxMessage
-from notifications.tests.conftest import bodies
+from notifications.tests.conftest import bodies, of_kind
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,8 @@ def run_daily(day, django_capture_on_commit_callbacks):
 
 
 def renewal_mails(sent):
-    return [email for email in sent if "?answer=yes" in email.body]
+    # Other jobs may write to the same pair on these days (R10 once meetings exist): look at R5 only.
+    return of_kind(sent, Kind.RENEWAL_QUESTION)
 
 
 def test_the_renewal_question_goes_to_both_one_month_before_the_planned_end(
@@ -51,7 +52,7 @@ def test_the_renewal_question_goes_to_both_one_month_before_the_planned_end(
 
     assert counts[Kind.RENEWAL_QUESTION] == 2
     assert sorted(email.to[0] for email in renewal_mails(sent)) == sorted([pair.mentor.email, pair.mentee.email])
-    to_mentee = next(email for email in sent if email.to == [pair.mentee.email])
+    to_mentee = next(email for email in renewal_mails(sent) if email.to == [pair.mentee.email])
     assert to_mentee.subject == "Wil je je mentoraat voortzetten?"
     assert pair.mentor.full_name in to_mentee.body
     assert "15 januari 2028" in to_mentee.body
@@ -65,10 +66,10 @@ def test_the_renewal_question_is_in_the_recipients_language(pair, sent, django_c
 
     run_daily(datetime.date(2027, 12, 20), django_capture_on_commit_callbacks)
 
-    to_mentor = next(email for email in sent if email.to == [pair.mentor.email])
+    to_mentor = next(email for email in renewal_mails(sent) if email.to == [pair.mentor.email])
     assert to_mentor.subject == "Would you like to continue your mentorship?"
     assert "15 January 2028" in to_mentor.body
-    to_mentee = next(email for email in sent if email.to == [pair.mentee.email])
+    to_mentee = next(email for email in renewal_mails(sent) if email.to == [pair.mentee.email])
     assert to_mentee.subject == "Wil je je mentoraat voortzetten?"
 
 
@@ -94,7 +95,7 @@ def test_the_mentorvraag_is_never_in_the_renewal_question(pair, sent, django_cap
 
     run_daily(datetime.date(2027, 12, 15), django_capture_on_commit_callbacks)
 
-    assert len(sent) == 2
+    assert len(renewal_mails(sent)) == 2
     assert all(SECRET_QUESTION not in bodies(email) for email in sent)
 
 
