@@ -223,12 +223,20 @@ BUILDERS = {
 }
 
 
+# Everything a builder reads from a subject, fetched in the same query.
+SUBJECT_RELATED = {
+    "matching.match": ["mentor__profile", "mentee__profile"],
+    "evaluations.invitation": ["round"],
+}
+
+
 def subject_of(message):
     if not message.subject_type:
         return None
     try:
         model = apps.get_model(message.subject_type)
-        return model._default_manager.get(pk=message.subject_id)
+        rows = model._default_manager.select_related(*SUBJECT_RELATED.get(message.subject_type, []))
+        return rows.get(pk=message.subject_id)
     except (LookupError, ValueError) as exc:
         raise PermanentDeliveryError(f"unknown subject type {message.subject_type}") from exc
     except model.DoesNotExist as exc:
