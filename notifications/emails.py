@@ -6,6 +6,7 @@ body is chosen here and nowhere else: contact details and links, never meeting
 notes, evaluation answers or the mentorvraag (R11, R14).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -243,14 +244,31 @@ def subject_of(message):
         raise PermanentDeliveryError(f"{message.subject_type} {message.subject_id} no longer exists") from exc
 
 
+def subjects_for(messages) -> dict[tuple[str, int], object]:
+    """The subjects of a batch of messages, one query per type (what build_email would fetch one by one)."""
+    wanted = defaultdict(set)
+    for message in messages:
+        if message.subject_type:
+            wanted[message.subject_type].add(message.subject_id)
+    found = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue  # build_email reports it for the message itself
+        rows = model._default_manager.select_related(*SUBJECT_RELATED.get(label, [])).in_bulk(ids)
+        found.update({(label, pk): row for pk, row in rows.items()})
+    return found
+
+
 def recipient_language(user) -> str:
     languages = {code for code, _name in settings.LANGUAGES}
     return user.language if user.language in languages else settings.LANGUAGE_CODE
 
 
-def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMultiAlternatives:
     recipient = message.recipient
-    subject = subject_of(message)
+    subject = (subjects or {}).get((message.subject_type, message.subject_id)) or subject_of(message)
     with translation.override(recipient_language(recipient)):
         content = BUILDERS[message.kind](message, subject)
         context = {

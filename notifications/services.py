@@ -27,7 +27,7 @@ from django.utils import timezone
 from matching.models import Match
 
 from . import selectors
-from .emails import PermanentDeliveryError, build_email
+from .emails import PermanentDeliveryError, build_email, subjects_for
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -169,10 +169,11 @@ def _deliver_claimed(token) -> DeliveryReport:
     report = DeliveryReport()
     messages = list(OutboxMessage.objects.filter(claim_token=token).select_related("recipient").order_by("pk"))
     mine = OutboxMessage.objects.filter(claim_token=token, status=Status.SENDING)
+    subjects = subjects_for(messages)
     with get_connection() as mail_connection:
         for msg in messages:
             try:
-                email = build_email(msg)
+                email = build_email(msg, subjects)
                 email.connection = mail_connection
                 email.send()
             except Exception as exc:  # every failure is recorded on the row; one bad message must not stop the batch
