@@ -198,17 +198,26 @@ def _coordinator_digest(message, _subject) -> Content:
     ]
     if counts["pairs_without_meetings"] is not None:
         details.append((_("Active pairs without a meeting held"), str(counts["pairs_without_meetings"])))
+    actions = [
+        (
+            _("Registrations to verify"),
+            absolute_url(reverse("admin:accounts_profile_changelist") + "?verification_status__exact=wacht"),
+        ),
+        (_("Applications and matches"), absolute_url(reverse("admin:matching_match_changelist"))),
+    ]
+    if counts["failed_messages"]:
+        details.append((_("E-mails that could not be sent"), str(counts["failed_messages"])))
+        actions.append(
+            (
+                _("E-mails to look at"),
+                absolute_url(reverse("admin:notifications_outboxmessage_changelist") + "?status__exact=mislukt"),
+            )
+        )
     return Content(
         subject=_("Weekly overview of the mentor programme (%(week)s)") % {"week": message.period},
         paragraphs=[_("This is the weekly overview of the mentor programme: counts only, details are in the admin.")],
         details=details,
-        actions=[
-            (
-                _("Registrations to verify"),
-                absolute_url(reverse("admin:accounts_profile_changelist") + "?verification_status__exact=wacht"),
-            ),
-            (_("Applications and matches"), absolute_url(reverse("admin:matching_match_changelist"))),
-        ],
+        actions=actions,
     )
 
 

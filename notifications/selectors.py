@@ -117,6 +117,7 @@ def digest_counts() -> dict[str, int | None]:
         "awaiting_verification": Profile.objects.filter(verification_status=VerificationStatus.PENDING).count(),
         "unmatched_mentees": unmatched_mentees().count(),
         "pairs_without_meetings": None if matches is None else matches.filter(held_meeting_count=0).count(),
+        "failed_messages": failed_messages().count(),
     }
 
 

@@ -167,3 +167,24 @@ def tasks_registered():
     from mentorprogramma.celery import app
 
     return [name for name in app.tasks if name.startswith("notifications.")]
+
+
+def test_the_digest_points_coordinators_at_failed_e_mails(programme, sent, django_capture_on_commit_callbacks):
+    OutboxMessage.objects.create(
+        kind=Kind.RENEWAL_QUESTION, recipient=MemberFactory(), status=OutboxMessage.Status.FAILED, subject_id=1
+    )
+
+    send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks)
+
+    dutch = next(email for email in sent if email.to == [programme["coordinators"][0].email])
+    assert "E-mails die niet verstuurd konden worden: 1" in dutch.body
+    assert "/admin/notifications/outboxmessage/?status__exact=mislukt" in dutch.body
+
+
+def test_the_command_runs_the_jobs_for_a_given_day(pair, sent, capsys):
+    from django.core.management import call_command
+
+    call_command("send_due_notifications", "--day", "2027-12-15")
+
+    assert "renewal_question: 2 queued" in capsys.readouterr().out
+    assert len(renewal_mails(sent)) == 2
