@@ -12,6 +12,7 @@ Every variable is documented in .env.example and README.md.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "matching",
     "meetings",
     "evaluations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -294,4 +296,28 @@ EVALUATION_MIN_GROUP_SIZE = env.int("EVALUATION_MIN_GROUP_SIZE", default=5)
 EVALUATION_MIN_OPEN_ANSWERS = env.int("EVALUATION_MIN_OPEN_ANSWERS", default=8)
 
 # Notifications settings (outbox, reminders) ---------------------------------------------
-# (none yet)
+# The site's address for links in e-mail (no request exists in a Celery worker).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Lets a test or benchmark worker write mail to files whatever EMAIL_HOST says.
+if env("EMAIL_BACKEND_OVERRIDE", default=""):
+    EMAIL_BACKEND = env("EMAIL_BACKEND_OVERRIDE")
+# Delivery: a failed attempt waits base * 2**(attempt - 1) seconds; after the last it is marked failed.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+# A message left "sending" this long belongs to a worker that died: another run takes it over.
+NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", default=10 * 60)
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+# One place for every schedule: beat only starts jobs; the jobs read what is due from the database.
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "notifications-daily": {
+        "task": "notifications.run_daily_jobs",
+        "schedule": crontab(hour=env.int("NOTIFICATIONS_DAILY_HOUR", default=7), minute=0),
+    },
+    "notifications-weekly-digest": {
+        "task": "notifications.send_coordinator_digest",
+        "schedule": crontab(hour=env.int("NOTIFICATIONS_DAILY_HOUR", default=7), minute=30, day_of_week="monday"),
+    },
+    # Picks up retries that are due and messages a crashed worker left behind.
+    "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 60.0},
+}

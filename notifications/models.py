@@ -1,0 +1,74 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxMessage(models.Model):
+    """One e-mail the programme owes someone, recorded before it is sent.
+
+    The unique key (kind, recipient, subject, period) makes every job idempotent:
+    a job that runs twice, or two workers that race, find the row already there.
+    The body is rendered only at sending time from the subject, so nothing
+    confidential is stored here or travels through the broker.
+    """
+
+    class Kind(models.TextChoices):
+        MATCH_MENTEE = "match_mentee", _("contact details of her mentor (mentee)")
+        MATCH_MENTOR = "match_mentor", _("introduction of her mentee (mentor)")
+        EVALUATION_INVITATION = "evaluation_invitation", _("evaluation invitation")
+        EVALUATION_REMINDER = "evaluation_reminder", _("evaluation reminder")
+        QUIET_PAIR_NUDGE = "quiet_pair_nudge", _("nudge: no meeting yet")
+        MEETINGS_REMINDER = "meetings_reminder", _("reminder: at least two meetings")
+        RENEWAL_QUESTION = "renewal_question", _("renewal question")
+        COORDINATOR_DIGEST = "coordinator_digest", _("weekly coordinator digest")
+
+    class Status(models.TextChoices):
+        PENDING = "wacht", _("waiting to be sent")
+        SENDING = "bezig", _("being sent")
+        SENT = "verzonden", _("sent")
+        FAILED = "mislukt", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages", verbose_name=_("recipient")
+    )
+    # What the message is about, as "app_label.model" and its id; empty and 0 for a digest.
+    # Not a generic foreign key: NULLs would slip past the unique key.
+    subject_type = models.CharField(_("about (type)"), max_length=64, blank=True, default="")
+    subject_id = models.PositiveBigIntegerField(_("about (id)"), default=0)
+    # Tells repeated messages about the same subject apart (a reminder's day, a digest's week).
+    period = models.CharField(_("period"), max_length=16, blank=True, default="")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail message")
+        verbose_name_plural = _("e-mail messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "subject_type", "subject_id", "period"], name="outbox_message_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verzonden") | Q(sent_at__isnull=False), name="outbox_sent_dated"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+    @staticmethod
+    def new_claim_token():
+        return uuid.uuid4()

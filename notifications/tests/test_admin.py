@@ -1,0 +1,96 @@
+"""Coordinators see the outbox read-only and can send failed messages again."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import CoordinatorFactory, MemberFactory
+from matching.tests.factories import ActiveMatchFactory
+from notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:notifications_outboxmessage_changelist")
+SECRET_QUESTION = "Ik twijfel of ik bij mijn kantoor wil blijven (vertrouwelijk)"
+
+
+@pytest.fixture
+def coordinator(client):
+    user = CoordinatorFactory()
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def failed():
+    match = ActiveMatchFactory()
+    return OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.MATCH_MENTEE,
+        recipient=match.mentee,
+        subject_type="matching.match",
+        subject_id=match.pk,
+        status=OutboxMessage.Status.FAILED,
+        attempts=5,
+        last_error="SMTPRecipientsRefused: mailbox full",
+    )
+
+
+def test_a_coordinator_sees_recipient_kind_status_attempts_and_error(client, coordinator, failed):
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert failed.recipient.full_name in html
+    assert "Contactgegevens van haar mentor (mentee)".lower() in html.lower()
+    assert "mislukt" in html
+    assert "mailbox full" in html
+
+
+def test_the_outbox_is_read_only(client, coordinator, failed):
+    assert client.get(reverse("admin:notifications_outboxmessage_add")).status_code == 403
+    detail = client.get(reverse("admin:notifications_outboxmessage_change", args=[failed.pk]))
+    assert detail.status_code == 200
+    assert b'name="_save"' not in detail.content
+    assert client.post(reverse("admin:notifications_outboxmessage_delete", args=[failed.pk])).status_code == 403
+    assert OutboxMessage.objects.filter(pk=failed.pk).exists()
+
+
+def test_no_message_body_is_shown_in_the_admin(client, coordinator, failed, django_capture_on_commit_callbacks):
+    detail = client.get(reverse("admin:notifications_outboxmessage_change", args=[failed.pk]))
+
+    # The outbox stores no body at all, so nothing confidential can be read here.
+    assert not {f.name for f in OutboxMessage._meta.fields} & {"body", "html", "content", "text"}
+    assert SECRET_QUESTION not in detail.content.decode()
+
+
+def test_resend_sends_a_failed_message_again(client, coordinator, failed, sent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(CHANGELIST, {"action": "resend_failed", "_selected_action": [failed.pk]}, follow=True)
+
+    assert "1 bericht wordt opnieuw verstuurd." in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == OutboxMessage.Status.SENT
+    assert [email.to for email in sent] == [[failed.recipient.email]]
+
+
+def test_resend_skips_messages_that_did_not_fail(client, coordinator, failed, sent, django_capture_on_commit_callbacks):
+    failed.status = OutboxMessage.Status.SENT
+    failed.sent_at = failed.created_at
+    failed.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(CHANGELIST, {"action": "resend_failed", "_selected_action": [failed.pk]}, follow=True)
+
+    assert "alleen mislukte berichten" in response.content.decode()
+    assert sent == []
+
+
+def test_members_cannot_open_the_outbox(client, failed):
+    client.force_login(MemberFactory())
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.url
+
+
+def test_staff_without_the_coordinator_role_cannot_see_the_outbox(client, failed):
+    client.force_login(MemberFactory(is_staff=True))
+    assert client.get(CHANGELIST).status_code == 403

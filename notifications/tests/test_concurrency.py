@@ -1,0 +1,75 @@
+"""Two workers racing, for real: separate database connections on PostgreSQL."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from matching.tests.factories import ActiveMatchFactory
+from notifications import services
+from notifications.emails import OUTBOX_HEADER
+from notifications.models import OutboxMessage
+from notifications.tests.conftest import of_kind
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks (SELECT ... FOR UPDATE SKIP LOCKED) are tested on PostgreSQL: set DATABASE_URL.")
+
+
+def race(target, runners=2):
+    barrier = threading.Barrier(runners)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            target()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(runners)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+
+
+def test_two_daily_runs_at_the_same_time_send_each_renewal_question_once(sent):
+    pairs = ActiveMatchFactory.create_batch(
+        5, start_date=datetime.date(2027, 1, 15), planned_end=datetime.date(2028, 1, 15)
+    )
+
+    with time_machine.travel(datetime.datetime(2027, 12, 20, 7, 0), tick=False):
+        race(lambda: services.run_daily_jobs())
+
+    renewal = of_kind(sent, OutboxMessage.Kind.RENEWAL_QUESTION)
+    assert len(renewal) == 10
+    assert sorted(email.to[0] for email in renewal) == sorted(
+        person.email for pair in pairs for person in (pair.mentor, pair.mentee)
+    )
+    # Every message recorded (R5, and R10 once meetings exist) was sent exactly once.
+    assert len(sent) == OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count()
+    assert len({email.extra_headers[OUTBOX_HEADER] for email in sent}) == len(sent)
+
+
+def test_two_workers_delivering_the_same_batch_send_each_message_once(sent):
+    pairs = ActiveMatchFactory.create_batch(20)
+    # Recorded but not yet queued, as a crashed job would leave them.
+    OutboxMessage.objects.bulk_create(services.message(OutboxMessage.Kind.MATCH_MENTEE, p.mentee, p) for p in pairs)
+    ids = list(OutboxMessage.objects.values_list("pk", flat=True))
+    reports = []
+
+    race(lambda: reports.append(services.deliver(ids=ids)), runners=3)
+
+    assert sum(report.sent for report in reports) == 20
+    assert len(sent) == 20
+    assert len({email.to[0] for email in sent}) == 20
