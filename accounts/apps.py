@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = _("Members")
+
+    def ready(self):
+        from .permissions import grant_after_migrate
+
+        # Every app's migrate (and every test flush) gives the coordinators their rights again.
+        post_migrate.connect(grant_after_migrate, dispatch_uid="accounts_grant_coordinator_permissions")

@@ -1,6 +1,7 @@
 """Demo people for development (`make run`). Idempotent: updates rather than duplicates."""
 
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from .models import (
     User,
     VerificationStatus,
 )
+from .permissions import grant_all_coordinator_permissions
 
 DEMO_PASSWORD = "demo-mentor-2026"
 
@@ -157,7 +159,8 @@ def load() -> dict[str, User]:
         if person["key"] == "coordinator":
             user.is_staff = True
             user.save(update_fields=["is_staff"])
-            user.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
+            grant_all_coordinator_permissions(django_apps)
+            user.groups.add(Group.objects.get(name=COORDINATOR_GROUP))
         else:
             _profile(user, person["profile"])
         members[person["key"]] = user

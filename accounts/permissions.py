@@ -1,17 +1,9 @@
-"""The "Coördinatoren" group and its admin permissions, in one reusable place.
+"""The "Coördinatoren" group and its admin permissions: the one home of the coordinator role.
 
 Coordinators are staff, never superusers: they get exactly the permissions the
-programme's work needs. Each app grants the permissions for its own models from
-a data migration:
-
-    from accounts.permissions import grant_coordinator_permissions
-
-    def grant(apps, schema_editor):
-        grant_coordinator_permissions(apps, "matching", ["view_cycle", "add_cycle", "change_cycle"])
-
-    class Migration(migrations.Migration):
-        dependencies = [("accounts", "0003_coordinators_and_expertise"), ("matching", "0002_...")]
-        operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+programme's work needs, listed per app in COORDINATOR_PERMISSIONS. After every
+`migrate` (and every test flush) a post_migrate receiver grants them again, so
+a new model's permissions reach the group by adding its codenames here.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -46,6 +38,32 @@ MATCHING_CODENAMES = [
     "add_match",
     "change_match",
 ]
+
+
+# Evaluations: define rounds and questions, see who was invited. Never anything on
+# responses or receipts: those are not in the admin at all (R14).
+EVALUATIONS_CODENAMES = [
+    "view_evaluationround",
+    "add_evaluationround",
+    "change_evaluationround",
+    "delete_evaluationround",
+    "view_question",
+    "add_question",
+    "change_question",
+    "delete_question",
+    "view_invitation",
+]
+
+# Notifications: see what was sent, and send failed messages again (the "change" right).
+NOTIFICATIONS_CODENAMES = ["view_outboxmessage", "change_outboxmessage"]
+
+# Meetings need none: coordinators see only counts, through a view open to staff (R11).
+COORDINATOR_PERMISSIONS = {
+    "accounts": ACCOUNTS_CODENAMES,
+    "matching": MATCHING_CODENAMES,
+    "evaluations": EVALUATIONS_CODENAMES,
+    "notifications": NOTIFICATIONS_CODENAMES,
+}
 
 
 def _ensure_permissions_exist(apps, app_label):
@@ -90,6 +108,13 @@ def revoke_coordinator_permissions(apps, app_label: str, codenames) -> None:
 
 
 def grant_all_coordinator_permissions(apps) -> None:
-    """Everything this module knows about, e.g. again after a test flushed the database."""
-    grant_coordinator_permissions(apps, "accounts", ACCOUNTS_CODENAMES)
-    grant_coordinator_permissions(apps, "matching", MATCHING_CODENAMES)
+    """Everything this module knows about."""
+    for app_label, codenames in COORDINATOR_PERMISSIONS.items():
+        grant_coordinator_permissions(apps, app_label, codenames)
+
+
+def grant_after_migrate(sender, apps=None, **kwargs) -> None:
+    """post_migrate receiver: runs after auth created the app's permissions (auth connects first)."""
+    codenames = COORDINATOR_PERMISSIONS.get(sender.label)
+    if codenames and apps is not None:
+        grant_coordinator_permissions(apps, sender.label, codenames)

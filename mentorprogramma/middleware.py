@@ -18,7 +18,12 @@ class PreferredLanguageMiddleware:
         language = self._chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The response is rendered by now; do not let this request's language leak into the
+            # next piece of work on this thread (a later request, a test, a Celery task).
+            translation.deactivate()
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response

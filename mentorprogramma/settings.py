@@ -226,7 +226,26 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
-CELERY_BEAT_SCHEDULE = {}
+# Every periodic job, in one place (times in CELERY_TIMEZONE). Beat only starts jobs;
+# each job reads what is due from the database, so no long ETAs sit on the broker.
+NOTIFICATIONS_DAILY_HOUR = env.int("NOTIFICATIONS_DAILY_HOUR", default=7)
+CELERY_BEAT_SCHEDULE = {
+    # Early morning: complete the pairs whose year is over and who do not continue (R4).
+    "matching-complete-finished-matches": {
+        "task": "matching.complete_finished_matches",
+        "schedule": crontab(hour=(NOTIFICATIONS_DAILY_HOUR - 1) % 24, minute=0),
+    },
+    "notifications-daily": {
+        "task": "notifications.run_daily_jobs",
+        "schedule": crontab(hour=NOTIFICATIONS_DAILY_HOUR, minute=0),
+    },
+    "notifications-weekly-digest": {
+        "task": "notifications.send_coordinator_digest",
+        "schedule": crontab(hour=NOTIFICATIONS_DAILY_HOUR, minute=30, day_of_week="monday"),
+    },
+    # Picks up retries that are due and messages a crashed worker left behind.
+    "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 60.0},
+}
 
 # Security ---------------------------------------------------------------------
 SECURE_REFERRER_POLICY = "same-origin"
@@ -277,11 +296,6 @@ MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.ProfileStepMiddleware"]
 MATCHING_RENEWAL_STARTED_BY = env.str("MATCHING_RENEWAL_STARTED_BY", default="coordinator")
 if MATCHING_RENEWAL_STARTED_BY not in {"coordinator", "system"}:
     raise ImproperlyConfigured("MATCHING_RENEWAL_STARTED_BY must be 'coordinator' or 'system'.")
-# Daily, early morning: complete the pairs whose year is over and who do not continue (R4).
-CELERY_BEAT_SCHEDULE["matching-complete-finished-matches"] = {
-    "task": "matching.complete_finished_matches",
-    "schedule": 24 * 60 * 60,
-}
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
 # Fernet keys that encrypt private meeting notes (R11), comma-separated, newest first;
@@ -307,17 +321,3 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 # A message left "sending" this long belongs to a worker that died: another run takes it over.
 NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", default=10 * 60)
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
-# One place for every schedule: beat only starts jobs; the jobs read what is due from the database.
-CELERY_BEAT_SCHEDULE = {
-    **CELERY_BEAT_SCHEDULE,
-    "notifications-daily": {
-        "task": "notifications.run_daily_jobs",
-        "schedule": crontab(hour=env.int("NOTIFICATIONS_DAILY_HOUR", default=7), minute=0),
-    },
-    "notifications-weekly-digest": {
-        "task": "notifications.send_coordinator_digest",
-        "schedule": crontab(hour=env.int("NOTIFICATIONS_DAILY_HOUR", default=7), minute=30, day_of_week="monday"),
-    },
-    # Picks up retries that are due and messages a crashed worker left behind.
-    "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 60.0},
-}

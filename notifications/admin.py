@@ -6,11 +6,6 @@ from . import services
 from .models import OutboxMessage
 
 
-def _may_see_outbox(request) -> bool:
-    user = request.user
-    return user.is_active and (user.is_superuser or user.is_coordinator)
-
-
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """What was sent to whom and when; read-only. Bodies are never stored, so none can leak here."""
@@ -63,13 +58,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             )
 
     def has_resend_permission(self, request):
-        return _may_see_outbox(request)
-
-    def has_module_permission(self, request):
-        return _may_see_outbox(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _may_see_outbox(request)
+        return request.user.has_perm("notifications.change_outboxmessage")
 
     def has_add_permission(self, request):
         return False

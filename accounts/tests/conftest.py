@@ -1,15 +1,7 @@
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import Expertise
-
-
-@pytest.fixture(autouse=True)
-def _site_language():
-    # A request (e.g. the language switch) leaves its language active in the thread: start every test in Dutch.
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
 
 
 @pytest.fixture

@@ -30,14 +30,13 @@ class CoordinatorFactory(UserFactory):
     @factory.post_generation
     def coordinator_group(self, create, extracted, **kwargs):
         if create:
-            group, created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
-            if created:
-                # A transactional test flushed the group the data migration made: give it its rights back.
-                from django.apps import apps
+            # A transactional test's flush removes the group the migrations made: grant again (idempotent).
+            from django.apps import apps
 
-                from accounts.permissions import grant_all_coordinator_permissions
+            from accounts.permissions import grant_all_coordinator_permissions
 
-                grant_all_coordinator_permissions(apps)
+            grant_all_coordinator_permissions(apps)
+            group = Group.objects.get(name=COORDINATOR_GROUP)
             self.groups.add(group)
 
 

@@ -103,3 +103,14 @@ def test_an_unknown_page_gives_a_friendly_dutch_404(client):
 
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.content.decode()
+
+
+def test_a_request_in_english_does_not_leave_english_active_afterwards(client):
+    from django.utils.translation import get_language, gettext
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.get(reverse("home"))
+
+    # Work done later on this thread (a Celery task in-process, the next test) is Dutch again.
+    assert get_language() == "nl"
+    assert gettext("Log in") == "Inloggen"
