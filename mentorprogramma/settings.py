@@ -311,7 +311,7 @@ EVALUATION_MIN_OPEN_ANSWERS = env.int("EVALUATION_MIN_OPEN_ANSWERS", default=8)
 
 # Notifications settings (outbox, reminders) ---------------------------------------------
 # The site's address for links in e-mail (no request exists in a Celery worker).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (env("SITE_URL") if PRODUCTION else env("SITE_URL", default="http://127.0.0.1:8000")).rstrip("/")
 # Lets a test or benchmark worker write mail to files whatever EMAIL_HOST says.
 if env("EMAIL_BACKEND_OVERRIDE", default=""):
     EMAIL_BACKEND = env("EMAIL_BACKEND_OVERRIDE")
