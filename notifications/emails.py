@@ -72,7 +72,33 @@ def _contact_details(user) -> list[tuple[str, str]]:
     return details
 
 
+def _is_renewed_term(match) -> bool:
+    return match.term > 1 or match.previous_term_id is not None
+
+
+def _new_term(message, match) -> Content:
+    """R5: a renewed term is not a new introduction: the pair know each other and continue together."""
+    partner = _partner(match, message.recipient)
+    return Content(
+        subject=_("Your mentorship with %(name)s continues: a new term") % {"name": partner.full_name},
+        paragraphs=[
+            _(
+                "You both chose to continue: your mentorship with %(name)s enters a new term. It starts on "
+                "%(start)s and runs until %(end)s."
+            )
+            % {"name": partner.full_name, "start": _date(match.start_date), "end": _date(match.planned_end)},
+            _(
+                "A good moment to sit down together and look ahead: is your mentoring question still the same, "
+                "or is there a new mission for this year? You can review your agreements on your pair page."
+            ),
+        ],
+        actions=[(_("Open your pair page"), pair_url(match))],
+    )
+
+
 def _match_mentee(message, match) -> Content:
+    if _is_renewed_term(match):
+        return _new_term(message, match)
     mentor = match.mentor
     return Content(
         subject=_("Your mentor in the mentor programme: %(name)s") % {"name": mentor.full_name},
@@ -92,6 +118,8 @@ def _match_mentee(message, match) -> Content:
 
 
 def _match_mentor(message, match) -> Content:
+    if _is_renewed_term(match):
+        return _new_term(message, match)
     mentee = match.mentee
     return Content(
         subject=_("Your mentee in the mentor programme: %(name)s") % {"name": mentee.full_name},

@@ -53,7 +53,7 @@ def test_the_renewal_question_goes_to_both_one_month_before_the_planned_end(
     assert counts[Kind.RENEWAL_QUESTION] == 2
     assert sorted(email.to[0] for email in renewal_mails(sent)) == sorted([pair.mentor.email, pair.mentee.email])
     to_mentee = next(email for email in renewal_mails(sent) if email.to == [pair.mentee.email])
-    assert to_mentee.subject == "Wil je je mentoraat voortzetten?"
+    assert to_mentee.subject == "Wil je je mentorschap voortzetten?"
     assert pair.mentor.full_name in to_mentee.body
     assert "15 januari 2028" in to_mentee.body
     assert renewal_url(pair, "yes") in to_mentee.body
@@ -70,7 +70,7 @@ def test_the_renewal_question_is_in_the_recipients_language(pair, sent, django_c
     assert to_mentor.subject == "Would you like to continue your mentorship?"
     assert "15 January 2028" in to_mentor.body
     to_mentee = next(email for email in renewal_mails(sent) if email.to == [pair.mentee.email])
-    assert to_mentee.subject == "Wil je je mentoraat voortzetten?"
+    assert to_mentee.subject == "Wil je je mentorschap voortzetten?"
 
 
 def test_running_the_daily_job_twice_or_every_day_asks_once(pair, sent, django_capture_on_commit_callbacks):

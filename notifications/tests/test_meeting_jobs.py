@@ -75,8 +75,8 @@ def test_a_pair_without_a_held_meeting_gets_a_nudge_six_weeks_after_the_start(
     counts = run_daily(SIX_WEEKS, django_capture_on_commit_callbacks)
 
     assert counts[Kind.QUIET_PAIR_NUDGE] == 2
-    assert kinds_to(sent, pair.mentee) == ["Hoe gaat het met je mentoraat?"]
-    assert kinds_to(sent, pair.mentor) == ["Hoe gaat het met je mentoraat?"]
+    assert kinds_to(sent, pair.mentee) == ["Hoe gaat het met je mentorschap?"]
+    assert kinds_to(sent, pair.mentor) == ["Hoe gaat het met je mentorschap?"]
     to_mentee = next(email for email in sent if email.to == [pair.mentee.email])
     assert pair.mentor.full_name in to_mentee.body
 
@@ -120,7 +120,7 @@ def test_r10_reminder_two_months_before_the_end_with_fewer_than_two_meetings_hel
 
     run_daily(TWO_MONTHS_BEFORE_END, django_capture_on_commit_callbacks)
 
-    reminders = [email for email in sent if email.subject == "Ten minste twee afspraken tijdens je mentoraat"]
+    reminders = [email for email in sent if email.subject == "Ten minste twee afspraken tijdens je mentorschap"]
     assert sorted(email.to[0] for email in reminders) == sorted([pair.mentor.email, pair.mentee.email])
     assert kinds_to(sent, met_twice.mentor) == []
 
