@@ -168,16 +168,31 @@ def _partner(match, recipient):
 
 def _quiet_pair_nudge(message, match) -> Content:
     partner = _partner(match, message.recipient)
-    return Content(
-        subject=_("How is your mentorship going?"),
-        paragraphs=[
-            _("Your mentorship with %(name)s started on %(date)s, and no meeting has been logged yet.")
-            % {"name": partner.full_name, "date": _date(match.start_date)},
+    values = {"name": partner.full_name, "date": _date(match.start_date)}
+    if _is_renewed_term(match):
+        # They know each other and met in the earlier term: no "first meeting" here.
+        paragraphs = [
+            _(
+                "The new term of your mentorship with %(name)s started on %(date)s, and no meeting has been "
+                "logged in it yet."
+            )
+            % values,
+            _(
+                "Have you already met in this new term? Then log the meeting on your pair page. If not, now is a "
+                "good moment to plan your next meeting."
+            ),
+        ]
+    else:
+        paragraphs = [
+            _("Your mentorship with %(name)s started on %(date)s, and no meeting has been logged yet.") % values,
             _(
                 "Have you already met? Then log the meeting on your pair page. If not, now is a good moment "
                 "to plan your first meeting together."
             ),
-        ],
+        ]
+    return Content(
+        subject=_("How is your mentorship going?"),
+        paragraphs=paragraphs,
         actions=[(_("Open your pair page"), pair_url(match))],
     )
 

@@ -14,17 +14,12 @@ from django.utils import timezone
 from accounts.tests.factories import CoordinatorFactory
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory
+from meetings.models import Meeting
+from meetings.selectors import with_meeting_stats  # noqa: F401 (a renamed contract must fail here, not skip)
 from notifications import services
 from notifications.models import OutboxMessage
 from notifications.tests.builders import SECRET, build, secrets_stored, try_build
 from notifications.tests.conftest import bodies
-
-Meeting = getattr(pytest.importorskip("meetings.models"), "Meeting", None)
-if Meeting is None or not hasattr(pytest.importorskip("meetings.selectors"), "with_meeting_stats"):
-    pytest.skip(
-        "meetings.models.Meeting and meetings.selectors.with_meeting_stats arrive with the meetings issue",
-        allow_module_level=True,
-    )
 
 pytestmark = pytest.mark.django_db
 

@@ -261,3 +261,23 @@ def test_someone_invited_after_the_round_opened_gets_no_reminder_with_her_invita
         (Kind.EVALUATION_REMINDER, "7d", late_day + datetime.timedelta(days=7)),
         (Kind.EVALUATION_REMINDER, "14d", late_day + datetime.timedelta(days=14)),
     ]
+
+
+def test_a_quiet_renewed_term_is_nudged_without_talk_of_a_first_meeting(sent, django_capture_on_commit_callbacks):
+    mentee = MemberFactory(language="nl")
+    mentor = MemberFactory(language="en")
+    first_term = ActiveMatchFactory(mentor=mentor, mentee=mentee, start_date=START - relativedelta(months=12))
+    with at(first_term.planned_end - datetime.timedelta(days=10), 12), django_capture_on_commit_callbacks(execute=True):
+        for person in (mentee, mentor):
+            matching_services.record_renewal_answer(match=first_term, member=person, wants_to_continue=True)
+        second_term = matching_services.renew_match(match=first_term, by=None)
+    sent.clear()
+
+    run_day(second_term.start_date + datetime.timedelta(weeks=6), django_capture_on_commit_callbacks)
+
+    (to_mentee,) = of_kind(to(sent, mentee), Kind.QUIET_PAIR_NUDGE)
+    (to_mentor,) = of_kind(to(sent, mentor), Kind.QUIET_PAIR_NUDGE)
+    assert "De nieuwe termijn van je mentorschap" in to_mentee.body
+    assert "eerste afspraak" not in to_mentee.body
+    assert "The new term of your mentorship" in to_mentor.body
+    assert "first meeting" not in to_mentor.body
