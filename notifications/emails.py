@@ -35,6 +35,8 @@ class Content:
     paragraphs: list[str]
     details: list[tuple[str, str]] = field(default_factory=list)
     actions: list[tuple[str, str]] = field(default_factory=list)
+    # Why she gets this e-mail, when it is not that she takes part in the programme.
+    reason: str = ""
 
 
 def absolute_url(path: str) -> str:
@@ -261,6 +263,7 @@ def _coordinator_digest(message, _subject) -> Content:
         paragraphs=[_("This is the weekly overview of the mentor programme: counts only, details are in the admin.")],
         details=details,
         actions=actions,
+        reason=_("You receive this e-mail because you are a coordinator of the mentor programme."),
     )
 
 

@@ -130,8 +130,11 @@ def test_coordinators_get_a_weekly_digest_with_counts_and_links(programme, sent,
     assert "Aanmeldingen die wachten op verificatie: 1" in dutch.body
     assert "Mentees zonder match: 1" in dutch.body
     assert "http://127.0.0.1:8000/admin/accounts/profile/?verification_status__exact=wacht" in dutch.body
+    assert "omdat je coördinator bent van het mentorprogramma" in dutch.body
+    assert "omdat je meedoet aan het mentorprogramma" not in dutch.body
     english = next(email for email in sent if email.to == [programme["coordinators"][1].email])
     assert "Mentees without a match: 1" in english.body
+    assert "because you are a coordinator of the mentor programme" in english.alternatives[0][0]
 
 
 def test_the_digest_names_no_one_and_quotes_no_mentorvraag(programme, sent, django_capture_on_commit_callbacks):
