@@ -73,6 +73,26 @@ class EvaluationRound(models.Model):
             return [Role.MENTEE]
         return [Role.MENTOR, Role.MENTEE]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.pk is None:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values("opens_on", "closes_on").first()
+        if stored is None or not timezone.localdate() > stored["closes_on"]:
+            return
+        if (self.opens_on, self.closes_on) != (stored["opens_on"], stored["closes_on"]):
+            # Reopening a closed round would let answers come in after its results were read:
+            # comparing the results before and after would single out the late answers.
+            raise ValidationError(
+                {
+                    "closes_on": _(
+                        "This round has closed and its results may have been read, so its dates can no longer "
+                        "change. Create a new round instead."
+                    )
+                }
+            )
+
     def is_open_on(self, day) -> bool:
         return self.opens_on <= day <= self.closes_on
 

@@ -177,7 +177,10 @@ def confirm_trust(request, pk):
 def renewal(request, pk):
     """R5: each partner answers whether she wants to continue for another term."""
     match = selectors.pair_for_user(request.user, pk)
-    form = RenewalForm(request.POST or None)
+    # The renewal e-mail links here with ?answer=yes or ?answer=no: preselect it, she still confirms with a POST.
+    answer = request.GET.get("answer")
+    initial = {"wants_to_continue": answer} if answer in ("yes", "no") else {}
+    form = RenewalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_renewal_answer(

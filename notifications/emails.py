@@ -35,6 +35,8 @@ class Content:
     paragraphs: list[str]
     details: list[tuple[str, str]] = field(default_factory=list)
     actions: list[tuple[str, str]] = field(default_factory=list)
+    # Why she gets this e-mail, when it is not that she takes part in the programme.
+    reason: str = ""
 
 
 def absolute_url(path: str) -> str:
@@ -72,7 +74,33 @@ def _contact_details(user) -> list[tuple[str, str]]:
     return details
 
 
+def _is_renewed_term(match) -> bool:
+    return match.term > 1 or match.previous_term_id is not None
+
+
+def _new_term(message, match) -> Content:
+    """R5: a renewed term is not a new introduction: the pair know each other and continue together."""
+    partner = _partner(match, message.recipient)
+    return Content(
+        subject=_("Your mentorship with %(name)s continues: a new term") % {"name": partner.full_name},
+        paragraphs=[
+            _(
+                "You both chose to continue: your mentorship with %(name)s enters a new term. It starts on "
+                "%(start)s and runs until %(end)s."
+            )
+            % {"name": partner.full_name, "start": _date(match.start_date), "end": _date(match.planned_end)},
+            _(
+                "A good moment to sit down together and look ahead: is your mentoring question still the same, "
+                "or is there a new mission for this year? You can review your agreements on your pair page."
+            ),
+        ],
+        actions=[(_("Open your pair page"), pair_url(match))],
+    )
+
+
 def _match_mentee(message, match) -> Content:
+    if _is_renewed_term(match):
+        return _new_term(message, match)
     mentor = match.mentor
     return Content(
         subject=_("Your mentor in the mentor programme: %(name)s") % {"name": mentor.full_name},
@@ -92,6 +120,8 @@ def _match_mentee(message, match) -> Content:
 
 
 def _match_mentor(message, match) -> Content:
+    if _is_renewed_term(match):
+        return _new_term(message, match)
     mentee = match.mentee
     return Content(
         subject=_("Your mentee in the mentor programme: %(name)s") % {"name": mentee.full_name},
@@ -140,16 +170,31 @@ def _partner(match, recipient):
 
 def _quiet_pair_nudge(message, match) -> Content:
     partner = _partner(match, message.recipient)
-    return Content(
-        subject=_("How is your mentorship going?"),
-        paragraphs=[
-            _("Your mentorship with %(name)s started on %(date)s, and no meeting has been logged yet.")
-            % {"name": partner.full_name, "date": _date(match.start_date)},
+    values = {"name": partner.full_name, "date": _date(match.start_date)}
+    if _is_renewed_term(match):
+        # They know each other and met in the earlier term: no "first meeting" here.
+        paragraphs = [
+            _(
+                "The new term of your mentorship with %(name)s started on %(date)s, and no meeting has been "
+                "logged in it yet."
+            )
+            % values,
+            _(
+                "Have you already met in this new term? Then log the meeting on your pair page. If not, now is a "
+                "good moment to plan your next meeting."
+            ),
+        ]
+    else:
+        paragraphs = [
+            _("Your mentorship with %(name)s started on %(date)s, and no meeting has been logged yet.") % values,
             _(
                 "Have you already met? Then log the meeting on your pair page. If not, now is a good moment "
                 "to plan your first meeting together."
             ),
-        ],
+        ]
+    return Content(
+        subject=_("How is your mentorship going?"),
+        paragraphs=paragraphs,
         actions=[(_("Open your pair page"), pair_url(match))],
     )
 
@@ -218,6 +263,7 @@ def _coordinator_digest(message, _subject) -> Content:
         paragraphs=[_("This is the weekly overview of the mentor programme: counts only, details are in the admin.")],
         details=details,
         actions=actions,
+        reason=_("You receive this e-mail because you are a coordinator of the mentor programme."),
     )
 
 

@@ -12,6 +12,7 @@ import logging
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import COORDINATOR_GROUP, Profile, VerificationStatus
 from matching.models import Application, Cycle, Match, Role
@@ -82,10 +83,19 @@ def evaluation_rounds_open_on(day: datetime.date):
     return list(rounds_open_on(day))
 
 
-def evaluation_reminder_period(round_, day: datetime.date) -> str | None:
-    """Which reminder is due for a round on this day: '7d' in its second week, '14d' after; None before."""
-    days_open = (day - round_.opens_on).days
-    due = [days for days in EVALUATION_REMINDER_DAYS if days_open >= days]
+def invited_on(round_, invitation) -> datetime.date:
+    """The day her invitation went out: the round's opening, or later for someone invited mid-round
+    (a pair that became active after the round opened)."""
+    return max(round_.opens_on, timezone.localdate(invitation.created_at))
+
+
+def evaluation_reminder_period(round_, invitation, day: datetime.date) -> str | None:
+    """Which reminder is due for her on this day: '7d' in her second week, '14d' after; None before.
+
+    Counted from her own invitation, so someone invited late never gets a reminder with it.
+    """
+    days_invited = (day - invited_on(round_, invitation)).days
+    due = [days for days in EVALUATION_REMINDER_DAYS if days_invited >= days]
     return f"{due[-1]}d" if due else None
 
 

@@ -256,7 +256,7 @@ def queue_pair_messages(*, day: datetime.date) -> dict[str, int]:
 
 
 def queue_evaluation_messages(*, day: datetime.date) -> dict[str, int]:
-    """Invitations for every open round (R14), and one reminder in each of week two and after day 14."""
+    """Invitations for every open round (R14); reminders 7 and 14 days after her invitation while unanswered."""
     invitations_ensure = selectors.optional("evaluations.services", "invitations_ensure")
     invited, reminded = [], []
     for round_ in selectors.evaluation_rounds_open_on(day):
@@ -266,12 +266,10 @@ def queue_evaluation_messages(*, day: datetime.date) -> dict[str, int]:
             message(Kind.EVALUATION_INVITATION, invitation.user, invitation)
             for invitation in round_.invitations.select_related("user")
         ]
-        period = selectors.evaluation_reminder_period(round_, day)
-        if period:
-            reminded += [
-                message(Kind.EVALUATION_REMINDER, invitation.user, invitation, period)
-                for invitation in selectors.invitations_without_receipt(round_)
-            ]
+        for invitation in selectors.invitations_without_receipt(round_):
+            period = selectors.evaluation_reminder_period(round_, invitation, day)
+            if period:
+                reminded.append(message(Kind.EVALUATION_REMINDER, invitation.user, invitation, period))
     return {
         str(Kind.EVALUATION_INVITATION): len(enqueue(invited)),
         str(Kind.EVALUATION_REMINDER): len(enqueue(reminded)),

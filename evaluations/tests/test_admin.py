@@ -161,3 +161,34 @@ def test_after_the_round_closes_a_large_enough_group_is_shown_and_a_small_one_is
     csv_text = csv_response.content.decode("utf-8-sig")
     assert ";gemiddelde;4.0" in csv_text
     assert ";gemiddelde;2.0" not in csv_text
+
+
+def test_a_closed_round_cannot_be_reopened_to_let_late_answers_in(client, evaluation_round):
+    # Results are shown only after the close; reopening and closing again would let a coordinator
+    # compare the results before and after and read the late answers. So the dates are fixed once closed.
+    change_url = reverse("admin:evaluations_evaluationround_change", args=[evaluation_round.pk])
+    closes_on = evaluation_round.closes_on
+    with after_close(evaluation_round):
+        client.force_login(CoordinatorFactory())
+        page = client.get(change_url)
+        form = page.context["adminform"].form
+        data = {name: form[name].value() for name in ("cycle", "name", "kind", "audience")}
+        data.update(
+            {
+                "opens_on": evaluation_round.opens_on.isoformat(),
+                "closes_on": (closes_on + datetime.timedelta(days=30)).isoformat(),
+                "questions-TOTAL_FORMS": "0",
+                "questions-INITIAL_FORMS": "0",
+            }
+        )
+        response = client.post(change_url, data)
+
+    assert response.status_code == 200
+    assert "Deze ronde is gesloten" in response.content.decode()
+    evaluation_round.refresh_from_db()
+    assert evaluation_round.closes_on == closes_on
+
+
+def test_an_open_round_can_still_be_extended(coordinator_client, evaluation_round):
+    evaluation_round.closes_on += datetime.timedelta(days=7)
+    evaluation_round.full_clean()

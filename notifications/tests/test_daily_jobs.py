@@ -53,7 +53,7 @@ def test_the_renewal_question_goes_to_both_one_month_before_the_planned_end(
     assert counts[Kind.RENEWAL_QUESTION] == 2
     assert sorted(email.to[0] for email in renewal_mails(sent)) == sorted([pair.mentor.email, pair.mentee.email])
     to_mentee = next(email for email in renewal_mails(sent) if email.to == [pair.mentee.email])
-    assert to_mentee.subject == "Wil je je mentoraat voortzetten?"
+    assert to_mentee.subject == "Wil je je mentorschap voortzetten?"
     assert pair.mentor.full_name in to_mentee.body
     assert "15 januari 2028" in to_mentee.body
     assert renewal_url(pair, "yes") in to_mentee.body
@@ -70,7 +70,7 @@ def test_the_renewal_question_is_in_the_recipients_language(pair, sent, django_c
     assert to_mentor.subject == "Would you like to continue your mentorship?"
     assert "15 January 2028" in to_mentor.body
     to_mentee = next(email for email in renewal_mails(sent) if email.to == [pair.mentee.email])
-    assert to_mentee.subject == "Wil je je mentoraat voortzetten?"
+    assert to_mentee.subject == "Wil je je mentorschap voortzetten?"
 
 
 def test_running_the_daily_job_twice_or_every_day_asks_once(pair, sent, django_capture_on_commit_callbacks):
@@ -130,8 +130,11 @@ def test_coordinators_get_a_weekly_digest_with_counts_and_links(programme, sent,
     assert "Aanmeldingen die wachten op verificatie: 1" in dutch.body
     assert "Mentees zonder match: 1" in dutch.body
     assert "http://127.0.0.1:8000/admin/accounts/profile/?verification_status__exact=wacht" in dutch.body
+    assert "omdat je coördinator bent van het mentorprogramma" in dutch.body
+    assert "omdat je meedoet aan het mentorprogramma" not in dutch.body
     english = next(email for email in sent if email.to == [programme["coordinators"][1].email])
     assert "Mentees without a match: 1" in english.body
+    assert "because you are a coordinator of the mentor programme" in english.alternatives[0][0]
 
 
 def test_the_digest_names_no_one_and_quotes_no_mentorvraag(programme, sent, django_capture_on_commit_callbacks):

@@ -1,4 +1,4 @@
-"""Evaluation invitations and reminders (R14), once the evaluations app exists (issue 6).
+"""Evaluation invitations and reminders (R14), built before the evaluations app existed (issue 6).
 
 Built on the agreed contract only: EvaluationRound(cycle, name, opens_on, closes_on),
 Invitation(round -> related_name "invitations", user, role, token, get_absolute_url()),
@@ -13,6 +13,9 @@ import time_machine
 from django.apps import apps
 from django.utils import timezone
 
+from evaluations import selectors as evaluation_selectors
+from evaluations import services as evaluation_services
+from evaluations.models import EvaluationRound, Invitation
 from matching.models import Cycle, Match
 from matching.tests.factories import ActiveMatchFactory, CycleFactory
 from notifications import services
@@ -20,16 +23,6 @@ from notifications.emails import absolute_url
 from notifications.models import OutboxMessage
 from notifications.tests.builders import SECRET, build, secrets_stored, try_build
 from notifications.tests.conftest import bodies
-
-evaluation_models = pytest.importorskip("evaluations.models")
-EvaluationRound = getattr(evaluation_models, "EvaluationRound", None)
-Invitation = getattr(evaluation_models, "Invitation", None)
-if EvaluationRound is None or Invitation is None:
-    pytest.skip(
-        "evaluations.models.EvaluationRound and Invitation arrive with the evaluations issue", allow_module_level=True
-    )
-evaluation_selectors = pytest.importorskip("evaluations.selectors")
-evaluation_services = pytest.importorskip("evaluations.services")
 
 pytestmark = pytest.mark.django_db
 
