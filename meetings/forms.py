@@ -77,8 +77,9 @@ class MeetingForm(forms.Form):
         if date and start and end:
             starts_at = timezone.make_aware(datetime.datetime.combine(date, start))
             ends_at = timezone.make_aware(datetime.datetime.combine(date, end))
-            # Through UTC, so a meeting across a daylight-saving change gets its real length.
-            minutes = int((ends_at - starts_at).total_seconds() // 60)
+            # Through UTC, so a meeting across a daylight-saving change gets its real length
+            # (subtracting two times in the same zone would give the wall-clock difference).
+            minutes = int((ends_at.astimezone(datetime.UTC) - starts_at.astimezone(datetime.UTC)).total_seconds() // 60)
             if end <= start:
                 self.add_error("end_time", ValidationError(_("The end time must be after the start time.")))
             elif minutes > MAX_DURATION_MINUTES:
