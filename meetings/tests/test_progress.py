@@ -92,6 +92,8 @@ def test_an_overdue_planned_meeting_asks_to_be_logged(pair):
     html = Template('{% include "meetings/_pair_panel.html" %}').render(Context({"match": pair, "user": pair.mentee}))
 
     assert "Heeft deze afspraak plaatsgevonden?" in html
+    # One thing at a time: first log the overdue meeting, then plan the next.
+    assert "Zullen jullie een datum kiezen" not in html
 
 
 def test_the_dashboard_shows_progress_and_the_next_meeting(client, pair):
