@@ -1,8 +1,11 @@
 """Who may see or change a meeting: only the pair (R11). Everyone else gets 404 or the login page."""
 
+import datetime
+
 import pytest
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import selectors, services
 from meetings.models import Meeting
@@ -145,7 +148,8 @@ POST_ACTIONS = [
     ("meetings:cancel", "meeting"),
     ("meetings:detail", "meeting"),  # the private note
 ]
-STARTED_FORM = {"date": "2030-01-01", "start_time": "10:00", "end_time": "11:00", "mode": "virtueel", "text": "x"}
+IN_A_MONTH = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+STARTED_FORM = {"date": IN_A_MONTH, "start_time": "10:00", "end_time": "11:00", "mode": "virtueel", "text": "x"}
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -335,3 +335,37 @@ def test_a_proposed_pair_has_no_meeting_pages_yet(client, pair):
             match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=2), duration_minutes=60
         )
     assert not pair.meetings.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"date": "0001-01-01", "start_time": "00:10", "end_time": "00:40"},
+        {"date": "9999-12-31", "start_time": "23:00", "end_time": "23:50"},
+        {"date": "2027-01-01\x00", "start_time": "10:00", "end_time": "11:00"},
+        {"topics": "missie", "is_introduction": "xyz", "location": "x" * 5000},
+    ],
+)
+def test_hand_made_posts_get_messages_not_errors(client, pair, data):
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), {"mode": "in_persoon", **data})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not pair.meetings.exists()
+
+
+def test_a_meeting_more_than_two_years_ahead_is_refused_at_the_date(client, pair):
+    client.force_login(pair.mentee)
+    far = timezone.localdate() + datetime.timedelta(days=2 * 365 + 1)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), _form(date=far.isoformat()))
+
+    assert response.context["form"].errors["date"] == ["Een afspraak kun je maximaal twee jaar vooruit plannen."]
+    with pytest.raises(ValidationError) as error:
+        services.plan_meeting(
+            match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=800), duration_minutes=60
+        )
+    assert "starts_at" in error.value.error_dict
