@@ -369,3 +369,14 @@ def test_a_meeting_more_than_two_years_ahead_is_refused_at_the_date(client, pair
             match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=800), duration_minutes=60
         )
     assert "starts_at" in error.value.error_dict
+
+
+def test_the_cancel_page_does_not_offer_to_cancel_a_held_meeting(client, pair):
+    held = HeldMeetingFactory(match=pair)
+    client.force_login(pair.mentee)
+
+    response = client.get(reverse("meetings:cancel", args=[held.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("meetings:detail", args=[held.pk])
+    assert "Ja, afspraak annuleren" not in response.content.decode()
+    assert "Alleen een geplande afspraak kun je annuleren." in response.content.decode()
