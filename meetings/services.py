@@ -200,3 +200,26 @@ def renew_calendar_feed(*, user) -> CalendarFeed:
 
 def revoke_calendar_feed(*, user) -> int:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def carry_planned_meetings_to_new_term(*, new_term: Match) -> int:
+    """R5: when a pair renews, meetings already planned in the new term's time move with it.
+
+    Otherwise they would stay on the completed term, where they can no longer be logged,
+    changed or cancelled, and would not count toward the new term's meetings (R10).
+    Returns how many meetings moved.
+    """
+    if not new_term.previous_term_id or new_term.status != Match.Status.ACTIVE or not new_term.start_date:
+        return 0
+    moving = Meeting.objects.filter(match_id=new_term.previous_term_id, status=Meeting.Status.PLANNED)
+    moved = 0
+    for meeting in moving.select_for_update():
+        if timezone.localtime(meeting.starts_at).date() < new_term.start_date:
+            continue
+        meeting.match = new_term
+        # A renewed pair already knows each other: no second introductory meeting.
+        meeting.is_introduction = False
+        meeting.sequence += 1
+        meeting.save(update_fields=["match", "is_introduction", "sequence", "updated_at"])
+        moved += 1
+    return moved
