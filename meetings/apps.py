@@ -6,3 +6,11 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self):
+        from matching.signals import match_activated
+
+        from . import checks  # noqa: F401  (registers the system check)
+        from .receivers import on_match_activated
+
+        match_activated.connect(on_match_activated, dispatch_uid="meetings.match_activated")

@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_DURATION_MINUTES, Meeting, MentorTopic
-from .services import MAX_NOTE_LENGTH, before_pair_start_error
+from .services import MAX_NOTE_LENGTH, meeting_date_error
 
 
 class MeetingForm(forms.Form):
@@ -71,21 +71,24 @@ class MeetingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         date, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
-        too_early = before_pair_start_error(self.match, date) if date else None
-        if too_early:
-            self.add_error("date", too_early)
+        date_error = meeting_date_error(self.match, date) if date else None
+        if date_error:
+            self.add_error("date", date_error)
         if date and start and end:
-            starts_at = timezone.make_aware(datetime.datetime.combine(date, start))
-            ends_at = timezone.make_aware(datetime.datetime.combine(date, end))
-            # Through UTC, so a meeting across a daylight-saving change gets its real length.
-            minutes = int((ends_at - starts_at).total_seconds() // 60)
             if end <= start:
                 self.add_error("end_time", ValidationError(_("The end time must be after the start time.")))
-            elif minutes > MAX_DURATION_MINUTES:
-                self.add_error("end_time", ValidationError(_("A meeting lasts at most 8 hours.")))
-            else:
-                cleaned["starts_at"] = starts_at
-                cleaned["duration_minutes"] = minutes
+            elif not self.has_error("date"):
+                starts_at = timezone.make_aware(datetime.datetime.combine(date, start))
+                ends_at = timezone.make_aware(datetime.datetime.combine(date, end))
+                # Through UTC, so a meeting across a daylight-saving change gets its real length
+                # (subtracting two times in the same zone would give the wall-clock difference).
+                minutes = int((ends_at.astimezone(datetime.UTC) - starts_at.astimezone(datetime.UTC)).total_seconds())
+                minutes //= 60
+                if minutes > MAX_DURATION_MINUTES:
+                    self.add_error("end_time", ValidationError(_("A meeting lasts at most 8 hours.")))
+                else:
+                    cleaned["starts_at"] = starts_at
+                    cleaned["duration_minutes"] = minutes
         return cleaned
 
     def meeting_fields(self) -> dict:

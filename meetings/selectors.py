@@ -137,10 +137,15 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
 
 
 def calendar_meetings_for_user(user):
-    """Planned and held meetings of the member's pairs, for her calendar feed."""
+    """Planned and held meetings of the member's pairs, for her calendar feed.
+
+    A planned meeting of a pair that is no longer active can no longer take place in the
+    programme (nor be changed or cancelled), so it leaves the feed and calendar apps drop it.
+    """
     return (
         Meeting.objects.filter(match__in=matches_for_user(user))
         .exclude(status=Meeting.Status.CANCELLED)
+        .exclude(Q(status=Meeting.Status.PLANNED) & ~Q(match__status=Match.Status.ACTIVE))
         .select_related("match__mentor", "match__mentee")
         .order_by("starts_at")
     )

@@ -1,5 +1,7 @@
 """Writes for meetings. Either partner may plan, change, log or cancel (R9); access is checked in views."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +15,7 @@ from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
 # Fields a partner may set when planning or changing a meeting.
 EDITABLE_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url", "topics", "is_introduction")
 MAX_NOTE_LENGTH = 20_000
+MAX_PLANNING_AHEAD = datetime.timedelta(days=2 * 365)
 
 
 def _check_pair_member(match: Match, user) -> None:
@@ -25,13 +28,16 @@ def _check_pair_active(match: Match) -> None:
         raise ValidationError(_("This pair is no longer active, so its meetings can no longer be changed."))
 
 
-def before_pair_start_error(match: Match, day) -> ValidationError | None:
-    """A meeting cannot be dated before the pair started; the form asks this too, to show every error at once."""
+def meeting_date_error(match: Match, day) -> ValidationError | None:
+    """A meeting lies between the pair's start and a sane horizon; the form asks too, to show all errors at once."""
     if match.start_date and day < match.start_date:
         return ValidationError(
             _("The pair started on %(date)s: a meeting cannot be earlier.")
             % {"date": match.start_date.strftime("%d-%m-%Y")}
         )
+    if day > timezone.localdate() + MAX_PLANNING_AHEAD:
+        # Also keeps dates such as 31-12-9999 from overflowing when the end time is computed.
+        return ValidationError(_("A meeting can be planned at most two years ahead."))
     return None
 
 
@@ -45,9 +51,9 @@ def validate_meeting(meeting: Meeting) -> None:
 
     match = meeting.match
     if meeting.starts_at:
-        too_early = before_pair_start_error(match, timezone.localtime(meeting.starts_at).date())
-        if too_early:
-            errors.setdefault("starts_at", []).append(too_early)
+        date_error = meeting_date_error(match, timezone.localtime(meeting.starts_at).date())
+        if date_error:
+            errors.setdefault("starts_at", []).append(date_error)
     if meeting.status == Meeting.Status.HELD and meeting.starts_at and meeting.starts_at > timezone.now():
         errors.setdefault("starts_at", []).append(
             ValidationError(_("This meeting was held, so it cannot be in the future."))
@@ -194,3 +200,26 @@ def renew_calendar_feed(*, user) -> CalendarFeed:
 
 def revoke_calendar_feed(*, user) -> int:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def carry_planned_meetings_to_new_term(*, new_term: Match) -> int:
+    """R5: when a pair renews, meetings already planned in the new term's time move with it.
+
+    Otherwise they would stay on the completed term, where they can no longer be logged,
+    changed or cancelled, and would not count toward the new term's meetings (R10).
+    Returns how many meetings moved.
+    """
+    if not new_term.previous_term_id or new_term.status != Match.Status.ACTIVE or not new_term.start_date:
+        return 0
+    moving = Meeting.objects.filter(match_id=new_term.previous_term_id, status=Meeting.Status.PLANNED)
+    moved = 0
+    for meeting in moving.select_for_update():
+        if timezone.localtime(meeting.starts_at).date() < new_term.start_date:
+            continue
+        meeting.match = new_term
+        # A renewed pair already knows each other: no second introductory meeting.
+        meeting.is_introduction = False
+        meeting.sequence += 1
+        meeting.save(update_fields=["match", "is_introduction", "sequence", "updated_at"])
+        moved += 1
+    return moved

@@ -145,6 +145,10 @@ def meeting_mark_held(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pk):
     meeting = selectors.meeting_for_user(request.user, pk)
+    if not (meeting.is_planned and meeting.match.status == Match.Status.ACTIVE):
+        # Held, already cancelled, or the pair ended: nothing to confirm.
+        messages.error(request, _("Only a planned meeting can be cancelled."))
+        return redirect("meetings:detail", pk=meeting.pk)
     if request.method == "POST":
         try:
             services.cancel_meeting(meeting=meeting, by=request.user)

@@ -1,10 +1,13 @@
 """Who may see or change a meeting: only the pair (R11). Everyone else gets 404 or the login page."""
 
+import datetime
+
 import pytest
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
-from meetings import selectors
+from meetings import selectors, services
 from meetings.models import Meeting
 
 from .factories import HeldMeetingFactory, MeetingFactory
@@ -135,3 +138,66 @@ def test_a_pair_sees_only_its_own_meetings_in_its_list(client, pair, other_membe
 
     assert "Ons eigen kantoor" in page
     assert "Het andere kantoor" not in page
+
+
+# Every view that changes something, with a POST that would succeed for the pair.
+POST_ACTIONS = [
+    ("meetings:create", "match"),
+    ("meetings:edit", "meeting"),
+    ("meetings:mark_held", "meeting"),
+    ("meetings:cancel", "meeting"),
+    ("meetings:detail", "meeting"),  # the private note
+]
+IN_A_MONTH = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+STARTED_FORM = {"date": IN_A_MONTH, "start_time": "10:00", "end_time": "11:00", "mode": "virtueel", "text": "x"}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize(("url_name", "target"), POST_ACTIONS)
+def test_only_the_pair_changes_a_meeting(client, pair, other_member, coordinator, viewer, url_name, target):
+    # Started an hour ago, so the pair may also mark it held.
+    meeting = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED, created_by=pair.mentee)
+    user = _viewer(viewer, meeting, other_member, coordinator)
+    if user:
+        client.force_login(user)
+    pk = meeting.match_id if target == "match" else meeting.pk
+
+    response = client.post(reverse(url_name, args=[pk]), STARTED_FORM)
+
+    meeting.refresh_from_db()
+    changed = (
+        pair.meetings.count() > 1
+        or meeting.status != Meeting.Status.PLANNED
+        or meeting.mode != Meeting.Mode.IN_PERSON
+        or meeting.private_notes.exists()
+    )
+    if viewer in ("author", "partner"):
+        assert response.status_code == 302
+        assert changed
+    else:
+        assert response.status_code == EXPECTED[viewer]
+        assert not changed
+    if viewer == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_calendar_feed_matrix(client, meeting, other_member, coordinator, viewer):
+    """A feed is opened by its secret token, not a login; it holds only its owner's pairs' meetings."""
+    user = _viewer(viewer, meeting, other_member, coordinator)
+    if user is None:
+        # Anonymous has no feed of her own: a guessed token is a 404.
+        assert client.get(reverse("meetings:feed", args=["geraden-token"])).status_code == 404
+        return
+    feed = services.renew_calendar_feed(user=user)
+
+    response = client.get(reverse("meetings:feed", args=[feed.token]))
+
+    assert response.status_code == 200
+    has_meeting = f"{meeting.uid}@mentorprogramma".encode() in response.content
+    assert has_meeting is (viewer in ("author", "partner"))
+    if not has_meeting:
+        assert b"Kantoor Utrecht" not in response.content
+    # Switched off, the same URL is a 404 for everyone.
+    services.revoke_calendar_feed(user=user)
+    assert client.get(reverse("meetings:feed", args=[feed.token])).status_code == 404

@@ -50,6 +50,21 @@ def test_the_six_weeks_filter_finds_pairs_that_have_not_met(client, coordinator,
     response = client.get(reverse(CHANGELIST), {"geen_afspraak": "6w"})
 
     assert [match.pk for match in response.context["cl"].result_list] == [pairs["quiet"].pk]
+    # R11: the filtered list holds counts and dates only, never a meeting's content or a note.
+    page = response.content.decode()
+    for content in ("Geheime plek", "Alleen voor mij", "Missie", "missie"):
+        assert content not in page
+
+
+def test_the_six_weeks_filter_counts_only_held_meetings(client, coordinator, pairs):
+    # A planned or cancelled meeting is no meeting held: the pair still needs a nudge.
+    HeldMeetingFactory(match=pairs["quiet"], status="gepland")
+    HeldMeetingFactory(match=pairs["quiet"], status="geannuleerd")
+    client.force_login(coordinator)
+
+    response = client.get(reverse(CHANGELIST), {"geen_afspraak": "6w"})
+
+    assert [match.pk for match in response.context["cl"].result_list] == [pairs["quiet"].pk]
 
 
 def test_the_statistics_are_read_only_without_a_detail_page(client, coordinator, pairs):

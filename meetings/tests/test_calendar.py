@@ -159,3 +159,58 @@ def test_members_create_renew_and_revoke_their_link_on_the_page(client, old_pair
     assert first.token != second.token
     assert not old_pair.mentor.calendar_feeds.filter(revoked_at__isnull=True).exists()
     assert client.get(reverse("meetings:feed", args=[second.token])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("local_day", "utc_hour"),
+    [
+        # Summer time starts on Sunday 29 March 2026 and ends on Sunday 25 October 2026.
+        ((2026, 3, 27), 9),  # Friday before: CET, UTC+1
+        ((2026, 3, 30), 8),  # Monday after: CEST, UTC+2
+        ((2026, 10, 23), 8),  # Friday before: CEST, UTC+2
+        ((2026, 10, 26), 9),  # Monday after: CET, UTC+1
+    ],
+)
+def test_the_feed_keeps_amsterdam_time_across_both_daylight_saving_changes(client, old_pair, local_day, utc_hour):
+    MeetingFactory(match=old_pair, starts_at=local(*local_day, 10), duration_minutes=90)
+    feed = services.renew_calendar_feed(user=old_pair.mentor)
+
+    calendar, (event,) = _events(client.get(reverse("meetings:feed", args=[feed.token])).content)
+
+    assert event["dtstart"].params["TZID"] == "Europe/Amsterdam"
+    assert event["dtstart"].to_ical() == f"{local_day[0]}{local_day[1]:02}{local_day[2]:02}T100000".encode()
+    start = event.decoded("dtstart")
+    assert start == datetime.datetime(*local_day, 10, tzinfo=AMSTERDAM)
+    assert start.astimezone(datetime.UTC).hour == utc_hour
+    assert event.decoded("duration") == datetime.timedelta(minutes=90)
+    # The VTIMEZONE tells calendar apps both offsets, so they need no zone database of their own.
+    (zone,) = calendar.walk("VTIMEZONE")
+    assert {str(part["tzname"]) for part in zone.walk() if part.name in ("STANDARD", "DAYLIGHT")} >= {"CET", "CEST"}
+
+
+def test_a_meeting_across_the_october_change_keeps_its_real_length(client, old_pair):
+    # 25 October 2026: the clock goes back from 03:00 to 02:00, so 01:30–03:30 on the wall lasts three hours.
+    client.force_login(old_pair.mentee)
+    data = {"date": "2026-10-25", "start_time": "01:30", "end_time": "03:30", "mode": "in_persoon", "location": "x"}
+
+    response = client.post(reverse("meetings:create", args=[old_pair.pk]), data)
+
+    assert response.status_code == 302
+    meeting = old_pair.meetings.get()
+    assert meeting.duration_minutes == 180
+    _calendar, (event,) = _events(client.get(reverse("meetings:ics", args=[meeting.pk])).content)
+    assert event.decoded("duration") == datetime.timedelta(minutes=180)
+
+
+@pytest.mark.parametrize("status", [Match.Status.COMPLETED, Match.Status.ENDED_EARLY])
+def test_an_ended_pairs_planned_meetings_leave_the_feed_its_history_stays(client, old_pair, status):
+    held = MeetingFactory(match=old_pair, starts_at=local(2026, 2, 2, 10), status=Meeting.Status.HELD)
+    planned = MeetingFactory(match=old_pair, starts_at=local(2026, 12, 1, 10))
+    feed = services.renew_calendar_feed(user=old_pair.mentee)
+    Match.objects.filter(pk=old_pair.pk).update(status=status)
+
+    _calendar, events = _events(client.get(reverse("meetings:feed", args=[feed.token])).content)
+
+    uids = [str(event["uid"]) for event in events]
+    assert uids == [f"{held.uid}@mentorprogramma"]
+    assert f"{planned.uid}@mentorprogramma" not in uids

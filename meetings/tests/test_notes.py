@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from meetings import crypto, selectors, services
+from meetings.checks import meeting_notes_keys_check
 from meetings.models import PrivateNote
 
 from .factories import HeldMeetingFactory
@@ -117,3 +118,23 @@ def test_a_note_no_key_opens_shows_a_warning_not_an_error(client, settings, meet
 
     assert response.status_code == 200
     assert response.context["note_unreadable"] is True
+
+
+@pytest.mark.parametrize(
+    ("production", "keys", "ok"),
+    [
+        (True, [], False),  # production never falls back to a key derived from SECRET_KEY
+        (True, ["not-a-fernet-key"], False),
+        (True, [Fernet.generate_key().decode()], True),
+        (False, [], True),  # development derives its key from SECRET_KEY
+        (False, ["not-a-fernet-key"], False),
+    ],
+)
+def test_a_missing_or_broken_notes_key_fails_the_system_check(settings, production, keys, ok):
+    settings.PRODUCTION = production
+    settings.MEETING_NOTES_KEYS = keys
+
+    errors = meeting_notes_keys_check()
+
+    assert (errors == []) is ok
+    assert all(error.id == "meetings.E001" for error in errors)

@@ -276,3 +276,107 @@ def test_every_mistake_is_shown_at_once(client, pair):
     errors = response.context["form"].errors
     assert "date" in errors
     assert "end_time" in errors
+
+
+@pytest.mark.parametrize("status", [Match.Status.COMPLETED, Match.Status.ENDED_EARLY])
+def test_only_an_active_pair_plans_changes_logs_or_cancels(pair, status):
+    planned = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
+    Match.objects.filter(pk=pair.pk).update(status=status)
+    pair.refresh_from_db()
+    planned.refresh_from_db()
+
+    attempts = [
+        lambda: services.plan_meeting(
+            match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=2), duration_minutes=60
+        ),
+        lambda: services.update_meeting(meeting=planned, by=pair.mentee, location="Elders"),
+        lambda: services.mark_meeting_held(meeting=planned, by=pair.mentor),
+        lambda: services.cancel_meeting(meeting=planned, by=pair.mentor),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError, match="niet meer actief"):
+            attempt()
+
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.PLANNED
+    assert pair.meetings.count() == 1
+
+
+@pytest.mark.parametrize("status", [Match.Status.COMPLETED, Match.Status.ENDED_EARLY])
+def test_an_ended_pair_is_sent_back_from_every_change_page(client, pair, status):
+    planned = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
+    Match.objects.filter(pk=pair.pk).update(status=status)
+    client.force_login(pair.mentee)
+
+    create = client.get(reverse("meetings:create", args=[pair.pk]), follow=True)
+    for url_name in ("meetings:mark_held", "meetings:cancel"):
+        client.post(reverse(url_name, args=[planned.pk]))
+    edit = client.post(reverse("meetings:edit", args=[planned.pk]), _form(is_introduction=None))
+    detail = client.get(reverse("meetings:detail", args=[planned.pk])).content.decode()
+
+    assert "niet meer actief" in create.content.decode()
+    assert edit.status_code == 302
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.PLANNED
+    assert reverse("meetings:edit", args=[planned.pk]) not in detail
+    assert "Markeren als gehouden" not in detail
+
+
+def test_a_proposed_pair_has_no_meeting_pages_yet(client, pair):
+    # R8: the pair sees each other only once the match is active.
+    Match.objects.filter(pk=pair.pk).update(status=Match.Status.PROPOSED)
+    pair.refresh_from_db()
+    client.force_login(pair.mentee)
+
+    assert client.get(reverse("meetings:create", args=[pair.pk])).status_code == 404
+    assert client.post(reverse("meetings:create", args=[pair.pk]), _form()).status_code == 404
+    with pytest.raises(ValidationError):
+        services.plan_meeting(
+            match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=2), duration_minutes=60
+        )
+    assert not pair.meetings.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"date": "0001-01-01", "start_time": "00:10", "end_time": "00:40"},
+        {"date": "9999-12-31", "start_time": "23:00", "end_time": "23:50"},
+        {"date": "2027-01-01\x00", "start_time": "10:00", "end_time": "11:00"},
+        {"topics": "missie", "is_introduction": "xyz", "location": "x" * 5000},
+    ],
+)
+def test_hand_made_posts_get_messages_not_errors(client, pair, data):
+    client.force_login(pair.mentee)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), {"mode": "in_persoon", **data})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not pair.meetings.exists()
+
+
+def test_a_meeting_more_than_two_years_ahead_is_refused_at_the_date(client, pair):
+    client.force_login(pair.mentee)
+    far = timezone.localdate() + datetime.timedelta(days=2 * 365 + 1)
+
+    response = client.post(reverse("meetings:create", args=[pair.pk]), _form(date=far.isoformat()))
+
+    assert response.context["form"].errors["date"] == ["Een afspraak kun je maximaal twee jaar vooruit plannen."]
+    with pytest.raises(ValidationError) as error:
+        services.plan_meeting(
+            match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=800), duration_minutes=60
+        )
+    assert "starts_at" in error.value.error_dict
+
+
+def test_the_cancel_page_does_not_offer_to_cancel_a_held_meeting(client, pair):
+    held = HeldMeetingFactory(match=pair)
+    client.force_login(pair.mentee)
+
+    response = client.get(reverse("meetings:cancel", args=[held.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("meetings:detail", args=[held.pk])
+    assert "Ja, afspraak annuleren" not in response.content.decode()
+    assert "Alleen een geplande afspraak kun je annuleren." in response.content.decode()

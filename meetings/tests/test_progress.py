@@ -37,10 +37,11 @@ def test_the_r10_figure_counts_held_meetings_only(client, pair, held, figure):
     MeetingFactory(match=pair)
     client.force_login(pair.mentee)
 
-    page = client.get(reverse("meetings:list", args=[pair.pk])).content.decode()
-
-    assert figure in page
-    assert f'value="{min(held, 2)}" max="2"' in page
+    # The pair page ("Mijn mentorschap") and the meetings list show the same figure.
+    for url in (reverse("matching:pair_detail", args=[pair.pk]), reverse("meetings:list", args=[pair.pk])):
+        page = client.get(url).content.decode()
+        assert figure in page
+        assert f'value="{min(held, 2)}" max="2"' in page
     assert selectors.held_meeting_count(pair) == held
     assert selectors.pair_progress(pair).requirement_met is (held >= 2)
 
@@ -91,6 +92,8 @@ def test_an_overdue_planned_meeting_asks_to_be_logged(pair):
     html = Template('{% include "meetings/_pair_panel.html" %}').render(Context({"match": pair, "user": pair.mentee}))
 
     assert "Heeft deze afspraak plaatsgevonden?" in html
+    # One thing at a time: first log the overdue meeting, then plan the next.
+    assert "Zullen jullie een datum kiezen" not in html
 
 
 def test_the_dashboard_shows_progress_and_the_next_meeting(client, pair):
@@ -109,3 +112,19 @@ def test_the_dashboard_has_no_meetings_card_without_a_pair(client, member, coord
     for user in (member, coordinator):
         client.force_login(user)
         assert "Mijn afspraken" not in client.get(reverse("dashboard")).content.decode()
+
+
+@pytest.mark.parametrize("status", [Match.Status.COMPLETED, Match.Status.ENDED_EARLY])
+def test_an_ended_pairs_page_shows_its_history_but_offers_no_planning(client, pair, status):
+    HeldMeetingFactory(match=pair)
+    MeetingFactory(match=pair, starts_at=timezone.now() - datetime.timedelta(days=1))
+    Match.objects.filter(pk=pair.pk).update(status=status)
+    client.force_login(pair.mentor)
+
+    page = client.get(reverse("matching:pair_detail", args=[pair.pk])).content.decode()
+
+    assert "1 van 2 afspraken gehouden" in page
+    assert reverse("meetings:create", args=[pair.pk]) not in page
+    # Nothing the pair could still act on: no prompt to plan, no request to log the overdue meeting.
+    assert "Heeft deze afspraak plaatsgevonden?" not in page
+    assert "Zullen jullie een datum kiezen" not in page
