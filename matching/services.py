@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.eligibility import can_apply, can_be_mentor
+from accounts.models import Profile
 
 from . import selectors
 from .models import Agreement, Application, Cycle, Match, RenewalAnswer, Role
@@ -141,9 +142,21 @@ def _lock_applications(mentor_application_id, mentee_application_id) -> tuple[Ap
         .order_by("pk")
     }
     try:
-        return rows[mentor_application_id], rows[mentee_application_id]
+        mentor_application, mentee_application = rows[mentor_application_id], rows[mentee_application_id]
     except KeyError:
         raise ValidationError(_("This application no longer exists.")) from None
+    _lock_profiles([mentor_application.member_id, mentee_application.member_id])
+    return mentor_application, mentee_application
+
+
+def _lock_profiles(member_ids) -> None:
+    """Lock the members' profiles too, after the applications and in primary-key order.
+
+    Eligibility and verification (R2, R3) are read from the profile: while a pair is being
+    confirmed, a coordinator withdrawing a verification or a member correcting her career
+    start waits for the confirmation to commit, or the confirmation reads her change.
+    """
+    list(Profile.objects.select_for_update().filter(user_id__in=set(member_ids)).order_by("pk").values_list("pk"))
 
 
 def _check_pair(mentor_application: Application, mentee_application: Application) -> None:
@@ -232,6 +245,7 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
         .filter(cycle=cycle, pk__in=[pk for pair in pairs for pk in pair])
         .order_by("pk")
     }
+    _lock_profiles(application.member_id for application in applications.values())
     matches = []
     for mentor_id, mentee_id in pairs:
         if mentor_id not in applications or mentee_id not in applications:

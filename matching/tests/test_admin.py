@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import VerificationStatus
 from accounts.tests.factories import ExpertiseFactory, MemberFactory, UserFactory
 from matching.models import Application, Match, RenewalAnswer
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
@@ -109,6 +110,30 @@ def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, b
     )
 
     assert Match.objects.filter(mentee=mentee_application.member, status=Match.Status.ACTIVE).exists()
+
+
+def test_the_proposal_only_offers_mentors_the_hard_rules_allow_today(coordinator_client, cycle):
+    # R3 and R2 count when the proposal is made, not when she applied; and never her own colleague.
+    mentee_application = ApplicationFactory(cycle=cycle)
+    colleague = MentorApplicationFactory(cycle=cycle)
+    colleague.member.profile.organisation = mentee_application.member.profile.organisation
+    colleague.member.profile.save()
+    unverified = MentorApplicationFactory(cycle=cycle)
+    unverified.member.profile.verification_status = VerificationStatus.REJECTED
+    unverified.member.profile.save()
+    junior = MentorApplicationFactory(cycle=cycle)
+    junior.member.profile.career_start_year = timezone.localdate().year - 5
+    junior.member.profile.save()
+    full = MentorApplicationFactory(cycle=cycle, capacity=1)
+    ActiveMatchFactory(cycle=cycle, mentor=full.member, mentor_application=full)
+    allowed = MentorApplicationFactory(cycle=cycle)
+
+    page = coordinator_client.get(reverse("admin:matching_cycle_proposal", args=[cycle.pk])).content.decode()
+
+    assert f'value="{allowed.pk}" selected' in page
+    for forbidden in (colleague, unverified, junior, full):
+        assert f'value="{forbidden.pk}"' not in page
+    assert not Match.objects.filter(mentee=mentee_application.member).exists()
 
 
 def test_an_edited_proposal_over_capacity_is_refused_whole(coordinator_client, cycle):

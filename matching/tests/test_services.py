@@ -220,6 +220,69 @@ def test_a_mentor_whose_verification_was_withdrawn_is_not_matched(mentor_applica
         )
 
 
+def test_a_mentor_who_no_longer_has_more_than_five_years_is_not_matched(
+    mentor_application, mentee_application, coordinator
+):
+    # She corrected her career start after applying: eligibility counts when the pair is made (R3).
+    profile = mentor_application.member.profile
+    profile.career_start_year = timezone.localdate().year - 5
+    profile.save()
+
+    with pytest.raises(ValidationError, match="more than 5 years"):
+        services.confirm_match(
+            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        )
+    assert not Match.objects.exists()
+
+
+def _colleague_of(application):
+    colleague = MemberFactory()
+    colleague.profile.organisation = application.member.profile.organisation
+    colleague.profile.save()
+    return colleague
+
+
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        ("herself", "her own mentor"),
+        ("same_organisation", "same organisation"),
+        ("unverified_mentor", "could not be verified"),
+        ("junior_mentor", "more than 5 years"),
+        ("mentee_twice", "already has a mentor"),
+        ("withdrawn_mentee", "withdrawn"),
+    ],
+)
+def test_a_confirmed_proposal_keeps_every_hard_rule(cycle, coordinator, rule, message):
+    mentor_application = MentorApplicationFactory(cycle=cycle, capacity=3)
+    fine_mentee = ApplicationFactory(cycle=cycle)
+    pairs = [(mentor_application.pk, fine_mentee.pk)]
+    if rule == "herself":
+        pairs.append((mentor_application.pk, ApplicationFactory(cycle=cycle, member=mentor_application.member).pk))
+    elif rule == "same_organisation":
+        colleague = _colleague_of(mentor_application)
+        pairs.append((mentor_application.pk, ApplicationFactory(cycle=cycle, member=colleague).pk))
+    elif rule in ("unverified_mentor", "junior_mentor"):
+        other_mentor = MentorApplicationFactory(cycle=cycle)
+        profile = other_mentor.member.profile
+        if rule == "unverified_mentor":
+            profile.verification_status = VerificationStatus.REJECTED
+        else:
+            profile.career_start_year = timezone.localdate().year - 4
+        profile.save()
+        pairs.append((other_mentor.pk, ApplicationFactory(cycle=cycle).pk))
+    elif rule == "mentee_twice":
+        pairs.append((MentorApplicationFactory(cycle=cycle).pk, fine_mentee.pk))
+    elif rule == "withdrawn_mentee":
+        withdrawn = ApplicationFactory(cycle=cycle)
+        services.withdraw_application(application=withdrawn, by=withdrawn.member)
+        pairs.append((mentor_application.pk, withdrawn.pk))
+
+    with pytest.raises(ValidationError, match=message):
+        services.confirm_proposal(cycle=cycle, pairs=pairs, by=coordinator)
+    assert not Match.objects.exists()  # all or nothing
+
+
 def test_a_withdrawn_application_is_not_matched(mentor_application, mentee_application, coordinator):
     services.withdraw_application(application=mentee_application, by=mentee_application.member)
 
