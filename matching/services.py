@@ -386,8 +386,28 @@ def record_renewal_answer(*, match: Match, member, wants_to_continue: bool) -> R
         match=match, member=member, defaults={"wants_to_continue": wants_to_continue, "answered_at": timezone.now()}
     )
     if renewal_started_by_system() and selectors.renewal_outcome(match) == "agreed":
-        renew_match(match=match, by=None)
+        try:
+            # A savepoint: if one of them may no longer take part (R2, R3), her answer still counts
+            # and a coordinator sees "both want to continue" and the reason when starting the term.
+            with transaction.atomic():
+                renew_match(match=match, by=None)
+        except ValidationError:
+            pass
     return answer
+
+
+def _check_both_may_continue(match: Match) -> None:
+    """A new term is a new pair in the programme: both still take part (R2), the mentor as mentor (R3)."""
+    _lock_profiles([match.mentor_id, match.mentee_id])
+    decisions = [(match.mentor, can_apply(match.mentor)), (match.mentee, can_apply(match.mentee))]
+    if decisions[0][1]:
+        decisions.append((match.mentor, can_be_mentor(match.mentor.profile)))
+    for member, decision in decisions:
+        if not decision:
+            raise ValidationError(
+                _("%(name)s cannot start a new term: %(reason)s") % {"name": member, "reason": decision.reason},
+                code="not_eligible",
+            )
 
 
 @transaction.atomic
@@ -401,6 +421,7 @@ def renew_match(*, match: Match, by, mission: str = "") -> Match:
     if selectors.has_next_term(match):
         raise ValidationError(_("This mentorship has already been renewed."))
     _check_transition(match, Match.Status.COMPLETED)
+    _check_both_may_continue(match)
     start = max(timezone.localdate(), match.planned_end)
     match.status = Match.Status.COMPLETED
     match.ended_on = start

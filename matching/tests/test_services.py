@@ -436,6 +436,23 @@ def test_the_system_can_start_the_new_term_on_the_second_yes(ending_match, setti
     assert new_term.agreement.mission == ending_match.agreement.mission
 
 
+def test_no_new_term_for_a_member_who_may_no_longer_take_part(ending_match, coordinator, settings):
+    # R2 at renewal: both said yes, but the mentor's membership could not be verified any more.
+    profile = ending_match.mentor.profile
+    profile.verification_status = VerificationStatus.REJECTED
+    profile.save()
+    settings.MATCHING_RENEWAL_STARTED_BY = "system"
+    for member in (ending_match.mentor, ending_match.mentee):
+        services.record_renewal_answer(match=ending_match, member=member, wants_to_continue=True)
+
+    assert ending_match.renewal_answers.count() == 2  # both answers count, yet no new term started
+    with pytest.raises(ValidationError, match="cannot start a new term"):
+        services.renew_match(match=ending_match, by=coordinator)
+    ending_match.refresh_from_db()
+    assert ending_match.status == Match.Status.ACTIVE
+    assert not Match.objects.filter(previous_term=ending_match).exists()
+
+
 # --- Agreement (R16) ------------------------------------------------------------------
 
 
