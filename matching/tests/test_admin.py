@@ -89,6 +89,14 @@ def test_hand_made_posts_with_bad_ids_do_not_break_the_screen(coordinator_client
     assert response.status_code == 302
     assert not Match.objects.exists()
     assert coordinator_client.get(reverse("admin:matching_cycle_matching", args=[99999])).status_code == 404
+    too_big = int("9" * 25)
+    assert coordinator_client.get(reverse("admin:matching_cycle_proposal", args=[too_big])).status_code == 404
+    assert coordinator_client.get(reverse("admin:matching_match_end_early", args=[too_big])).status_code == 404
+    response = coordinator_client.post(
+        reverse("admin:matching_cycle_proposal", args=[cycle.pk]), {"mentor_1": str(too_big), "include_1": "on"}
+    )
+    assert response.status_code == 200
+    assert not Match.objects.exists()
 
 
 def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, btw_pair):

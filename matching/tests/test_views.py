@@ -56,6 +56,11 @@ def test_bad_ids_are_404_not_500(client):
     assert client.get("/programma/mentorschap/999999/").status_code == 404
     assert client.get("/programma/aanmelding/999999/wijzigen/").status_code == 404
     assert client.get("/programma/aanmelden/999999/mentee/").status_code == 404
+    # Beyond the database's integer range (PostgreSQL would raise): still a plain 404.
+    too_big = "9" * 25
+    assert client.get(f"/programma/mentorschap/{too_big}/").status_code == 404
+    assert client.get(f"/programma/aanmelding/{too_big}/intrekken/").status_code == 404
+    assert client.get(f"/programma/aanmelden/{too_big}/mentor/").status_code == 404
 
 
 def test_only_she_sees_her_application(client, mentee_application):
