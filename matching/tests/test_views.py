@@ -120,6 +120,18 @@ def test_contact_details_never_appear_before_the_match_is_active(client, cycle, 
         assert match.mentor.full_name not in page
 
 
+def test_the_pair_page_tells_the_agreement_apart_from_the_meetings_in_dutch(client, pair):
+    # In Dutch "afspraken" are the meetings (R10, the meetings panel); the MENTOR agreement (R16) is the
+    # "overeenkomst", so "edit" next to the meetings panel is never read as changing a meeting.
+    client.force_login(pair.mentee)
+
+    page = client.get(reverse("matching:pair_detail", kwargs={"pk": pair.pk})).content.decode()
+
+    assert "Jullie mentorschapsovereenkomst" in page
+    assert "Overeenkomst wijzigen" in page
+    assert "Afspraken wijzigen" not in page
+
+
 def test_the_agreement_is_edited_by_the_pair_and_shows_when_agreed(client, pair):
     client.force_login(pair.mentor)
     url = reverse("matching:agreement_edit", kwargs={"pk": pair.pk})
