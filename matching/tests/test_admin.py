@@ -236,3 +236,26 @@ def test_coordinators_read_applications_but_change_them_only_through_the_member(
     assert mentee_application.mentoring_question in response.content.decode()
     mentee_application.refresh_from_db()
     assert mentee_application.status == Application.Status.SUBMITTED
+
+
+def test_a_cycle_with_impossible_dates_is_refused_at_the_fields_in_dutch(coordinator_client):
+    data = {
+        "name": "2031",
+        "applications_open": "2031-03-01",
+        "applications_close": "2031-01-15",
+        "planned_start": "2030-12-01",
+        "duration_months": "50",
+        "status": "concept",
+        "created_at_0": "2030-11-01",
+        "created_at_1": "10:00",
+    }
+
+    response = coordinator_client.post(reverse("admin:matching_cycle_add"), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "De aanmelding kan niet sluiten voordat ze opent." in page
+    assert "De mentorschappen beginnen nadat de aanmelding is gesloten." in page
+    assert "Kies een duur van 1 tot 36 maanden" in page
+    assert "Beperking" not in page  # not the database's "constraint violated"
+    assert 'value="2031"' in page  # what she typed is kept
