@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -40,6 +41,20 @@ class Cycle(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # Field messages a coordinator understands, before the constraints' generic "constraint violated".
+        errors = {}
+        if self.applications_open and self.applications_close and self.applications_close < self.applications_open:
+            errors["applications_close"] = _("Applications cannot close before they open.")
+        if self.applications_close and self.planned_start and self.planned_start < self.applications_close:
+            errors["planned_start"] = _("The mentorships start after the applications have closed.")
+        if self.duration_months is not None and not 1 <= self.duration_months <= 36:
+            errors["duration_months"] = _(
+                "Choose a duration from 1 to 36 months; in principle a mentorship runs a year."
+            )  # R4
+        if errors:
+            raise ValidationError(errors)
 
 
 class Role(models.TextChoices):

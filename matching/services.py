@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.eligibility import can_apply, can_be_mentor
+from accounts.models import Profile
 
 from . import selectors
 from .models import Agreement, Application, Cycle, Match, RenewalAnswer, Role
@@ -141,9 +142,21 @@ def _lock_applications(mentor_application_id, mentee_application_id) -> tuple[Ap
         .order_by("pk")
     }
     try:
-        return rows[mentor_application_id], rows[mentee_application_id]
+        mentor_application, mentee_application = rows[mentor_application_id], rows[mentee_application_id]
     except KeyError:
         raise ValidationError(_("This application no longer exists.")) from None
+    _lock_profiles([mentor_application.member_id, mentee_application.member_id])
+    return mentor_application, mentee_application
+
+
+def _lock_profiles(member_ids) -> None:
+    """Lock the members' profiles too, after the applications and in primary-key order.
+
+    Eligibility and verification (R2, R3) are read from the profile: while a pair is being
+    confirmed, a coordinator withdrawing a verification or a member correcting her career
+    start waits for the confirmation to commit, or the confirmation reads her change.
+    """
+    list(Profile.objects.select_for_update().filter(user_id__in=set(member_ids)).order_by("pk").values_list("pk"))
 
 
 def _check_pair(mentor_application: Application, mentee_application: Application) -> None:
@@ -232,6 +245,7 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
         .filter(cycle=cycle, pk__in=[pk for pair in pairs for pk in pair])
         .order_by("pk")
     }
+    _lock_profiles(application.member_id for application in applications.values())
     matches = []
     for mentor_id, mentee_id in pairs:
         if mentor_id not in applications or mentee_id not in applications:
@@ -372,8 +386,28 @@ def record_renewal_answer(*, match: Match, member, wants_to_continue: bool) -> R
         match=match, member=member, defaults={"wants_to_continue": wants_to_continue, "answered_at": timezone.now()}
     )
     if renewal_started_by_system() and selectors.renewal_outcome(match) == "agreed":
-        renew_match(match=match, by=None)
+        try:
+            # A savepoint: if one of them may no longer take part (R2, R3), her answer still counts
+            # and a coordinator sees "both want to continue" and the reason when starting the term.
+            with transaction.atomic():
+                renew_match(match=match, by=None)
+        except ValidationError:
+            pass
     return answer
+
+
+def _check_both_may_continue(match: Match) -> None:
+    """A new term is a new pair in the programme: both still take part (R2), the mentor as mentor (R3)."""
+    _lock_profiles([match.mentor_id, match.mentee_id])
+    decisions = [(match.mentor, can_apply(match.mentor)), (match.mentee, can_apply(match.mentee))]
+    if decisions[0][1]:
+        decisions.append((match.mentor, can_be_mentor(match.mentor.profile)))
+    for member, decision in decisions:
+        if not decision:
+            raise ValidationError(
+                _("%(name)s cannot start a new term: %(reason)s") % {"name": member, "reason": decision.reason},
+                code="not_eligible",
+            )
 
 
 @transaction.atomic
@@ -387,6 +421,7 @@ def renew_match(*, match: Match, by, mission: str = "") -> Match:
     if selectors.has_next_term(match):
         raise ValidationError(_("This mentorship has already been renewed."))
     _check_transition(match, Match.Status.COMPLETED)
+    _check_both_may_continue(match)
     start = max(timezone.localdate(), match.planned_end)
     match.status = Match.Status.COMPLETED
     match.ended_on = start

@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import VerificationStatus
 from accounts.tests.factories import ExpertiseFactory, MemberFactory, UserFactory
 from matching.models import Application, Match, RenewalAnswer
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
@@ -88,6 +89,14 @@ def test_hand_made_posts_with_bad_ids_do_not_break_the_screen(coordinator_client
     assert response.status_code == 302
     assert not Match.objects.exists()
     assert coordinator_client.get(reverse("admin:matching_cycle_matching", args=[99999])).status_code == 404
+    too_big = int("9" * 25)
+    assert coordinator_client.get(reverse("admin:matching_cycle_proposal", args=[too_big])).status_code == 404
+    assert coordinator_client.get(reverse("admin:matching_match_end_early", args=[too_big])).status_code == 404
+    response = coordinator_client.post(
+        reverse("admin:matching_cycle_proposal", args=[cycle.pk]), {"mentor_1": str(too_big), "include_1": "on"}
+    )
+    assert response.status_code == 200
+    assert not Match.objects.exists()
 
 
 def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, btw_pair):
@@ -109,6 +118,30 @@ def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, b
     )
 
     assert Match.objects.filter(mentee=mentee_application.member, status=Match.Status.ACTIVE).exists()
+
+
+def test_the_proposal_only_offers_mentors_the_hard_rules_allow_today(coordinator_client, cycle):
+    # R3 and R2 count when the proposal is made, not when she applied; and never her own colleague.
+    mentee_application = ApplicationFactory(cycle=cycle)
+    colleague = MentorApplicationFactory(cycle=cycle)
+    colleague.member.profile.organisation = mentee_application.member.profile.organisation
+    colleague.member.profile.save()
+    unverified = MentorApplicationFactory(cycle=cycle)
+    unverified.member.profile.verification_status = VerificationStatus.REJECTED
+    unverified.member.profile.save()
+    junior = MentorApplicationFactory(cycle=cycle)
+    junior.member.profile.career_start_year = timezone.localdate().year - 5
+    junior.member.profile.save()
+    full = MentorApplicationFactory(cycle=cycle, capacity=1)
+    ActiveMatchFactory(cycle=cycle, mentor=full.member, mentor_application=full)
+    allowed = MentorApplicationFactory(cycle=cycle)
+
+    page = coordinator_client.get(reverse("admin:matching_cycle_proposal", args=[cycle.pk])).content.decode()
+
+    assert f'value="{allowed.pk}" selected' in page
+    for forbidden in (colleague, unverified, junior, full):
+        assert f'value="{forbidden.pk}"' not in page
+    assert not Match.objects.filter(mentee=mentee_application.member).exists()
 
 
 def test_an_edited_proposal_over_capacity_is_refused_whole(coordinator_client, cycle):
@@ -203,3 +236,26 @@ def test_coordinators_read_applications_but_change_them_only_through_the_member(
     assert mentee_application.mentoring_question in response.content.decode()
     mentee_application.refresh_from_db()
     assert mentee_application.status == Application.Status.SUBMITTED
+
+
+def test_a_cycle_with_impossible_dates_is_refused_at_the_fields_in_dutch(coordinator_client):
+    data = {
+        "name": "2031",
+        "applications_open": "2031-03-01",
+        "applications_close": "2031-01-15",
+        "planned_start": "2030-12-01",
+        "duration_months": "50",
+        "status": "concept",
+        "created_at_0": "2030-11-01",
+        "created_at_1": "10:00",
+    }
+
+    response = coordinator_client.post(reverse("admin:matching_cycle_add"), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "De aanmelding kan niet sluiten voordat ze opent." in page
+    assert "De mentorschappen beginnen nadat de aanmelding is gesloten." in page
+    assert "Kies een duur van 1 tot 36 maanden" in page
+    assert "Beperking" not in page  # not the database's "constraint violated"
+    assert 'value="2031"' in page  # what she typed is kept

@@ -5,9 +5,11 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import translation
 
+from accounts.models import Profile
+from accounts.services import profile_reject
 from matching import services
 from matching.models import Match
 from matching.tests.factories import ApplicationFactory, MentorApplicationFactory
@@ -102,3 +104,32 @@ def test_two_proposals_over_the_same_mentors_in_opposite_order_never_deadlock(co
 
     assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
     assert Match.objects.filter(cycle=cycle).count() == 4
+
+
+def test_a_verification_withdrawn_while_a_pair_is_confirmed_wins_over_the_confirmation(coordinator):
+    # R2 at confirmation time: the confirmation locks the profiles, so it waits for the coordinator's
+    # rejection (still uncommitted when it starts) and then reads it, instead of the old "verified".
+    mentor_application = MentorApplicationFactory(capacity=1)
+    mentee_application = ApplicationFactory(cycle=mentor_application.cycle)
+    rejected = threading.Event()
+
+    def reject_slowly():
+        with transaction.atomic():
+            profile = Profile.objects.get(user=mentor_application.member)
+            profile_reject(profile=profile, by=coordinator, reason="Geen lid meer volgens de ledenlijst.")
+            rejected.set()
+            # Keep the rejection uncommitted while the confirmation runs into the locked profile.
+            threading.Event().wait(0.5)
+        return profile
+
+    def confirm_after_the_rejection_started():
+        rejected.wait(timeout=10)
+        return services.confirm_match(
+            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        )
+
+    outcomes = _race(reject_slowly, confirm_after_the_rejection_started)
+
+    assert isinstance(outcomes[1], ValidationError), outcomes
+    assert "could not be verified" in " ".join(outcomes[1].messages)
+    assert not Match.objects.exists()

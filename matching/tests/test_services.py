@@ -220,6 +220,69 @@ def test_a_mentor_whose_verification_was_withdrawn_is_not_matched(mentor_applica
         )
 
 
+def test_a_mentor_who_no_longer_has_more_than_five_years_is_not_matched(
+    mentor_application, mentee_application, coordinator
+):
+    # She corrected her career start after applying: eligibility counts when the pair is made (R3).
+    profile = mentor_application.member.profile
+    profile.career_start_year = timezone.localdate().year - 5
+    profile.save()
+
+    with pytest.raises(ValidationError, match="more than 5 years"):
+        services.confirm_match(
+            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        )
+    assert not Match.objects.exists()
+
+
+def _colleague_of(application):
+    colleague = MemberFactory()
+    colleague.profile.organisation = application.member.profile.organisation
+    colleague.profile.save()
+    return colleague
+
+
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        ("herself", "her own mentor"),
+        ("same_organisation", "same organisation"),
+        ("unverified_mentor", "could not be verified"),
+        ("junior_mentor", "more than 5 years"),
+        ("mentee_twice", "already has a mentor"),
+        ("withdrawn_mentee", "withdrawn"),
+    ],
+)
+def test_a_confirmed_proposal_keeps_every_hard_rule(cycle, coordinator, rule, message):
+    mentor_application = MentorApplicationFactory(cycle=cycle, capacity=3)
+    fine_mentee = ApplicationFactory(cycle=cycle)
+    pairs = [(mentor_application.pk, fine_mentee.pk)]
+    if rule == "herself":
+        pairs.append((mentor_application.pk, ApplicationFactory(cycle=cycle, member=mentor_application.member).pk))
+    elif rule == "same_organisation":
+        colleague = _colleague_of(mentor_application)
+        pairs.append((mentor_application.pk, ApplicationFactory(cycle=cycle, member=colleague).pk))
+    elif rule in ("unverified_mentor", "junior_mentor"):
+        other_mentor = MentorApplicationFactory(cycle=cycle)
+        profile = other_mentor.member.profile
+        if rule == "unverified_mentor":
+            profile.verification_status = VerificationStatus.REJECTED
+        else:
+            profile.career_start_year = timezone.localdate().year - 4
+        profile.save()
+        pairs.append((other_mentor.pk, ApplicationFactory(cycle=cycle).pk))
+    elif rule == "mentee_twice":
+        pairs.append((MentorApplicationFactory(cycle=cycle).pk, fine_mentee.pk))
+    elif rule == "withdrawn_mentee":
+        withdrawn = ApplicationFactory(cycle=cycle)
+        services.withdraw_application(application=withdrawn, by=withdrawn.member)
+        pairs.append((mentor_application.pk, withdrawn.pk))
+
+    with pytest.raises(ValidationError, match=message):
+        services.confirm_proposal(cycle=cycle, pairs=pairs, by=coordinator)
+    assert not Match.objects.exists()  # all or nothing
+
+
 def test_a_withdrawn_application_is_not_matched(mentor_application, mentee_application, coordinator):
     services.withdraw_application(application=mentee_application, by=mentee_application.member)
 
@@ -371,6 +434,23 @@ def test_the_system_can_start_the_new_term_on_the_second_yes(ending_match, setti
     new_term = Match.objects.get(previous_term=ending_match)
     assert new_term.term == 2
     assert new_term.agreement.mission == ending_match.agreement.mission
+
+
+def test_no_new_term_for_a_member_who_may_no_longer_take_part(ending_match, coordinator, settings):
+    # R2 at renewal: both said yes, but the mentor's membership could not be verified any more.
+    profile = ending_match.mentor.profile
+    profile.verification_status = VerificationStatus.REJECTED
+    profile.save()
+    settings.MATCHING_RENEWAL_STARTED_BY = "system"
+    for member in (ending_match.mentor, ending_match.mentee):
+        services.record_renewal_answer(match=ending_match, member=member, wants_to_continue=True)
+
+    assert ending_match.renewal_answers.count() == 2  # both answers count, yet no new term started
+    with pytest.raises(ValidationError, match="cannot start a new term"):
+        services.renew_match(match=ending_match, by=coordinator)
+    ending_match.refresh_from_db()
+    assert ending_match.status == Match.Status.ACTIVE
+    assert not Match.objects.filter(previous_term=ending_match).exists()
 
 
 # --- Agreement (R16) ------------------------------------------------------------------

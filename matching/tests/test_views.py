@@ -56,6 +56,11 @@ def test_bad_ids_are_404_not_500(client):
     assert client.get("/programma/mentorschap/999999/").status_code == 404
     assert client.get("/programma/aanmelding/999999/wijzigen/").status_code == 404
     assert client.get("/programma/aanmelden/999999/mentee/").status_code == 404
+    # Beyond the database's integer range (PostgreSQL would raise): still a plain 404.
+    too_big = "9" * 25
+    assert client.get(f"/programma/mentorschap/{too_big}/").status_code == 404
+    assert client.get(f"/programma/aanmelding/{too_big}/intrekken/").status_code == 404
+    assert client.get(f"/programma/aanmelden/{too_big}/mentor/").status_code == 404
 
 
 def test_only_she_sees_her_application(client, mentee_application):
@@ -113,6 +118,18 @@ def test_contact_details_never_appear_before_the_match_is_active(client, cycle, 
         page = client.get(url).content.decode()
         assert match.mentor.email not in page
         assert match.mentor.full_name not in page
+
+
+def test_the_pair_page_tells_the_agreement_apart_from_the_meetings_in_dutch(client, pair):
+    # In Dutch "afspraken" are the meetings (R10, the meetings panel); the MENTOR agreement (R16) is the
+    # "overeenkomst", so "edit" next to the meetings panel is never read as changing a meeting.
+    client.force_login(pair.mentee)
+
+    page = client.get(reverse("matching:pair_detail", kwargs={"pk": pair.pk})).content.decode()
+
+    assert "Jullie mentorschapsovereenkomst" in page
+    assert "Overeenkomst wijzigen" in page
+    assert "Afspraken wijzigen" not in page
 
 
 def test_the_agreement_is_edited_by_the_pair_and_shows_when_agreed(client, pair):
