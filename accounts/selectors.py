@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .eligibility import Decision, can_apply, can_be_mentor
-from .models import Profile
+from .models import Profile, VerificationStatus
 
 
 def profile_for_user(user) -> Profile | None:
@@ -48,13 +48,25 @@ def is_partner(viewer, other) -> bool:
     return matches_for_user(viewer).filter(Q(mentor=other) | Q(mentee=other)).exists()
 
 
+class NextStep:
+    """What her own pages suggest she does next; the dashboard and her profile page say it the same way."""
+
+    COMPLETE_PROFILE = "complete_profile"
+    FIX_DETAILS = "fix_details"  # rejected: correct the membership number or type, or ask
+    AWAIT_VERIFICATION = "await_verification"
+    APPLY = "apply"  # verified, a cycle is open and she has not applied to it
+    TAKING_PART = "taking_part"  # an application or a pair: the matching panel tells the rest
+    AWAIT_CYCLE = "await_cycle"  # verified, nothing open yet
+
+
 @dataclass(frozen=True)
 class MemberStatus:
-    """What the member's own pages show: her profile, whether she may take part, and as what."""
+    """What the member's own pages show: her profile, whether she may take part, as what, and what next."""
 
     profile: Profile | None
     may_apply: Decision
     mentor: Decision | None
+    next_step: str
 
     @property
     def roles(self) -> list[str]:
@@ -69,20 +81,53 @@ class MemberStatus:
             roles.append(_("mentor"))
         return roles
 
+    @property
+    def roles_text(self) -> str:
+        """Her roles for a sentence: mentee, mentor, or mentee and mentor."""
+        from django.utils.translation import gettext as _
+
+        roles = self.roles
+        if len(roles) == 2:
+            return _("%(first)s and %(second)s") % {"first": roles[0], "second": roles[1]}
+        return roles[0] if roles else ""
+
+
+def _next_step(user, profile: Profile | None, may_apply: Decision) -> str:
+    from matching.models import Application, Cycle, Match
+    from matching.selectors import matches_for_user, open_cycles
+
+    if profile is None:
+        return NextStep.COMPLETE_PROFILE
+    if profile.verification_status == VerificationStatus.REJECTED:
+        return NextStep.FIX_DETAILS
+    if not may_apply:
+        return NextStep.AWAIT_VERIFICATION
+    taking_part = (
+        matches_for_user(user).filter(status=Match.Status.ACTIVE).exists()
+        or Application.objects.filter(member=user, status=Application.Status.SUBMITTED)
+        .exclude(cycle__status=Cycle.Status.CLOSED)
+        .exists()
+    )
+    if taking_part:
+        return NextStep.TAKING_PART
+    if open_cycles().exists():
+        return NextStep.APPLY
+    return NextStep.AWAIT_CYCLE
+
 
 def member_status(user) -> MemberStatus:
     profile = profile_for_user(user)
+    may_apply = can_apply(user)
     return MemberStatus(
         profile=profile,
-        may_apply=can_apply(user),
+        may_apply=may_apply,
         mentor=can_be_mentor(profile) if profile is not None else None,
+        next_step=_next_step(user, profile, may_apply),
     )
 
 
 def verification_counts() -> dict[str, int]:
     """How many members wait for a coordinator: for the coordinators' dashboard panel."""
-    from .models import VerificationStatus
-
     return {
         "pending": Profile.objects.filter(verification_status=VerificationStatus.PENDING).count(),
         "needs_review": Profile.objects.filter(needs_review=True).count(),

@@ -49,6 +49,45 @@ def user_set_language(*, user: User, language: str) -> None:
     user.save(update_fields=["language"])
 
 
+def coordinator_appoint(*, email: str) -> User:
+    """Make an existing account a coordinator: staff and in the group, never superuser."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from .models import COORDINATOR_GROUP
+    from .permissions import grant_all_coordinator_permissions
+
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        raise ValidationError(
+            {"email": _("There is no account with this e-mail address. She first registers on the site herself.")}
+        )
+    with transaction.atomic():
+        # Idempotent; makes sure the group and its permissions exist even on a database set up by hand.
+        grant_all_coordinator_permissions(apps)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(Group.objects.get(name=COORDINATOR_GROUP))
+    return user
+
+
+def coordinator_dismiss(*, email: str) -> User:
+    """Take the coordinator role away again; the account itself stays."""
+    from django.contrib.auth.models import Group
+
+    from .models import COORDINATOR_GROUP
+
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        raise ValidationError({"email": _("There is no account with this e-mail address.")})
+    with transaction.atomic():
+        user.groups.remove(*Group.objects.filter(name=COORDINATOR_GROUP))
+        if not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    return user
+
+
 # --- Profile -----------------------------------------------------------------------
 
 
