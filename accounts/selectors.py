@@ -61,35 +61,12 @@ class NextStep:
 
 @dataclass(frozen=True)
 class MemberStatus:
-    """What the member's own pages show: her profile, whether she may take part, as what, and what next."""
+    """What the member's own pages show: her profile, whether she may take part (and as mentor), what next."""
 
     profile: Profile | None
     may_apply: Decision
     mentor: Decision | None
     next_step: str
-
-    @property
-    def roles(self) -> list[str]:
-        from django.utils.translation import gettext as _
-
-        if self.profile is None:
-            return []
-        roles = []
-        if self.profile.wants_mentee:
-            roles.append(_("mentee"))
-        if self.profile.wants_mentor:
-            roles.append(_("mentor"))
-        return roles
-
-    @property
-    def roles_text(self) -> str:
-        """Her roles for a sentence: mentee, mentor, or mentee and mentor."""
-        from django.utils.translation import gettext as _
-
-        roles = self.roles
-        if len(roles) == 2:
-            return _("%(first)s and %(second)s") % {"first": roles[0], "second": roles[1]}
-        return roles[0] if roles else ""
 
 
 def _next_step(user, profile: Profile | None, may_apply: Decision) -> str:

@@ -80,7 +80,7 @@ def test_a_rejected_member_is_led_to_correct_her_details(client):
 def test_the_dashboard_names_her_roles_in_a_sentence(client):
     profile = ProfileFactory(wants_mentee=True, wants_mentor=True)
 
-    assert "Je wilt meedoen als mentee en mentor." in _page(client, profile.user)
+    assert "Je wilt meedoen als mentee en als mentor." in _page(client, profile.user)
 
 
 def test_a_coordinator_without_a_profile_sees_no_member_panels_or_member_navigation(client):
