@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .eligibility import Decision, can_apply, can_be_mentor
-from .models import Profile, VerificationStatus
+from .models import MemberListEntry, Profile, VerificationStatus
 
 
 def profile_for_user(user) -> Profile | None:
@@ -109,3 +109,8 @@ def verification_counts() -> dict[str, int]:
         "pending": Profile.objects.filter(verification_status=VerificationStatus.PENDING).count(),
         "needs_review": Profile.objects.filter(needs_review=True).count(),
     }
+
+
+def member_list_entry_for(profile: Profile) -> MemberListEntry | None:
+    """Her number on the newest NOB member list, if it is there: what a coordinator checks before deciding."""
+    return MemberListEntry.objects.filter(membership_number=profile.membership_number).first()

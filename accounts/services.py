@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,6 +107,12 @@ def career_start_year_problems(year: int) -> list[str]:
     return []
 
 
+def _membership_number_taken_message() -> str:
+    return _(
+        "This membership number is already used by another account. If it is yours, send an e-mail to %(email)s."
+    ) % {"email": settings.PROGRAMME_CONTACT_EMAIL}
+
+
 def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]:
     """The rules a model field cannot express; each message belongs to one field."""
     errors: dict[str, list[str]] = {}
@@ -130,13 +136,7 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
     if profile.membership_number:
         taken = Profile.objects.filter(membership_number=profile.membership_number).exclude(pk=profile.pk)
         if taken.exists():
-            errors.setdefault("membership_number", []).append(
-                _(
-                    "This membership number is already used by another account. If it is yours, "
-                    "send an e-mail to %(email)s."
-                )
-                % {"email": settings.PROGRAMME_CONTACT_EMAIL}
-            )
+            errors.setdefault("membership_number", []).append(_membership_number_taken_message())
     if profile.phone and not PHONE_NUMBER.match(profile.phone):
         errors.setdefault("phone", []).append(_("Fill in a phone number with digits only, e.g. +31 6 12345678."))
     if profile.linkedin_url:
@@ -201,7 +201,12 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
     user.full_name = full_name.strip()
     user.full_clean(exclude=["password", "email"])
     user.save(update_fields=["full_name"])
-    profile.save()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        # Two accounts saving the same number at the same moment: the unique constraint decides.
+        raise ValidationError({"membership_number": _membership_number_taken_message()}) from None
     profile.expertise.set(expertise)
     return profile
 

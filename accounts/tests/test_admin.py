@@ -293,3 +293,17 @@ def test_make_coordinator_remove_takes_the_role_away_and_keeps_the_account(clien
     assert not coordinator.is_coordinator
     client.force_login(coordinator)
     assert client.get(reverse("admin:accounts_profile_changelist")).status_code == 302
+
+
+def test_the_verification_page_tells_whether_and_how_she_is_on_the_member_list(client):
+    from accounts.models import MemberListEntry, MemberListImport
+
+    record = MemberListImport.objects.create(row_count=1)
+    MemberListEntry.objects.create(membership_number="300001", membership_type="aspirant", member_list_import=record)
+    on_list_as_other_type = ProfileFactory(membership_number="300001", membership_type="lid")
+    not_on_list = ProfileFactory(membership_number="300002")
+    client.force_login(CoordinatorFactory())
+
+    url = "admin:accounts_profile_verification"
+    assert "ja, maar als aspirant-lid" in client.get(reverse(url, args=[on_list_as_other_type.pk])).content.decode()
+    assert "Op de nieuwste ledenlijst" in client.get(reverse(url, args=[not_on_list.pk])).content.decode()

@@ -366,3 +366,23 @@ def test_an_empty_post_shows_the_required_fields(client):
 
     assert response.status_code == 200
     assert "verplicht" in " ".join(response.context["form"].errors["membership_number"])
+
+
+def test_a_number_taken_at_the_same_moment_is_refused_at_the_field_not_with_an_error_page(
+    client, profile_data, monkeypatch
+):
+    # The race the service's own check cannot see: the unique constraint speaks, the form shows it.
+    from accounts import services
+
+    ProfileFactory(membership_number="123456")
+    monkeypatch.setattr(services, "_profile_errors", lambda profile, *, full_name: {})
+    monkeypatch.setattr(Profile, "validate_unique", lambda self, exclude=None: None)
+    user = UserFactory(full_name="Oude Naam")
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:profile_edit"), profile_data())
+
+    assert response.status_code == 200
+    assert "al gebruikt door een ander account" in " ".join(response.context["form"].errors["membership_number"])
+    user.refresh_from_db()
+    assert user.full_name == "Oude Naam"
