@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import selectors, services
 from .forms import MemberListImportForm, VerificationForm
 from .member_list import HEADER_ALIASES
 from .models import Expertise, MemberListEntry, MemberListImport, Profile, User, VerificationStatus
@@ -187,6 +187,7 @@ class ProfileAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": profile,
             "profile": profile,
+            "list_entry": selectors.member_list_entry_for(profile),
             "form": form,
             "title": _("Verify or reject %(name)s") % {"name": profile.user},
         }

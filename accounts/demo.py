@@ -52,7 +52,7 @@ PEOPLE = [
     },
     {
         "key": "mentor2",
-        "role": "mentor en mentee (geverif.)",
+        "role": "mentor en mentee (geverifieerd)",
         "email": "sandra@example.org",
         "full_name": "Sandra Jansen",
         "profile": {

@@ -113,6 +113,16 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(problems)
         return year
 
+    def clean(self):
+        cleaned = super().clean()
+        # Presented together with the other field errors, so she fixes everything in one go (R3).
+        year = cleaned.get("career_start_year")
+        if cleaned.get("wants_mentor") and year is not None and not self.has_error("career_start_year"):
+            decision = mentor_decision(year)
+            if not decision:
+                self.add_error("wants_mentor", decision.reason)
+        return cleaned
+
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
         return {

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .eligibility import Decision, can_apply, can_be_mentor
-from .models import Profile
+from .models import MemberListEntry, Profile, VerificationStatus
 
 
 def profile_for_user(user) -> Profile | None:
@@ -48,42 +48,69 @@ def is_partner(viewer, other) -> bool:
     return matches_for_user(viewer).filter(Q(mentor=other) | Q(mentee=other)).exists()
 
 
+class NextStep:
+    """What her own pages suggest she does next; the dashboard and her profile page say it the same way."""
+
+    COMPLETE_PROFILE = "complete_profile"
+    FIX_DETAILS = "fix_details"  # rejected: correct the membership number or type, or ask
+    AWAIT_VERIFICATION = "await_verification"
+    APPLY = "apply"  # verified, a cycle is open and she has not applied to it
+    TAKING_PART = "taking_part"  # an application or a pair: the matching panel tells the rest
+    AWAIT_CYCLE = "await_cycle"  # verified, nothing open yet
+
+
 @dataclass(frozen=True)
 class MemberStatus:
-    """What the member's own pages show: her profile, whether she may take part, and as what."""
+    """What the member's own pages show: her profile, whether she may take part (and as mentor), what next."""
 
     profile: Profile | None
     may_apply: Decision
     mentor: Decision | None
+    next_step: str
 
-    @property
-    def roles(self) -> list[str]:
-        from django.utils.translation import gettext as _
 
-        if self.profile is None:
-            return []
-        roles = []
-        if self.profile.wants_mentee:
-            roles.append(_("mentee"))
-        if self.profile.wants_mentor:
-            roles.append(_("mentor"))
-        return roles
+def _next_step(user, profile: Profile | None, may_apply: Decision) -> str:
+    from matching.models import Application, Cycle, Match
+    from matching.selectors import matches_for_user, open_cycles
+
+    if profile is None:
+        return NextStep.COMPLETE_PROFILE
+    if profile.verification_status == VerificationStatus.REJECTED:
+        return NextStep.FIX_DETAILS
+    if not may_apply:
+        return NextStep.AWAIT_VERIFICATION
+    taking_part = (
+        matches_for_user(user).filter(status=Match.Status.ACTIVE).exists()
+        or Application.objects.filter(member=user, status=Application.Status.SUBMITTED)
+        .exclude(cycle__status=Cycle.Status.CLOSED)
+        .exists()
+    )
+    if taking_part:
+        return NextStep.TAKING_PART
+    if open_cycles().exists():
+        return NextStep.APPLY
+    return NextStep.AWAIT_CYCLE
 
 
 def member_status(user) -> MemberStatus:
     profile = profile_for_user(user)
+    may_apply = can_apply(user)
     return MemberStatus(
         profile=profile,
-        may_apply=can_apply(user),
+        may_apply=may_apply,
         mentor=can_be_mentor(profile) if profile is not None else None,
+        next_step=_next_step(user, profile, may_apply),
     )
 
 
 def verification_counts() -> dict[str, int]:
     """How many members wait for a coordinator: for the coordinators' dashboard panel."""
-    from .models import VerificationStatus
-
     return {
         "pending": Profile.objects.filter(verification_status=VerificationStatus.PENDING).count(),
         "needs_review": Profile.objects.filter(needs_review=True).count(),
     }
+
+
+def member_list_entry_for(profile: Profile) -> MemberListEntry | None:
+    """Her number on the newest NOB member list, if it is there: what a coordinator checks before deciding."""
+    return MemberListEntry.objects.filter(membership_number=profile.membership_number).first()

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,45 @@ def user_set_language(*, user: User, language: str) -> None:
     user.save(update_fields=["language"])
 
 
+def coordinator_appoint(*, email: str) -> User:
+    """Make an existing account a coordinator: staff and in the group, never superuser."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from .models import COORDINATOR_GROUP
+    from .permissions import grant_all_coordinator_permissions
+
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        raise ValidationError(
+            {"email": _("There is no account with this e-mail address. She first registers on the site herself.")}
+        )
+    with transaction.atomic():
+        # Idempotent; makes sure the group and its permissions exist even on a database set up by hand.
+        grant_all_coordinator_permissions(apps)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(Group.objects.get(name=COORDINATOR_GROUP))
+    return user
+
+
+def coordinator_dismiss(*, email: str) -> User:
+    """Take the coordinator role away again; the account itself stays."""
+    from django.contrib.auth.models import Group
+
+    from .models import COORDINATOR_GROUP
+
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        raise ValidationError({"email": _("There is no account with this e-mail address.")})
+    with transaction.atomic():
+        user.groups.remove(*Group.objects.filter(name=COORDINATOR_GROUP))
+        if not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    return user
+
+
 # --- Profile -----------------------------------------------------------------------
 
 
@@ -66,6 +105,12 @@ def career_start_year_problems(year: int) -> list[str]:
             % {"year": year, "earliest": this_year - LONGEST_PLAUSIBLE_CAREER}
         ]
     return []
+
+
+def _membership_number_taken_message() -> str:
+    return _(
+        "This membership number is already used by another account. If it is yours, send an e-mail to %(email)s."
+    ) % {"email": settings.PROGRAMME_CONTACT_EMAIL}
 
 
 def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]:
@@ -91,13 +136,7 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
     if profile.membership_number:
         taken = Profile.objects.filter(membership_number=profile.membership_number).exclude(pk=profile.pk)
         if taken.exists():
-            errors.setdefault("membership_number", []).append(
-                _(
-                    "This membership number is already used by another account. If it is yours, "
-                    "send an e-mail to %(email)s."
-                )
-                % {"email": settings.PROGRAMME_CONTACT_EMAIL}
-            )
+            errors.setdefault("membership_number", []).append(_membership_number_taken_message())
     if profile.phone and not PHONE_NUMBER.match(profile.phone):
         errors.setdefault("phone", []).append(_("Fill in a phone number with digits only, e.g. +31 6 12345678."))
     if profile.linkedin_url:
@@ -162,7 +201,12 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
     user.full_name = full_name.strip()
     user.full_clean(exclude=["password", "email"])
     user.save(update_fields=["full_name"])
-    profile.save()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        # Two accounts saving the same number at the same moment: the unique constraint decides.
+        raise ValidationError({"membership_number": _membership_number_taken_message()}) from None
     profile.expertise.set(expertise)
     return profile
 

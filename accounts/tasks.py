@@ -2,6 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from .models import Profile, VerificationStatus
@@ -13,7 +14,13 @@ def send_verification_decision(profile_id: int) -> bool:
     profile = Profile.objects.select_related("user").filter(pk=profile_id).first()
     if profile is None or profile.verification_status == VerificationStatus.PENDING:
         return False
-    context = {"profile": profile, "user": profile.user, "contact_email": settings.PROGRAMME_CONTACT_EMAIL}
+    context = {
+        "profile": profile,
+        "user": profile.user,
+        "contact_email": settings.PROGRAMME_CONTACT_EMAIL,
+        # No request in a worker: the link is built from the configured site address.
+        "profile_url": settings.SITE_URL + reverse("accounts:profile"),
+    }
     with translation.override(profile.user.language or settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/verification_decision_subject.txt", context)
         body = render_to_string("accounts/email/verification_decision_message.txt", context)

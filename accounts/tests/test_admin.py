@@ -1,9 +1,11 @@
+import io
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import COORDINATOR_GROUP, Expertise, Profile, VerificationStatus
+from accounts.models import COORDINATOR_GROUP, Expertise, Profile, User, VerificationStatus
 from accounts.permissions import ACCOUNTS_CODENAMES, MATCHING_CODENAMES, grant_coordinator_permissions
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
 
@@ -249,3 +251,59 @@ def test_verifying_an_unknown_profile_is_a_404(client):
     client.force_login(CoordinatorFactory())
 
     assert client.get("/admin/accounts/profile/99999999999999999999/verificatie/").status_code == 404
+
+
+# --- make_coordinator ------------------------------------------------------------------
+
+
+def test_make_coordinator_makes_her_staff_and_a_group_member_but_not_superuser():
+    from django.core.management import call_command
+
+    user = UserFactory(email="carla@example.org")
+
+    call_command("make_coordinator", "Carla@Example.org", stdout=io.StringIO())
+    call_command("make_coordinator", "carla@example.org", stdout=io.StringIO())  # twice is harmless
+
+    user.refresh_from_db()
+    assert user.is_staff and not user.is_superuser
+    assert user.is_coordinator
+    assert user.groups.count() == 1
+    assert user.has_perm("accounts.change_profile")
+    assert not user.has_perm("accounts.change_user")
+
+
+def test_make_coordinator_refuses_an_unknown_address_and_creates_nobody():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Er is geen account"):
+        call_command("make_coordinator", "niemand@example.org", stdout=io.StringIO())
+
+    assert not User.objects.filter(email="niemand@example.org").exists()
+
+
+def test_make_coordinator_remove_takes_the_role_away_and_keeps_the_account(client):
+    from django.core.management import call_command
+
+    coordinator = CoordinatorFactory()
+
+    call_command("make_coordinator", coordinator.email, "--remove", stdout=io.StringIO())
+
+    coordinator.refresh_from_db()
+    assert not coordinator.is_staff
+    assert not coordinator.is_coordinator
+    client.force_login(coordinator)
+    assert client.get(reverse("admin:accounts_profile_changelist")).status_code == 302
+
+
+def test_the_verification_page_tells_whether_and_how_she_is_on_the_member_list(client):
+    from accounts.models import MemberListEntry, MemberListImport
+
+    record = MemberListImport.objects.create(row_count=1)
+    MemberListEntry.objects.create(membership_number="300001", membership_type="aspirant", member_list_import=record)
+    on_list_as_other_type = ProfileFactory(membership_number="300001", membership_type="lid")
+    not_on_list = ProfileFactory(membership_number="300002")
+    client.force_login(CoordinatorFactory())
+
+    url = "admin:accounts_profile_verification"
+    assert "ja, maar als aspirant-lid" in client.get(reverse(url, args=[on_list_as_other_type.pk])).content.decode()
+    assert "Op de nieuwste ledenlijst" in client.get(reverse(url, args=[not_on_list.pk])).content.decode()

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.eligibility import can_apply, can_be_mentor, mentor_decision, years_of_experience
 from accounts.models import MembershipType, Profile, VerificationStatus
@@ -176,3 +177,18 @@ def test_form_lets_a_member_with_six_years_choose_both_roles(client, profile_dat
     assert response.status_code == 302
     profile = Profile.objects.get(user=user)
     assert profile.wants_mentor and profile.wants_mentee
+
+
+def test_the_form_shows_the_r3_refusal_together_with_other_errors(client, profile_data):
+    # R3 is presented at once, not only after every other field is right.
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("accounts:profile_edit"),
+        profile_data(membership_number="12", career_start_year=str(timezone.localdate().year - 5), wants_mentor="on"),
+    )
+
+    errors = response.context["form"].errors
+    assert "4 tot 8 cijfers" in " ".join(errors["membership_number"])
+    assert "meer dan 5 jaar werkervaring" in " ".join(errors["wants_mentor"])
+    assert not Profile.objects.exists()

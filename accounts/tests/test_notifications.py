@@ -9,7 +9,8 @@ from accounts.tests.factories import CoordinatorFactory, ProfileFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_verified_member_gets_a_dutch_email(django_capture_on_commit_callbacks):
+def test_a_verified_member_gets_a_dutch_email(django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "https://mentor.example.org"
     profile = ProfileFactory(user__full_name="Anna de Boer")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -19,9 +20,12 @@ def test_a_verified_member_gets_a_dutch_email(django_capture_on_commit_callbacks
     assert message.to == [profile.user.email]
     assert message.subject == "[Mentorprogramma] Je NOB-lidmaatschap is geverifieerd"
     assert "Beste Anna" in message.body
+    # A link back to the site, built from SITE_URL: the worker has no request.
+    assert "https://mentor.example.org/profiel/" in message.body
 
 
-def test_a_rejected_member_reads_the_reason_in_her_own_language(django_capture_on_commit_callbacks):
+def test_a_rejected_member_reads_the_reason_in_her_own_language(django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "https://mentor.example.org"
     profile = ProfileFactory(user__language="en")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -30,6 +34,8 @@ def test_a_rejected_member_reads_the_reason_in_her_own_language(django_capture_o
     (message,) = mail.outbox
     assert "could not be verified" in message.subject
     assert "Number 200001 belongs to someone else." in message.body
+    assert "correct it in your profile" in message.body
+    assert "https://mentor.example.org/profiel/" in message.body
 
 
 def test_members_verified_by_an_import_are_told(django_capture_on_commit_callbacks):

@@ -29,6 +29,45 @@ def test_account_and_information_pages_stay_open_without_a_profile(client, name)
     assert client.get(reverse(name)).status_code == 200
 
 
+def test_she_can_log_out_without_a_profile(client):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("account_logout")).status_code == 200
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_she_can_switch_language_without_a_profile(client):
+    from django.conf import settings
+
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "Tell us who you are" in client.get(reverse("accounts:profile_edit")).content.decode()
+
+
+def test_she_can_confirm_a_new_email_address_without_a_profile(client):
+    # The link in the mail must work even before the profile step is done.
+    import re
+
+    from django.core import mail
+
+    user = UserFactory(email="oud@example.org")
+    client.force_login(user)
+    client.post(reverse("account_email"), {"action_add": "", "email": "nieuw@example.org"})
+    link = re.search(r"https?://[^/\s]+(/account/confirm-email/\S+)", mail.outbox[-1].body).group(1)
+
+    assert client.get(link).status_code == 200
+    client.post(link)
+
+    assert user.emailaddress_set.get(email="nieuw@example.org").verified
+
+
 def test_coordinators_need_no_member_profile(client):
     client.force_login(CoordinatorFactory())
 
@@ -327,3 +366,23 @@ def test_an_empty_post_shows_the_required_fields(client):
 
     assert response.status_code == 200
     assert "verplicht" in " ".join(response.context["form"].errors["membership_number"])
+
+
+def test_a_number_taken_at_the_same_moment_is_refused_at_the_field_not_with_an_error_page(
+    client, profile_data, monkeypatch
+):
+    # The race the service's own check cannot see: the unique constraint speaks, the form shows it.
+    from accounts import services
+
+    ProfileFactory(membership_number="123456")
+    monkeypatch.setattr(services, "_profile_errors", lambda profile, *, full_name: {})
+    monkeypatch.setattr(Profile, "validate_unique", lambda self, exclude=None: None)
+    user = UserFactory(full_name="Oude Naam")
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:profile_edit"), profile_data())
+
+    assert response.status_code == 200
+    assert "al gebruikt door een ander account" in " ".join(response.context["form"].errors["membership_number"])
+    user.refresh_from_db()
+    assert user.full_name == "Oude Naam"

@@ -2,6 +2,8 @@
 
 from django import template
 
+from accounts.eligibility import can_apply
+
 from .. import selectors
 from ..models import Match
 
@@ -21,6 +23,8 @@ def matching_dashboard(context):
         "applications": applications,
         "live_matches": [m for m in selectors.matches_for_user(user) if m.status == Match.Status.ACTIVE],
         "open_cycles": selectors.open_cycles(),
+        # Only a verified member may apply (R2): the panel must not invite anyone else to.
+        "may_apply": can_apply(user),
     }
 
 

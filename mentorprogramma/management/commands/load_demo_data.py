@@ -29,6 +29,7 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD})"))
+        width = max(len(person["role"]) for person in accounts_demo.PEOPLE)
         for person in accounts_demo.PEOPLE:
-            self.stdout.write(f"  {person['role']:<28} {person['email']}")
+            self.stdout.write(f"  {person['role']:<{width}}  {person['email']}")
         self.stdout.write("")
