@@ -19,12 +19,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import Cycle
-
-
-class Role(models.TextChoices):
-    MENTOR = "mentor", _("mentor")
-    MENTEE = "mentee", _("mentee")
+# The programme has one notion of a role, matching's (mentor or mentee).
+from matching.models import Cycle, Role
 
 
 class EvaluationRound(models.Model):
