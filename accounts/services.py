@@ -223,24 +223,7 @@ def _tell_member_the_decision(profile: Profile) -> None:
 
 def profile_verify(*, profile: Profile, by: User) -> Profile:
     """A coordinator has checked the membership herself (R2); the member gets an e-mail."""
-    profile.verification_status = VerificationStatus.VERIFIED
-    profile.verified_at = timezone.now()
-    profile.verified_by = by
-    profile.verification_note = ""
-    profile.needs_review = False
-    profile.full_clean(exclude=["user", "expertise"])
-    profile.save(
-        update_fields=[
-            "verification_status",
-            "verified_at",
-            "verified_by",
-            "verification_note",
-            "needs_review",
-            "updated_at",
-        ]
-    )
-    _tell_member_the_decision(profile)
-    return profile
+    return _record_decision(profile, by=by, status=VerificationStatus.VERIFIED, note="")
 
 
 def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
@@ -250,10 +233,15 @@ def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
         raise ValidationError(
             {"verification_note": _("Give a reason: the member reads it and can then fix her details.")}
         )
-    profile.verification_status = VerificationStatus.REJECTED
-    profile.verified_at = None
+    return _record_decision(profile, by=by, status=VerificationStatus.REJECTED, note=reason)
+
+
+def _record_decision(profile: Profile, *, by: User, status: str, note: str) -> Profile:
+    """A coordinator's decision settles the review too; the member hears of it by e-mail."""
+    profile.verification_status = status
+    profile.verified_at = timezone.now() if status == VerificationStatus.VERIFIED else None
     profile.verified_by = by
-    profile.verification_note = reason
+    profile.verification_note = note
     profile.needs_review = False
     profile.full_clean(exclude=["user", "expertise"])
     profile.save(
