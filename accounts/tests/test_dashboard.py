@@ -64,7 +64,7 @@ def test_a_verified_member_with_nothing_open_knows_she_waits_for_the_next_cycle(
 
     page = _page(client, MemberFactory())
 
-    assert "zodra de aanmelding voor een nieuwe programmaronde opengaat" in page
+    assert "zodra de aanmelding voor een nieuwe programmacyclus opengaat" in page
 
 
 def test_a_rejected_member_is_led_to_correct_her_details(client):
