@@ -90,6 +90,19 @@ def test_the_mentee_sees_her_mentors_contact_details_and_makes_the_first_contact
     assert "Jij neemt het eerste contact op" in page
 
 
+def test_the_first_contact_instruction_goes_once_the_pair_has_planned_a_meeting(client, pair):
+    from meetings.tests.factories import MeetingFactory
+
+    MeetingFactory(match=pair)
+    client.force_login(pair.mentee)
+
+    page = client.get(reverse("matching:pair_detail", kwargs={"pk": pair.pk})).content.decode()
+
+    # R8 is done: the pair found each other; the contact details stay.
+    assert "Jij neemt het eerste contact op" not in page
+    assert pair.mentor.email in page
+
+
 def test_the_mentor_sees_her_mentee_and_the_mentoring_question(client, cycle, coordinator):
     mentor_application = MentorApplicationFactory(cycle=cycle)
     mentee_application = ApplicationFactory(cycle=cycle, mentoring_question="Hoe word ik een sterke leidinggevende?")

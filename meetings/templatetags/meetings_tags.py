@@ -36,3 +36,9 @@ def meetings_dashboard(context):
                 }
             )
     return {"pairs": pairs, "user": user}
+
+
+@register.simple_tag
+def pair_first_contact_made(match) -> bool:
+    """R8: once the pair has a (non-cancelled) meeting, the mentee's first contact is behind them."""
+    return selectors.has_meetings(match)
