@@ -240,9 +240,8 @@ def _coordinator_digest(message, _subject) -> Content:
     details = [
         (_("Registrations awaiting verification"), str(counts["awaiting_verification"])),
         (_("Mentees without a match"), str(counts["unmatched_mentees"])),
+        (_("Active pairs without a meeting held"), str(counts["pairs_without_meetings"])),
     ]
-    if counts["pairs_without_meetings"] is not None:
-        details.append((_("Active pairs without a meeting held"), str(counts["pairs_without_meetings"])))
     actions = [
         (
             _("Registrations to verify"),

@@ -1,25 +1,18 @@
-"""Reads: what is due on a given day, and the counts for the coordinators' digest.
-
-Meetings and evaluations are separate apps that notifications must not depend on
-at import time (they may be absent or still migrating), so every use of them goes
-through ``optional()`` and a finder that finds nothing without them.
-"""
+"""Reads: what is due on a given day, and the counts for the coordinators' digest."""
 
 import datetime
-import importlib
-import logging
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import COORDINATOR_GROUP, Profile, VerificationStatus
+from evaluations import selectors as evaluation_selectors
 from matching.models import Application, Cycle, Match, Role
+from meetings.selectors import with_meeting_stats
 
 from .models import OutboxMessage
-
-logger = logging.getLogger(__name__)
 
 # No meeting held this long after the start: a friendly nudge to the pair.
 NUDGE_AFTER = datetime.timedelta(weeks=6)
@@ -31,24 +24,8 @@ RENEWAL_QUESTION_BEFORE_END = relativedelta(months=1)
 EVALUATION_REMINDER_DAYS = (7, 14)
 
 
-def optional(module: str, name: str):
-    """An attribute of another app's module, or None while that app does not provide it."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def active_matches():
     return Match.objects.filter(status=Match.Status.ACTIVE).select_related("mentor", "mentee")
-
-
-def _with_meeting_stats(matches):
-    with_meeting_stats = optional("meetings.selectors", "with_meeting_stats")
-    if with_meeting_stats is None:
-        logger.warning("meetings.selectors.with_meeting_stats is missing: meeting reminders are skipped.")
-        return None
-    return with_meeting_stats(matches)
 
 
 def quiet_pairs_due(day: datetime.date):
@@ -56,18 +33,18 @@ def quiet_pairs_due(day: datetime.date):
 
     Only until the R10 reminder takes over, so a pair never gets both.
     """
-    matches = _with_meeting_stats(
+    matches = with_meeting_stats(
         active_matches().filter(start_date__lte=day - NUDGE_AFTER, planned_end__gt=day + MEETINGS_REMINDER_BEFORE_END)
     )
-    return [] if matches is None else list(matches.filter(held_meeting_count=0))
+    return list(matches.filter(held_meeting_count=0))
 
 
 def pairs_below_two_meetings_due(day: datetime.date):
     """R10: active pairs whose planned end is within two months, with fewer than two meetings held."""
-    matches = _with_meeting_stats(
+    matches = with_meeting_stats(
         active_matches().filter(planned_end__gt=day, planned_end__lte=day + MEETINGS_REMINDER_BEFORE_END)
     )
-    return [] if matches is None else list(matches.filter(held_meeting_count__lt=2))
+    return list(matches.filter(held_meeting_count__lt=2))
 
 
 def renewal_question_due(day: datetime.date):
@@ -76,11 +53,7 @@ def renewal_question_due(day: datetime.date):
 
 
 def evaluation_rounds_open_on(day: datetime.date):
-    rounds_open_on = optional("evaluations.selectors", "rounds_open_on")
-    if rounds_open_on is None:
-        logger.warning("evaluations.selectors.rounds_open_on is missing: evaluation mail is skipped.")
-        return []
-    return list(rounds_open_on(day))
+    return list(evaluation_selectors.rounds_open_on(day))
 
 
 def invited_on(round_, invitation) -> datetime.date:
@@ -99,9 +72,22 @@ def evaluation_reminder_period(round_, invitation, day: datetime.date) -> str | 
     return f"{due[-1]}d" if due else None
 
 
-def invitations_without_receipt(round_):
-    finder = optional("evaluations.selectors", "invitations_without_receipt")
-    return [] if finder is None else list(finder(round=round_).select_related("user"))
+def invitations_to_remind(round_):
+    """Unanswered invitations of people still in the programme.
+
+    Someone whose pair ended early has stepped out (R6, participation is voluntary):
+    she keeps her link, but is not chased with reminders.
+    """
+    still_taking_part = Match.objects.filter(
+        Q(mentor=OuterRef("user")) | Q(mentee=OuterRef("user")),
+        cycle=OuterRef("round__cycle"),
+        status__in=[Match.Status.ACTIVE, Match.Status.COMPLETED],
+    )
+    return list(
+        evaluation_selectors.invitations_without_receipt(round=round_)
+        .filter(Exists(still_taking_part))
+        .select_related("user")
+    )
 
 
 def coordinators():
@@ -120,13 +106,13 @@ def unmatched_mentees():
     ).exclude(Exists(live_match))
 
 
-def digest_counts() -> dict[str, int | None]:
+def digest_counts() -> dict[str, int]:
     """Counts only (R11, R14): no names, no mentorvraag, nothing a pair wrote."""
-    matches = _with_meeting_stats(Match.objects.filter(status=Match.Status.ACTIVE))
+    matches = with_meeting_stats(Match.objects.filter(status=Match.Status.ACTIVE))
     return {
         "awaiting_verification": Profile.objects.filter(verification_status=VerificationStatus.PENDING).count(),
         "unmatched_mentees": unmatched_mentees().count(),
-        "pairs_without_meetings": None if matches is None else matches.filter(held_meeting_count=0).count(),
+        "pairs_without_meetings": matches.filter(held_meeting_count=0).count(),
         "failed_messages": failed_messages().count(),
     }
 

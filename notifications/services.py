@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from evaluations import services as evaluation_services
 from matching.models import Match
 
 from . import selectors
@@ -257,16 +258,14 @@ def queue_pair_messages(*, day: datetime.date) -> dict[str, int]:
 
 def queue_evaluation_messages(*, day: datetime.date) -> dict[str, int]:
     """Invitations for every open round (R14); reminders 7 and 14 days after her invitation while unanswered."""
-    invitations_ensure = selectors.optional("evaluations.services", "invitations_ensure")
     invited, reminded = [], []
     for round_ in selectors.evaluation_rounds_open_on(day):
-        if invitations_ensure is not None:
-            invitations_ensure(round=round_)
+        evaluation_services.invitations_ensure(round=round_)
         invited += [
             message(Kind.EVALUATION_INVITATION, invitation.user, invitation)
             for invitation in round_.invitations.select_related("user")
         ]
-        for invitation in selectors.invitations_without_receipt(round_):
+        for invitation in selectors.invitations_to_remind(round_):
             period = selectors.evaluation_reminder_period(round_, invitation, day)
             if period:
                 reminded.append(message(Kind.EVALUATION_REMINDER, invitation.user, invitation, period))

@@ -125,6 +125,23 @@ def test_reminders_after_7_and_14_days_without_receipt_then_stop(
     assert len(mails_to(sent, pair.mentor)) == 1  # she answered: only the invitation
 
 
+def test_no_reminders_for_someone_whose_pair_ended_early(
+    pair, invitations, sent, monkeypatch, django_capture_on_commit_callbacks
+):
+    # R6: she stepped out; her link still works, but nobody chases her.
+    answered(monkeypatch)
+    run_daily(OPENS, django_capture_on_commit_callbacks)
+    pair.status = pair.Status.ENDED_EARLY
+    pair.ended_on = OPENS + datetime.timedelta(days=1)
+    pair.save()
+
+    for offset in range(1, 20):
+        run_daily(OPENS + datetime.timedelta(days=offset), django_capture_on_commit_callbacks)
+
+    assert not OutboxMessage.objects.filter(kind=Kind.EVALUATION_REMINDER).exists()
+    assert len(mails_to(sent, pair.mentee)) == 1  # the invitation only
+
+
 def test_the_first_reminder_comes_on_day_7_and_the_second_on_day_14(
     pair, invitations, sent, monkeypatch, django_capture_on_commit_callbacks
 ):
