@@ -54,7 +54,7 @@ def test_newcomer_signs_up_completes_her_profile_and_is_verified(live_server, pa
     page.get_by_label("Jaar waarin je werkzame loopbaan begon").fill(str(timezone.localdate().year - 5))
     page.get_by_label("Btw").check()
     page.get_by_label("Regio").select_option(label="Utrecht")
-    page.get_by_label("Virtueel").check()
+    page.get_by_label("virtueel", exact=True).check()
     page.get_by_label("Mentee: ik wil graag een mentor").check()
     page.get_by_label("Mentor: ik wil graag een mentee begeleiden").check()
     page.get_by_role("button", name="Mijn profiel opslaan").click()
