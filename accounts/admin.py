@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentorprogramma.admin import ReadOnlyAdminMixin
+
 from . import selectors, services
 from .forms import MemberListImportForm, VerificationForm
 from .member_list import HEADER_ALIASES
@@ -260,18 +262,9 @@ class MemberListImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberListEntry)
-class MemberListEntryAdmin(admin.ModelAdmin):
+class MemberListEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The newest member list, to look up a number; it changes only through an import."""
 
     list_display = ["membership_number", "membership_type", "email", "member_list_import"]
     list_filter = ["membership_type"]
     search_fields = ["membership_number", "email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

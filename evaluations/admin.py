@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentorprogramma.admin import ReadOnlyAdminMixin
+
 from . import selectors, services
 from .models import EvaluationRound, Invitation, Question
 
@@ -142,7 +144,7 @@ class EvaluationRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who was invited and whether she submitted: the response rate, never the answers."""
 
     list_display = ["user", "role", "round", "submitted"]
@@ -158,12 +160,3 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "round", "round__cycle", "receipt")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

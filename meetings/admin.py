@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
+from mentorprogramma.admin import ReadOnlyAdminMixin
 
 from . import selectors
 from .models import PairMeetingStatistics
@@ -27,7 +28,7 @@ class NoMeetingAfterSixWeeksFilter(admin.SimpleListFilter):
 
 
 @admin.register(PairMeetingStatistics)
-class PairMeetingStatisticsAdmin(admin.ModelAdmin):
+class PairMeetingStatisticsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "cycle", "status", "start_date", "held_meetings", "last_held"]
     list_filter = [NoMeetingAfterSixWeeksFilter, "status", "cycle"]
     search_fields = ["mentor__full_name", "mentee__full_name"]
@@ -47,16 +48,6 @@ class PairMeetingStatisticsAdmin(admin.ModelAdmin):
         if obj.last_held_at is None:
             return "–"
         return timezone.localtime(obj.last_held_at).date()
-
-    # Read-only: a statistics list, no forms, no content.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         # The counts are for every coordinator, and only the list exists (no detail page).

@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentorprogramma.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What was sent to whom and when; read-only. Bodies are never stored, so none can leak here."""
 
     list_display = ["recipient", "kind", "status", "created_at", "sent_at", "attempts", "short_error"]
@@ -59,12 +61,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_resend_permission(self, request):
         return request.user.has_perm("notifications.change_outboxmessage")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
