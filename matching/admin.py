@@ -307,7 +307,7 @@ class MatchAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("renewal"))
     def renewal(self, match):
         # R5 without saying who answered what: only the joint outcome.
-        if match.status != Match.Status.ACTIVE or not selectors.renewal_due(match):
+        if not match.is_active or not selectors.renewal_due(match):
             return "–"
         return {
             "agreed": _("both want to continue"),

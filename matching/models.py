@@ -178,6 +178,11 @@ class Match(models.Model):
     def __str__(self):
         return f"{self.mentor} → {self.mentee} ({self.cycle})"
 
+    @property
+    def is_active(self) -> bool:
+        """Only an active pair works together: contact details (R8), agreement edits, meetings."""
+        return self.status == self.Status.ACTIVE
+
     def is_member(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)
 

@@ -128,7 +128,7 @@ def renewal_due(match, *, today=None) -> bool:
     """R5: in the last month of an active term both partners are asked whether to continue."""
     today = today or timezone.localdate()
     return (
-        match.status == Match.Status.ACTIVE
+        match.is_active
         and match.planned_end is not None
         and today >= match.planned_end - RENEWAL_NOTICE
         and not has_next_term(match)

@@ -339,7 +339,7 @@ AGREEMENT_PARTS = {
 @transaction.atomic
 def update_agreement(*, match: Match, by, **data) -> Agreement:
     """Either partner edits the agreement; each changed part is stamped as agreed now."""
-    if not match.is_member(by) or match.status != Match.Status.ACTIVE:
+    if not match.is_member(by) or not match.is_active:
         raise ValidationError(_("Only the pair can change the agreement of an active mentorship."))
     agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
     now = timezone.now()
@@ -359,7 +359,7 @@ def update_agreement(*, match: Match, by, **data) -> Agreement:
 @transaction.atomic
 def confirm_trust(*, match: Match, by) -> Agreement:
     """R11: each partner confirms the confidentiality principle herself."""
-    if not match.is_member(by) or match.status != Match.Status.ACTIVE:
+    if not match.is_member(by) or not match.is_active:
         raise ValidationError(_("Only the pair can confirm the agreement of an active mentorship."))
     agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
     field = "trust_confirmed_by_mentor_at" if by.pk == match.mentor_id else "trust_confirmed_by_mentee_at"

@@ -10,7 +10,7 @@ from accounts.eligibility import can_apply, can_be_mentor
 
 from . import selectors, services
 from .forms import AgreementForm, MenteeApplicationForm, MentorApplicationForm, RenewalForm, WithdrawForm
-from .models import Application, Match, Role
+from .models import Application, Role
 
 FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
 
@@ -123,9 +123,7 @@ def _pair_context(request, match):
         "match": match,
         "is_mentee": request.user.pk == match.mentee_id,
         "partner": match.partner_of(request.user),
-        "agreement": services.ensure_agreement(match=match)
-        if match.status == Match.Status.ACTIVE
-        else getattr(match, "agreement", None),
+        "agreement": services.ensure_agreement(match=match) if match.is_active else getattr(match, "agreement", None),
         "renewal_due": selectors.renewal_due(match),
         "my_renewal_answer": answers.get(request.user.pk),
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
@@ -144,7 +142,7 @@ def pair_detail(request, pk):
 @login_required
 def agreement_edit(request, pk):
     match = selectors.pair_for_user(request.user, pk)
-    if match.status != Match.Status.ACTIVE:
+    if not match.is_active:
         raise Http404
     agreement = services.ensure_agreement(match=match)
     form = AgreementForm(request.POST or None, instance=agreement)

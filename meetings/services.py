@@ -24,7 +24,7 @@ def _check_pair_member(match: Match, user) -> None:
 
 
 def _check_pair_active(match: Match) -> None:
-    if match.status != Match.Status.ACTIVE:
+    if not match.is_active:
         raise ValidationError(_("This pair is no longer active, so its meetings can no longer be changed."))
 
 
@@ -209,7 +209,7 @@ def carry_planned_meetings_to_new_term(*, new_term: Match) -> int:
     changed or cancelled, and would not count toward the new term's meetings (R10).
     Returns how many meetings moved.
     """
-    if not new_term.previous_term_id or new_term.status != Match.Status.ACTIVE or not new_term.start_date:
+    if not new_term.previous_term_id or not new_term.is_active or not new_term.start_date:
         return 0
     moving = Meeting.objects.filter(match_id=new_term.previous_term_id, status=Meeting.Status.PLANNED)
     moved = 0

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from matching.models import Match
 from matching.selectors import pair_for_user
 
 from . import calendar, selectors, services
@@ -35,7 +34,7 @@ def meeting_list(request, match_pk):
             "match": match,
             "partner": match.partner_of(request.user),
             "meetings": selectors.meetings_for_pair(match),
-            "can_change": match.status == Match.Status.ACTIVE,
+            "can_change": match.is_active,
             "on_meetings_list": True,
         },
     )
@@ -45,7 +44,7 @@ def meeting_list(request, match_pk):
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, match_pk):
     match = pair_for_user(request.user, match_pk)
-    if match.status != Match.Status.ACTIVE:
+    if not match.is_active:
         messages.error(request, _("This pair is no longer active, so no new meetings can be planned."))
         return redirect("meetings:list", match_pk=match.pk)
     # R8: suggest the introductory meeting while the pair has none.
@@ -96,8 +95,8 @@ def meeting_detail(request, pk):
             "partner": meeting.match.partner_of(request.user),
             "note_form": form,
             "note_unreadable": note_text is None,
-            "can_change": meeting.match.status == Match.Status.ACTIVE and meeting.is_planned,
-            "can_edit": meeting.match.status == Match.Status.ACTIVE and meeting.status != meeting.Status.CANCELLED,
+            "can_change": meeting.match.is_active and meeting.is_planned,
+            "can_edit": meeting.match.is_active and meeting.status != meeting.Status.CANCELLED,
         },
     )
 
@@ -106,7 +105,7 @@ def meeting_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk):
     meeting = selectors.meeting_for_user(request.user, pk)
-    if meeting.match.status != Match.Status.ACTIVE or meeting.status == meeting.Status.CANCELLED:
+    if not meeting.match.is_active or meeting.status == meeting.Status.CANCELLED:
         messages.error(request, _("This meeting can no longer be changed."))
         return redirect("meetings:detail", pk=meeting.pk)
     if request.method == "POST":
@@ -145,7 +144,7 @@ def meeting_mark_held(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pk):
     meeting = selectors.meeting_for_user(request.user, pk)
-    if not (meeting.is_planned and meeting.match.status == Match.Status.ACTIVE):
+    if not (meeting.is_planned and meeting.match.is_active):
         # Held, already cancelled, or the pair ended: nothing to confirm.
         messages.error(request, _("Only a planned meeting can be cancelled."))
         return redirect("meetings:detail", pk=meeting.pk)

@@ -5,7 +5,6 @@ from django import template
 from accounts.eligibility import can_apply
 
 from .. import selectors
-from ..models import Match
 
 register = template.Library()
 
@@ -21,7 +20,7 @@ def matching_dashboard(context):
     return {
         "user": user,
         "applications": applications,
-        "live_matches": [m for m in selectors.matches_for_user(user) if m.status == Match.Status.ACTIVE],
+        "live_matches": [m for m in selectors.matches_for_user(user) if m.is_active],
         "open_cycles": selectors.open_cycles(),
         # Only a verified member may apply (R2): the panel must not invite anyone else to.
         "may_apply": can_apply(user),

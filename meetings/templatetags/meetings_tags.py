@@ -14,7 +14,7 @@ def meetings_pair_panel(context, match):
         "match": match,
         "progress": selectors.pair_progress(match),
         "overdue": list(selectors.overdue_planned_meetings(match)[:3]),
-        "is_active": match.status == match.Status.ACTIVE,
+        "is_active": match.is_active,
         "user": context.get("user"),
         # On the meetings list itself a link to that list would point at the page you are on.
         "show_list_link": not context.get("on_meetings_list"),
