@@ -194,6 +194,10 @@ class Profile(models.Model):
     def is_verified(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED
 
+    @property
+    def is_rejected(self) -> bool:
+        return self.verification_status == VerificationStatus.REJECTED
+
 
 class MemberListImport(models.Model):
     """One upload of the NOB member list; the newest one is the list verification checks against."""
