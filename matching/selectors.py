@@ -1,7 +1,8 @@
 """Reads for cycles, applications and matches."""
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,7 +33,10 @@ def pair_for_user(user, pk) -> Match:
     pair's own content (R11).
     """
     try:
-        return matches_for_user(user).get(pk=pk)
+        # The pair page shows both partners' profiles and the mentorvraag: read them with the pair.
+        return (
+            matches_for_user(user).select_related("mentor__profile", "mentee__profile", "mentee_application").get(pk=pk)
+        )
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -51,11 +55,27 @@ def open_cycles():
 def applications_for_user(user):
     if not user.is_authenticated:
         return Application.objects.none()
-    return (
+    return with_live_match_counts(
         Application.objects.filter(member=user)
         .select_related("cycle")
-        .prefetch_related("topics")
         .order_by("-cycle__planned_start", "role")
+    )
+
+
+def with_live_match_counts(applications):
+    """Annotate live_match_count (proposed or active pairs), so application_state needs no query per row."""
+    live = Match.objects.filter(status__in=Match.LIVE_STATUSES).order_by()
+    as_mentor = live.filter(mentor_application=OuterRef("pk"))
+    as_mentee = live.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"))
+    count = Func(F("pk"), function="COUNT")
+    return applications.annotate(
+        live_match_count=Case(
+            When(
+                role=Role.MENTOR,
+                then=Coalesce(Subquery(as_mentor.values("mentor_application").annotate(n=count).values("n")), 0),
+            ),
+            default=Coalesce(Subquery(as_mentee.values("mentee").annotate(n=count).values("n")[:1]), 0),
+        )
     )
 
 
@@ -82,13 +102,15 @@ def application_state(application) -> str:
     """Where she stands, in words for her dashboard: submitted, waiting list, matched, withdrawn."""
     if application.status == Application.Status.WITHDRAWN:
         return "withdrawn"
-    live = live_matches_for_application(application)
+    live = getattr(application, "live_match_count", None)
+    if live is None:
+        live = live_matches_for_application(application).count()
     if application.role == Role.MENTEE:
-        if live.exists():
+        if live:
             return "matched"
-    elif live.count() >= application.capacity:
+    elif live >= application.capacity:
         return "matched"
-    elif live.exists():
+    elif live:
         return "partly_matched"
     if application.cycle.status == Cycle.Status.OPEN:
         return "submitted"
@@ -144,9 +166,13 @@ def renewal_answers(match) -> dict[int, bool]:
     return dict(match.renewal_answers.values_list("member_id", "wants_to_continue"))
 
 
-def renewal_outcome(match) -> str:
-    """'agreed' when both said yes, 'declined' when anyone said no, else 'open' (no names: R11)."""
-    answers = renewal_answers(match)
+def renewal_outcome(match, answers: dict[int, bool] | None = None) -> str:
+    """'agreed' when both said yes, 'declined' when anyone said no, else 'open' (no names: R11).
+
+    Pass the answers when the caller has them already, to read them once.
+    """
+    if answers is None:
+        answers = renewal_answers(match)
     if any(value is False for value in answers.values()):
         return "declined"
     if answers.get(match.mentor_id) and answers.get(match.mentee_id):

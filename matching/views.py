@@ -127,7 +127,7 @@ def _pair_context(request, match):
         "renewal_due": selectors.renewal_due(match),
         "my_renewal_answer": answers.get(request.user.pk),
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
-        "renewal_outcome": selectors.renewal_outcome(match),
+        "renewal_outcome": selectors.renewal_outcome(match, answers),
         "terms": selectors.terms_of(match),
     }
 

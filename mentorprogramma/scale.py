@@ -98,7 +98,7 @@ def seed(*, members: int, log=print) -> dict[str, int]:
 
 class _Seeder:
     def __init__(self, members: int, log):
-        self.rng = random.Random(SEED)
+        self.rng = random.Random(SEED)  # noqa: S311 - made-up data, reproducible on purpose
         self.sizes = Sizes.for_members(members)
         self.log = log
         self.counts: dict[str, int] = {}
@@ -408,9 +408,6 @@ class _Seeder:
             rows.append(message(OutboxMessage.Kind.MATCH_MENTEE, match.mentee_id, "matching.match", match.pk))
             rows.append(message(OutboxMessage.Kind.MATCH_MENTOR, match.mentor_id, "matching.match", match.pk))
         for invitation in invitations:
-            rows.append(
-                message(
-                    OutboxMessage.Kind.EVALUATION_INVITATION, invitation.user_id, "evaluations.invitation", invitation.pk
-                )
-            )
+            kind = OutboxMessage.Kind.EVALUATION_INVITATION
+            rows.append(message(kind, invitation.user_id, "evaluations.invitation", invitation.pk))
         self._bulk(OutboxMessage, rows, ignore_conflicts=True)
