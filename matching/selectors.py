@@ -56,9 +56,7 @@ def applications_for_user(user):
     if not user.is_authenticated:
         return Application.objects.none()
     return with_live_match_counts(
-        Application.objects.filter(member=user)
-        .select_related("cycle")
-        .order_by("-cycle__planned_start", "role")
+        Application.objects.filter(member=user).select_related("cycle").order_by("-cycle__planned_start", "role")
     )
 
 

@@ -123,9 +123,7 @@ class _Seeder:
         self.log("applications and pairs")
         finished_pairs = self._pairs(finished, *self._applications(finished, s.past_mentees, s.past_mentors), share=1)
         running_pairs = self._pairs(running, *self._applications(running, s.past_mentees, s.past_mentors), share=1)
-        matching_pairs = self._pairs(
-            matching, *self._applications(matching, s.open_mentees, s.open_mentors), share=0.1
-        )
+        matching_pairs = self._pairs(matching, *self._applications(matching, s.open_mentees, s.open_mentors), share=0.1)
         self.log("agreements, meetings, renewal answers")
         self._agreements(finished_pairs + running_pairs + matching_pairs)
         self._meetings(finished_pairs + running_pairs)
