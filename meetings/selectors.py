@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -43,10 +44,18 @@ def meetings_for_pair(match: Match):
 
 
 def with_meeting_stats(matches):
-    """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None)."""
+    """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None).
+
+    Correlated subqueries rather than a join with GROUP BY: PostgreSQL evaluates them only for
+    the rows it returns, so a paginated admin list counts the meetings of its page, not of every
+    pair before the LIMIT.
+    """
+    held = Meeting.objects.filter(match=OuterRef("pk"), status=Meeting.Status.HELD).order_by()
     return matches.annotate(
-        held_meeting_count=Count("meetings", filter=HELD, distinct=True),
-        last_held_at=Max("meetings__starts_at", filter=HELD),
+        held_meeting_count=Coalesce(
+            Subquery(held.values("match").annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        ),
+        last_held_at=Subquery(held.order_by("-starts_at").values("starts_at")[:1]),
     )
 
 
