@@ -8,6 +8,7 @@ import numpy as np
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,10 +16,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import scoring, selectors, services
+from accounts.models import Region
+
+from . import scoring, selectors, services, suggestions
 from .models import Application, Cycle, Match
 
 SUGGESTIONS_PER_MENTEE = 3
+# The Koppelscherm shows this many mentees a page (issue 17: under a second, under 300 KB).
+MENTEES_PER_PAGE = 50
 # Mentor choices per mentee on the proposal screen: the best ones keep the page light for a big cycle.
 OPTIONS_PER_MENTEE = 15
 
@@ -88,31 +93,57 @@ class CycleAdmin(admin.ModelAdmin):
         }
 
     def matching_view(self, request, cycle_id):
-        """Unmatched mentees with their best suggestions and reasons, and the mentors' free places."""
+        """The Koppelscherm: a page of mentees with their best suggestions and reasons, filtered.
+
+        The suggestions come from the cycle's cached candidate set (matching.suggestions), so a
+        page reads 50 mentees and explains their top three instead of scoring the whole cycle.
+        """
         cycle = self._cycle(request, cycle_id)
-        mentors, mentees, topic_names = selectors.cycle_candidates(cycle)
-        table = scoring.score_table(mentors, mentees)
+        candidates = suggestions.candidate_set(cycle)
+        topic = _int(request.GET.get("onderwerp"))
+        region = request.GET.get("regio", "")
+        region = region if region in Region.values else ""
+        # Unmatched only unless the coordinator unticks it (the form then sends ongekoppeld=0).
+        unmatched_only = request.GET.get("ongekoppeld", "1") != "0"
+        mentees = selectors.cycle_mentees(cycle, topic=topic, region=region, unmatched_only=unmatched_only)
+        page = Paginator(mentees, MENTEES_PER_PAGE).get_page(request.GET.get("p"))
+        shown = {
+            application.pk: candidates.suggestions.get(application.pk, [])[:SUGGESTIONS_PER_MENTEE]
+            for application in page.object_list
+        }
+        wanted = set(shown) | {mentor_id for best in shown.values() for mentor_id, _score in best}
+        mentors, page_mentees, topic_names = selectors.cycle_candidates(cycle, application_ids=wanted)
+        by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
         rows = []
-        for index, mentee in enumerate(mentees):
-            if mentee.has_live_match:
-                continue
-            best = _best_columns(table, index, SUGGESTIONS_PER_MENTEE)
+        for application in page.object_list:
+            mentee = by_id.get(application.pk)
+            found = [scoring.explain(by_id[mentor_id], mentee, topic_names) for mentor_id, _ in shown[application.pk]]
             rows.append(
                 {
+                    "application": application,
                     "mentee": mentee,
-                    "eligible": mentee.eligible,
-                    "suggestions": [scoring.explain(mentors[column], mentee, topic_names) for column in best],
+                    "eligible": mentee.eligible if mentee else False,
+                    "matched": application.is_matched,
+                    # explain() checks the hard rules again on today's data: a stale suggestion drops out.
+                    "suggestions": [suggestion for suggestion in found if suggestion],
                 }
             )
-        applications = Application.objects.in_bulk([row["mentee"].application_id for row in rows])
-        for row in rows:
-            row["application"] = applications[row["mentee"].application_id]
+        query = request.GET.copy()
+        query.pop("p", None)
         context = self._context(
             request,
             cycle,
             rows=rows,
-            mentors=mentors,
-            matched_count=sum(1 for mentee in mentees if mentee.has_live_match),
+            page=page,
+            candidates=candidates,
+            query=query.urlencode(),
+            topics=sorted(topic_names.items(), key=lambda item: item[1]),
+            regions=Region.choices,
+            chosen_topic=topic,
+            chosen_region=region,
+            unmatched_only=unmatched_only,
+            mentors_url=reverse("admin:matching_application_changelist")
+            + f"?cycle__id__exact={cycle.pk}&role__exact=mentor",
         )
         return TemplateResponse(request, "admin/matching/cycle/matching.html", context)
 

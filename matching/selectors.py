@@ -115,12 +115,14 @@ def application_state(application) -> str:
     return "waiting_list"
 
 
-def cycle_candidates(cycle) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
-    """Every submitted mentor and mentee of a cycle as scoring candidates, in a handful of queries."""
+def cycle_candidates(cycle, *, application_ids=None) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
+    """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries."""
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
+    applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+    if application_ids is not None:
+        applications = applications.filter(pk__in=list(application_ids))
     applications = (
-        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
-        .select_related("member__profile")
+        applications.select_related("member__profile")
         .prefetch_related("topics", "member__profile__expertise")
         .annotate(
             live_as_mentor=Count("matches_as_mentor", filter=Q(matches_as_mentor__status__in=Match.LIVE_STATUSES)),
@@ -137,6 +139,24 @@ def cycle_candidates(cycle) -> tuple[list[Candidate], list[Candidate], dict[int,
             mentees.append(candidate_from_application(application, has_live_match=application.mentee_is_matched))
     topic_names = {topic.pk: str(topic) for topic in Expertise.objects.all()}
     return mentors, mentees, topic_names
+
+
+def cycle_mentees(cycle, *, topic=None, region="", unmatched_only=True):
+    """The Koppelscherm's mentees of a cycle, oldest application first, with is_matched; filtered as asked."""
+    live = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status__in=Match.LIVE_STATUSES)
+    applications = (
+        Application.objects.filter(cycle=cycle, role=Role.MENTEE, status=Application.Status.SUBMITTED)
+        .select_related("member__profile")
+        .annotate(is_matched=Exists(live))
+        .order_by("created_at", "pk")
+    )
+    if topic is not None:
+        applications = applications.filter(topics=topic)
+    if region:
+        applications = applications.filter(member__profile__region=region)
+    if unmatched_only:
+        applications = applications.filter(is_matched=False)
+    return applications
 
 
 # --- The pair's year -------------------------------------------------------------

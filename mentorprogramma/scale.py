@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Expertise, MeetingPreference, MembershipType, Profile, Region, User, VerificationStatus
@@ -93,7 +93,11 @@ def seed(*, members: int, log=print) -> dict[str, int]:
     if already_seeded():
         return {}
     with transaction.atomic():
-        return _Seeder(members, log).run()
+        counts = _Seeder(members, log).run()
+    # Fresh statistics, as a live database has them: without, the planner guesses one row per table.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return counts
 
 
 class _Seeder:
