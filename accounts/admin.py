@@ -189,7 +189,7 @@ class ProfileAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": profile,
             "profile": profile,
-            "list_entry": selectors.member_list_entry_for(profile),
+            "list_entry": selectors.member_list_entry_for(profile=profile),
             "form": form,
             "title": _("Verify or reject %(name)s") % {"name": profile.user},
         }

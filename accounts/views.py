@@ -19,7 +19,7 @@ def _safe_next(request) -> str | None:
 @login_required
 def profile(request):
     """Her own profile: what she filled in, her verification status and roles, and what to do next."""
-    status = selectors.member_status(request.user)
+    status = selectors.member_status(user=request.user)
     if status.profile is None:
         return redirect("accounts:profile_edit")
     return render(request, "accounts/profile.html", {"status": status, "profile": status.profile})
@@ -28,7 +28,7 @@ def profile(request):
 @login_required
 def profile_edit(request):
     """The profile step after sign-up, and later editing; the service enforces R2 and R3."""
-    existing = selectors.profile_for_user(request.user)
+    existing = selectors.profile_for_user(user=request.user)
     data = request.POST if request.method == "POST" else None
     form = ProfileForm(data, instance=existing, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -52,7 +52,7 @@ def profile_edit(request):
 @login_required
 def profile_detail(request, pk):
     """A member's profile seen by herself or by her partner; anyone else gets 404."""
-    shown, viewer_is_partner = selectors.profile_for_viewer(request.user, pk)
+    shown, viewer_is_partner = selectors.profile_for_viewer(viewer=request.user, pk=pk)
     if not viewer_is_partner:
         return redirect("accounts:profile")
     return render(request, "accounts/partner_profile.html", {"profile": shown})

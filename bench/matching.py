@@ -132,7 +132,7 @@ def time_from_database(mentors: list[Candidate], mentees: list[Candidate]) -> No
 
     cycle = write_cycle(mentors, mentees)
     started = time.perf_counter()
-    db_mentors, db_mentees, _topic_names = cycle_candidates(cycle)
+    db_mentors, db_mentees, _topic_names = cycle_candidates(cycle=cycle)
     read = time.perf_counter()
     table = score_table(db_mentors, db_mentees)
     pairs = optimal_assignment(table)

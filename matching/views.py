@@ -28,8 +28,8 @@ def _add_errors(form, error: ValidationError) -> None:
 def overview(request):
     """Her programme page: open cycles, her applications with their state, and her pairs."""
     applications = [
-        {"application": application, "state": selectors.application_state(application)}
-        for application in selectors.applications_for_user(request.user)
+        {"application": application, "state": selectors.application_state(application=application)}
+        for application in selectors.applications_for_user(user=request.user)
     ]
     applied = {
         (item["application"].cycle_id, item["application"].role)
@@ -48,7 +48,7 @@ def overview(request):
     context = {
         "open_cycles": open_cycles,
         "applications": applications,
-        "matches": selectors.matches_for_user(request.user),
+        "matches": selectors.matches_for_user(user=request.user),
         "may_apply": can_apply(request.user),
         "may_mentor": can_be_mentor(profile) if profile else None,
     }
@@ -64,7 +64,7 @@ def apply(request, cycle_pk, role):
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_application(member=request.user, cycle=cycle, role=role, **form.cleaned_data)
+            services.application_submit(member=request.user, cycle=cycle, role=role, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -81,12 +81,12 @@ def apply(request, cycle_pk, role):
 
 @login_required
 def application_edit(request, pk):
-    application = selectors.application_for_user(request.user, pk)
+    application = selectors.application_for_user(user=request.user, pk=pk)
     form = FORMS[application.role](request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.update_application(application=application, **data)
+            services.application_update(application=application, **data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -101,12 +101,12 @@ def application_edit(request, pk):
 
 @login_required
 def application_withdraw(request, pk):
-    application = selectors.application_for_user(request.user, pk)
-    matched = selectors.live_matches_for_application(application).exists()
+    application = selectors.application_for_user(user=request.user, pk=pk)
+    matched = selectors.live_matches_for_application(application=application).exists()
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_application(application=application, by=request.user, reason=form.cleaned_data["reason"])
+            services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -118,37 +118,37 @@ def application_withdraw(request, pk):
 
 
 def _pair_context(request, match):
-    answers = selectors.renewal_answers(match)
+    answers = selectors.renewal_answers(match=match)
     return {
         "match": match,
         "is_mentee": request.user.pk == match.mentee_id,
         "partner": match.partner_of(request.user),
-        "agreement": services.ensure_agreement(match=match) if match.is_active else getattr(match, "agreement", None),
-        "renewal_due": selectors.renewal_due(match),
+        "agreement": services.agreement_ensure(match=match) if match.is_active else getattr(match, "agreement", None),
+        "renewal_due": selectors.renewal_due(match=match),
         "my_renewal_answer": answers.get(request.user.pk),
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
-        "renewal_outcome": selectors.renewal_outcome(match),
-        "terms": selectors.terms_of(match),
+        "renewal_outcome": selectors.renewal_outcome(match=match),
+        "terms": selectors.terms_of(match=match),
     }
 
 
 @login_required
 def pair_detail(request, pk):
     """The pair page "Mijn mentorschap": only the pair sees it (R8 contact details, R16 agreement)."""
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     return render(request, "matching/pair_detail.html", _pair_context(request, match))
 
 
 @login_required
 def agreement_edit(request, pk):
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     if not match.is_active:
         raise Http404
-    agreement = services.ensure_agreement(match=match)
+    agreement = services.agreement_ensure(match=match)
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_agreement(match=match, by=request.user, **form.cleaned_data)
+            services.agreement_update(match=match, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -161,9 +161,9 @@ def agreement_edit(request, pk):
 @login_required
 @require_POST
 def confirm_trust(request, pk):
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     try:
-        services.confirm_trust(match=match, by=request.user)
+        services.agreement_confirm_trust(match=match, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -174,14 +174,14 @@ def confirm_trust(request, pk):
 @login_required
 def renewal(request, pk):
     """R5: each partner answers whether she wants to continue for another term."""
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     # The renewal e-mail links here with ?answer=yes or ?answer=no: preselect it, she still confirms with a POST.
     answer = request.GET.get("answer")
     initial = {"wants_to_continue": answer} if answer in ("yes", "no") else {}
     form = RenewalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_renewal_answer(
+            services.renewal_answer_record(
                 match=match, member=request.user, wants_to_continue=form.cleaned_data["wants_to_continue"]
             )
         except ValidationError as error:
