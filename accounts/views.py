@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from mentorprogramma.forms import add_service_error
+
 from . import selectors, services
 from .forms import ProfileForm
 
@@ -35,7 +37,7 @@ def profile_edit(request):
         try:
             services.profile_save(user=request.user, **form.service_arguments())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             if existing is None:
                 messages.success(request, _("Thank you! Your programme profile is complete."))

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorprogramma.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorprogramma.settings_test")
 # A throwaway database: the benchmark never touches a real one.
 _DATABASE_DIR = tempfile.TemporaryDirectory(prefix="bench-matching-")
 os.environ["DATABASE_URL"] = f"sqlite:///{_DATABASE_DIR.name}/bench.sqlite3"

@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentorprogramma.forms import add_service_error
+
 from . import scoring, selectors, services
 from .models import Application, Cycle, Match
 
@@ -284,7 +286,7 @@ class MatchAdmin(admin.ModelAdmin):
             try:
                 services.match_end_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as error:
-                form.add_error("reason" if hasattr(error, "error_dict") else None, error.messages)
+                add_service_error(form, error, fields={"end_reason": "reason"})
             else:
                 messages.success(request, _("The mentorship has been ended early."))
                 return redirect("admin:matching_match_change", match.pk)

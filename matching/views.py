@@ -7,21 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.eligibility import can_apply, can_be_mentor
+from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
 from .forms import AgreementForm, MenteeApplicationForm, MentorApplicationForm, RenewalForm, WithdrawForm
 from .models import Application, Role
 
 FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Attach a service's refusal to the form: at the field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -66,7 +58,7 @@ def apply(request, cycle_pk, role):
         try:
             services.application_submit(member=request.user, cycle=cycle, role=role, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("Thank you for applying. The coordinators will be in touch once pairs are made.")
@@ -88,7 +80,7 @@ def application_edit(request, pk):
         try:
             services.application_update(application=application, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your application has been updated."))
             return redirect("matching:overview")
@@ -108,7 +100,7 @@ def application_withdraw(request, pk):
         try:
             services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your application has been withdrawn."))
             return redirect("matching:overview")
@@ -150,7 +142,7 @@ def agreement_edit(request, pk):
         try:
             services.agreement_update(match=match, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your agreement has been saved."))
             return redirect("matching:pair_detail", pk=match.pk)
@@ -185,7 +177,7 @@ def renewal(request, pk):
                 match=match, member=request.user, wants_to_continue=form.cleaned_data["wants_to_continue"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Thank you, your answer has been saved."))
             return redirect("matching:pair_detail", pk=match.pk)

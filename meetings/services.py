@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ MAX_PLANNING_AHEAD = datetime.timedelta(days=2 * 365)
 
 def _check_pair_member(match: Match, user) -> None:
     if not match.is_member(user):
-        raise PermissionError("Only the mentor and mentee of a pair change its meetings.")
+        raise PermissionDenied("Only the mentor and mentee of a pair change its meetings.")
 
 
 def _check_pair_active(match: Match) -> None:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from matching.selectors import pair_for_user
+from mentorprogramma.forms import add_service_error
 
 from . import calendar, selectors, services
 from .forms import MeetingForm, PrivateNoteForm
@@ -55,7 +56,7 @@ def meeting_create(request, match_pk):
             try:
                 meeting = services.meeting_plan(match=match, by=request.user, **form.meeting_fields())
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_error(form, error, fields=form.FIELD_FOR_MODEL_ERROR)
             else:
                 messages.success(request, _("The meeting is planned. Your partner sees it on your pair's page."))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -80,7 +81,7 @@ def meeting_detail(request, pk):
             try:
                 services.private_note_save(meeting=meeting, author=request.user, text=form.cleaned_data["text"])
             except ValidationError as error:
-                form.add_error("text", error.error_dict.get("text", error.messages))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Your private notes are saved."))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -114,7 +115,7 @@ def meeting_edit(request, pk):
             try:
                 services.meeting_update(meeting=meeting, by=request.user, **form.meeting_fields())
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_error(form, error, fields=form.FIELD_FOR_MODEL_ERROR)
             else:
                 messages.success(request, _("The meeting is updated."))
                 return redirect("meetings:detail", pk=meeting.pk)

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -198,6 +198,26 @@ def test_held_and_cancelled_meetings_cannot_be_cancelled_or_held_again(pair):
                 action(meeting=meeting, by=pair.mentee)
     with pytest.raises(ValidationError):
         services.meeting_update(meeting=cancelled, by=pair.mentee, location="Ergens")
+
+
+def test_someone_outside_the_pair_is_refused_by_every_service_with_permission_denied(pair, other_member, coordinator):
+    """PermissionDenied, never the built-in PermissionError: a view that forgets its check gives 403, not 500."""
+    meeting = MeetingFactory(match=pair)
+    for outsider in (other_member, coordinator):
+        with pytest.raises(PermissionDenied):
+            services.meeting_plan(match=pair, by=outsider, starts_at=meeting.starts_at, duration_minutes=60)
+        with pytest.raises(PermissionDenied):
+            services.meeting_update(meeting=meeting, by=outsider, location="Ergens")
+        for action in (services.meeting_cancel, services.meeting_mark_held):
+            with pytest.raises(PermissionDenied):
+                action(meeting=meeting, by=outsider)
+        with pytest.raises(PermissionDenied):
+            services.private_note_save(meeting=meeting, author=outsider, text="Gelezen?")
+    location = meeting.location
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.location) == (Meeting.Status.PLANNED, location)
+    assert Meeting.objects.filter(match=pair).count() == 1
+    assert not meeting.private_notes.exists()
 
 
 def test_a_pair_that_ended_cannot_plan_any_more(client, pair):
