@@ -67,7 +67,7 @@ def fingerprint(cycle: Cycle) -> str:
 
 
 def compute(cycle: Cycle, state: str) -> CandidateSet:
-    mentors, mentees, _topic_names = selectors.cycle_candidates(cycle)
+    mentors, mentees, _topic_names = selectors.cycle_candidates(cycle=cycle)
     result = CandidateSet(
         fingerprint=state,
         matched_mentees=sum(1 for mentee in mentees if mentee.has_live_match),

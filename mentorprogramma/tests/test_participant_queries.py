@@ -109,9 +109,11 @@ def test_the_dashboard_states_match_her_pairs_without_asking_per_application(cli
 
     match = _history(MemberFactory(), MemberFactory(), years=2)
     for user in (match.mentor, match.mentee):
-        annotated = {a.pk: selectors.application_state(a) for a in selectors.applications_for_user(user)}
+        annotated = {
+            a.pk: selectors.application_state(application=a) for a in selectors.applications_for_user(user=user)
+        }
         for application in user.applications.all():
-            assert annotated[application.pk] == selectors.application_state(application)
+            assert annotated[application.pk] == selectors.application_state(application=application)
         assert {"matched", "partly_matched"} & set(annotated.values())
     with django_assert_max_num_queries(1):
-        [selectors.application_state(a) for a in selectors.applications_for_user(match.mentor)]
+        [selectors.application_state(application=a) for a in selectors.applications_for_user(user=match.mentor)]
