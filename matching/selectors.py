@@ -208,3 +208,20 @@ def terms_of(*, match) -> list:
         current = current.previous_term
         terms.append(current)
     return list(reversed(terms))
+
+
+# --- The optimal proposal (issue 17) ------------------------------------------------------
+
+
+def matching_proposal_latest(*, cycle):
+    """The cycle's newest stored proposal, or None."""
+    from .models import MatchingProposal
+
+    return MatchingProposal.objects.filter(cycle=cycle).order_by("-created_at", "-pk").first()
+
+
+def matching_proposal_is_stale(*, proposal) -> bool:
+    """Whether the cycle changed (application, match, profile) since the proposal was computed."""
+    from . import suggestions
+
+    return bool(proposal.cycle_state) and proposal.cycle_state != suggestions.cycle_state(proposal.cycle)
