@@ -32,6 +32,8 @@ CANDIDATES_PER_PERSON = 80
 DENSE_LIMIT = 1_000_000
 # Mentee rows scored at once: 1,000 × 25,000 mentors is 25 million cells (100 MB as int32).
 BLOCK_ROWS = 1000
+# The score of a forbidden pair while ranking: below any real score.
+FORBIDDEN = np.iinfo(np.int32).min
 
 
 @dataclass
@@ -56,14 +58,14 @@ def candidate_graph(
     k_row, k_col = min(k, m), min(k, n)
     edge_rows, edge_cols, edge_scores = [], [], []
     # Per mentor: her best mentees so far (scores and mentee indices), merged block by block.
-    best_col_scores = np.full((k_col, m), np.iinfo(np.int32).min, dtype=np.int64)
-    best_col_rows = np.full((k_col, m), -1, dtype=np.int64)
+    best_col_scores = np.full((m, k_col), FORBIDDEN, dtype=np.int32)
+    best_col_rows = np.full((m, k_col), -1, dtype=np.int64)
     for start in range(0, n, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, n)
         scores, allowed = scoring.score_rows(prepared, start, stop)
-        masked = np.where(allowed, scores, np.iinfo(np.int32).min).astype(np.int64)
-        # Row side: the best k mentors of each mentee in the block.
-        top = np.argpartition(-masked, k_row - 1, axis=1)[:, :k_row]
+        masked = np.where(allowed, scores, FORBIDDEN).astype(np.int32, copy=False)
+        # Row side: the best k mentors of each mentee in the block (the k largest, unordered).
+        top = np.argpartition(masked, m - k_row, axis=1)[:, m - k_row :]
         block_rows = np.repeat(np.arange(start, stop), k_row)
         top_flat = top.ravel()
         keep = allowed[block_rows - start, top_flat]
@@ -71,18 +73,21 @@ def candidate_graph(
         edge_cols.append(top_flat[keep])
         edge_scores.append(scores[block_rows[keep] - start, top_flat[keep]])
         # Column side: merge this block's best k mentees per mentor with the best so far.
+        by_mentor = np.ascontiguousarray(masked.T)
         block_k = min(k_col, stop - start)
-        col_top = np.argpartition(-masked, block_k - 1, axis=0)[:block_k, :]
-        col_scores = np.take_along_axis(masked, col_top, axis=0)
-        merged_scores = np.concatenate([best_col_scores, col_scores])
-        merged_rows = np.concatenate([best_col_rows, col_top + start])
-        order = np.argsort(-merged_scores, axis=0, kind="stable")[:k_col, :]
-        best_col_scores = np.take_along_axis(merged_scores, order, axis=0)
-        best_col_rows = np.take_along_axis(merged_rows, order, axis=0)
+        col_top = np.argpartition(by_mentor, by_mentor.shape[1] - block_k, axis=1)[:, by_mentor.shape[1] - block_k :]
+        col_scores = np.take_along_axis(by_mentor, col_top, axis=1)
+        merged_scores = np.concatenate([best_col_scores, col_scores], axis=1)
+        merged_rows = np.concatenate([best_col_rows, col_top + start], axis=1)
+        order = np.argpartition(merged_scores, merged_scores.shape[1] - k_col, axis=1)[
+            :, merged_scores.shape[1] - k_col :
+        ]
+        best_col_scores = np.take_along_axis(merged_scores, order, axis=1)
+        best_col_rows = np.take_along_axis(merged_rows, order, axis=1)
         if progress:
             progress(stop / n)
-    valid = (best_col_rows >= 0) & (best_col_scores > np.iinfo(np.int32).min)
-    col_index = np.broadcast_to(np.arange(m), best_col_rows.shape)
+    valid = (best_col_rows >= 0) & (best_col_scores > FORBIDDEN)
+    col_index = np.broadcast_to(np.arange(m)[:, None], best_col_rows.shape)
     edge_rows.append(best_col_rows[valid])
     edge_cols.append(col_index[valid])
     edge_scores.append(best_col_scores[valid])
