@@ -145,6 +145,7 @@ def main():
             f"/admin/matching/cycle/{matching_cycle.pk}/matching/?p=20&ongekoppeld=1",
             1000,
         ),
+        ("proposal review page", f"/admin/matching/cycle/{matching_cycle.pk}/matching/voorstel/", 1000),
         ("admin outbox list", "/admin/notifications/outboxmessage/", None),
         ("admin profiles list", "/admin/accounts/profile/", None),
         ("admin matches list", "/admin/matching/match/", None),
@@ -170,6 +171,23 @@ def main():
         print(f"{name}, {members}: {figure['rps']:.0f} requests/s, {share:.0f} % of the trivial view (target >= 25 %)")
 
     client.force_login(coordinator)
+    from matching import services as matching_services
+    from matching import suggestions
+
+    started = time.perf_counter()
+    proposal = matching_services.matching_proposal_start(cycle=matching_cycle, by=coordinator)  # runs in-process
+    proposal.refresh_from_db()
+    print(
+        f"proposal job, {MEMBERS:,} members' open cycle: {time.perf_counter() - started:.1f} s in the worker, "
+        f"{proposal.pair_count} pairs by the {proposal.method} solver (informational; the page only reads the result)"
+    )
+    suggestions.invalidate()
+    started = time.perf_counter()
+    client.get(f"/admin/matching/cycle/{matching_cycle.pk}/matching/")
+    print(
+        f"koppelscherm after a change (candidate set recomputed), {MEMBERS:,} members: "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms (informational; once per change)"
+    )
     coordinator_trivial = measure(client, "/bench/trivial/")
     print(
         f"trivial view (coordinator), {members}: {coordinator_trivial['median_ms']:.1f} ms median, "
