@@ -185,13 +185,21 @@ def sparse_figures() -> None:
     from matching.solver import CANDIDATES_PER_PERSON
 
     print(f"proposal (sparse candidate graph, k = {CANDIDATES_PER_PERSON}, exact on the graph; peak = whole process):")
-    cases = [(1000, 500, True), (5000, 2500, True), (50_000, 25_000, False)]
+    cases = [(1000, 500, True), (5000, 2500, True)]
+    if os.environ.get("BENCH_LARGE") == "1":
+        cases.append((50_000, 25_000, False))
+    else:
+        # Minutes of CPU: too long for every `make bench` on a shared 2-core machine.
+        print(
+            "proposal 50,000 x 25,000 (capacity 2): skipped, set BENCH_LARGE=1 to run it "
+            "(measured 2026-12-01: 1553 s wall on a shared machine, 333 s CPU, 1746 MB peak; target: within 8 GB)"
+        )
     for mentees_count, mentors_count, with_dense in cases:
         command = [sys.executable, __file__, "--case", str(mentees_count), str(mentors_count)]
         if with_dense:
             command.append("--dense")
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=True)
         except (subprocess.SubprocessError, OSError) as error:
             print(f"proposal {mentees_count:,} x {mentors_count:,}: did not finish ({error})")
             continue
