@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import eligibility
 from accounts.models import Expertise, MeetingPreference
 
 
@@ -58,8 +59,8 @@ class Cycle(models.Model):
 
 
 class Role(models.TextChoices):
-    MENTEE = "mentee", _("mentee")
-    MENTOR = "mentor", _("mentor")
+    MENTEE = eligibility.MENTEE, _("mentee")
+    MENTOR = eligibility.MENTOR, _("mentor")
 
 
 class Application(models.Model):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.eligibility import can_apply, can_be_mentor
+from accounts.eligibility import role_decision
 from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
@@ -36,13 +36,12 @@ def overview(request):
         }
         for cycle in selectors.open_cycles()
     ]
-    profile = getattr(request.user, "profile", None)
     context = {
         "open_cycles": open_cycles,
         "applications": applications,
         "matches": selectors.matches_for_user(user=request.user),
-        "may_apply": can_apply(request.user),
-        "may_mentor": can_be_mentor(profile) if profile else None,
+        "may_apply": role_decision(request.user, Role.MENTEE),
+        "may_mentor": role_decision(request.user, Role.MENTOR),
     }
     return render(request, "matching/overview.html", context)
 
@@ -64,9 +63,7 @@ def apply(request, cycle_pk, role):
                 request, _("Thank you for applying. The coordinators will be in touch once pairs are made.")
             )
             return redirect("matching:overview")
-    decision = can_apply(request.user)
-    if decision and role == Role.MENTOR:
-        decision = can_be_mentor(request.user.profile)
+    decision = role_decision(request.user, role)
     context = {"form": form, "cycle": cycle, "role": role, "refusal": "" if decision else decision.reason}
     return render(request, "matching/application_form.html", context)
 
