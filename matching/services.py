@@ -36,8 +36,13 @@ APPLICATION_FIELDS = {
 }
 
 
+def match_may_become(match: Match, target: str) -> bool:
+    """Whether the lifecycle allows this step now; screens ask it before offering the step."""
+    return target in TRANSITIONS[Match.Status(match.status)]
+
+
 def _check_transition(match: Match, target: str) -> None:
-    if target not in TRANSITIONS[Match.Status(match.status)]:
+    if not match_may_become(match, target):
         raise ValidationError(
             _("A match that is %(current)s cannot become %(target)s.")
             % {"current": match.get_status_display(), "target": Match.Status(target).label},
