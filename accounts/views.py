@@ -49,4 +49,3 @@ def profile_edit(request):
         "accounts/profile_form.html",
         {"form": form, "first_time": existing is None, "next": _safe_next(request) or ""},
     )
-

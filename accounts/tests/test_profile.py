@@ -239,14 +239,6 @@ def test_anonymous_visitors_are_sent_to_login(client, name):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-
-
-
-
-
-
-
-
 def test_editing_always_changes_her_own_profile_only(client, profile_data):
     other = ProfileFactory(membership_number="555555", organisation="Andermans Kantoor")
     member = MemberFactory()
@@ -257,8 +249,6 @@ def test_editing_always_changes_her_own_profile_only(client, profile_data):
     other.refresh_from_db()
     assert other.organisation == "Andermans Kantoor"
     assert Profile.objects.get(user=member).membership_number == "555556"
-
-
 
 
 def test_the_admin_never_shows_phone_or_linkedin(client):
