@@ -21,6 +21,6 @@ def create_missing_agreements(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("matching", "0002_agreement_renewal")]
+    dependencies = [("matching", "0003_bounded_text")]
 
     operations = [migrations.RunPython(create_missing_agreements, migrations.RunPython.noop)]
