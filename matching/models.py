@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts import eligibility
 from accounts.models import Expertise, MeetingPreference
 from mentorprogramma.fields import BoundedTextField
 
@@ -60,8 +61,8 @@ class Cycle(models.Model):
 
 
 class Role(models.TextChoices):
-    MENTEE = "mentee", _("mentee")
-    MENTOR = "mentor", _("mentor")
+    MENTEE = eligibility.MENTEE, _("mentee")
+    MENTOR = eligibility.MENTOR, _("mentor")
 
 
 class Application(models.Model):
@@ -104,6 +105,12 @@ class Application(models.Model):
         return f"{self.member} – {self.get_role_display()} – {self.cycle}"
 
 
+class MatchQuerySet(models.QuerySet):
+    def renewed_terms(self):
+        """R5: terms after the first, i.e. the pair chose to continue (same rule as Match.is_renewed_term)."""
+        return self.filter(term__gt=Match.FIRST_TERM)
+
+
 class Match(models.Model):
     """A mentor–mentee pair for one term of (in principle) one year (R4); renewals are new terms (R5)."""
 
@@ -114,6 +121,7 @@ class Match(models.Model):
         ENDED_EARLY = "beeindigd", _("ended early")
 
     LIVE_STATUSES = (Status.PROPOSED, Status.ACTIVE)
+    FIRST_TERM = 1
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="matches", verbose_name=_("cycle"))
     mentor = models.ForeignKey(
@@ -129,7 +137,7 @@ class Match(models.Model):
         Application, on_delete=models.PROTECT, related_name="matches_as_mentee", null=True, blank=True
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
-    term = models.PositiveSmallIntegerField(_("term"), default=1)
+    term = models.PositiveSmallIntegerField(_("term"), default=FIRST_TERM)
     previous_term = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -154,6 +162,8 @@ class Match(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = MatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("match")
@@ -184,6 +194,15 @@ class Match(models.Model):
     def is_active(self) -> bool:
         """Only an active pair works together: contact details (R8), agreement edits, meetings."""
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_ended_early(self) -> bool:
+        return self.status == self.Status.ENDED_EARLY
+
+    @property
+    def is_renewed_term(self) -> bool:
+        """R5: a second or later term of the same pair (renewal), not a new introduction."""
+        return self.term > self.FIRST_TERM
 
     def is_member(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)
