@@ -72,13 +72,13 @@ def test_the_hard_rule_refuses_a_mentor_from_the_same_firm_group(cycle, coordina
     mentee_application = _at(ApplicationFactory(cycle=cycle), "PwC")
 
     with pytest.raises(ValidationError, match="zelfde organisatiegroep"):
-        services.confirm_match(
+        services.match_confirm(
             mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
         )
 
     mentee_application.allow_same_organisation = True
     mentee_application.save()
-    assert services.confirm_match(
+    assert services.match_confirm(
         mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
     )
 
@@ -92,7 +92,7 @@ def test_her_own_no_mentor_from_list_is_a_hard_rule_too(cycle, coordinator):
     mentee_application.save()
 
     with pytest.raises(ValidationError, match="geen mentor van deze organisatie"):
-        services.confirm_match(
+        services.match_confirm(
             mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
         )
 
@@ -108,7 +108,7 @@ def test_the_score_table_and_the_single_rule_agree_on_every_pair(cycle):
     _at(ApplicationFactory(cycle=cycle, avoid_organisations="Meijburg & Co"), "Kantoor Y")
     from matching import selectors
 
-    mentor_candidates, mentee_candidates, _topics = selectors.cycle_candidates(cycle)
+    mentor_candidates, mentee_candidates, _topics = selectors.cycle_candidates(cycle=cycle)
     table = scoring.score_table(mentor_candidates, mentee_candidates)
 
     for row, mentee in enumerate(mentee_candidates):
