@@ -279,11 +279,19 @@ class MemberListImportAdmin(admin.ModelAdmin):
                     member_list_preview_forget(request, token)
                     self.message_user(
                         request,
-                        _(
-                            "Member list imported: %(rows)s members, %(verified)s profiles verified, "
-                            "%(flagged)s flagged."
-                        )
-                        % {"rows": report.row_count, "verified": len(report.verified), "flagged": len(report.flagged)},
+                        _("Member list imported: %(members)s, %(verified)s, %(flagged)s.")
+                        % {
+                            "members": ngettext("%(count)s member", "%(count)s members", report.row_count)
+                            % {"count": report.row_count},
+                            "verified": ngettext(
+                                "%(count)s profile verified", "%(count)s profiles verified", len(report.verified)
+                            )
+                            % {"count": len(report.verified)},
+                            "flagged": ngettext(
+                                "%(count)s profile flagged", "%(count)s profiles flagged", len(report.flagged)
+                            )
+                            % {"count": len(report.flagged)},
+                        },
                         messages.SUCCESS,
                     )
                     return redirect("admin:accounts_memberlistimport_changelist")

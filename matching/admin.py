@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from mentorprogramma.forms import add_service_error
 
@@ -179,7 +179,11 @@ class CycleAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
-                messages.success(request, _("%(count)s pairs confirmed.") % {"count": len(matches)})
+                messages.success(
+                    request,
+                    ngettext("%(count)s pair confirmed.", "%(count)s pairs confirmed.", len(matches))
+                    % {"count": len(matches)},
+                )
                 return redirect("admin:matching_cycle_matching", cycle.pk)
 
         rows = []
@@ -360,4 +364,7 @@ class MatchAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            messages.success(request, _("%(count)s mentorships updated.") % {"count": done})
+            messages.success(
+                request,
+                ngettext("%(count)s mentorship updated.", "%(count)s mentorships updated.", done) % {"count": done},
+            )
