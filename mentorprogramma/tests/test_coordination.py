@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,9 +147,8 @@ def test_the_year_plan_is_generated_from_the_cycles_dates_and_marked_done_from_t
     ]
     assert steps["open"].due == cycle.applications_open
     assert steps["start"].due == cycle.planned_start
-    assert steps["interim"].due == cycle.planned_start + datetime.timedelta(days=0) + (
-        steps["interim"].due - cycle.planned_start
-    )
+    assert steps["interim"].due == cycle.planned_start + relativedelta(months=6)
+    assert steps["final"].due == cycle.planned_start + relativedelta(months=12)
     assert next_step.key == "import"
     assert not any(step.done for step in steps.values())
 
