@@ -76,13 +76,13 @@ def collect(user):
 
 def erase(user, by=None):
     """R6: a live pair ends before she goes; the partner is told it ended, never why."""
-    from .services import end_match_early
+    from .services import match_end_early
 
     with translation.override(settings.LANGUAGE_CODE):
         reason = gettext("The pair ended because one of the partners left the programme.")
     for match in _her_matches(user).filter(status__in=Match.LIVE_STATUSES):
         was_active = match.is_active
-        end_match_early(match=match, by=by, reason=reason)
+        match_end_early(match=match, by=by, reason=reason)
         if was_active:
             from .signals import partner_left
 

@@ -79,11 +79,11 @@ def her(django_capture_on_commit_callbacks):
         mentor_application=mentor_application,
         start_date=timezone.localdate() - datetime.timedelta(days=60),
     )
-    matching_services.update_agreement(match=match, by=anna, mission="Groeien naar partner.")
+    matching_services.agreement_update(match=match, by=anna, mission="Groeien naar partner.")
     meeting = HeldMeetingFactory(match=match, starts_at=timezone.now() - datetime.timedelta(days=3))
-    meeting_services.save_private_note(meeting=meeting, author=anna, text=HER_NOTE)
-    meeting_services.save_private_note(meeting=meeting, author=mentor, text=PARTNER_NOTE)
-    meeting_services.renew_calendar_feed(user=anna)
+    meeting_services.private_note_save(meeting=meeting, author=anna, text=HER_NOTE)
+    meeting_services.private_note_save(meeting=meeting, author=mentor, text=PARTNER_NOTE)
+    meeting_services.calendar_feed_renew(user=anna)
     evaluation_round = EvaluationRoundFactory(cycle=application.cycle)
     QuestionFactory(round=evaluation_round, kind="open", text="Wat wil je kwijt?")
     evaluation_services.invitations_ensure(round=evaluation_round)

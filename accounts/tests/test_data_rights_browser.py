@@ -1,7 +1,6 @@
 """A member downloads her data and then deletes her account, in Chromium."""
 
 import datetime
-import io
 import json
 import zipfile
 
@@ -41,7 +40,7 @@ def test_a_member_downloads_her_data_and_then_deletes_her_account(live_server, p
     match = ActiveMatchFactory(start_date=timezone.localdate() - datetime.timedelta(days=40))
     mentee, mentor = match.mentee, match.mentor
     meeting = HeldMeetingFactory(match=match, starts_at=timezone.now() - datetime.timedelta(days=2))
-    meeting_services.save_private_note(meeting=meeting, author=mentee, text=NOTE)
+    meeting_services.private_note_save(meeting=meeting, author=mentee, text=NOTE)
 
     _log_in(page, live_server, mentee)
     page.get_by_role("button", name=mentee.get_short_name(), exact=True).click()  # her menu
@@ -57,7 +56,7 @@ def test_a_member_downloads_her_data_and_then_deletes_her_account(live_server, p
         _confirm_password(page)
     download = download_info.value
     assert download.suggested_filename.endswith(".zip")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    archive = zipfile.ZipFile(download.path())
     document = json.loads(archive.read("mijn-gegevens.json"))
     assert document["sections"]["profile"]["records"][0]["membership_number"] == mentee.profile.membership_number
     assert NOTE in archive.read("mijn-gegevens.html").decode()

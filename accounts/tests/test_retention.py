@@ -110,7 +110,7 @@ def test_private_notes_go_12_months_after_the_pair_ended_after_warning_both(
     match = ActiveMatchFactory(start_date=JOINED)
     meeting = HeldMeetingFactory(match=match, starts_at=noon(JOINED + datetime.timedelta(days=20)))
     for author in (match.mentor, match.mentee):
-        meeting_services.save_private_note(meeting=meeting, author=author, text="Alleen voor mij.")
+        meeting_services.private_note_save(meeting=meeting, author=author, text="Alleen voor mij.")
     ended_on = JOINED + relativedelta(months=12)
     Match.objects.filter(pk=match.pk).update(status=Match.Status.COMPLETED, ended_on=ended_on)
     # Both take part until the notes expire (they logged in), so only the notes are at stake.
