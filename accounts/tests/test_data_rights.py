@@ -107,6 +107,10 @@ def her(django_capture_on_commit_callbacks):
     RetentionNotice.objects.create(
         user=anna, topic=RetentionNotice.Topic.NOTES, about_id=earlier.pk, erase_on=timezone.localdate()
     )
+    if apps.is_installed("allauth.mfa"):
+        from allauth.mfa.models import Authenticator
+
+        Authenticator.objects.create(user=anna, type=Authenticator.Type.TOTP, data={"secret": "geheim"})
     coordinator = CoordinatorFactory()
     LogEntry.objects.create(
         user=coordinator,
