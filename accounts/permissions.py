@@ -27,7 +27,7 @@ ACCOUNTS_CODENAMES = [
 ]
 
 # AVG art. 17: erase a member who asks for it (with reauthentication, see admin_data_rights).
-# Apart from the list above, which migration 0003 reads, because it came with migration 0004.
+# Apart from the list above, which migration 0003 reads, because it came with migration 0005.
 ACCOUNTS_DATA_RIGHTS_CODENAMES = ["erase_member"]
 
 # Cycles, applications and matches are the coordinators' daily work (matching app).
