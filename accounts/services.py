@@ -168,14 +168,17 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
     return errors
 
 
-def _set_verified_automatically(profile: Profile, *, now=None) -> list[str]:
-    """The member list vouches for her (number and e-mail match): verified, by nobody in particular."""
+# What a verification decision (R2) changes on a profile.
+VERIFICATION_FIELDS = ["verification_status", "verified_at", "verified_by", "verification_note", "needs_review"]
+
+
+def _mark_verified(profile: Profile, *, by: User | None) -> None:
+    """R2's one way to "verified": by a coordinator (`by`) or by the member list (None); sets, never saves."""
     profile.verification_status = VerificationStatus.VERIFIED
-    profile.verified_at = now or timezone.now()
-    profile.verified_by = None
+    profile.verified_at = timezone.now()
+    profile.verified_by = by
     profile.verification_note = ""
     profile.needs_review = False
-    return ["verification_status", "verified_at", "verified_by", "verification_note", "needs_review"]
 
 
 def _verify_from_member_list(profile: Profile) -> bool:
@@ -192,7 +195,7 @@ def _verify_from_member_list(profile: Profile) -> bool:
     if review_reason(profile=profile, entry=entry):
         profile.needs_review = True
         return False
-    _set_verified_automatically(profile)
+    _mark_verified(profile, by=None)
     return True
 
 
@@ -253,8 +256,22 @@ def _tell_member_the_decision(profile: Profile) -> None:
 
 
 def profile_verify(*, profile: Profile, by: User) -> Profile:
-    """A coordinator has checked the membership herself (R2); the member gets an e-mail."""
-    return _record_decision(profile, by=by, status=VerificationStatus.VERIFIED, note="")
+    """A coordinator has checked the membership herself (R2); the member gets an e-mail.
+
+    An already verified member keeps her verification date and gets no second e-mail.
+    """
+    if profile.verification_status == VerificationStatus.VERIFIED:
+        return profile
+    _mark_verified(profile, by=by)
+    return _save_decision(profile)
+
+
+def profiles_verify(*, profiles, by: User) -> list[Profile]:
+    """The admin's bulk action: verify each of these; returns those that were not verified yet."""
+    newly = [profile for profile in profiles if profile.verification_status != VerificationStatus.VERIFIED]
+    for profile in newly:
+        profile_verify(profile=profile, by=by)
+    return newly
 
 
 def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
@@ -264,27 +281,18 @@ def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
         raise ValidationError(
             {"verification_note": _("Give a reason: the member reads it and can then fix her details.")}
         )
-    return _record_decision(profile, by=by, status=VerificationStatus.REJECTED, note=reason)
-
-
-def _record_decision(profile: Profile, *, by: User, status: str, note: str) -> Profile:
-    """A coordinator's decision settles the review too; the member hears of it by e-mail."""
-    profile.verification_status = status
-    profile.verified_at = timezone.now() if status == VerificationStatus.VERIFIED else None
+    profile.verification_status = VerificationStatus.REJECTED
+    profile.verified_at = None
     profile.verified_by = by
-    profile.verification_note = note
+    profile.verification_note = reason
     profile.needs_review = False
+    return _save_decision(profile)
+
+
+def _save_decision(profile: Profile) -> Profile:
+    """A coordinator's decision settles the review too; the member hears of it by e-mail."""
     profile.full_clean(exclude=["user", "expertise"])
-    profile.save(
-        update_fields=[
-            "verification_status",
-            "verified_at",
-            "verified_by",
-            "verification_note",
-            "needs_review",
-            "updated_at",
-        ]
-    )
+    profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
     _tell_member_the_decision(profile)
     return profile
 
@@ -411,10 +419,9 @@ def member_list_import(
             )
             for row in parsed.rows
         )
-        now = timezone.now()
         for profile in plan.verify:
-            changed = _set_verified_automatically(profile, now=now)
-            profile.save(update_fields=[*changed, "updated_at"])
+            _mark_verified(profile, by=None)
+            profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
             _tell_member_the_decision(profile)
         for profile in plan.unflag:
             # Back on the list: the reason for the review is gone.
