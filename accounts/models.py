@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -62,8 +63,9 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @property
+    @cached_property
     def is_coordinator(self) -> bool:
+        # Cached on the instance: the header, the admin and the cockpit all ask it in one request.
         return self.is_staff and self.groups.filter(name=COORDINATOR_GROUP).exists()
 
 
@@ -177,6 +179,8 @@ class Profile(models.Model):
         verbose_name = _("member profile")
         verbose_name_plural = _("member profiles")
         ordering = ["user__full_name"]
+        # AVG art. 17: a coordinator erases a member who asks for it (accounts.data_rights.member_erase).
+        permissions = [("erase_member", _("Can erase a member and her personal data at her request"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(career_start_year__gte=1940) & Q(career_start_year__lte=2100),
@@ -241,3 +245,33 @@ class MemberListEntry(models.Model):
 
     def __str__(self):
         return f"{self.membership_number} ({self.get_membership_type_display()})"
+
+
+class RetentionNotice(models.Model):
+    """A warning, sent once through the outbox, that retention will erase something of hers on a date.
+
+    Retention erases only after such a warning is at least RETENTION_WARNING_DAYS old, so a member
+    always has the time to log in (her account stays) or download her data (her notes).
+    """
+
+    class Topic(models.TextChoices):
+        ACCOUNT = "account", _("account of a member who no longer takes part")
+        NOTES = "notes", _("private notes of a pair that ended")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="retention_notices", verbose_name=_("member"))
+    topic = models.CharField(_("what is erased"), max_length=10, choices=Topic.choices)
+    # The pair whose notes expire; 0 for her account.
+    about_id = models.PositiveBigIntegerField(_("about (id)"), default=0)
+    erase_on = models.DateField(_("erased from"))
+    created_at = models.DateTimeField(_("warned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retention notice")
+        verbose_name_plural = _("retention notices")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic", "about_id", "erase_on"], name="retention_notice_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_topic_display()} ({self.erase_on:%Y-%m-%d})"

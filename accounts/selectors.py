@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, prefetch_related_objects
-from django.http import Http404
+from django.db.models import prefetch_related_objects
 
 from .eligibility import Decision, can_apply, can_be_mentor
 from .models import MemberListEntry, Profile, VerificationStatus
@@ -26,34 +25,6 @@ def has_profile(*, user) -> bool:
         return user.profile is not None
     except Profile.DoesNotExist:
         return False
-
-
-def profile_for_viewer(*, viewer, pk) -> tuple[Profile, bool]:
-    """The one access check for a member's profile page: herself or her partner, everyone else 404.
-
-    There is no member directory: coordinators see profiles in the admin, other
-    members never. Returns the profile and whether the viewer is her partner.
-    """
-    if not viewer.is_authenticated:
-        raise Http404
-    try:
-        profile = Profile.objects.select_related("user").prefetch_related("expertise").get(pk=pk)
-    except (Profile.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if profile.user_id == viewer.pk:
-        return profile, False
-    if is_partner(viewer=viewer, other=profile.user):
-        return profile, True
-    raise Http404
-
-
-def is_partner(*, viewer, other) -> bool:
-    """Whether these two are mentor and mentee of a pair the viewer can see (R8: contact details)."""
-    from matching.selectors import matches_for_user
-
-    if not viewer.is_authenticated or viewer.pk == other.pk:
-        return False
-    return matches_for_user(user=viewer).filter(Q(mentor=other) | Q(mentee=other)).exists()
 
 
 class NextStep:
@@ -121,4 +92,19 @@ def verification_counts() -> dict[str, int]:
 
 def member_list_entry_for(*, profile: Profile) -> MemberListEntry | None:
     """Her number on the newest NOB member list, if it is there: what a coordinator checks before deciding."""
-    return MemberListEntry.objects.filter(membership_number=profile.membership_number).first()
+    from .member_list import membership_number_key
+
+    number = profile.membership_number or ""
+    # Older lists kept the number as written; newer ones without leading zeros.
+    candidates = {number, membership_number_key(number)}
+    return MemberListEntry.objects.filter(membership_number__in=candidates).first()
+
+
+def member_list_review_reason(*, profile: Profile) -> str:
+    """Why the newest list does not vouch for her, for the coordinator only (never shown to the member)."""
+    from .member_list import review_reason
+
+    entry = member_list_entry_for(profile=profile)
+    if entry is None:
+        return review_reason(profile=profile, entry=None, previously_listed=profile.needs_review)
+    return review_reason(profile=profile, entry=entry)

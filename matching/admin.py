@@ -13,13 +13,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Region
 from mentorprogramma.forms import add_service_error
 
 from . import scoring, selectors, services, solver, suggestions
-from .models import Application, Cycle, Match
+from .models import Application, Cycle, FirmGroup, Match
 
 SUGGESTIONS_PER_MENTEE = 3
 # The Koppelscherm shows this many mentees a page (issue 17: under a second, under 300 KB).
@@ -28,6 +28,15 @@ MENTEES_PER_PAGE = 50
 
 class EndEarlyForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _not_offered_for_organisation(mentors, mentee) -> list[dict]:
+    """Mentors with a free place who are left out because of where they work, and why."""
+    return [
+        {"mentor": mentor, "reason": reason}
+        for mentor in mentors
+        if mentor.free_places > 0 and (reason := scoring.organisation_conflict(mentor, mentee))
+    ]
 
 
 def _int(value):
@@ -102,7 +111,13 @@ class CycleAdmin(admin.ModelAdmin):
             application.pk: candidates.suggestions.get(application.pk, [])[:SUGGESTIONS_PER_MENTEE]
             for application in page.object_list
         }
-        wanted = set(shown) | {mentor_id for best in shown.values() for mentor_id, _score in best}
+        # Mentors left out for an organisation (conflict of interest), kept with the candidate set.
+        not_offered = {pk: candidates.not_offered.get(pk, []) for pk in shown}
+        wanted = (
+            set(shown)
+            | {mentor_id for best in shown.values() for mentor_id, _score in best}
+            | {mentor_id for ids in not_offered.values() for mentor_id in ids}
+        )
         mentors, page_mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
         by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
         rows = []
@@ -117,6 +132,11 @@ class CycleAdmin(admin.ModelAdmin):
                     "matched": application.is_matched,
                     # explain() checks the hard rules again on today's data: a stale suggestion drops out.
                     "suggestions": [suggestion for suggestion in found if suggestion],
+                    "not_offered": _not_offered_for_organisation(
+                        [by_id[pk] for pk in not_offered.get(application.pk, []) if pk in by_id], mentee
+                    )
+                    if mentee
+                    else [],
                 }
             )
         query = request.GET.copy()
@@ -183,7 +203,11 @@ class CycleAdmin(admin.ModelAdmin):
                 services.matching_proposal_edit(proposal=proposal, choices=self._posted_choices(request, proposal))
                 if action == "confirm":
                     matches = services.matching_proposal_confirm(proposal=proposal, by=request.user)
-                    messages.success(request, _("%(count)s pairs confirmed.") % {"count": len(matches)})
+                    messages.success(
+                        request,
+                        ngettext("%(count)s pair confirmed.", "%(count)s pairs confirmed.", len(matches))
+                        % {"count": len(matches)},
+                    )
                     return redirect("admin:matching_cycle_matching", cycle.pk)
                 messages.success(request, _("Your changes to the proposal have been saved."))
                 return redirect(request.get_full_path())
@@ -230,7 +254,12 @@ class CycleAdmin(admin.ModelAdmin):
             if chosen is not None and chosen not in ids:
                 ids.append(chosen)
             options[mentee_id] = ids
-        wanted = set(page.object_list) | {pk for ids in options.values() for pk in ids}
+        not_offered = {pk: candidates.not_offered.get(pk, []) for pk in page.object_list}
+        wanted = (
+            set(page.object_list)
+            | {pk for ids in options.values() for pk in ids}
+            | {pk for ids in not_offered.values() for pk in ids}
+        )
         mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
         by_id = {candidate.application_id: candidate for candidate in mentors + mentees}
         rows = []
@@ -254,9 +283,25 @@ class CycleAdmin(admin.ModelAdmin):
                     "selected_id": chosen,
                     "include": include,
                     "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
+                    "not_offered": _not_offered_for_organisation(
+                        [by_id[pk] for pk in not_offered[mentee_id] if pk in by_id], mentee
+                    ),
                 }
             )
         return {"rows": rows, "page": page}
+
+
+@admin.register(FirmGroup)
+class FirmGroupAdmin(admin.ModelAdmin):
+    """The conflict-of-interest register: a firm and the names it goes by (matching/organisations.py)."""
+
+    list_display = ["name", "variant_summary", "updated_at"]
+    search_fields = ["name", "variants"]
+    fields = ["name", "variants"]
+
+    @admin.display(description=_("name variants"))
+    def variant_summary(self, group):
+        return ", ".join(group.variant_list()[1:])
 
 
 @admin.register(Application)
@@ -277,6 +322,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "meeting_preference",
         "prefers_same_region",
         "allow_same_organisation",
+        "avoid_organisations",
         "capacity",
         "availability",
         "created_at",
@@ -332,7 +378,7 @@ class MatchAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "end_early_url": None}
         match = Match.objects.filter(pk=_int(object_id)).first()
-        if match and match.status in (Match.Status.PROPOSED, Match.Status.ACTIVE):
+        if match and services.match_may_become(match, Match.Status.ENDED_EARLY):
             extra_context["end_early_url"] = reverse("admin:matching_match_end_early", args=[match.pk])
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -395,4 +441,7 @@ class MatchAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            messages.success(request, _("%(count)s mentorships updated.") % {"count": done})
+            messages.success(
+                request,
+                ngettext("%(count)s mentorship updated.", "%(count)s mentorships updated.", done) % {"count": done},
+            )

@@ -8,5 +8,8 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self):
-        # The Koppelscherm's cached candidate sets are forgotten on every relevant change.
-        from . import suggestions  # noqa: F401
+        from . import suggestions  # noqa: F401 - the Koppelscherm's candidate sets are forgotten on every change
+        from .personal_data import register_contributor
+
+        # Her applications and pairs in Mijn gegevens, the export and the erasure (accounts' registry).
+        register_contributor()

@@ -35,6 +35,9 @@ class CandidateSet:
     fingerprint: str
     # mentee application id -> [(mentor application id, score)], best first (allowed pairs only).
     suggestions: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    # mentee application id -> mentor application ids with a free place left out for an organisation
+    # (same organisation group, or one she named): the Koppelscherm says so (conflict of interest).
+    not_offered: dict[int, list[int]] = field(default_factory=dict)
     matched_mentees: int = 0
     open_mentees: int = 0
     mentors: int = 0
@@ -86,6 +89,17 @@ def compute(cycle: Cycle, state: str) -> CandidateSet:
     result.open_mentees = len(mentees) - result.matched_mentees
     if not mentors or not mentees:
         return result
+    by_organisation: dict[str, list[int]] = {}
+    for mentor in mentors:
+        if mentor.organisation and mentor.free_places > 0:
+            by_organisation.setdefault(mentor.organisation, []).append(mentor.application_id)
+    for mentee in mentees:
+        keys = set(mentee.avoids)
+        if mentee.organisation and not mentee.allow_same_organisation:
+            keys.add(mentee.organisation)
+        left_out = [pk for key in keys for pk in by_organisation.get(key, [])]
+        if left_out:
+            result.not_offered[mentee.application_id] = left_out
     table = scoring.score_table(mentors, mentees)
     keep = min(SUGGESTIONS_KEPT, len(mentors))
     masked = np.where(table.allowed, table.scores, np.iinfo(np.int64).min)

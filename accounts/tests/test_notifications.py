@@ -39,11 +39,12 @@ def test_a_rejected_member_reads_the_reason_in_her_own_language(django_capture_o
 
 
 def test_members_verified_by_an_import_are_told(django_capture_on_commit_callbacks):
-    profile = ProfileFactory(membership_number="100201")
+    profile = ProfileFactory(membership_number="100201", user__email="anna@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
         member_list_import(
-            file=SimpleUploadedFile("l.csv", b"lidnummer;e-mail;soort lid\n100201;;lid\n"), uploaded_by=None
+            file=SimpleUploadedFile("l.csv", b"lidnummer;e-mail;soort lid\n100201;anna@example.org;lid\n"),
+            uploaded_by=None,
         )
 
     assert [message.to for message in mail.outbox] == [[profile.user.email]]
@@ -64,3 +65,16 @@ def test_bulk_verify_leaves_already_verified_members_alone(client, django_captur
     verified.refresh_from_db()
     assert verified.verified_at == verified_at
     assert [message.to for message in mail.outbox] == [[waiting.user.email]]
+
+
+def test_verifying_an_already_verified_member_changes_nothing_and_sends_nothing(django_capture_on_commit_callbacks):
+    """The rule lives in the service, so the verification page and any caller keep it too (R2)."""
+    profile = ProfileFactory(verified=True)
+    verified_at, verified_by = profile.verified_at, profile.verified_by_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_verify(profile=profile, by=CoordinatorFactory())
+
+    profile.refresh_from_db()
+    assert (profile.verified_at, profile.verified_by_id) == (verified_at, verified_by)
+    assert mail.outbox == []
