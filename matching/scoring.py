@@ -283,6 +283,9 @@ def score_rows(p: Prepared, start: int, stop: int) -> tuple[np.ndarray, np.ndarr
             & ~p.allow_same[rows, None]
         )
     )
+    # Organisations a mentee named herself (the conflict-of-interest register's hard rule).
+    in_block = (p.avoid_rows >= start) & (p.avoid_rows < stop)
+    allowed[p.avoid_rows[in_block] - start, p.avoid_columns[in_block]] = False
     shared_topics = (p.mentee_topics[rows] @ p.mentor_topics.T).astype(np.int32)
     scores = BASE_POINTS + POINTS_PER_TOPIC * np.minimum(shared_topics, MAX_TOPICS_COUNTED)
     same_region = (p.mentee_regions[rows, None] == p.mentor_regions[None, :]) & p.mentor_has_region[None, :]
