@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from mentorprogramma.admin import ReadOnlyAdminMixin
 
 from . import selectors, services
-from .models import EvaluationRound, Invitation, Question
+from .models import EvaluationRound, Invitation, Question, round_has_answers
 
 
 class QuestionInline(admin.StackedInline):
@@ -33,18 +33,27 @@ class QuestionInline(admin.StackedInline):
         ("options", "options_en"),
     ]
 
-    # Once answers came in, changing a question would change what those answers mean.
-    def _has_responses(self, obj) -> bool:
-        return obj is not None and obj.responses.exists()
+    # Once answers came in, changing a question would change what those answers mean. The rule
+    # itself is Question.refuse_if_answered(); here it only hides the editing controls. Django asks
+    # these permissions many times per page, so the answer is kept on the request (never on self:
+    # one admin instance serves every request).
+    @staticmethod
+    def _has_responses(request, obj) -> bool:
+        if obj is None or obj.pk is None:
+            return False
+        answered = request.__dict__.setdefault("_evaluation_rounds_answered", {})
+        if obj.pk not in answered:
+            answered[obj.pk] = round_has_answers(obj.pk)
+        return answered[obj.pk]
 
     def has_add_permission(self, request, obj=None):
-        return not self._has_responses(obj) and super().has_add_permission(request, obj)
+        return not self._has_responses(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not self._has_responses(obj) and super().has_change_permission(request, obj)
+        return not self._has_responses(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self._has_responses(obj) and super().has_delete_permission(request, obj)
+        return not self._has_responses(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(EvaluationRound)

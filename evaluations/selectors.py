@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -11,20 +12,26 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
 
-from .models import EvaluationRound, Invitation, Question, Receipt, Response, Role
+from .models import EvaluationRound, Invitation, Question, Receipt, Role
 
 # A group smaller than this could expose a person, whatever the setting says.
 ABSOLUTE_MIN_GROUP_SIZE = 3
 
 
 def min_group_size() -> int:
-    """Responses a group (round × role) needs before anything about it is shown; never below 3."""
-    return max(ABSOLUTE_MIN_GROUP_SIZE, int(getattr(settings, "EVALUATION_MIN_GROUP_SIZE", 5)))
+    """Responses a group (round × role) needs before anything about it is shown; never below 3.
+
+    The default (5) lives in settings.py alone, as EVALUATION_MIN_GROUP_SIZE.
+    """
+    return max(ABSOLUTE_MIN_GROUP_SIZE, int(settings.EVALUATION_MIN_GROUP_SIZE))
 
 
 def min_open_answers() -> int:
-    """Responses a group needs before its open answers are shown; never below the group minimum."""
-    return max(min_group_size(), int(getattr(settings, "EVALUATION_MIN_OPEN_ANSWERS", 8)))
+    """Responses a group needs before its open answers are shown; never below the group minimum.
+
+    The default (8) lives in settings.py alone, as EVALUATION_MIN_OPEN_ANSWERS.
+    """
+    return max(min_group_size(), int(settings.EVALUATION_MIN_OPEN_ANSWERS))
 
 
 # --- Rounds and invitations ---------------------------------------------------------------------
@@ -148,6 +155,11 @@ class RoundResults:
     groups: list[GroupResult]
     min_group: int
     min_open: int
+    awaiting_publication: int = 0  # sealed ballots of a closed round, published at night
+
+    @property
+    def published(self) -> bool:
+        return self.closed and not self.awaiting_publication
 
 
 def response_rates(*, round: EvaluationRound) -> list[Rate]:
@@ -181,28 +193,151 @@ def _shuffled(items: list[str]) -> list[str]:
     return items
 
 
-def _question_result(question: Question, answers: list, *, min_group: int, open_allowed: bool) -> QuestionResult:
-    result = QuestionResult(question=question, answered=len(answers))
+# --- Aggregation in the database --------------------------------------------------------------------
+#
+# Results are counted where the answers are: one row per (role, question, value) comes back,
+# never one per response, so a round of 10,000 responses costs a few milliseconds of Python.
+# PostgreSQL (production) uses jsonb_each/jsonb_array_elements; SQLite (development) its json_each.
+# Only open answers come back one by one, and only for groups large enough to show them.
+
+_TALLY_SQL = {
+    "postgresql": {
+        "responses": "SELECT role, count(*) FROM evaluations_response WHERE round_id = %s GROUP BY role",
+        # Every answer: how many answered each question, and the count of each number given.
+        "values": """
+            SELECT r.role, a.key, CASE WHEN jsonb_typeof(a.value) = 'number' THEN a.value::text END, count(*)
+            FROM evaluations_response r CROSS JOIN LATERAL jsonb_each(r.answers) a
+            WHERE r.round_id = %s GROUP BY 1, 2, 3
+        """,
+        # Multiple choice: each chosen position counted once per response.
+        "picks": """
+            SELECT r.role, a.key, e.value::text, count(*)
+            FROM evaluations_response r
+            CROSS JOIN LATERAL jsonb_each(r.answers) a
+            CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE '[]'::jsonb END
+            ) e
+            WHERE r.round_id = %s GROUP BY 1, 2, 3
+        """,
+        "texts": """
+            SELECT r.role, a.key, a.value #>> '{}'
+            FROM evaluations_response r CROSS JOIN LATERAL jsonb_each(r.answers) a
+            WHERE r.round_id = %s AND jsonb_typeof(a.value) = 'string'
+        """,
+    },
+    "sqlite": {
+        "responses": "SELECT role, count(*) FROM evaluations_response WHERE round_id = %s GROUP BY role",
+        "values": """
+            SELECT r.role, a.key, CASE WHEN a.type IN ('integer', 'real') THEN a.value END, count(*)
+            FROM evaluations_response r, json_each(r.answers) a
+            WHERE r.round_id = %s GROUP BY 1, 2, 3
+        """,
+        "picks": """
+            SELECT r.role, a.key, e.value, count(*)
+            FROM evaluations_response r, json_each(r.answers) a,
+                 json_each(CASE WHEN a.type = 'array' THEN a.value ELSE '[]' END) e
+            WHERE r.round_id = %s GROUP BY 1, 2, 3
+        """,
+        "texts": """
+            SELECT r.role, a.key, a.value
+            FROM evaluations_response r, json_each(r.answers) a
+            WHERE r.round_id = %s AND a.type = 'text'
+        """,
+    },
+}
+
+
+@dataclass
+class Tally:
+    """What a group answered, counted: no single response in it (open texts only when fetched)."""
+
+    responses: int = 0
+    answered: dict[str, int] = field(default_factory=dict)  # question key -> how many answered
+    values: dict[str, dict[int, int]] = field(default_factory=dict)  # question key -> value -> count
+    texts: dict[str, list[str]] = field(default_factory=dict)  # question key -> open answers
+
+    def add(self, other: "Tally") -> "Tally":
+        total = Tally(responses=self.responses + other.responses)
+        for source in (self, other):
+            for key, count in source.answered.items():
+                total.answered[key] = total.answered.get(key, 0) + count
+            for key, counts in source.values.items():
+                merged = total.values.setdefault(key, {})
+                for value, count in counts.items():
+                    merged[value] = merged.get(value, 0) + count
+            for key, texts in source.texts.items():
+                total.texts.setdefault(key, []).extend(texts)
+        return total
+
+
+def _number(value) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _tallies(round: EvaluationRound, *, roles: list[str], with_texts) -> dict[str, Tally]:
+    """Per role, the round's published responses counted in the database.
+
+    ``with_texts(role, responses)`` says whether that role's open answers are needed at all.
+    """
+    sql = _TALLY_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    tallies = {role: Tally() for role in roles}
+    with connection.cursor() as cursor:
+        cursor.execute(sql["responses"], [round.pk])
+        for role, count in cursor.fetchall():
+            if role in tallies:
+                tallies[role].responses = count
+        if not any(tally.responses for tally in tallies.values()):
+            return tallies
+        cursor.execute(sql["values"], [round.pk])
+        for role, key, value, count in cursor.fetchall():
+            if role not in tallies:
+                continue
+            tally = tallies[role]
+            tally.answered[key] = tally.answered.get(key, 0) + count
+            number = _number(value)
+            if number is not None:
+                counts = tally.values.setdefault(key, {})
+                counts[number] = counts.get(number, 0) + count
+        cursor.execute(sql["picks"], [round.pk])
+        for role, key, value, count in cursor.fetchall():
+            number = _number(value)
+            if role in tallies and number is not None:
+                counts = tallies[role].values.setdefault(key, {})
+                counts[number] = counts.get(number, 0) + count
+        if any(with_texts(role, tally.responses) for role, tally in tallies.items()):
+            cursor.execute(sql["texts"], [round.pk])
+            for role, key, text in cursor.fetchall():
+                if role in tallies and with_texts(role, tallies[role].responses):
+                    tallies[role].texts.setdefault(key, []).append(text)
+    return tallies
+
+
+def _question_result(question: Question, tally: Tally, *, min_group: int, open_allowed: bool) -> QuestionResult:
+    key = str(question.pk)
+    result = QuestionResult(question=question, answered=tally.answered.get(key, 0))
     # An optional question answered by only a few is as revealing as a small group.
     result.shown = result.answered >= min_group
     if question.kind == Question.Kind.OPEN:
         result.open_shown = result.shown and open_allowed
         if result.open_shown:
-            result.open_answers = _shuffled(answers)
+            result.open_answers = _shuffled(tally.texts.get(key, []))
         return result
     if not result.shown:
         return result
+    counted = tally.values.get(key, {})
     if question.kind == Question.Kind.SCALE:
         labels = [str(n) for n in range(1, 6)]
         labels[0] = f"1 ({question.localised_scale_low})"
         labels[4] = f"5 ({question.localised_scale_high})"
-        values = [int(value) for value in answers]
-        result.mean = round(sum(values) / len(values), 1)
-        counts = [values.count(n) for n in range(1, 6)]
+        counts = [counted.get(n, 0) for n in range(1, 6)]
+        result.mean = round(sum(n * counts[n - 1] for n in range(1, 6)) / result.answered, 1)
     else:
         labels = question.option_list()
-        chosen = [value if isinstance(value, list) else [value] for value in answers]
-        counts = [sum(1 for picks in chosen if position in picks) for position in range(1, len(labels) + 1)]
+        counts = [counted.get(position, 0) for position in range(1, len(labels) + 1)]
     result.bars = [
         Bar(label=label, count=count, percent=round(100 * count / result.answered))
         for label, count in zip(labels, counts, strict=True)
@@ -210,29 +345,34 @@ def _question_result(question: Question, answers: list, *, min_group: int, open_
     return result
 
 
-def _group(key, label, responses, questions, *, min_group, min_open) -> GroupResult:
-    if len(responses) < min_group:
+def _group(key, label, tally: Tally, questions, *, min_group, min_open) -> GroupResult:
+    if tally.responses < min_group:
         return GroupResult(
             key=key,
             label=label,
-            responses=len(responses),
+            responses=tally.responses,
             shown=False,
             hidden_reason=str(_("Fewer than %(count)s responses: hidden to keep everyone anonymous."))
             % {"count": min_group},
         )
-    group = GroupResult(key=key, label=label, responses=len(responses), shown=True)
-    open_allowed = len(responses) >= min_open
+    group = GroupResult(key=key, label=label, responses=tally.responses, shown=True)
+    open_allowed = tally.responses >= min_open
     for question in questions:
-        answers = [response.answers[str(question.pk)] for response in responses if str(question.pk) in response.answers]
-        group.questions.append(_question_result(question, answers, min_group=min_group, open_allowed=open_allowed))
+        group.questions.append(_question_result(question, tally, min_group=min_group, open_allowed=open_allowed))
     return group
 
 
+def sealed_ballots_waiting(*, round: EvaluationRound) -> int:
+    """Answers submitted to this round and not yet published (the response rate already tells as much)."""
+    return round.sealed_ballots.count()
+
+
 def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
-    """Aggregated results per role, only for groups large enough; nothing before the round closed.
+    """Aggregated results per role, only for groups large enough; nothing before the round is published.
 
     Waiting for the close means results never change while coordinators can also see who
-    has submitted, so comparing two views cannot single out one person's answers.
+    has submitted, so comparing two views cannot single out one person's answers. After the
+    close, answers are still sealed until the nightly publication (services.rounds_publish_closed).
     """
     day = day or timezone.localdate()
     closed = round.has_closed_on(day)
@@ -246,27 +386,32 @@ def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
     )
     if not closed:
         return results
+    results.awaiting_publication = sealed_ballots_waiting(round=round)
+    if results.awaiting_publication:
+        return results
     questions = list(round.questions.all())
-    responses = list(Response.objects.filter(round=round).only("role", "answers"))
-    by_role = {role: [r for r in responses if r.role == role] for role in round.roles}
+    tallies = _tallies(round, roles=round.roles, with_texts=lambda _role, responses: responses >= results.min_open)
     for role in round.roles:
         role_questions = [q for q in questions if q.is_asked_of(role)]
         results.groups.append(
             _group(
                 role,
                 Role(role).label,
-                by_role[role],
+                tallies[role],
                 role_questions,
                 min_group=results.min_group,
                 min_open=results.min_open,
             )
         )
     if len(round.roles) > 1:
-        results.groups.append(_combined(results, responses, questions))
+        total = Tally()
+        for tally in tallies.values():
+            total = total.add(tally)
+        results.groups.append(_combined(results, total, questions))
     return results
 
 
-def _combined(results: RoundResults, responses, questions) -> GroupResult:
+def _combined(results: RoundResults, total: Tally, questions) -> GroupResult:
     """Both roles together, but never when it would let anyone subtract a hidden group.
 
     Total minus the mentees would be the mentors: so the total is shown only when every
@@ -279,11 +424,11 @@ def _combined(results: RoundResults, responses, questions) -> GroupResult:
         return GroupResult(
             key=BOTH,
             label=label,
-            responses=len(responses),
+            responses=total.responses,
             shown=False,
             hidden_reason=str(_("Hidden because a role group is hidden: it could be worked out from the total.")),
         )
-    combined = _group(BOTH, label, responses, questions, min_group=results.min_group, min_open=results.min_open)
+    combined = _group(BOTH, label, total, questions, min_group=results.min_group, min_open=results.min_open)
     per_role = {group.key: {item.question.pk: item for item in group.questions} for group in role_groups}
     for item in combined.questions:
         parts = [per_role[role][item.question.pk] for role in per_role if item.question.pk in per_role[role]]
@@ -313,6 +458,8 @@ def results_csv_rows(results: RoundResults) -> list[list]:
         rows.append([name, rate.label, "", "", "", _("submitted"), rate.submitted])
     if not results.closed:
         rows.append([name, "", "", "", "", _("results are shown after the round closes on"), results.round.closes_on])
+    elif results.awaiting_publication:
+        rows.append([name, "", "", "", "", _("results are shown after the nightly publication"), ""])
     for group in results.groups:
         if not group.shown:
             rows.append([name, group.label, group.responses, "", "", group.hidden_reason, ""])
