@@ -1,5 +1,6 @@
 """Reads for evaluations: who takes part, open invitations, and results above the thresholds (R14)."""
 
+import json
 import random
 from dataclasses import dataclass, field
 
@@ -196,55 +197,10 @@ def _shuffled(items: list[str]) -> list[str]:
 # --- Aggregation in the database --------------------------------------------------------------------
 #
 # Results are counted where the answers are: one row per (role, question, value) comes back,
-# never one per response, so a round of 10,000 responses costs a few milliseconds of Python.
-# PostgreSQL (production) uses jsonb_each/jsonb_array_elements; SQLite (development) its json_each.
-# Only open answers come back one by one, and only for groups large enough to show them.
-
-_TALLY_SQL = {
-    "postgresql": {
-        "responses": "SELECT role, count(*) FROM evaluations_response WHERE round_id = %s GROUP BY role",
-        # Every answer: how many answered each question, and the count of each number given.
-        "values": """
-            SELECT r.role, a.key, CASE WHEN jsonb_typeof(a.value) = 'number' THEN a.value::text END, count(*)
-            FROM evaluations_response r CROSS JOIN LATERAL jsonb_each(r.answers) a
-            WHERE r.round_id = %s GROUP BY 1, 2, 3
-        """,
-        # Multiple choice: each chosen position counted once per response.
-        "picks": """
-            SELECT r.role, a.key, e.value::text, count(*)
-            FROM evaluations_response r
-            CROSS JOIN LATERAL jsonb_each(r.answers) a
-            CROSS JOIN LATERAL jsonb_array_elements(
-                CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE '[]'::jsonb END
-            ) e
-            WHERE r.round_id = %s GROUP BY 1, 2, 3
-        """,
-        "texts": """
-            SELECT r.role, a.key, a.value #>> '{}'
-            FROM evaluations_response r CROSS JOIN LATERAL jsonb_each(r.answers) a
-            WHERE r.round_id = %s AND jsonb_typeof(a.value) = 'string'
-        """,
-    },
-    "sqlite": {
-        "responses": "SELECT role, count(*) FROM evaluations_response WHERE round_id = %s GROUP BY role",
-        "values": """
-            SELECT r.role, a.key, CASE WHEN a.type IN ('integer', 'real') THEN a.value END, count(*)
-            FROM evaluations_response r, json_each(r.answers) a
-            WHERE r.round_id = %s GROUP BY 1, 2, 3
-        """,
-        "picks": """
-            SELECT r.role, a.key, e.value, count(*)
-            FROM evaluations_response r, json_each(r.answers) a,
-                 json_each(CASE WHEN a.type = 'array' THEN a.value ELSE '[]' END) e
-            WHERE r.round_id = %s GROUP BY 1, 2, 3
-        """,
-        "texts": """
-            SELECT r.role, a.key, a.value
-            FROM evaluations_response r, json_each(r.answers) a
-            WHERE r.round_id = %s AND a.type = 'text'
-        """,
-    },
-}
+# never one per response, so a round of 10,000 responses costs milliseconds of Python. Only
+# open answers come back one by one, and only for groups large enough to show them.
+# PostgreSQL (production) reads each question's answer with `answers -> 'key'` and counts all
+# questions in one scan with GROUPING SETS; SQLite (development) walks the JSON with json_each.
 
 
 @dataclass
@@ -255,6 +211,18 @@ class Tally:
     answered: dict[str, int] = field(default_factory=dict)  # question key -> how many answered
     values: dict[str, dict[int, int]] = field(default_factory=dict)  # question key -> value -> count
     texts: dict[str, list[str]] = field(default_factory=dict)  # question key -> open answers
+
+    def count(self, key: str, value, times: int) -> None:
+        """Record that `times` responses gave `value` to question `key` (a number or a list of positions)."""
+        self.answered[key] = self.answered.get(key, 0) + times
+        self.count_picks(key, value if isinstance(value, list) else [value], times)
+
+    def count_picks(self, key: str, picks: list, times: int) -> None:
+        counts = self.values.setdefault(key, {})
+        for pick in picks:
+            number = _number(pick)
+            if number is not None:
+                counts[number] = counts.get(number, 0) + times
 
     def add(self, other: "Tally") -> "Tally":
         total = Tally(responses=self.responses + other.responses)
@@ -278,41 +246,98 @@ def _number(value) -> int | None:
     return int(number) if number.is_integer() else None
 
 
-def _tallies(round: EvaluationRound, *, roles: list[str], with_texts) -> dict[str, Tally]:
+def _postgresql_counts(cursor, round_id: int, keys: list[str], open_keys: list[str], tallies: dict[str, Tally]):
+    """Responses per role, and per role and question each distinct answer with its count: one scan.
+
+    Open questions are only counted (answered or not), never grouped by their text.
+    """
+    expressions = ["answers -> %s"] * len(keys) + ["(answers -> %s) IS NOT NULL"] * len(open_keys)
+    every_key = keys + open_keys
+    columns = "".join(f"GROUPING({expression}), {expression}, " for expression in expressions)
+    sets = "".join(f", (role, {expression})" for expression in expressions)
+    sql = (
+        f"SELECT role, {columns}count(*) FROM evaluations_response "  # noqa: S608 - no user text in it
+        f"WHERE round_id = %s GROUP BY GROUPING SETS ((role){sets})"
+    )
+    params = [key for key in every_key for _twice in (1, 2)] + [round_id] + every_key
+    cursor.execute(sql, params)
+    for row in cursor.fetchall():
+        role, count, cells = row[0], row[-1], row[1:-1]
+        tally = tallies.get(role)
+        if tally is None:
+            continue
+        grouped = next((index for index in range(len(every_key)) if cells[2 * index] == 0), None)
+        if grouped is None:
+            tally.responses = count
+            continue
+        key, value = every_key[grouped], cells[2 * grouped + 1]
+        if grouped >= len(keys):
+            if value:  # an open question she answered
+                tally.answered[key] = tally.answered.get(key, 0) + count
+        elif value is not None:  # NULL: these responses left the question out
+            # Django hands jsonb over as its text (it turns psycopg2's own parsing off).
+            tally.count(key, json.loads(value) if isinstance(value, str) else value, count)
+
+
+_SQLITE_VALUES = """
+    SELECT r.role, a.key, CASE WHEN a.type IN ('integer', 'real') THEN a.value END, count(*)
+    FROM evaluations_response r, json_each(r.answers) a
+    WHERE r.round_id = %s GROUP BY 1, 2, 3
+"""
+_SQLITE_PICKS = """
+    SELECT r.role, a.key, e.value, count(*)
+    FROM evaluations_response r, json_each(r.answers) a, json_each(a.value) e
+    WHERE r.round_id = %s AND a.type = 'array' GROUP BY 1, 2, 3
+"""
+
+
+def _sqlite_counts(cursor, round_id: int, tallies: dict[str, Tally]) -> None:
+    cursor.execute("SELECT role, count(*) FROM evaluations_response WHERE round_id = %s GROUP BY role", [round_id])
+    for role, count in cursor.fetchall():
+        if role in tallies:
+            tallies[role].responses = count
+    cursor.execute(_SQLITE_VALUES, [round_id])
+    for role, key, value, count in cursor.fetchall():
+        if role in tallies:  # every answer counts as answered; numbers are also counted per value
+            tallies[role].count(key, [] if value is None else value, count)
+    cursor.execute(_SQLITE_PICKS, [round_id])
+    for role, key, value, count in cursor.fetchall():
+        if role in tallies:
+            tallies[role].count_picks(key, [value], count)
+
+
+def _open_texts(cursor, round_id: int, keys: list[str], tallies: dict[str, Tally], roles: set[str]) -> None:
+    """The open answers of the given roles: only the open questions' values, nothing else of a response."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join("answers ->> %s" for _key in keys)
+    else:
+        columns = ", ".join("json_extract(answers, '$.\"' || %s || '\"')" for _key in keys)
+    sql = f"SELECT role, {columns} FROM evaluations_response WHERE round_id = %s"  # noqa: S608 - no user text
+    cursor.execute(sql, [*keys, round_id])
+    for role, *texts in cursor.fetchall():
+        if role not in roles:
+            continue
+        for key, text in zip(keys, texts, strict=True):
+            if isinstance(text, str) and text:
+                tallies[role].texts.setdefault(key, []).append(text)
+
+
+def _tallies(round: EvaluationRound, *, questions: list[Question], with_texts) -> dict[str, Tally]:
     """Per role, the round's published responses counted in the database.
 
-    ``with_texts(role, responses)`` says whether that role's open answers are needed at all.
+    ``with_texts(responses)`` says whether a role group of that size may show open answers at all.
     """
-    sql = _TALLY_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
-    tallies = {role: Tally() for role in roles}
+    tallies = {role: Tally() for role in round.roles}
+    counted = [str(q.pk) for q in questions if q.kind != Question.Kind.OPEN]
+    open_keys = [str(q.pk) for q in questions if q.kind == Question.Kind.OPEN]
     with connection.cursor() as cursor:
-        cursor.execute(sql["responses"], [round.pk])
-        for role, count in cursor.fetchall():
-            if role in tallies:
-                tallies[role].responses = count
-        if not any(tally.responses for tally in tallies.values()):
-            return tallies
-        cursor.execute(sql["values"], [round.pk])
-        for role, key, value, count in cursor.fetchall():
-            if role not in tallies:
-                continue
-            tally = tallies[role]
-            tally.answered[key] = tally.answered.get(key, 0) + count
-            number = _number(value)
-            if number is not None:
-                counts = tally.values.setdefault(key, {})
-                counts[number] = counts.get(number, 0) + count
-        cursor.execute(sql["picks"], [round.pk])
-        for role, key, value, count in cursor.fetchall():
-            number = _number(value)
-            if role in tallies and number is not None:
-                counts = tallies[role].values.setdefault(key, {})
-                counts[number] = counts.get(number, 0) + count
-        if any(with_texts(role, tally.responses) for role, tally in tallies.items()):
-            cursor.execute(sql["texts"], [round.pk])
-            for role, key, text in cursor.fetchall():
-                if role in tallies and with_texts(role, tallies[role].responses):
-                    tallies[role].texts.setdefault(key, []).append(text)
+        if connection.vendor == "postgresql":
+            _postgresql_counts(cursor, round.pk, counted, open_keys, tallies)
+        else:
+            _sqlite_counts(cursor, round.pk, tallies)
+        wanted = {role for role, tally in tallies.items() if with_texts(tally.responses)}
+        if open_keys and wanted:
+            _open_texts(cursor, round.pk, open_keys, tallies, wanted)
     return tallies
 
 
@@ -390,13 +415,13 @@ def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
     if results.awaiting_publication:
         return results
     questions = list(round.questions.all())
-    tallies = _tallies(round, roles=round.roles, with_texts=lambda _role, responses: responses >= results.min_open)
+    tallies = _tallies(round, questions=questions, with_texts=lambda responses: responses >= results.min_open)
     for role in round.roles:
         role_questions = [q for q in questions if q.is_asked_of(role)]
         results.groups.append(
             _group(
                 role,
-                Role(role).label,
+                str(Role(role).label),
                 tallies[role],
                 role_questions,
                 min_group=results.min_group,
@@ -452,10 +477,22 @@ def _csv_safe(value):
 def results_csv_rows(results: RoundResults) -> list[list]:
     """The aggregated results as rows for a CSV file: the same thresholds as on screen."""
     name = str(results.round)
+    # Translated once: a round of 10,000 responses has thousands of rows with the same labels.
+    label = {
+        key: str(text)
+        for key, text in {
+            "invited": _("invited"),
+            "submitted": _("submitted"),
+            "open": _("open answer"),
+            "open_hidden": _("open answers hidden: too few responses"),
+            "hidden": _("hidden: too few answers"),
+            "mean": _("mean"),
+        }.items()
+    }
     rows = [[_("round"), _("group"), _("responses"), _("question"), _("answered"), _("result"), _("value")]]
     for rate in results.rates:
-        rows.append([name, rate.label, "", "", "", _("invited"), rate.invited])
-        rows.append([name, rate.label, "", "", "", _("submitted"), rate.submitted])
+        rows.append([name, rate.label, "", "", "", label["invited"], rate.invited])
+        rows.append([name, rate.label, "", "", "", label["submitted"], rate.submitted])
     if not results.closed:
         rows.append([name, "", "", "", "", _("results are shown after the round closes on"), results.round.closes_on])
     elif results.awaiting_publication:
@@ -468,14 +505,14 @@ def results_csv_rows(results: RoundResults) -> list[list]:
             prefix = [name, group.label, group.responses, item.question.localised_text, item.answered]
             if item.is_open:
                 if item.open_shown:
-                    rows.extend([*prefix, _("open answer"), answer] for answer in item.open_answers)
+                    rows.extend([*prefix, label["open"], answer] for answer in item.open_answers)
                 else:
-                    rows.append([*prefix, _("open answers hidden: too few responses"), ""])
+                    rows.append([*prefix, label["open_hidden"], ""])
                 continue
             if not item.shown:
-                rows.append([*prefix, _("hidden: too few answers"), ""])
+                rows.append([*prefix, label["hidden"], ""])
                 continue
             if item.mean is not None:
-                rows.append([*prefix, _("mean"), item.mean])
+                rows.append([*prefix, label["mean"], item.mean])
             rows.extend([*prefix, bar.label, bar.count] for bar in item.bars)
-    return [[_csv_safe(str(cell)) for cell in row] for row in rows]
+    return [[_csv_safe(cell if isinstance(cell, str) else str(cell)) for cell in row] for row in rows]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from . import defaults, sealing
-from .models import EvaluationRound, Invitation, Question, Receipt, Response, Role, SealedBallot
+from .models import EvaluationRound, Invitation, Question, Receipt, Response, Role, SealedBallot, new_token
 from .selectors import round_participants
 
 logger = logging.getLogger(__name__)
@@ -30,15 +30,19 @@ def invitations_ensure(*, round: EvaluationRound) -> int:
     """
     existing = set(round.invitations.values_list("user_id", "role"))
     now = timezone.now()
+    roles = set(Role.values)
     new = []
     for user_id, role in round_participants(round=round):
         if (user_id, role) in existing:
             continue
         # What full_clean would check, without a query per row: the role is known (the
-        # constraint checks it too); round and user come from the database itself.
-        if role not in Role.values:
+        # constraint checks it too); round and user come from the database itself, and the
+        # token is fresh from secrets.
+        if role not in roles:
             raise ValidationError({"role": _("Unknown role: %(role)s") % {"role": role}})
-        new.append(Invitation(round=round, user_id=user_id, role=role, created_at=now))
+        # Positional, in field order (id, round, user, role, token, created_at): several times
+        # cheaper than keyword arguments, which counts at 100,000 rows.
+        new.append(Invitation(None, round.pk, user_id, role, new_token(), now))
     if not new:
         return 0
     before = round.invitations.count()
