@@ -14,7 +14,7 @@ from mentorprogramma.forms import add_service_error
 from . import selectors, services
 from .forms import MemberListImportForm, VerificationForm
 from .member_list import HEADER_ALIASES
-from .models import Expertise, MemberListEntry, MemberListImport, Profile, User, VerificationStatus
+from .models import Expertise, MemberListEntry, MemberListImport, Profile, User
 
 
 @admin.register(User)
@@ -198,11 +198,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Verify the selected members"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        count = 0
-        # Already verified members keep their date and get no second e-mail.
-        for profile in queryset.exclude(verification_status=VerificationStatus.VERIFIED).select_related("user"):
-            services.profile_verify(profile=profile, by=request.user)
-            count += 1
+        count = len(services.profiles_verify(profiles=queryset.select_related("user"), by=request.user))
         self.message_user(
             request,
             ngettext("%(count)d member verified.", "%(count)d members verified.", count) % {"count": count},

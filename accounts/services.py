@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,7 +38,6 @@ PROFILE_FIELDS = (
 )
 # Someone who started working more than this many years ago has very likely mistyped.
 LONGEST_PLAUSIBLE_CAREER = 60
-PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 ()\-]{7,19}$")
 MAX_MEMBER_LIST_BYTES = 10 * 1024 * 1024
 
 
@@ -107,6 +107,20 @@ def career_start_year_problems(year: int) -> list[str]:
     return []
 
 
+def phone_number_normalised(value: str) -> str | None:
+    """A Dutch or international number in the form her partner can dial from anywhere, or None.
+
+    Without a country code a number is read as Dutch: 06-12345678 becomes +31 6 12345678.
+    """
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _membership_number_taken_message() -> str:
     return _(
         "This membership number is already used by another account. If it is yours, send an e-mail to %(email)s."
@@ -137,8 +151,14 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
         taken = Profile.objects.filter(membership_number=profile.membership_number).exclude(pk=profile.pk)
         if taken.exists():
             errors.setdefault("membership_number", []).append(_membership_number_taken_message())
-    if profile.phone and not PHONE_NUMBER.match(profile.phone):
-        errors.setdefault("phone", []).append(_("Fill in a phone number with digits only, e.g. +31 6 12345678."))
+    if profile.phone:
+        phone = phone_number_normalised(profile.phone)
+        if phone is None:
+            errors.setdefault("phone", []).append(
+                _("Fill in a Dutch phone number such as 06 12345678, or an international one starting with +.")
+            )
+        else:
+            profile.phone = phone
     if profile.linkedin_url:
         host = (urlsplit(profile.linkedin_url).hostname or "").lower()
         if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
@@ -146,6 +166,19 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
                 _("Fill in the address of your LinkedIn profile, e.g. https://www.linkedin.com/in/your-name.")
             )
     return errors
+
+
+# What a verification decision (R2) changes on a profile.
+VERIFICATION_FIELDS = ["verification_status", "verified_at", "verified_by", "verification_note", "needs_review"]
+
+
+def _mark_verified(profile: Profile, *, by: User | None) -> None:
+    """R2's one way to "verified": by a coordinator (`by`) or by the member list (None); sets, never saves."""
+    profile.verification_status = VerificationStatus.VERIFIED
+    profile.verified_at = timezone.now()
+    profile.verified_by = by
+    profile.verification_note = ""
+    profile.needs_review = False
 
 
 def _verify_from_member_list(profile: Profile) -> bool:
@@ -157,11 +190,7 @@ def _verify_from_member_list(profile: Profile) -> bool:
     ).exists()
     if not on_list:
         return False
-    profile.verification_status = VerificationStatus.VERIFIED
-    profile.verified_at = timezone.now()
-    profile.verified_by = None
-    profile.verification_note = ""
-    profile.needs_review = False
+    _mark_verified(profile, by=None)
     return True
 
 
@@ -222,8 +251,22 @@ def _tell_member_the_decision(profile: Profile) -> None:
 
 
 def profile_verify(*, profile: Profile, by: User) -> Profile:
-    """A coordinator has checked the membership herself (R2); the member gets an e-mail."""
-    return _record_decision(profile, by=by, status=VerificationStatus.VERIFIED, note="")
+    """A coordinator has checked the membership herself (R2); the member gets an e-mail.
+
+    An already verified member keeps her verification date and gets no second e-mail.
+    """
+    if profile.verification_status == VerificationStatus.VERIFIED:
+        return profile
+    _mark_verified(profile, by=by)
+    return _save_decision(profile)
+
+
+def profiles_verify(*, profiles, by: User) -> list[Profile]:
+    """The admin's bulk action: verify each of these; returns those that were not verified yet."""
+    newly = [profile for profile in profiles if profile.verification_status != VerificationStatus.VERIFIED]
+    for profile in newly:
+        profile_verify(profile=profile, by=by)
+    return newly
 
 
 def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
@@ -233,27 +276,18 @@ def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
         raise ValidationError(
             {"verification_note": _("Give a reason: the member reads it and can then fix her details.")}
         )
-    return _record_decision(profile, by=by, status=VerificationStatus.REJECTED, note=reason)
-
-
-def _record_decision(profile: Profile, *, by: User, status: str, note: str) -> Profile:
-    """A coordinator's decision settles the review too; the member hears of it by e-mail."""
-    profile.verification_status = status
-    profile.verified_at = timezone.now() if status == VerificationStatus.VERIFIED else None
+    profile.verification_status = VerificationStatus.REJECTED
+    profile.verified_at = None
     profile.verified_by = by
-    profile.verification_note = note
+    profile.verification_note = reason
     profile.needs_review = False
+    return _save_decision(profile)
+
+
+def _save_decision(profile: Profile) -> Profile:
+    """A coordinator's decision settles the review too; the member hears of it by e-mail."""
     profile.full_clean(exclude=["user", "expertise"])
-    profile.save(
-        update_fields=[
-            "verification_status",
-            "verified_at",
-            "verified_by",
-            "verification_note",
-            "needs_review",
-            "updated_at",
-        ]
-    )
+    profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
     _tell_member_the_decision(profile)
     return profile
 
@@ -319,28 +353,21 @@ def member_list_import(*, file, uploaded_by: User | None) -> MemberListImportRep
         )
 
         report = MemberListImportReport(row_count=len(parsed.rows), member_list_import=record)
-        now = timezone.now()
         on_list = Profile.objects.select_related("user").filter(membership_number__in=listed)
         for profile in on_list:
             if listed[profile.membership_number] != profile.membership_type:
                 if profile.verification_status == VerificationStatus.PENDING:
                     report.type_mismatches.append(profile)
                 continue
-            changed = []
             if profile.verification_status == VerificationStatus.PENDING:
-                profile.verification_status = VerificationStatus.VERIFIED
-                profile.verified_at = now
-                profile.verified_by = None
-                profile.verification_note = ""
-                changed += ["verification_status", "verified_at", "verified_by", "verification_note"]
+                _mark_verified(profile, by=None)
+                profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
                 report.verified.append(profile)
                 _tell_member_the_decision(profile)
-            if profile.needs_review:
+            elif profile.needs_review:
                 # Back on the list: the reason for the review is gone.
                 profile.needs_review = False
-                changed.append("needs_review")
-            if changed:
-                profile.save(update_fields=[*changed, "updated_at"])
+                profile.save(update_fields=["needs_review", "updated_at"])
 
         gone = previously_listed - set(listed)
         for profile in Profile.objects.select_related("user").filter(membership_number__in=gone, needs_review=False):

@@ -18,6 +18,8 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from matching.selectors import may_see_contact_details
+
 from . import selectors
 from .models import OutboxMessage
 
@@ -74,10 +76,6 @@ def _contact_details(user) -> list[tuple[str, str]]:
     return details
 
 
-def _is_renewed_term(match) -> bool:
-    return match.term > 1 or match.previous_term_id is not None
-
-
 def _new_term(message, match) -> Content:
     """R5: a renewed term is not a new introduction: the pair know each other and continue together."""
     partner = _partner(match, message.recipient)
@@ -99,9 +97,11 @@ def _new_term(message, match) -> Content:
 
 
 def _match_mentee(message, match) -> Content:
-    if _is_renewed_term(match):
+    if match.is_renewed_term:
         return _new_term(message, match)
     mentor = match.mentor
+    # Built at sending time: a pair that ended meanwhile gets no contact details (R8).
+    shared = may_see_contact_details(viewer=message.recipient, person=mentor)
     return Content(
         subject=_("Your mentor in the mentor programme: %(name)s") % {"name": mentor.full_name},
         paragraphs=[
@@ -112,15 +112,15 @@ def _match_mentee(message, match) -> Content:
                 "how often and how you will meet."
             )
             % {"name": mentor.get_short_name()},
-            _("These are her contact details:"),
+            *([_("These are her contact details:")] if shared else []),
         ],
-        details=_contact_details(mentor),
+        details=_contact_details(mentor) if shared else [],
         actions=[(_("Open your pair page"), pair_url(match))],
     )
 
 
 def _match_mentor(message, match) -> Content:
-    if _is_renewed_term(match):
+    if match.is_renewed_term:
         return _new_term(message, match)
     mentee = match.mentee
     return Content(
@@ -171,7 +171,7 @@ def _partner(match, recipient):
 def _quiet_pair_nudge(message, match) -> Content:
     partner = _partner(match, message.recipient)
     values = {"name": partner.full_name, "date": _date(match.start_date)}
-    if _is_renewed_term(match):
+    if match.is_renewed_term:
         # They know each other and met in the earlier term: no "first meeting" here.
         paragraphs = [
             _(
