@@ -33,35 +33,15 @@ REPEAT = 7
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mp_bench_evaluations")
 
 
-def fresh_database() -> str | None:
-    """Drop and create the benchmark database; the reason it cannot, or None."""
-    try:
-        import psycopg2
-    except ImportError:
-        return "psycopg2 is not installed"
-    from urllib.parse import urlparse
-
-    name = urlparse(DATABASE_URL).path.lstrip("/")
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    try:
-        conn = psycopg2.connect(admin_url, connect_timeout=3)
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        conn.close()
-    except psycopg2.Error as exc:
-        return f"PostgreSQL is not reachable at {admin_url}: {exc}"
-    return None
-
-
-def median_ms(call) -> float:
-    timings = []
+def median_ms(call) -> tuple[float, float]:
+    """Median wall-clock and median CPU time of this process (Python's share), in ms."""
+    wall, cpu = [], []
     for _n in range(REPEAT):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def verdict(met: bool) -> str:
@@ -69,7 +49,9 @@ def verdict(met: bool) -> str:
 
 
 def main() -> int:
-    reason = fresh_database()
+    from bench.support import bulk_pairs, fresh_postgresql_database
+
+    reason = fresh_postgresql_database(DATABASE_URL)
     if reason:
         print(f"bench/evaluations.py skipped: {reason}")
         return 0
@@ -91,41 +73,13 @@ def main() -> int:
     from accounts.models import User
     from evaluations import sealing, services
     from evaluations.models import EvaluationRound, Invitation, Question, Receipt, Response, SealedBallot
-    from matching.models import Cycle, Match
 
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
     rng = random.Random(2027)
 
     print(f"Preparing {2 * INVITED_PAIRS:,} participants ({INVITED_PAIRS:,} pairs)...")
-    users = User.objects.bulk_create(
-        [
-            User(email=f"deelnemer{n}@bench.example.org", full_name=f"Deelnemer {n}", password="!")
-            for n in range(2 * INVITED_PAIRS)
-        ],
-        batch_size=5000,
-    )
-    cycle = Cycle.objects.create(
-        name="Benchmark",
-        applications_open=today,
-        applications_close=today,
-        planned_start=today,
-        status=Cycle.Status.RUNNING,
-    )
-    Match.objects.bulk_create(
-        [
-            Match(
-                cycle=cycle,
-                mentor=users[n],
-                mentee=users[n + 1],
-                status=Match.Status.ACTIVE,
-                start_date=today,
-                planned_end=today.replace(year=today.year + 1),
-            )
-            for n in range(0, 2 * INVITED_PAIRS, 2)
-        ],
-        batch_size=5000,
-    )
+    cycle, users = bulk_pairs(INVITED_PAIRS, today=today)
     big_round = EvaluationRound.objects.create(
         cycle=cycle, name="Grote ronde", opens_on=today, closes_on=today + datetime.timedelta(days=28)
     )
@@ -212,16 +166,16 @@ def main() -> int:
         assert response.status_code == 200 and b"gemiddelde" in response.content
 
     page()  # warm up templates and translations
-    page_ms = median_ms(page)
-    csv_ms = median_ms(csv)
+    page_ms, page_cpu = median_ms(page)
+    csv_ms, csv_cpu = median_ms(csv)
     size_kb = len(page().content) / 1024
     print(
         f"evaluation results page, {RESPONSES:,} responses: {page_ms:.0f} ms median, {size_kb:.0f} KB "
-        f"(target < {PAGE_TARGET_MS} ms: {verdict(page_ms < PAGE_TARGET_MS)})"
+        f"(target < {PAGE_TARGET_MS} ms: {verdict(page_ms < PAGE_TARGET_MS)}; of which Python CPU {page_cpu:.0f} ms)"
     )
     print(
         f"evaluation results CSV, {RESPONSES:,} responses: {csv_ms:.0f} ms median "
-        f"(target < {PAGE_TARGET_MS} ms: {verdict(csv_ms < PAGE_TARGET_MS)})"
+        f"(target < {PAGE_TARGET_MS} ms: {verdict(csv_ms < PAGE_TARGET_MS)}; of which Python CPU {csv_cpu:.0f} ms)"
     )
     load = os.getloadavg()[0]
     # On a shared, busy machine the wall clock says more about the neighbours than about us.

@@ -16,33 +16,17 @@ only ciphertext. A ballot that no configured key opens is never dropped: publica
 round stops with an error naming the round, until the key is configured again.
 """
 
-import base64
-import hashlib
 import json
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from cryptography.fernet import InvalidToken, MultiFernet
+
+from mentorprogramma import fernet_keys
 
 __all__ = ["InvalidToken", "fernet", "open_ballot", "reseal", "seal"]
 
 
-def _development_key(secret_key: str) -> str:
-    """A stable key derived from SECRET_KEY, for development and tests only."""
-    digest = hashlib.sha256(f"evaluation-seal:{secret_key}".encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode()
-
-
 def fernet() -> MultiFernet:
-    keys = [key for key in settings.EVALUATION_SEAL_KEYS if key]
-    if not keys and not settings.PRODUCTION:
-        keys = [_development_key(settings.SECRET_KEY)]
-    if not keys:
-        raise ImproperlyConfigured("EVALUATION_SEAL_KEYS is empty: evaluation answers need at least one Fernet key.")
-    try:
-        return MultiFernet([Fernet(key) for key in keys])
-    except ValueError as error:
-        raise ImproperlyConfigured(f"EVALUATION_SEAL_KEYS holds an invalid Fernet key: {error}") from None
+    return fernet_keys.multi_fernet("EVALUATION_SEAL_KEYS", purpose="evaluation-seal", needed_for="evaluation answers")
 
 
 def seal(*, role: str, answers: dict) -> str:

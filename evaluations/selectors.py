@@ -188,9 +188,11 @@ def response_rates(*, round: EvaluationRound) -> list[Rate]:
 
 
 def _shuffled(items: list[str]) -> list[str]:
-    # A fresh random order every time, so the order never mirrors submission order.
+    # A fresh random order every time it is shown. (The published order is already a secure
+    # shuffle, see services.round_publish; this one only keeps a page from looking fixed, so
+    # one urandom seed per list does, rather than one urandom call per item.)
     items = list(items)
-    random.SystemRandom().shuffle(items)
+    random.Random().shuffle(items)  # noqa: S311 - display order, not a secret
     return items
 
 
@@ -474,45 +476,40 @@ def _csv_safe(value):
     return value
 
 
-def results_csv_rows(results: RoundResults) -> list[list]:
+def results_csv_rows(results: RoundResults) -> list[list[str]]:
     """The aggregated results as rows for a CSV file: the same thresholds as on screen."""
+
+    def cells(*values) -> list[str]:
+        return [_csv_safe(value if isinstance(value, str) else str(value)) for value in values]
+
     name = str(results.round)
-    # Translated once: a round of 10,000 responses has thousands of rows with the same labels.
-    label = {
-        key: str(text)
-        for key, text in {
-            "invited": _("invited"),
-            "submitted": _("submitted"),
-            "open": _("open answer"),
-            "open_hidden": _("open answers hidden: too few responses"),
-            "hidden": _("hidden: too few answers"),
-            "mean": _("mean"),
-        }.items()
-    }
-    rows = [[_("round"), _("group"), _("responses"), _("question"), _("answered"), _("result"), _("value")]]
+    rows = [cells(_("round"), _("group"), _("responses"), _("question"), _("answered"), _("result"), _("value"))]
     for rate in results.rates:
-        rows.append([name, rate.label, "", "", "", label["invited"], rate.invited])
-        rows.append([name, rate.label, "", "", "", label["submitted"], rate.submitted])
+        rows.append(cells(name, rate.label, "", "", "", _("invited"), rate.invited))
+        rows.append(cells(name, rate.label, "", "", "", _("submitted"), rate.submitted))
     if not results.closed:
-        rows.append([name, "", "", "", "", _("results are shown after the round closes on"), results.round.closes_on])
+        closes_on = results.round.closes_on
+        rows.append(cells(name, "", "", "", "", _("results are shown after the round closes on"), closes_on))
     elif results.awaiting_publication:
-        rows.append([name, "", "", "", "", _("results are shown after the nightly publication"), ""])
+        rows.append(cells(name, "", "", "", "", _("results are shown after the nightly publication"), ""))
+    # Translated and made safe once: a round of 10,000 responses has thousands of rows like these.
+    open_answer = cells(_("open answer"))[0]
     for group in results.groups:
         if not group.shown:
-            rows.append([name, group.label, group.responses, "", "", group.hidden_reason, ""])
+            rows.append(cells(name, group.label, group.responses, "", "", group.hidden_reason, ""))
             continue
         for item in group.questions:
-            prefix = [name, group.label, group.responses, item.question.localised_text, item.answered]
+            prefix = cells(name, group.label, group.responses, item.question.localised_text, item.answered)
             if item.is_open:
                 if item.open_shown:
-                    rows.extend([*prefix, label["open"], answer] for answer in item.open_answers)
+                    rows.extend([*prefix, open_answer, _csv_safe(answer)] for answer in item.open_answers)
                 else:
-                    rows.append([*prefix, label["open_hidden"], ""])
+                    rows.append([*prefix, *cells(_("open answers hidden: too few responses"), "")])
                 continue
             if not item.shown:
-                rows.append([*prefix, label["hidden"], ""])
+                rows.append([*prefix, *cells(_("hidden: too few answers"), "")])
                 continue
             if item.mean is not None:
-                rows.append([*prefix, label["mean"], item.mean])
-            rows.extend([*prefix, bar.label, bar.count] for bar in item.bars)
-    return [[_csv_safe(cell if isinstance(cell, str) else str(cell)) for cell in row] for row in rows]
+                rows.append([*prefix, *cells(_("mean"), item.mean)])
+            rows.extend([*prefix, *cells(bar.label, bar.count)] for bar in item.bars)
+    return rows

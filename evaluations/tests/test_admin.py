@@ -261,3 +261,15 @@ def test_the_round_page_asks_once_whether_answers_came_in(coordinator_client, ev
     assert page.status_code == 200
     asked = [query["sql"] for query in queries.captured_queries if "evaluations_sealedballot" in query["sql"]]
     assert len(asked) == 1, asked
+
+
+def test_open_answers_on_the_results_page_are_escaped_and_keep_their_lines(client, evaluation_round):
+    add_responses(evaluation_round, Role.MENTEE, 8, text="<script>alert(1)</script>\nTweede regel & meer")
+    publish(evaluation_round)
+
+    with after_close(evaluation_round):
+        client.force_login(CoordinatorFactory())
+        content = client.get(results_url(evaluation_round)).content.decode()
+
+    assert "<script>alert(1)</script>" not in content
+    assert "<li>&lt;script&gt;alert(1)&lt;/script&gt;<br>Tweede regel &amp; meer</li>" in content
