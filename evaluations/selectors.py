@@ -22,7 +22,7 @@ ABSOLUTE_MIN_GROUP_SIZE = 3
 def min_group_size() -> int:
     """Responses a group (round × role) needs before anything about it is shown; never below 3.
 
-    The default (5) lives in settings.py alone, as EVALUATION_MIN_GROUP_SIZE.
+    Its default lives in settings.py alone (EVALUATION_MIN_GROUP_SIZE).
     """
     return max(ABSOLUTE_MIN_GROUP_SIZE, int(settings.EVALUATION_MIN_GROUP_SIZE))
 
@@ -30,7 +30,7 @@ def min_group_size() -> int:
 def min_open_answers() -> int:
     """Responses a group needs before its open answers are shown; never below the group minimum.
 
-    The default (8) lives in settings.py alone, as EVALUATION_MIN_OPEN_ANSWERS.
+    Its default lives in settings.py alone (EVALUATION_MIN_OPEN_ANSWERS).
     """
     return max(min_group_size(), int(settings.EVALUATION_MIN_OPEN_ANSWERS))
 

@@ -200,3 +200,20 @@ def test_her_form_tells_her_that_answers_are_sealed_until_the_round_is_published
 
     assert "worden je antwoorden verzegeld" in content
     assert "De verzegelde exemplaren worden daarna verwijderd" in content
+
+
+def test_a_second_tab_that_submits_first_wins_and_this_one_says_already_submitted(client, invitation, monkeypatch):
+    # The other tab submits between this tab's check and its own submission: the service refuses,
+    # and the view shows the same friendly page as for a reopened link, keeping one ballot.
+    from evaluations import selectors, services
+
+    client.force_login(invitation.user)
+    services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(invitation.round))
+    answers_seen = iter([False, True])
+    monkeypatch.setattr(selectors, "invitation_is_submitted", lambda _invitation: next(answers_seen))
+
+    response = client.post(invitation.get_absolute_url(), answers_for(invitation.round, scale=1))
+
+    assert response.status_code == 200
+    assert "Je hebt deze evaluatie al ingestuurd" in response.content.decode()
+    assert SealedBallot.objects.count() == 1
