@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from . import defaults, sealing
 from .models import EvaluationRound, Invitation, Question, Receipt, Response, Role, SealedBallot, new_token
 from .selectors import round_participants
+from .signals import invitations_created
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ MAX_OPEN_ANSWER_LENGTH = 5000
 INVITATION_BATCH_SIZE = 5000
 
 
+@transaction.atomic
 def invitations_ensure(*, round: EvaluationRound) -> int:
     """Invite every participant of the round who has no invitation yet; returns how many were created.
 
@@ -46,10 +48,13 @@ def invitations_ensure(*, round: EvaluationRound) -> int:
     if not new:
         return 0
     before = round.invitations.count()
-    with transaction.atomic():
-        Invitation.objects.bulk_create(new, batch_size=INVITATION_BATCH_SIZE, ignore_conflicts=True)
+    Invitation.objects.bulk_create(new, batch_size=INVITATION_BATCH_SIZE, ignore_conflicts=True)
     # Rows another run inserted meanwhile were skipped: count what is there now, not what we sent.
-    return round.invitations.count() - before
+    created = round.invitations.count() - before
+    if created:
+        # In this transaction: notifications records the invitation e-mails with the invitations.
+        invitations_created.send(sender=EvaluationRound, round_id=round.pk)
+    return created
 
 
 def round_add_default_questions(*, round: EvaluationRound) -> int:

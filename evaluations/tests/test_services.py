@@ -274,3 +274,25 @@ def test_questions_of_a_round_without_answers_can_still_change(evaluation_round)
     question.save()
 
     assert evaluation_round.questions.filter(text="Betere formulering").exists()
+
+
+def test_new_invitations_are_announced_inside_their_transaction_and_a_rerun_announces_nothing(evaluation_round):
+    # notifications records the invitation e-mails on this signal, in the same transaction (outbox).
+    from django.db import connection
+
+    from evaluations.signals import invitations_created
+
+    ActiveMatchFactory(cycle=evaluation_round.cycle)
+    heard = []
+
+    def listener(sender, round_id, **kwargs):
+        heard.append((round_id, connection.in_atomic_block, Invitation.objects.filter(round_id=round_id).count()))
+
+    invitations_created.connect(listener)
+    try:
+        services.invitations_ensure(round=evaluation_round)
+        services.invitations_ensure(round=evaluation_round)
+    finally:
+        invitations_created.disconnect(listener)
+
+    assert heard == [(evaluation_round.pk, True, 2)]
