@@ -31,24 +31,9 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or 
 
 def fresh_database() -> str | None:
     """Drop and create the benchmark database; the reason it cannot, or None."""
-    try:
-        import psycopg2
-    except ImportError:
-        return "psycopg2 is not installed"
-    from urllib.parse import urlparse
+    from bench.support import fresh_postgresql_database
 
-    name = urlparse(DATABASE_URL).path.lstrip("/")
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    try:
-        conn = psycopg2.connect(admin_url, connect_timeout=3)
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        conn.close()
-    except psycopg2.Error as exc:
-        return f"PostgreSQL is not reachable at {admin_url}: {exc}"
-    return None
+    return fresh_postgresql_database(DATABASE_URL)
 
 
 def redis_missing() -> str | None:
@@ -92,11 +77,10 @@ def main() -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.models import User
+    from bench.support import bulk_pairs
     from conftest import WorkerProcess
     from evaluations import services as evaluation_services
     from evaluations.models import EvaluationRound
-    from matching.models import Cycle, Match
     from mentorprogramma.celery import app
     from notifications import services
     from notifications.emails import OUTBOX_HEADER
@@ -106,39 +90,7 @@ def main() -> int:
 
     print(f"Preparing {PARTICIPANTS:,} participants ({PARTICIPANTS // 2:,} pairs) and an evaluation round...")
     today = timezone.localdate()
-    users = User.objects.bulk_create(
-        [
-            User(
-                email=f"deelnemer{n}@bench.example.org",
-                full_name=f"Deelnemer {n}",
-                language="en" if n % 5 == 0 else "nl",
-                password="!",
-            )
-            for n in range(PARTICIPANTS)
-        ],
-        batch_size=2000,
-    )
-    cycle = Cycle.objects.create(
-        name="Benchmark",
-        applications_open=today,
-        applications_close=today,
-        planned_start=today,
-        status=Cycle.Status.RUNNING,
-    )
-    Match.objects.bulk_create(
-        [
-            Match(
-                cycle=cycle,
-                mentor=users[n],
-                mentee=users[n + 1],
-                status=Match.Status.ACTIVE,
-                start_date=today,
-                planned_end=today.replace(year=today.year + 1),
-            )
-            for n in range(0, PARTICIPANTS, 2)
-        ],
-        batch_size=2000,
-    )
+    cycle, _users = bulk_pairs(PARTICIPANTS // 2, today=today)
     evaluation_round = EvaluationRound.objects.create(
         cycle=cycle,
         name="Benchmarkevaluatie",

@@ -4,6 +4,7 @@ Responses are deliberately not registered: nobody reads an individual response h
 """
 
 import csv
+import io
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from django.utils.translation import ngettext
 from mentorprogramma.admin import ReadOnlyAdminMixin
 
 from . import selectors, services
-from .models import EvaluationRound, Invitation, Question
+from .models import EvaluationRound, Invitation, Question, round_has_answers
 
 
 class QuestionInline(admin.StackedInline):
@@ -33,18 +34,27 @@ class QuestionInline(admin.StackedInline):
         ("options", "options_en"),
     ]
 
-    # Once answers came in, changing a question would change what those answers mean.
-    def _has_responses(self, obj) -> bool:
-        return obj is not None and obj.responses.exists()
+    # Once answers came in, changing a question would change what those answers mean. The rule
+    # itself is Question.refuse_if_answered(); here it only hides the editing controls. Django asks
+    # these permissions many times per page, so the answer is kept on the request (never on self:
+    # one admin instance serves every request).
+    @staticmethod
+    def _has_responses(request, obj) -> bool:
+        if obj is None or obj.pk is None:
+            return False
+        answered = request.__dict__.setdefault("_evaluation_rounds_answered", {})
+        if obj.pk not in answered:
+            answered[obj.pk] = round_has_answers(obj.pk)
+        return answered[obj.pk]
 
     def has_add_permission(self, request, obj=None):
-        return not self._has_responses(obj) and super().has_add_permission(request, obj)
+        return not self._has_responses(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not self._has_responses(obj) and super().has_change_permission(request, obj)
+        return not self._has_responses(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self._has_responses(obj) and super().has_delete_permission(request, obj)
+        return not self._has_responses(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(EvaluationRound)
@@ -137,9 +147,12 @@ class EvaluationRoundAdmin(admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"evaluatie-{evaluation_round.pk}-resultaten.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response.write("\ufeff")  # so spreadsheet programs read the accents correctly
-        writer = csv.writer(response, delimiter=";")
-        writer.writerows(selectors.results_csv_rows(results))
+        # Written to memory first, then to the response in one go: thousands of small writes
+        # to an HttpResponse cost more than building the whole file.
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # so spreadsheet programs read the accents correctly
+        csv.writer(buffer, delimiter=";").writerows(selectors.results_csv_rows(results))
+        response.write(buffer.getvalue())
         return response
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from matching.models import Cycle, Match
 
 from . import services
-from .models import EvaluationRound
+from .models import EvaluationRound, round_has_answers
 
 DEMO_ROUND_NAME = "Tussentijdse evaluatie"
 
@@ -37,7 +37,7 @@ def load(*, members, stdout):
             "closes_on": today + datetime.timedelta(days=25),
         },
     )
-    if not created and not evaluation_round.is_open_on(today) and not evaluation_round.responses.exists():
+    if not created and not evaluation_round.is_open_on(today) and not round_has_answers(evaluation_round.pk):
         # Keep the demo round open on a later `make run`, as long as nobody answered yet.
         evaluation_round.opens_on = today - datetime.timedelta(days=3)
         evaluation_round.closes_on = today + datetime.timedelta(days=25)

@@ -1,11 +1,15 @@
 """Anonymous evaluations (R14).
 
-Who has answered is kept apart from what was answered:
+Who has answered is kept apart from what was answered, down to the database:
 
 - ``Invitation`` and ``Receipt`` know the person: she was invited, and she submitted.
+- ``SealedBallot`` holds her answers while the round is open, encrypted (evaluations/sealing.py).
+  It is written in the same transaction as her receipt, so it exists only until publication.
 - ``Response`` knows the answers, and only the round and the role (mentor or mentee).
-  It has no link to a person, no token, no timestamp, and a random UUID key, so
-  neither its columns nor its key order can tie it to a receipt.
+  It has no link to a person, no token, no timestamp, and a random UUID key. Responses are
+  written only by publication after the round closed: all of a round's ballots opened,
+  shuffled and inserted in one transaction of their own, so neither their transaction id
+  (xmin) nor their physical order can tie one to a receipt.
 """
 
 import secrets
@@ -136,9 +140,18 @@ class Question(models.Model):
     def __str__(self):
         return self.text
 
+    def save(self, *args, **kwargs):
+        self.refuse_if_answered()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_answered()
+        return super().delete(*args, **kwargs)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        self.refuse_if_answered()
         errors = {}
         if self.kind in (self.Kind.SINGLE_CHOICE, self.Kind.MULTIPLE_CHOICE):
             if len(self.option_list("nl")) < 2:
@@ -149,6 +162,20 @@ class Question(models.Model):
             errors["scale_low"] = _("A scale question needs a Dutch label for 1 and for 5.")
         if errors:
             raise ValidationError(errors)
+
+    def refuse_if_answered(self):
+        """Once answers came in, changing a question would change what those answers mean (R14).
+
+        Answers (sealed or published) refer to a question by its id; the guard lives here, on
+        the model, so the admin, a service and a shell session all meet it.
+        """
+        from django.core.exceptions import ValidationError
+
+        if self.round_id is not None and round_has_answers(self.round_id):
+            raise ValidationError(
+                _("Answers to this round have come in: its questions can no longer be added, changed or deleted."),
+                code="answered",
+            )
 
     def is_asked_of(self, role: str) -> bool:
         return self.asked_of == EvaluationRound.Audience.BOTH or (
@@ -231,6 +258,34 @@ class Receipt(models.Model):
 
     def __str__(self):
         return str(self.invitation)
+
+
+class SealedBallot(models.Model):
+    """Her answers while the round is open: role and answers sealed together (evaluations/sealing.py).
+
+    Only the round is in clear, so publication can find a closed round's ballots. No person,
+    no time (the token's own timestamp is zero), and a random key. Deleted when published.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        EvaluationRound, on_delete=models.PROTECT, related_name="sealed_ballots", verbose_name=_("evaluation round")
+    )
+    sealed = models.TextField(_("sealed answers"))
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self):
+        return str(_("sealed ballot"))
+
+
+def round_has_answers(round_id: int) -> bool:
+    """Whether anyone answered this round: a ballot waits to be published, or responses were."""
+    return (
+        SealedBallot.objects.filter(round_id=round_id).exists() or Response.objects.filter(round_id=round_id).exists()
+    )
 
 
 class Response(models.Model):

@@ -1,6 +1,7 @@
 """Evaluations' part of a member's data: her invitations and whether she submitted, never her answers.
 
-Answers (``Response``) carry no link to a person by design (R14), so there is nothing to
+Answers carry no link to a person by design (R14): sealed while the round is open
+(``SealedBallot``), published shuffled after it closes (``Response``). So there is nothing to
 find for her, nothing to export and nothing to erase: they stay, untraceable, in the results.
 """
 

@@ -1,9 +1,11 @@
 """Reads for evaluations: who takes part, open invitations, and results above the thresholds (R14)."""
 
+import json
 import random
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -11,20 +13,26 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
 
-from .models import EvaluationRound, Invitation, Question, Receipt, Response, Role
+from .models import EvaluationRound, Invitation, Question, Receipt, Role
 
 # A group smaller than this could expose a person, whatever the setting says.
 ABSOLUTE_MIN_GROUP_SIZE = 3
 
 
 def min_group_size() -> int:
-    """Responses a group (round × role) needs before anything about it is shown; never below 3."""
-    return max(ABSOLUTE_MIN_GROUP_SIZE, int(getattr(settings, "EVALUATION_MIN_GROUP_SIZE", 5)))
+    """Responses a group (round × role) needs before anything about it is shown; never below 3.
+
+    Its default lives in settings.py alone (EVALUATION_MIN_GROUP_SIZE).
+    """
+    return max(ABSOLUTE_MIN_GROUP_SIZE, int(settings.EVALUATION_MIN_GROUP_SIZE))
 
 
 def min_open_answers() -> int:
-    """Responses a group needs before its open answers are shown; never below the group minimum."""
-    return max(min_group_size(), int(getattr(settings, "EVALUATION_MIN_OPEN_ANSWERS", 8)))
+    """Responses a group needs before its open answers are shown; never below the group minimum.
+
+    Its default lives in settings.py alone (EVALUATION_MIN_OPEN_ANSWERS).
+    """
+    return max(min_group_size(), int(settings.EVALUATION_MIN_OPEN_ANSWERS))
 
 
 # --- Rounds and invitations ---------------------------------------------------------------------
@@ -148,6 +156,11 @@ class RoundResults:
     groups: list[GroupResult]
     min_group: int
     min_open: int
+    awaiting_publication: int = 0  # sealed ballots of a closed round, published at night
+
+    @property
+    def published(self) -> bool:
+        return self.closed and not self.awaiting_publication
 
 
 def response_rates(*, round: EvaluationRound) -> list[Rate]:
@@ -175,34 +188,183 @@ def response_rates(*, round: EvaluationRound) -> list[Rate]:
 
 
 def _shuffled(items: list[str]) -> list[str]:
-    # A fresh random order every time, so the order never mirrors submission order.
+    # A fresh random order every time it is shown. (The published order is already a secure
+    # shuffle, see services.round_publish; this one only keeps a page from looking fixed, so
+    # one urandom seed per list does, rather than one urandom call per item.)
     items = list(items)
-    random.SystemRandom().shuffle(items)
+    random.Random().shuffle(items)  # noqa: S311 - display order, not a secret
     return items
 
 
-def _question_result(question: Question, answers: list, *, min_group: int, open_allowed: bool) -> QuestionResult:
-    result = QuestionResult(question=question, answered=len(answers))
+# --- Aggregation in the database --------------------------------------------------------------------
+#
+# Results are counted where the answers are: one row per (role, question, value) comes back,
+# never one per response, so a round of 10,000 responses costs milliseconds of Python. Only
+# open answers come back one by one, and only for groups large enough to show them.
+# PostgreSQL (production) reads each question's answer with `answers -> 'key'` and counts all
+# questions in one scan with GROUPING SETS; SQLite (development) walks the JSON with json_each.
+
+
+@dataclass
+class Tally:
+    """What a group answered, counted: no single response in it (open texts only when fetched)."""
+
+    responses: int = 0
+    answered: dict[str, int] = field(default_factory=dict)  # question key -> how many answered
+    values: dict[str, dict[int, int]] = field(default_factory=dict)  # question key -> value -> count
+    texts: dict[str, list[str]] = field(default_factory=dict)  # question key -> open answers
+
+    def count(self, key: str, value, times: int) -> None:
+        """Record that `times` responses gave `value` to question `key` (a number or a list of positions)."""
+        self.answered[key] = self.answered.get(key, 0) + times
+        self.count_picks(key, value if isinstance(value, list) else [value], times)
+
+    def count_picks(self, key: str, picks: list, times: int) -> None:
+        counts = self.values.setdefault(key, {})
+        for pick in picks:
+            number = _number(pick)
+            if number is not None:
+                counts[number] = counts.get(number, 0) + times
+
+    def add(self, other: "Tally") -> "Tally":
+        total = Tally(responses=self.responses + other.responses)
+        for source in (self, other):
+            for key, count in source.answered.items():
+                total.answered[key] = total.answered.get(key, 0) + count
+            for key, counts in source.values.items():
+                merged = total.values.setdefault(key, {})
+                for value, count in counts.items():
+                    merged[value] = merged.get(value, 0) + count
+            for key, texts in source.texts.items():
+                total.texts.setdefault(key, []).extend(texts)
+        return total
+
+
+def _number(value) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _postgresql_counts(cursor, round_id: int, keys: list[str], open_keys: list[str], tallies: dict[str, Tally]):
+    """Responses per role, and per role and question each distinct answer with its count: one scan.
+
+    Open questions are only counted (answered or not), never grouped by their text.
+    """
+    expressions = ["answers -> %s"] * len(keys) + ["(answers -> %s) IS NOT NULL"] * len(open_keys)
+    every_key = keys + open_keys
+    columns = "".join(f"GROUPING({expression}), {expression}, " for expression in expressions)
+    sets = "".join(f", (role, {expression})" for expression in expressions)
+    sql = (
+        f"SELECT role, {columns}count(*) FROM evaluations_response "  # noqa: S608 - no user text in it
+        f"WHERE round_id = %s GROUP BY GROUPING SETS ((role){sets})"
+    )
+    params = [key for key in every_key for _twice in (1, 2)] + [round_id] + every_key
+    cursor.execute(sql, params)
+    for row in cursor.fetchall():
+        role, count, cells = row[0], row[-1], row[1:-1]
+        tally = tallies.get(role)
+        if tally is None:
+            continue
+        grouped = next((index for index in range(len(every_key)) if cells[2 * index] == 0), None)
+        if grouped is None:
+            tally.responses = count
+            continue
+        key, value = every_key[grouped], cells[2 * grouped + 1]
+        if grouped >= len(keys):
+            if value:  # an open question she answered
+                tally.answered[key] = tally.answered.get(key, 0) + count
+        elif value is not None:  # NULL: these responses left the question out
+            # Django hands jsonb over as its text (it turns psycopg2's own parsing off).
+            tally.count(key, json.loads(value) if isinstance(value, str) else value, count)
+
+
+_SQLITE_VALUES = """
+    SELECT r.role, a.key, CASE WHEN a.type IN ('integer', 'real') THEN a.value END, count(*)
+    FROM evaluations_response r, json_each(r.answers) a
+    WHERE r.round_id = %s GROUP BY 1, 2, 3
+"""
+_SQLITE_PICKS = """
+    SELECT r.role, a.key, e.value, count(*)
+    FROM evaluations_response r, json_each(r.answers) a, json_each(a.value) e
+    WHERE r.round_id = %s AND a.type = 'array' GROUP BY 1, 2, 3
+"""
+
+
+def _sqlite_counts(cursor, round_id: int, tallies: dict[str, Tally]) -> None:
+    cursor.execute("SELECT role, count(*) FROM evaluations_response WHERE round_id = %s GROUP BY role", [round_id])
+    for role, count in cursor.fetchall():
+        if role in tallies:
+            tallies[role].responses = count
+    cursor.execute(_SQLITE_VALUES, [round_id])
+    for role, key, value, count in cursor.fetchall():
+        if role in tallies:  # every answer counts as answered; numbers are also counted per value
+            tallies[role].count(key, [] if value is None else value, count)
+    cursor.execute(_SQLITE_PICKS, [round_id])
+    for role, key, value, count in cursor.fetchall():
+        if role in tallies:
+            tallies[role].count_picks(key, [value], count)
+
+
+def _open_texts(cursor, round_id: int, keys: list[str], tallies: dict[str, Tally], roles: set[str]) -> None:
+    """The open answers of the given roles: only the open questions' values, nothing else of a response."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join("answers ->> %s" for _key in keys)
+    else:
+        columns = ", ".join("json_extract(answers, '$.\"' || %s || '\"')" for _key in keys)
+    sql = f"SELECT role, {columns} FROM evaluations_response WHERE round_id = %s"  # noqa: S608 - no user text
+    cursor.execute(sql, [*keys, round_id])
+    for role, *texts in cursor.fetchall():
+        if role not in roles:
+            continue
+        for key, text in zip(keys, texts, strict=True):
+            if isinstance(text, str) and text:
+                tallies[role].texts.setdefault(key, []).append(text)
+
+
+def _tallies(round: EvaluationRound, *, questions: list[Question], with_texts) -> dict[str, Tally]:
+    """Per role, the round's published responses counted in the database.
+
+    ``with_texts(responses)`` says whether a role group of that size may show open answers at all.
+    """
+    tallies = {role: Tally() for role in round.roles}
+    counted = [str(q.pk) for q in questions if q.kind != Question.Kind.OPEN]
+    open_keys = [str(q.pk) for q in questions if q.kind == Question.Kind.OPEN]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _postgresql_counts(cursor, round.pk, counted, open_keys, tallies)
+        else:
+            _sqlite_counts(cursor, round.pk, tallies)
+        wanted = {role for role, tally in tallies.items() if with_texts(tally.responses)}
+        if open_keys and wanted:
+            _open_texts(cursor, round.pk, open_keys, tallies, wanted)
+    return tallies
+
+
+def _question_result(question: Question, tally: Tally, *, min_group: int, open_allowed: bool) -> QuestionResult:
+    key = str(question.pk)
+    result = QuestionResult(question=question, answered=tally.answered.get(key, 0))
     # An optional question answered by only a few is as revealing as a small group.
     result.shown = result.answered >= min_group
     if question.kind == Question.Kind.OPEN:
         result.open_shown = result.shown and open_allowed
         if result.open_shown:
-            result.open_answers = _shuffled(answers)
+            result.open_answers = _shuffled(tally.texts.get(key, []))
         return result
     if not result.shown:
         return result
+    counted = tally.values.get(key, {})
     if question.kind == Question.Kind.SCALE:
         labels = [str(n) for n in range(1, 6)]
         labels[0] = f"1 ({question.localised_scale_low})"
         labels[4] = f"5 ({question.localised_scale_high})"
-        values = [int(value) for value in answers]
-        result.mean = round(sum(values) / len(values), 1)
-        counts = [values.count(n) for n in range(1, 6)]
+        counts = [counted.get(n, 0) for n in range(1, 6)]
+        result.mean = round(sum(n * counts[n - 1] for n in range(1, 6)) / result.answered, 1)
     else:
         labels = question.option_list()
-        chosen = [value if isinstance(value, list) else [value] for value in answers]
-        counts = [sum(1 for picks in chosen if position in picks) for position in range(1, len(labels) + 1)]
+        counts = [counted.get(position, 0) for position in range(1, len(labels) + 1)]
     result.bars = [
         Bar(label=label, count=count, percent=round(100 * count / result.answered))
         for label, count in zip(labels, counts, strict=True)
@@ -210,29 +372,34 @@ def _question_result(question: Question, answers: list, *, min_group: int, open_
     return result
 
 
-def _group(key, label, responses, questions, *, min_group, min_open) -> GroupResult:
-    if len(responses) < min_group:
+def _group(key, label, tally: Tally, questions, *, min_group, min_open) -> GroupResult:
+    if tally.responses < min_group:
         return GroupResult(
             key=key,
             label=label,
-            responses=len(responses),
+            responses=tally.responses,
             shown=False,
             hidden_reason=str(_("Fewer than %(count)s responses: hidden to keep everyone anonymous."))
             % {"count": min_group},
         )
-    group = GroupResult(key=key, label=label, responses=len(responses), shown=True)
-    open_allowed = len(responses) >= min_open
+    group = GroupResult(key=key, label=label, responses=tally.responses, shown=True)
+    open_allowed = tally.responses >= min_open
     for question in questions:
-        answers = [response.answers[str(question.pk)] for response in responses if str(question.pk) in response.answers]
-        group.questions.append(_question_result(question, answers, min_group=min_group, open_allowed=open_allowed))
+        group.questions.append(_question_result(question, tally, min_group=min_group, open_allowed=open_allowed))
     return group
 
 
+def sealed_ballots_waiting(*, round: EvaluationRound) -> int:
+    """Answers submitted to this round and not yet published (the response rate already tells as much)."""
+    return round.sealed_ballots.count()
+
+
 def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
-    """Aggregated results per role, only for groups large enough; nothing before the round closed.
+    """Aggregated results per role, only for groups large enough; nothing before the round is published.
 
     Waiting for the close means results never change while coordinators can also see who
-    has submitted, so comparing two views cannot single out one person's answers.
+    has submitted, so comparing two views cannot single out one person's answers. After the
+    close, answers are still sealed until the nightly publication (services.rounds_publish_closed).
     """
     day = day or timezone.localdate()
     closed = round.has_closed_on(day)
@@ -246,27 +413,32 @@ def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
     )
     if not closed:
         return results
+    results.awaiting_publication = sealed_ballots_waiting(round=round)
+    if results.awaiting_publication:
+        return results
     questions = list(round.questions.all())
-    responses = list(Response.objects.filter(round=round).only("role", "answers"))
-    by_role = {role: [r for r in responses if r.role == role] for role in round.roles}
+    tallies = _tallies(round, questions=questions, with_texts=lambda responses: responses >= results.min_open)
     for role in round.roles:
         role_questions = [q for q in questions if q.is_asked_of(role)]
         results.groups.append(
             _group(
                 role,
-                Role(role).label,
-                by_role[role],
+                str(Role(role).label),
+                tallies[role],
                 role_questions,
                 min_group=results.min_group,
                 min_open=results.min_open,
             )
         )
     if len(round.roles) > 1:
-        results.groups.append(_combined(results, responses, questions))
+        total = Tally()
+        for tally in tallies.values():
+            total = total.add(tally)
+        results.groups.append(_combined(results, total, questions))
     return results
 
 
-def _combined(results: RoundResults, responses, questions) -> GroupResult:
+def _combined(results: RoundResults, total: Tally, questions) -> GroupResult:
     """Both roles together, but never when it would let anyone subtract a hidden group.
 
     Total minus the mentees would be the mentors: so the total is shown only when every
@@ -279,11 +451,11 @@ def _combined(results: RoundResults, responses, questions) -> GroupResult:
         return GroupResult(
             key=BOTH,
             label=label,
-            responses=len(responses),
+            responses=total.responses,
             shown=False,
             hidden_reason=str(_("Hidden because a role group is hidden: it could be worked out from the total.")),
         )
-    combined = _group(BOTH, label, responses, questions, min_group=results.min_group, min_open=results.min_open)
+    combined = _group(BOTH, label, total, questions, min_group=results.min_group, min_open=results.min_open)
     per_role = {group.key: {item.question.pk: item for item in group.questions} for group in role_groups}
     for item in combined.questions:
         parts = [per_role[role][item.question.pk] for role in per_role if item.question.pk in per_role[role]]
@@ -304,31 +476,40 @@ def _csv_safe(value):
     return value
 
 
-def results_csv_rows(results: RoundResults) -> list[list]:
+def results_csv_rows(results: RoundResults) -> list[list[str]]:
     """The aggregated results as rows for a CSV file: the same thresholds as on screen."""
+
+    def cells(*values) -> list[str]:
+        return [_csv_safe(value if isinstance(value, str) else str(value)) for value in values]
+
     name = str(results.round)
-    rows = [[_("round"), _("group"), _("responses"), _("question"), _("answered"), _("result"), _("value")]]
+    rows = [cells(_("round"), _("group"), _("responses"), _("question"), _("answered"), _("result"), _("value"))]
     for rate in results.rates:
-        rows.append([name, rate.label, "", "", "", _("invited"), rate.invited])
-        rows.append([name, rate.label, "", "", "", _("submitted"), rate.submitted])
+        rows.append(cells(name, rate.label, "", "", "", _("invited"), rate.invited))
+        rows.append(cells(name, rate.label, "", "", "", _("submitted"), rate.submitted))
     if not results.closed:
-        rows.append([name, "", "", "", "", _("results are shown after the round closes on"), results.round.closes_on])
+        closes_on = results.round.closes_on
+        rows.append(cells(name, "", "", "", "", _("results are shown after the round closes on"), closes_on))
+    elif results.awaiting_publication:
+        rows.append(cells(name, "", "", "", "", _("results are shown after the nightly publication"), ""))
+    # Translated and made safe once: a round of 10,000 responses has thousands of rows like these.
+    open_answer = cells(_("open answer"))[0]
     for group in results.groups:
         if not group.shown:
-            rows.append([name, group.label, group.responses, "", "", group.hidden_reason, ""])
+            rows.append(cells(name, group.label, group.responses, "", "", group.hidden_reason, ""))
             continue
         for item in group.questions:
-            prefix = [name, group.label, group.responses, item.question.localised_text, item.answered]
+            prefix = cells(name, group.label, group.responses, item.question.localised_text, item.answered)
             if item.is_open:
                 if item.open_shown:
-                    rows.extend([*prefix, _("open answer"), answer] for answer in item.open_answers)
+                    rows.extend([*prefix, open_answer, _csv_safe(answer)] for answer in item.open_answers)
                 else:
-                    rows.append([*prefix, _("open answers hidden: too few responses"), ""])
+                    rows.append([*prefix, *cells(_("open answers hidden: too few responses"), "")])
                 continue
             if not item.shown:
-                rows.append([*prefix, _("hidden: too few answers"), ""])
+                rows.append([*prefix, *cells(_("hidden: too few answers"), "")])
                 continue
             if item.mean is not None:
-                rows.append([*prefix, _("mean"), item.mean])
-            rows.extend([*prefix, bar.label, bar.count] for bar in item.bars)
-    return [[_csv_safe(str(cell)) for cell in row] for row in rows]
+                rows.append([*prefix, *cells(_("mean"), item.mean)])
+            rows.extend([*prefix, *cells(bar.label, bar.count)] for bar in item.bars)
+    return rows

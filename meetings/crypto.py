@@ -10,32 +10,20 @@ and decrypts with any of them, so a key can be rotated without downtime:
 4. remove the old key from the list and restart.
 """
 
-import base64
-import hashlib
+from cryptography.fernet import InvalidToken, MultiFernet
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from mentorprogramma import fernet_keys
 
 __all__ = ["InvalidToken", "decrypt", "development_key", "encrypt", "fernet", "rotate"]
 
 
 def development_key(secret_key: str) -> str:
     """A stable Fernet key derived from SECRET_KEY, for development and tests only."""
-    digest = hashlib.sha256(f"meeting-notes:{secret_key}".encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode()
+    return fernet_keys.development_key(secret_key, "meeting-notes")
 
 
 def fernet() -> MultiFernet:
-    keys = [key for key in settings.MEETING_NOTES_KEYS if key]
-    if not keys and not settings.PRODUCTION:
-        keys = [development_key(settings.SECRET_KEY)]
-    if not keys:
-        raise ImproperlyConfigured("MEETING_NOTES_KEYS is empty: private meeting notes need at least one Fernet key.")
-    try:
-        return MultiFernet([Fernet(key) for key in keys])
-    except ValueError as error:
-        raise ImproperlyConfigured(f"MEETING_NOTES_KEYS holds an invalid Fernet key: {error}") from None
+    return fernet_keys.multi_fernet("MEETING_NOTES_KEYS", purpose="meeting-notes", needed_for="private meeting notes")
 
 
 def encrypt(text: str) -> str:

@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.complete_finished_matches",
         "schedule": crontab(hour=(NOTIFICATIONS_DAILY_HOUR - 1) % 24, minute=0),
     },
+    # Before the daily mail: publish the sealed answers of rounds that closed (R14).
+    "evaluations-publish-closed-rounds": {
+        "task": "evaluations.publish_closed_rounds",
+        "schedule": crontab(hour=(NOTIFICATIONS_DAILY_HOUR - 1) % 24, minute=30),
+    },
     "notifications-daily": {
         "task": "notifications.run_daily_jobs",
         "schedule": crontab(hour=NOTIFICATIONS_DAILY_HOUR, minute=0),
@@ -302,10 +307,15 @@ if MATCHING_RENEWAL_STARTED_BY not in {"coordinator", "system"}:
 MEETING_NOTES_KEYS = env.list("MEETING_NOTES_KEYS") if PRODUCTION else env.list("MEETING_NOTES_KEYS", default=[])
 
 # Evaluations app settings (anonymous evaluations, thresholds) ------------------------
-# Responses a group (round x role) needs before its results are shown; never below 3 (system check).
+# The one home of the thresholds' defaults (R14); evaluations.selectors reads them, never below 3.
+# Responses a group (round x role) needs before its results are shown.
 EVALUATION_MIN_GROUP_SIZE = env.int("EVALUATION_MIN_GROUP_SIZE", default=5)
 # Responses a group needs before its open answers are shown (written text is easier to recognise).
 EVALUATION_MIN_OPEN_ANSWERS = env.int("EVALUATION_MIN_OPEN_ANSWERS", default=8)
+# Fernet keys that seal evaluation answers until the round is published (R14), comma-separated,
+# newest first; see evaluations/sealing.py for rotation. Required in production; elsewhere, when
+# unset, a key is derived from SECRET_KEY so development needs nothing.
+EVALUATION_SEAL_KEYS = env.list("EVALUATION_SEAL_KEYS") if PRODUCTION else env.list("EVALUATION_SEAL_KEYS", default=[])
 
 # Notifications settings (outbox, reminders) ---------------------------------------------
 # The site's address for links in e-mail (no request exists in a Celery worker).

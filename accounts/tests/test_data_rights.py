@@ -22,7 +22,7 @@ from accounts.models import MemberListEntry, MemberListImport, Profile, Retentio
 from accounts.personal_data import Policy, declared_relations
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory
 from evaluations import services as evaluation_services
-from evaluations.models import Invitation, Response
+from evaluations.models import Invitation, Response, SealedBallot
 from evaluations.tests.factories import EvaluationRoundFactory, QuestionFactory, answers_for
 from matching import services as matching_services
 from matching.models import Match, RenewalAnswer, Role
@@ -176,7 +176,8 @@ def test_the_export_has_her_own_notes_decrypted_but_no_partner_notes_and_no_eval
     assert OPEN_ANSWER not in document
     assert PARTNER_PHONE not in document
     assert "marieke@example.org" not in document
-    assert Response.objects.count() == 1  # her answer exists, and still is not in her export
+    # Her answer exists (sealed until the round is published), and still is not in her export.
+    assert SealedBallot.objects.count() + Response.objects.count() == 1
     sections = json.loads(document)["sections"]
     assert sections["evaluation_invitations"]["records"][0]["submitted"] is True
 
@@ -201,7 +202,7 @@ def test_erasure_removes_every_row_that_names_her_and_keeps_the_partners_side(
     her, django_capture_on_commit_callbacks, mailoutbox
 ):
     anna, mentor, match = her["anna"], her["mentor"], her["match"]
-    responses = Response.objects.count()
+    answers = SealedBallot.objects.count() + Response.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         data_rights.member_erase(member=anna, by=anna)
 
@@ -218,7 +219,7 @@ def test_erasure_removes_every_row_that_names_her_and_keeps_the_partners_side(
     assert PrivateNote.objects.filter(author=mentor).count() == 1
     assert PrivateNote.objects.count() == 1
     # Anonymous answers stay; the association's member list stays.
-    assert Response.objects.count() == responses
+    assert SealedBallot.objects.count() + Response.objects.count() == answers
     assert MemberListEntry.objects.filter(email="anna@example.org").exists()
     # Marieke is told the pair ended, once, without a name or a reason.
     told = OutboxMessage.objects.filter(recipient=mentor, kind=OutboxMessage.Kind.PAIR_ENDED)

@@ -66,3 +66,9 @@ def add_responses(evaluation_round, role, count, **answer_kwargs) -> None:
         services.response_submit(
             invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round, role, **answer_kwargs)
         )
+
+
+def publish(evaluation_round) -> int:
+    """Publish the round's sealed answers as the nightly job would, the day after it closed."""
+    day = evaluation_round.closes_on + datetime.timedelta(days=1)
+    return services.round_publish(round=evaluation_round, day=day)

@@ -4,11 +4,13 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from evaluations.models import EvaluationRound, Question, Role
-from evaluations.tests.factories import EvaluationRoundFactory, add_responses, invitation_for_new_pair
+from evaluations.tests.factories import EvaluationRoundFactory, add_responses, invitation_for_new_pair, publish
 from matching.tests.factories import ActiveMatchFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +147,7 @@ def test_while_the_round_is_open_only_the_response_rate_is_shown(coordinator_cli
 def test_after_the_round_closes_a_large_enough_group_is_shown_and_a_small_one_is_not(client, evaluation_round):
     add_responses(evaluation_round, Role.MENTEE, 5, scale=4)
     add_responses(evaluation_round, Role.MENTOR, 4, scale=2)
+    publish(evaluation_round)
 
     with after_close(evaluation_round):
         coordinator_client = client
@@ -189,6 +192,84 @@ def test_a_closed_round_cannot_be_reopened_to_let_late_answers_in(client, evalua
     assert evaluation_round.closes_on == closes_on
 
 
+def round_form(client, evaluation_round, **changes):
+    """The round's change form as the admin renders it, with its inline questions, plus changes."""
+    page = client.get(reverse("admin:evaluations_evaluationround_change", args=[evaluation_round.pk]))
+    data = {}
+    for form in [
+        page.context["adminform"].form,
+        *(f for fs in page.context["inline_admin_formsets"] for f in fs.formset),
+    ]:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            data[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    management = page.context["inline_admin_formsets"][0].formset.management_form
+    data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+    data.update(changes)
+    return data
+
+
 def test_an_open_round_can_still_be_extended(coordinator_client, evaluation_round):
-    evaluation_round.closes_on += datetime.timedelta(days=7)
-    evaluation_round.full_clean()
+    change_url = reverse("admin:evaluations_evaluationround_change", args=[evaluation_round.pk])
+    later = evaluation_round.closes_on + datetime.timedelta(days=7)
+
+    response = coordinator_client.post(change_url, round_form(coordinator_client, evaluation_round, closes_on=later))
+
+    assert response.status_code == 302
+    evaluation_round.refresh_from_db()
+    assert evaluation_round.closes_on == later
+
+
+def test_a_closed_round_awaiting_publication_says_results_follow_the_nightly_publication(client, evaluation_round):
+    add_responses(evaluation_round, Role.MENTEE, 6, scale=4)
+
+    with after_close(evaluation_round):
+        client.force_login(CoordinatorFactory())
+        before = client.get(results_url(evaluation_round)).content.decode()
+        publish(evaluation_round)
+        after = client.get(results_url(evaluation_round)).content.decode()
+
+    assert "na de nachtelijke publicatie" in before
+    assert "6 ingestuurde formulieren zijn nog verzegeld" in before
+    assert "Gemiddelde" not in before
+    assert "Gemiddelde: 4,0" in after
+    assert "nachtelijke publicatie" not in after
+
+
+def test_questions_cannot_be_changed_once_answers_came_in_even_by_posting(coordinator_client, evaluation_round):
+    data = round_form(coordinator_client, evaluation_round)
+    add_responses(evaluation_round, Role.MENTEE, 1)
+    question = evaluation_round.questions.order_by("order", "pk").first()
+    data["questions-0-text"] = "Een andere vraag"
+
+    coordinator_client.post(reverse("admin:evaluations_evaluationround_change", args=[evaluation_round.pk]), data)
+
+    question.refresh_from_db()
+    assert question.text != "Een andere vraag"
+
+
+def test_the_round_page_asks_once_whether_answers_came_in(coordinator_client, evaluation_round):
+    add_responses(evaluation_round, Role.MENTEE, 1)
+    change_url = reverse("admin:evaluations_evaluationround_change", args=[evaluation_round.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        page = coordinator_client.get(change_url)
+
+    assert page.status_code == 200
+    asked = [query["sql"] for query in queries.captured_queries if "evaluations_sealedballot" in query["sql"]]
+    assert len(asked) == 1, asked
+
+
+def test_open_answers_on_the_results_page_are_escaped_and_keep_their_lines(client, evaluation_round):
+    add_responses(evaluation_round, Role.MENTEE, 8, text="<script>alert(1)</script>\nTweede regel & meer")
+    publish(evaluation_round)
+
+    with after_close(evaluation_round):
+        client.force_login(CoordinatorFactory())
+        content = client.get(results_url(evaluation_round)).content.decode()
+
+    assert "<script>alert(1)</script>" not in content
+    assert "<li>&lt;script&gt;alert(1)&lt;/script&gt;<br>Tweede regel &amp; meer</li>" in content

@@ -4,13 +4,16 @@ import logging
 import uuid
 
 import pytest
+from cryptography.fernet import Fernet
+from django.apps import apps
 from django.contrib import admin
 from django.core import mail
+from django.core.cache import cache
 from django.db import models
 
 from evaluations import services
-from evaluations.models import Receipt, Response, Role
-from evaluations.tests.factories import answers_for, invitation_for_new_pair
+from evaluations.models import Receipt, Response, Role, SealedBallot
+from evaluations.tests.factories import answers_for, invitation_for_new_pair, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -34,31 +37,96 @@ def test_receipt_records_only_that_she_submitted():
     assert fields == {"id", "invitation"}
 
 
+def test_a_sealed_ballot_has_only_its_round_in_clear():
+    fields = {field.name: field for field in SealedBallot._meta.get_fields()}
+
+    assert set(fields) == {"id", "round", "sealed"}
+    assert isinstance(fields["id"], models.UUIDField)
+    assert not any(isinstance(field, models.DateField | models.DateTimeField) for field in fields.values())
+
+
 def test_response_keys_are_random_uuids_so_their_order_reveals_nothing(evaluation_round):
     for _n in range(3):
         invitation = invitation_for_new_pair(evaluation_round)
         services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
+    publish(evaluation_round)
 
     ids = list(Response.objects.values_list("id", flat=True))
     assert len(ids) == 3
     assert all(isinstance(pk, uuid.UUID) and pk.version == 4 for pk in ids)
 
 
-def test_submitting_writes_receipt_and_response_without_linking_them(evaluation_round):
+def test_submitting_writes_a_receipt_and_a_sealed_ballot_and_no_response(evaluation_round):
     invitation = invitation_for_new_pair(evaluation_round)
+    secret = "Mijn mentor kwam nooit opdagen"
 
-    services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
+    services.response_submit(
+        invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round, text=secret)
+    )
 
     assert Receipt.objects.filter(invitation=invitation).exists()
+    assert not Response.objects.exists()
+    ballot = SealedBallot.objects.get()
+    assert ballot.round == evaluation_round
+    for clear in (secret, invitation.token, invitation.user.email, Role.MENTEE.value):
+        assert clear not in ballot.sealed
+    # A Fernet token carries its creation time in clear: ours say 0, so no submission time is stored.
+    assert Fernet._get_unverified_token_data(ballot.sealed.encode())[0] == 0
+
+
+def test_publishing_turns_her_ballot_into_an_anonymous_response(evaluation_round):
+    invitation = invitation_for_new_pair(evaluation_round)
+    services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
+
+    publish(evaluation_round)
+
     response = Response.objects.get()
     assert response.round == evaluation_round
     assert response.role == Role.MENTEE
     stored = str(response.answers)
     assert invitation.token not in stored
     assert invitation.user.email not in stored
+    assert not SealedBallot.objects.exists()
 
 
-def test_answers_appear_in_no_log_and_no_email(evaluation_round, caplog):
+def _all_rows():
+    """Every row of every table of the project's apps, as plain values."""
+    return {
+        model._meta.label: sorted(map(str, model._default_manager.values_list()))
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "matching", "meetings", "evaluations", "notifications"}
+    }
+
+
+def cache_keys() -> set:
+    """Every key in the cache, whether it is Redis (CI) or local memory (laptop)."""
+    backend = cache._cache
+    if isinstance(backend, dict):
+        return set(backend)
+    return set(backend.get_client(None, write=False).keys("*"))
+
+
+def test_submitting_writes_nothing_else_that_could_carry_the_link(client, evaluation_round, caplog):
+    invitation = invitation_for_new_pair(evaluation_round)
+    client.force_login(invitation.user)
+    client.get(invitation.get_absolute_url())
+    before = _all_rows()
+    cache_before = cache_keys()
+
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(invitation.get_absolute_url(), answers_for(evaluation_round, text="Een geheim"))
+
+    assert response.status_code == 302
+    after = _all_rows()
+    changed = {label for label in before if before[label] != after[label]}
+    # Only that she submitted, and the sealed ballot. No outbox row, no changed invitation (no updated_at).
+    assert changed == {"evaluations.Receipt", "evaluations.SealedBallot"}
+    assert [record.getMessage() for record in caplog.records] == []
+    assert cache_keys() == cache_before
+    assert mail.outbox == []
+
+
+def test_answers_appear_in_no_log_and_no_email_when_published(evaluation_round, caplog):
     invitation = invitation_for_new_pair(evaluation_round)
     secret = "Mijn mentor kwam nooit opdagen"
 
@@ -66,6 +134,7 @@ def test_answers_appear_in_no_log_and_no_email(evaluation_round, caplog):
         services.response_submit(
             invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round, text=secret)
         )
+        publish(evaluation_round)
 
     assert secret not in caplog.text
     assert mail.outbox == []
@@ -77,3 +146,4 @@ def test_responses_and_answers_are_not_in_the_admin():
 
     assert "response" not in registered
     assert "receipt" not in registered
+    assert "sealedballot" not in registered

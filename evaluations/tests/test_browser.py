@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory
 from evaluations import services
-from evaluations.models import Receipt, Response, Role
-from evaluations.tests.factories import EvaluationRoundFactory, add_responses
+from evaluations.models import Receipt, Role, SealedBallot
+from evaluations.tests.factories import EvaluationRoundFactory, add_responses, publish
 from matching.tests.factories import ActiveMatchFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,7 +73,7 @@ def test_a_mentee_answers_and_the_coordinator_sees_results_only_from_the_thresho
     expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt voor je evaluatie")
     expect(page.get_by_role("heading", name="Hoe het verdergaat")).to_be_visible()
     assert Axe().run(page).violations_count == 0
-    assert Response.objects.filter(round=evaluation_round, role=Role.MENTEE).count() == 1
+    assert SealedBallot.objects.filter(round=evaluation_round).count() == 1  # sealed until published
     # No reopening: the link now only says thank you.
     page.goto(live_server.url + evaluation_round.invitations.get(user=lotte).get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text("Je hebt deze evaluatie al ingestuurd")
@@ -85,6 +85,11 @@ def test_a_mentee_answers_and_the_coordinator_sees_results_only_from_the_thresho
     with after_close(evaluation_round):
         log_in(page, live_server, coordinator.email)
         page.goto(results_url)
+        # Closed, not yet published: the page says when results will appear.
+        expect(page.get_by_text("na de nachtelijke publicatie")).to_be_visible()
+        expect(page.get_by_text("Gemiddelde:")).to_have_count(0)
+        publish(evaluation_round)
+        page.reload()
         expect(page.get_by_role("heading", name="Mentee (4 ingevulde formulieren)")).to_be_visible()
         expect(page.get_by_text("Minder dan 5 ingevulde formulieren").first).to_be_visible()
         expect(page.get_by_text("Gemiddelde:")).to_have_count(0)
@@ -94,6 +99,7 @@ def test_a_mentee_answers_and_the_coordinator_sees_results_only_from_the_thresho
 
     # A fifth mentee answers: now the mentee group is shown, without any open answers (fewer than 8).
     add_responses(evaluation_round, Role.MENTEE, 1, scale=3)
+    publish(evaluation_round)
     with after_close(evaluation_round):
         page.reload()
         expect(page.get_by_role("heading", name="Mentee (5 ingevulde formulieren)")).to_be_visible()

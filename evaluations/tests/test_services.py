@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import MemberFactory
 from evaluations import selectors, services
-from evaluations.models import EvaluationRound, Invitation, Question, Receipt, Response, Role
-from evaluations.tests.factories import EvaluationRoundFactory, answers_for, invitation_for_new_pair
+from evaluations.models import EvaluationRound, Invitation, Question, Receipt, Response, Role, SealedBallot
+from evaluations.tests.factories import EvaluationRoundFactory, answers_for, invitation_for_new_pair, publish
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory
 
@@ -115,7 +115,7 @@ def test_double_submission_is_refused_and_stores_nothing_more(evaluation_round):
     with pytest.raises(ValidationError, match="al ingestuurd"):
         services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
 
-    assert Response.objects.count() == 1
+    assert SealedBallot.objects.count() == 1
     assert Receipt.objects.count() == 1
 
 
@@ -123,7 +123,7 @@ def test_submission_without_an_invitation_is_refused(evaluation_round):
     with pytest.raises(ValidationError):
         services.response_submit(invitation=None, user=MemberFactory(), answers=answers_for(evaluation_round))
 
-    assert Response.objects.count() == 0
+    assert not SealedBallot.objects.exists()
 
 
 def test_submission_with_someone_elses_invitation_is_refused(evaluation_round):
@@ -132,7 +132,7 @@ def test_submission_with_someone_elses_invitation_is_refused(evaluation_round):
     with pytest.raises(ValidationError):
         services.response_submit(invitation=invitation, user=MemberFactory(), answers=answers_for(evaluation_round))
 
-    assert Response.objects.count() == 0
+    assert not SealedBallot.objects.exists()
     assert not Receipt.objects.exists()
 
 
@@ -169,6 +169,7 @@ def test_optional_questions_may_stay_empty_and_are_left_out(evaluation_round):
         answers[f"q_{question.pk}"] = [] if question.kind == Question.Kind.MULTIPLE_CHOICE else ""
 
     services.response_submit(invitation=invitation, user=invitation.user, answers=answers)
+    publish(evaluation_round)
 
     stored = Response.objects.get().answers
     assert optional
@@ -182,6 +183,7 @@ def test_choices_are_stored_as_option_positions(evaluation_round):
     answers[f"q_{multiple.pk}"] = ["3", "1"]
 
     services.response_submit(invitation=invitation, user=invitation.user, answers=answers)
+    publish(evaluation_round)
 
     assert Response.objects.get().answers[str(multiple.pk)] == [1, 3]
 
@@ -241,3 +243,56 @@ def test_a_choice_question_needs_options_and_a_scale_needs_labels(evaluation_rou
 
     assert "options" in choice_error.value.message_dict
     assert "scale_low" in scale_error.value.message_dict
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_questions_are_frozen_once_answers_came_in_whoever_tries(evaluation_round, published):
+    # R14: the answers refer to the questions; changing one would change what they mean.
+    invitation = invitation_for_new_pair(evaluation_round)
+    services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round))
+    if published:
+        publish(evaluation_round)
+    question = evaluation_round.questions.first()
+
+    question.text = "Iets heel anders"
+    with pytest.raises(ValidationError, match="kunnen niet meer"):
+        question.save()
+    with pytest.raises(ValidationError):
+        question.delete()
+    with pytest.raises(ValidationError):
+        Question.objects.create(round=evaluation_round, kind=Question.Kind.OPEN, text="Nieuwe vraag")
+    with pytest.raises(ValidationError):
+        question.full_clean()
+    assert evaluation_round.questions.filter(text="Iets heel anders").count() == 0
+
+
+def test_questions_of_a_round_without_answers_can_still_change(evaluation_round):
+    question = evaluation_round.questions.first()
+
+    question.text = "Betere formulering"
+    question.full_clean()
+    question.save()
+
+    assert evaluation_round.questions.filter(text="Betere formulering").exists()
+
+
+def test_new_invitations_are_announced_inside_their_transaction_and_a_rerun_announces_nothing(evaluation_round):
+    # notifications records the invitation e-mails on this signal, in the same transaction (outbox).
+    from django.db import connection
+
+    from evaluations.signals import invitations_created
+
+    ActiveMatchFactory(cycle=evaluation_round.cycle)
+    heard = []
+
+    def listener(sender, round_id, **kwargs):
+        heard.append((round_id, connection.in_atomic_block, Invitation.objects.filter(round_id=round_id).count()))
+
+    invitations_created.connect(listener)
+    try:
+        services.invitations_ensure(round=evaluation_round)
+        services.invitations_ensure(round=evaluation_round)
+    finally:
+        invitations_created.disconnect(listener)
+
+    assert heard == [(evaluation_round.pk, True, 2)]

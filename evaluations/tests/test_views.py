@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
-from evaluations.models import Question, Receipt, Response, Role
+from evaluations.models import Question, Receipt, Response, Role, SealedBallot
 from evaluations.tests.factories import answers_for, invitation_for_new_pair
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,8 @@ def test_submitting_stores_the_answers_anonymously_and_thanks_her(client, invita
     assert response.redirect_chain[-1][0] == "/evaluaties/bedankt/"
     assert "Bedankt voor je evaluatie" in response.content.decode()
     assert Receipt.objects.filter(invitation=invitation).exists()
-    assert Response.objects.filter(round=invitation.round, role=Role.MENTEE).count() == 1
+    assert SealedBallot.objects.filter(round=invitation.round).count() == 1
+    assert not Response.objects.exists()  # published only after the round closes
 
 
 def test_a_submitted_form_cannot_be_reopened_or_sent_again(client, invitation):
@@ -101,7 +102,7 @@ def test_a_submitted_form_cannot_be_reopened_or_sent_again(client, invitation):
     assert "Je hebt deze evaluatie al ingestuurd" in again.content.decode()
     assert '<form method="post" novalidate>' not in again.content.decode()
     assert "Je hebt deze evaluatie al ingestuurd" in resent.content.decode()
-    assert Response.objects.count() == 1
+    assert SealedBallot.objects.count() == 1
 
 
 def test_a_missing_required_answer_keeps_everything_she_answered(client, invitation):
@@ -117,7 +118,7 @@ def test_a_missing_required_answer_keeps_everything_she_answered(client, invitat
     assert "Mijn netwerk is echt gegroeid" in content
     assert "Beantwoord deze vraag alsjeblieft." in content or "Dit veld is verplicht." in content
     assert not Receipt.objects.exists()
-    assert not Response.objects.exists()
+    assert not SealedBallot.objects.exists()
 
 
 def test_a_hand_made_scale_value_outside_1_to_5_is_refused(client, invitation):
@@ -130,7 +131,7 @@ def test_a_hand_made_scale_value_outside_1_to_5_is_refused(client, invitation):
 
     assert response.status_code == 200
     assert response.context["form"].errors[f"q_{scale.pk}"]
-    assert not Response.objects.exists()
+    assert not SealedBallot.objects.exists()
 
 
 def test_a_closed_round_says_so_and_accepts_nothing(client, invitation):
@@ -143,7 +144,7 @@ def test_a_closed_round_says_so_and_accepts_nothing(client, invitation):
     response = client.post(invitation.get_absolute_url(), answers_for(evaluation_round))
 
     assert "Deze evaluatie is niet open" in response.content.decode()
-    assert not Response.objects.exists()
+    assert not SealedBallot.objects.exists()
 
 
 def test_the_thank_you_page_needs_a_login(client):
@@ -181,3 +182,38 @@ def test_answers_are_kept_out_of_error_reports(client, invitation):
 
     # Django's error reporter replaces every POST value with stars for this request.
     assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
+
+
+def test_the_confidentiality_page_says_when_answers_are_sealed_and_published(client):
+    content = client.get("/vertrouwelijkheid/").content.decode()
+
+    assert "Evaluaties: wat we wanneer opslaan" in content
+    assert "verzegeld" in content
+    assert "nachtelijke taak" in content
+    assert "Wat buiten het bereik van de applicatie blijft" in content
+
+
+def test_her_form_tells_her_that_answers_are_sealed_until_the_round_is_published(client, invitation):
+    client.force_login(invitation.user)
+
+    content = client.get(invitation.get_absolute_url()).content.decode()
+
+    assert "worden je antwoorden verzegeld" in content
+    assert "De verzegelde exemplaren worden daarna verwijderd" in content
+
+
+def test_a_second_tab_that_submits_first_wins_and_this_one_says_already_submitted(client, invitation, monkeypatch):
+    # The other tab submits between this tab's check and its own submission: the service refuses,
+    # and the view shows the same friendly page as for a reopened link, keeping one ballot.
+    from evaluations import selectors, services
+
+    client.force_login(invitation.user)
+    services.response_submit(invitation=invitation, user=invitation.user, answers=answers_for(invitation.round))
+    answers_seen = iter([False, True])
+    monkeypatch.setattr(selectors, "invitation_is_submitted", lambda _invitation: next(answers_seen))
+
+    response = client.post(invitation.get_absolute_url(), answers_for(invitation.round, scale=1))
+
+    assert response.status_code == 200
+    assert "Je hebt deze evaluatie al ingestuurd" in response.content.decode()
+    assert SealedBallot.objects.count() == 1

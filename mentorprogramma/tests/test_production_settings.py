@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "mentorprogramma.example.org",
     "DATABASE_URL": "postgres://mentor:secret@db.example.org:5432/mentorprogramma",
     "MEETING_NOTES_KEYS": "dGVzdC1rZXktZm9yLXRoZS1kZXBsb3ktY2hlY2stMDA=",
+    "EVALUATION_SEAL_KEYS": "dGVzdC1rZXktZm9yLWV2YWx1YXRpb24tc2VhbGluZzA=",
     "SITE_URL": "https://mentorprogramma.example.org",
 }
 
@@ -39,7 +40,14 @@ def test_production_settings_pass_the_deploy_check_without_any_warning():
 
 
 def test_production_refuses_to_start_without_each_required_secret():
-    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "MEETING_NOTES_KEYS", "SITE_URL"):
+    for missing in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "MEETING_NOTES_KEYS",
+        "EVALUATION_SEAL_KEYS",
+        "SITE_URL",
+    ):
         env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
 
         result = _manage("check", env=env)
