@@ -53,7 +53,12 @@ def meeting_create(request, match_pk):
         form = MeetingForm(request.POST, match=match)
         if form.is_valid():
             try:
-                meeting = services.plan_meeting(match=match, by=request.user, **form.meeting_fields())
+                meeting = services.plan_meeting(
+                    match=match,
+                    by=request.user,
+                    submission_key=form.cleaned_data.get("submission_key"),
+                    **form.meeting_fields(),
+                )
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
