@@ -148,11 +148,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorprogramma] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-# allauth's defaults, spelled out so a reader sees the limits are on.
+# Rate limits count per client address. Behind the production proxy REMOTE_ADDR is the proxy's
+# own address, so the limits would lock everyone out at once: set the number of proxies that
+# append to X-Forwarded-For (1 behind one proxy). Never above 0 without a proxy: the header is
+# the client's to forge then.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+# allauth's defaults, spelled out so a reader sees the limits are on; sign-up is stricter
+# than allauth's 20 a minute, which let one address send 1,200 confirmation mails an hour.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
+    "signup": "10/h/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
