@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from mentorprogramma.admin import ReadOnlyAdminMixin
 from mentorprogramma.forms import add_service_error
+from mentorprogramma.mfa import sensitive_coordinator_action
 
 from . import selectors, services
 from .forms import MemberListImportForm, VerificationForm
@@ -237,6 +238,7 @@ class MemberListImportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @sensitive_coordinator_action  # the whole member list: confirm who she is first
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied

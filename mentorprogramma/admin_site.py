@@ -13,6 +13,8 @@ third-party ones alike, so a new admin cannot forget it:
 Every admin page also asks for MFA first (see `mentorprogramma.mfa`).
 """
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.filters import SimpleListFilter
@@ -20,6 +22,8 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+
+from .mfa import coordinator_needs_mfa, mfa_setup_redirect
 
 # What Django's own list filters put in the URL after the field path
 # (Choices/Boolean/AllValues: exact or the bare path, Related: <target>__exact, Date: gte/lt, Empty: isempty).
@@ -124,6 +128,18 @@ class ChangeListPrivacyMixin:
 
 class MentorprogrammaAdminSite(admin.AdminSite):
     """The default admin site (see `mentorprogramma.apps.MentorprogrammaAdminConfig`)."""
+
+    def admin_view(self, view, cacheable=False):
+        guarded = super().admin_view(view, cacheable)
+
+        @wraps(guarded)
+        def mfa_first(request, *args, **kwargs):
+            # Before any admin page: a coordinator without a second factor sets one up first.
+            if coordinator_needs_mfa(request.user):
+                return mfa_setup_redirect(request)
+            return guarded(request, *args, **kwargs)
+
+        return mfa_first
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

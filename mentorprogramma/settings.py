@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -167,6 +168,14 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+
+# Second factor (allauth.mfa, see mentorprogramma/mfa.py): authenticator apps, security keys and
+# passkeys, with recovery codes. Coordinators must have one before the admin opens; members may.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Mentorprogramma NOB Vrouwennetwerk"
+# Security keys on http://127.0.0.1 during development; production is HTTPS only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 
 # Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "nl"

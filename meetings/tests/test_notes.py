@@ -149,4 +149,4 @@ def test_a_post_without_the_text_field_never_deletes_the_note(client, meeting):
 
     assert response.status_code == 200
     assert "er is niets veranderd" in response.content.decode()
-    assert selectors.private_note_text(meeting, meeting.match.mentor) == SECRET
+    assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentor) == SECRET

@@ -5,12 +5,15 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from accounts import demo
+from accounts.tests.factories import browser_second_step
+from mentorprogramma.mfa import DEMO_TOTP_SECRET, totp_activate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_visitor_switches_language_and_the_coordinator_logs_in(live_server, page):
-    demo.load()
+    members = demo.load()
+    totp_activate(user=members["coordinator"], secret=DEMO_TOTP_SECRET)  # as load_demo_data does
 
     page.goto(live_server.url)
     # Chromium asks for English, the site still opens in Dutch.
@@ -26,6 +29,7 @@ def test_visitor_switches_language_and_the_coordinator_logs_in(live_server, page
     page.get_by_label("E-mail").fill("coordinator@example.org")
     page.get_by_label("Wachtwoord").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    browser_second_step(page, DEMO_TOTP_SECRET)
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom, Carla")
     page.get_by_role("link", name="Naar de coördinatie").click()
