@@ -1,7 +1,6 @@
 """Issue 13 §5: a double click (or eight) on "plan" plans one meeting (PostgreSQL, real threads)."""
 
 import datetime
-import os
 import re
 import threading
 
@@ -13,15 +12,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI runs on PostgreSQL: concurrent submissions must be tested there.", pytrace=False)
-        pytest.skip("Concurrent requests need PostgreSQL: set DATABASE_URL to run this test.")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql_only")]
 
 
 def _planning_form(client, pair) -> dict:
