@@ -54,6 +54,25 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture
+def postgresql_only():
+    """For tests of real concurrency (row locks, unique races): PostgreSQL, as in CI and production."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("This test needs PostgreSQL (concurrent transactions): set DATABASE_URL to run it.")
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    # pytest-django's superuser, with the second factor every staff account needs before the admin opens.
+    from accounts.tests.factories import TOTP_SECRET
+    from mentorprogramma.mfa import totp_activate
+
+    totp_activate(user=admin_user, secret=TOTP_SECRET)
+    return admin_user
+
+
 # --- Browser ---------------------------------------------------------------------
 
 

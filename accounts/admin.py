@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from mentorprogramma.admin import ReadOnlyAdminMixin
 from mentorprogramma.forms import add_service_error
+from mentorprogramma.mfa import sensitive_coordinator_action
 
 from . import selectors, services
 from .admin_data_rights import DataRightsAdminMixin
@@ -255,6 +256,7 @@ class MemberListImportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @sensitive_coordinator_action  # the whole member list: confirm who she is first
     def add_view(self, request, form_url="", extra_context=None):
         """Upload, see what would change (preview), decide on unknown membership types, confirm.
 

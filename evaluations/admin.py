@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mentorprogramma.admin import ReadOnlyAdminMixin
+from mentorprogramma.mfa import sensitive_coordinator_action
 
 from . import selectors, services
 from .models import EvaluationRound, Invitation, Question, round_has_answers
@@ -141,6 +142,7 @@ class EvaluationRoundAdmin(admin.ModelAdmin):
         }
         return render(request, "evaluations/admin_results.html", context)
 
+    @sensitive_coordinator_action  # results leave the site: confirm who she is first
     def results_csv_view(self, request, pk):
         evaluation_round = self._round_or_404(request, pk)
         results = selectors.round_results(round=evaluation_round)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Region
 from mentorprogramma.forms import add_service_error
+from mentorprogramma.mfa import sensitive_coordinator_action
 
 from . import scoring, selectors, services, solver, suggestions
 from .models import Application, Cycle, FirmGroup, Match
@@ -428,6 +429,7 @@ class MatchAdmin(admin.ModelAdmin):
         self._apply(request, queryset, lambda match: services.match_complete(match=match, by=request.user))
 
     @admin.action(description=gettext_lazy("Start a new term (both want to continue)"), permissions=["change"])
+    @sensitive_coordinator_action  # a new year of the pair: confirm who she is first
     def renew_matches(self, request, queryset):
         self._apply(request, queryset, lambda match: services.match_renew(match=match, by=request.user))
 

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -52,6 +53,9 @@ class MeetingForm(forms.Form):
     # Errors from the service about model fields, shown at the form field a member filled in.
     FIELD_FOR_MODEL_ERROR = {"starts_at": "date", "duration_minutes": "end_time"}
 
+    # A fresh key each time the planning form is shown: sending it twice plans one meeting.
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, match, meeting: Meeting | None = None, **kwargs):
         self.match = match
         if meeting is not None and "initial" not in kwargs:
@@ -68,6 +72,10 @@ class MeetingForm(forms.Form):
                 "topics": meeting.topics,
             }
         super().__init__(*args, **kwargs)
+        if meeting is not None:
+            del self.fields["submission_key"]
+        elif not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4()
 
     def clean(self):
         cleaned = super().clean()
@@ -133,3 +141,11 @@ class PrivateNoteForm(forms.Form):
             "They are stored encrypted. Leave empty and save to delete them."
         ),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only an explicit empty field deletes the note: a request without it (a stray POST, a
+        # broken script) must never cost her what she wrote.
+        if "text" not in self.data:
+            raise ValidationError(_("No note was sent, so nothing was changed."), code="missing")
+        return cleaned

@@ -61,6 +61,8 @@ class Meeting(models.Model):
     topics = models.JSONField(_("MENTOR topics touched"), default=list, blank=True)
     # Stable identity for calendar apps, so a changed meeting updates instead of duplicating.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The planning form's one-time key: a double click or a resent form plans the meeting once.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("planned by")
@@ -102,6 +104,7 @@ class Meeting(models.Model):
                 condition=Q(is_introduction=True) & ~Q(status="geannuleerd"),
                 name="meeting_one_introduction_per_pair",
             ),
+            models.UniqueConstraint(fields=["match", "submission_key"], name="meeting_one_per_submission"),
         ]
 
     def __str__(self):

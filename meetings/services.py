@@ -106,9 +106,15 @@ def meeting_plan(
     video_url="",
     topics=(),
     is_introduction=False,
+    submission_key=None,
 ) -> Meeting:
+    """Plan a meeting; the same `submission_key` (the form's one-time key) plans it only once."""
     _check_pair_member(match, by)
     _check_pair_active(match)
+    if submission_key is not None:
+        already = Meeting.objects.filter(match=match, submission_key=submission_key).first()
+        if already is not None:
+            return already
     meeting = Meeting(
         match=match,
         starts_at=starts_at,
@@ -120,8 +126,16 @@ def meeting_plan(
         is_introduction=is_introduction,
         created_by=by,
         updated_by=by,
+        submission_key=submission_key,
     )
-    return _save(meeting)
+    try:
+        return _save(meeting)
+    except ValidationError:
+        # The same form sent twice at once: the other request saved it first.
+        already = submission_key and Meeting.objects.filter(match=match, submission_key=submission_key).first()
+        if already:
+            return already
+        raise
 
 
 def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:

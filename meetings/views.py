@@ -54,7 +54,12 @@ def meeting_create(request, match_pk):
         form = MeetingForm(request.POST, match=match)
         if form.is_valid():
             try:
-                meeting = services.meeting_plan(match=match, by=request.user, **form.meeting_fields())
+                meeting = services.meeting_plan(
+                    match=match,
+                    by=request.user,
+                    submission_key=form.cleaned_data.get("submission_key"),
+                    **form.meeting_fields(),
+                )
             except ValidationError as error:
                 add_service_error(form, error, fields=form.FIELD_FOR_MODEL_ERROR)
             else:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -35,3 +36,24 @@ class PreferredLanguageMiddleware:
         if chosen in available:
             return chosen
         return settings.LANGUAGE_CODE
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the address or the query string is a 400, before any view runs.
+
+    No honest link carries one, and PostgreSQL refuses it in a string ("A string literal
+    cannot contain NUL"), so it would otherwise turn `/afspraken/agenda/%00.ics` or an admin
+    filter into a 500 wherever a value reaches a query. One check here covers every URL.
+    Posted forms are left to their fields, which refuse NUL with a message next to the field
+    and keep what was typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the address")
+        return self.get_response(request)

@@ -7,6 +7,8 @@ from factory.faker import Faker as FakerFactory
 from accounts.models import COORDINATOR_GROUP, Expertise, MembershipType, Profile, Region, User, VerificationStatus
 
 PASSWORD = "een-lang-wachtwoord-2026"
+# Factory staff's authenticator-app secret: mentorprogramma.mfa.current_totp_code(TOTP_SECRET) logs in.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -25,6 +27,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         # allauth's mandatory verification: factory users can log in unless told otherwise.
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        # Staff must have MFA before the admin opens (mentorprogramma.mfa); factory staff have it,
+        # with TOTP_SECRET, unless a test passes second_factor=False.
+        if create and self.is_staff and extracted is not False:
+            from mentorprogramma.mfa import totp_activate
+
+            totp_activate(user=self, secret=TOTP_SECRET)
 
 
 class CoordinatorFactory(UserFactory):
@@ -83,3 +94,32 @@ class MemberFactory(UserFactory):
     """A verified member with a complete profile: the usual participant."""
 
     profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user", verified=True)
+
+
+def reauthenticate(client, user) -> None:
+    """As if she just confirmed her password again (allauth), for views behind sensitive_coordinator_action."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+def browser_second_step(page, secret: str = TOTP_SECRET) -> None:
+    """Browser tests: allauth's second step after a staff member's password, with her authenticator code."""
+    from playwright.sync_api import expect
+
+    from mentorprogramma.mfa import current_totp_code
+
+    code = page.get_by_role("textbox", name="Code")
+    expect(code).to_be_visible()
+    code.fill(current_totp_code(secret))
+    page.get_by_role("button", name="Inloggen", exact=True).click()

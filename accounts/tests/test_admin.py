@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import COORDINATOR_GROUP, Expertise, MemberListImport, Profile, User, VerificationStatus
 from accounts.permissions import ACCOUNTS_CODENAMES, MATCHING_CODENAMES, grant_coordinator_permissions
-from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
+from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory, reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,7 @@ def test_coordinators_are_staff_but_not_superusers_and_reach_the_member_admin(cl
     coordinator = CoordinatorFactory()
     assert coordinator.is_staff and not coordinator.is_superuser
     client.force_login(coordinator)
+    reauthenticate(client, coordinator)  # the import asks for her password again
 
     assert client.get(reverse("admin:accounts_profile_changelist")).status_code == 200
     assert client.get(reverse("admin:accounts_memberlistimport_add")).status_code == 200
@@ -188,6 +189,7 @@ def test_the_import_page_documents_the_headers_and_imports_a_file(client):
     coordinator = CoordinatorFactory()
     profile = ProfileFactory(membership_number="100201", user__email="a@example.org")
     client.force_login(coordinator)
+    reauthenticate(client, coordinator)
     url = reverse("admin:accounts_memberlistimport_add")
 
     page = client.get(url).content.decode()
@@ -212,7 +214,9 @@ def test_the_import_page_documents_the_headers_and_imports_a_file(client):
 
 
 def test_the_import_page_lists_bad_lines_and_changes_nothing(client):
-    client.force_login(CoordinatorFactory())
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+    reauthenticate(client, coordinator)
     profile = ProfileFactory(membership_number="100201")
 
     upload = SimpleUploadedFile("lijst.csv", b"lidnummer;e-mail;soort lid\n100201;a@example.org;lid\nabc;;lid\n")
@@ -248,7 +252,9 @@ def test_only_the_group_permissions_make_the_difference(client):
 
 
 def test_the_import_page_asks_for_a_file_when_none_was_sent(client):
-    client.force_login(CoordinatorFactory())
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+    reauthenticate(client, coordinator)
 
     response = client.post(reverse("admin:accounts_memberlistimport_add"), {})
 

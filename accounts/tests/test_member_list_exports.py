@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from accounts import member_list
 from accounts.models import MemberListEntry, MemberListImport, MembershipType, VerificationStatus
 from accounts.services import member_list_import, member_list_preview, profile_verify
-from accounts.tests.factories import CoordinatorFactory, ProfileFactory
+from accounts.tests.factories import CoordinatorFactory, ProfileFactory, reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -332,7 +332,9 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused(monkeypatch):
 
 
 def test_the_admin_preview_asks_per_unknown_type_and_only_the_confirmation_writes(client):
-    client.force_login(CoordinatorFactory())
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+    reauthenticate(client, coordinator)  # the import asks for her password again
     bea = ProfileFactory(membership_number="100202", user__email="bea@example.org")
     url = reverse("admin:accounts_memberlistimport_add")
 
@@ -362,11 +364,14 @@ def test_the_admin_preview_asks_per_unknown_type_and_only_the_confirmation_write
 def test_another_coordinator_cannot_confirm_someone_elses_preview(client):
     first = CoordinatorFactory()
     client.force_login(first)
+    reauthenticate(client, first)
     url = reverse("admin:accounts_memberlistimport_add")
     token = client.post(url, {"file": SimpleUploadedFile("l.csv", b"lidnummer;e-mail;soort lid\n100201;a@b.nl;lid\n")})
     token = token.context["token"]
 
-    client.force_login(CoordinatorFactory())
+    second = CoordinatorFactory()
+    client.force_login(second)
+    reauthenticate(client, second)
     client.post(url, {"token": token, "action": "confirm"})
 
     assert not MemberListEntry.objects.exists()

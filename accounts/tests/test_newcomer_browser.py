@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Profile
-from accounts.tests.factories import PASSWORD, CoordinatorFactory, ExpertiseFactory
+from accounts.tests.factories import PASSWORD, CoordinatorFactory, ExpertiseFactory, browser_second_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +80,7 @@ def test_newcomer_signs_up_completes_her_profile_and_is_verified(live_server, pa
     coordinator_page.get_by_label("E-mail").fill("carla@example.org")
     coordinator_page.locator("#id_password").fill(PASSWORD)
     coordinator_page.get_by_role("button", name="Inloggen").click()
+    browser_second_step(coordinator_page)
     coordinator_page.goto(f"{live_server.url}/admin/accounts/profile/{profile.pk}/verificatie/")
     coordinator_page.get_by_label("Verifiëren: zij is lid van de NOB").check()
     coordinator_page.get_by_role("button", name="Besluit opslaan").click()

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import CoordinatorFactory, MemberFactory
+from accounts.tests.factories import CoordinatorFactory, MemberFactory, reauthenticate
 from evaluations.models import EvaluationRound, Question, Role
 from evaluations.tests.factories import EvaluationRoundFactory, add_responses, invitation_for_new_pair, publish
 from matching.tests.factories import ActiveMatchFactory
@@ -151,7 +151,9 @@ def test_after_the_round_closes_a_large_enough_group_is_shown_and_a_small_one_is
 
     with after_close(evaluation_round):
         coordinator_client = client
-        coordinator_client.force_login(CoordinatorFactory())
+        coordinator = CoordinatorFactory()
+        coordinator_client.force_login(coordinator)
+        reauthenticate(coordinator_client, coordinator)  # the CSV export asks for her password again
         content = coordinator_client.get(results_url(evaluation_round)).content.decode()
         csv_response = coordinator_client.get(
             reverse("admin:evaluations_evaluationround_results_csv", args=[evaluation_round.pk])

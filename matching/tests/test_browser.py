@@ -3,17 +3,25 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, CoordinatorFactory, ExpertiseFactory, MemberFactory
+from accounts.tests.factories import (
+    PASSWORD,
+    CoordinatorFactory,
+    ExpertiseFactory,
+    MemberFactory,
+    browser_second_step,
+)
 from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, live_server, email):
+def log_in(page, live_server, email, *, staff=False):
     page.goto(f"{live_server.url}/account/login/")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    if staff:
+        browser_second_step(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
 
 
@@ -28,7 +36,7 @@ def test_a_coordinator_matches_a_mentee_who_then_sees_her_mentors_contact_detail
     ApplicationFactory(cycle=cycle, member=mentee).topics.set([btw])
     coordinator = CoordinatorFactory(full_name="Carla Coördinator")
 
-    log_in(page, live_server, coordinator.email)
+    log_in(page, live_server, coordinator.email, staff=True)
     page.goto(f"{live_server.url}/admin/matching/cycle/")
     page.get_by_role("link", name="Koppelscherm").click()
     expect(page.get_by_role("row", name="Lotte Bakker")).to_contain_text("beiden Btw")

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory
+from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, reauthenticate
 from matching import selectors, services
 from matching.models import Agreement, Application, Match, RenewalAnswer
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
@@ -28,7 +28,9 @@ def _both_say(match, wants_to_continue=True):
 
 
 def _run_action(client, action, *matches):
-    client.force_login(CoordinatorFactory())
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+    reauthenticate(client, coordinator)  # starting a new term asks for her password again
     response = client.post(
         reverse("admin:matching_match_changelist"),
         {"action": action, "_selected_action": [str(match.pk) for match in matches]},

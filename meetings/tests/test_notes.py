@@ -138,3 +138,15 @@ def test_a_missing_or_broken_notes_key_fails_the_system_check(settings, producti
 
     assert (errors == []) is ok
     assert all(error.id == "meetings.E001" for error in errors)
+
+
+def test_a_post_without_the_text_field_never_deletes_the_note(client, meeting):
+    """Issue 13 §5: only an explicit empty submission by the author deletes her note."""
+    services.private_note_save(meeting=meeting, author=meeting.match.mentor, text=SECRET)
+    client.force_login(meeting.match.mentor)
+
+    response = client.post(reverse("meetings:detail", args=[meeting.pk]), {})
+
+    assert response.status_code == 200
+    assert "er is niets veranderd" in response.content.decode()
+    assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentor) == SECRET

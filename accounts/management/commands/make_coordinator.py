@@ -1,5 +1,6 @@
 """Appoint a coordinator from the command line: staff and in the "Coördinatoren" group, never superuser."""
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -27,3 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{user.email} is no longer a coordinator."))
         else:
             self.stdout.write(self.style.SUCCESS(f"{user.email} is now a coordinator (staff, not superuser)."))
+            if not is_mfa_enabled(user):
+                self.stdout.write(
+                    "She will be asked to set up two-factor authentication (an authenticator app, security key "
+                    "or passkey) before the coordination pages open."
+                )
