@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from .eligibility import mentor_decision
 from .member_list import parse_member_list
 from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
+from .signals import membership_decided
 
 # What a member fills in herself; verification fields are the coordinators' business.
 PROFILE_FIELDS = (
@@ -215,10 +216,8 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
 
 
 def _tell_member_the_decision(profile: Profile) -> None:
-    from .tasks import send_verification_decision
-
-    profile_id = profile.pk
-    transaction.on_commit(lambda: send_verification_decision.delay(profile_id))
+    # In the deciding transaction: notifications records the e-mail with the decision.
+    membership_decided.send(sender=Profile, profile=profile, status=profile.verification_status)
 
 
 def profile_verify(*, profile: Profile, by: User) -> Profile:
@@ -244,17 +243,18 @@ def _record_decision(profile: Profile, *, by: User, status: str, note: str) -> P
     profile.verification_note = note
     profile.needs_review = False
     profile.full_clean(exclude=["user", "expertise"])
-    profile.save(
-        update_fields=[
-            "verification_status",
-            "verified_at",
-            "verified_by",
-            "verification_note",
-            "needs_review",
-            "updated_at",
-        ]
-    )
-    _tell_member_the_decision(profile)
+    with transaction.atomic():  # the decision and its e-mail, together
+        profile.save(
+            update_fields=[
+                "verification_status",
+                "verified_at",
+                "verified_by",
+                "verification_note",
+                "needs_review",
+                "updated_at",
+            ]
+        )
+        _tell_member_the_decision(profile)
     return profile
 
 

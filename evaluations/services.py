@@ -9,10 +9,12 @@ from django.views.decorators.debug import sensitive_variables
 from . import defaults
 from .models import EvaluationRound, Invitation, Question, Receipt, Response
 from .selectors import round_participants
+from .signals import invitations_created
 
 MAX_OPEN_ANSWER_LENGTH = 5000
 
 
+@transaction.atomic
 def invitations_ensure(*, round: EvaluationRound) -> int:
     """Invite every participant of the round who has no invitation yet; returns how many were created.
 
@@ -33,6 +35,9 @@ def invitations_ensure(*, round: EvaluationRound) -> int:
             # Someone else created it meanwhile: the unique constraint keeps it to one.
             continue
         created += 1
+    if created:
+        # In this transaction: notifications records the invitation e-mails with the invitations.
+        invitations_created.send(sender=EvaluationRound, round_id=round.pk)
     return created
 
 

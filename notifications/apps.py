@@ -8,8 +8,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from accounts.signals import membership_decided
+        from evaluations.signals import invitations_created
         from matching.signals import match_activated
 
-        from .receivers import on_match_activated
+        from . import receivers
 
-        match_activated.connect(on_match_activated, dispatch_uid="notifications.match_activated")
+        match_activated.connect(receivers.on_match_activated, dispatch_uid="notifications.match_activated")
+        membership_decided.connect(receivers.on_membership_decided, dispatch_uid="notifications.membership_decided")
+        invitations_created.connect(receivers.on_invitations_created, dispatch_uid="notifications.invitations_created")

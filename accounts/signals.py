@@ -1,0 +1,10 @@
+"""Signals other apps listen to, so accounts needs no knowledge of e-mail.
+
+Sent from services inside the transaction that makes the change, so a listener's
+side effects (an outbox row) commit or roll back with it.
+"""
+
+from django.dispatch import Signal
+
+# Sent with profile and status ("geverifieerd" / "afgewezen") when a membership was decided (R2).
+membership_decided = Signal()
