@@ -73,7 +73,7 @@ def _set_application_fields(application: Application, role: str, data: dict) -> 
 
 
 @transaction.atomic
-def submit_application(*, member, cycle: Cycle, role: str, topics=(), **data) -> Application:
+def application_submit(*, member, cycle: Cycle, role: str, topics=(), **data) -> Application:
     """A verified member applies to an open cycle as mentee (R7) or mentor (R3).
 
     Applying again after withdrawing reopens the same application.
@@ -93,12 +93,12 @@ def submit_application(*, member, cycle: Cycle, role: str, topics=(), **data) ->
 
 
 @transaction.atomic
-def update_application(*, application: Application, topics=None, **data) -> Application:
+def application_update(*, application: Application, topics=None, **data) -> Application:
     """Edit until matched (R6); afterwards her pair's agreement is where things change."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
         raise ValidationError(_("This application was withdrawn; apply again to take part."))
-    if selectors.live_matches_for_application(application).exists():
+    if selectors.live_matches_for_application(application=application).exists():
         raise ValidationError(
             _("You have been matched already, so this application can no longer be changed."), code="matched"
         )
@@ -111,19 +111,19 @@ def update_application(*, application: Application, topics=None, **data) -> Appl
 
 
 @transaction.atomic
-def withdraw_application(*, application: Application, by, reason: str = "") -> Application:
+def application_withdraw(*, application: Application, by, reason: str = "") -> Application:
     """R6: anyone may withdraw. A live match then ends early, with her reason."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
         raise ValidationError(_("This application has already been withdrawn."))
-    live = list(selectors.live_matches_for_application(application))
+    live = list(selectors.live_matches_for_application(application=application))
     reason = (reason or "").strip()
     if live and not reason:
         raise ValidationError(
             {"reason": _("You have been matched: tell your pair and the coordinators briefly why you stop.")}
         )
     for match in live:
-        end_match_early(match=match, by=by, reason=reason)
+        match_end_early(match=match, by=by, reason=reason)
     application.status = Application.Status.WITHDRAWN
     application.full_clean()
     application.save()
@@ -172,16 +172,19 @@ def _check_pair(mentor_application: Application, mentee_application: Application
         raise ValidationError(
             _("No pairs can be made in a cycle that is %(status)s.") % {"status": cycle.get_status_display()}
         )
-    mentor = candidate_from_application(mentor_application, free_places=selectors.free_places(mentor_application))
+    mentor = candidate_from_application(
+        mentor_application, free_places=selectors.free_places(application=mentor_application)
+    )
     mentee = candidate_from_application(
-        mentee_application, has_live_match=selectors.live_matches_for_application(mentee_application).exists()
+        mentee_application,
+        has_live_match=selectors.live_matches_for_application(application=mentee_application).exists(),
     )
     violation = hard_rule_violation(mentor, mentee)
     if violation:
         raise ValidationError(violation, code="hard_rule")
 
 
-def propose_match(*, mentor_application: Application, mentee_application: Application, by) -> Match:
+def match_propose(*, mentor_application: Application, mentee_application: Application, by) -> Match:
     """A proposed pair, after every hard rule passed on locked rows. Call inside a transaction."""
     mentor_application, mentee_application = _lock_applications(mentor_application.pk, mentee_application.pk)
     _check_pair(mentor_application, mentee_application)
@@ -211,7 +214,7 @@ def default_start_date(cycle: Cycle):
 
 
 @transaction.atomic
-def activate_match(*, match: Match, by=None, start_date=None) -> Match:
+def match_activate(*, match: Match, by=None, start_date=None) -> Match:
     """Proposed → active: the year starts (R4) and the mentee gets her mentor's details (R8)."""
     _check_transition(match, Match.Status.ACTIVE)
     match.start_date = start_date or default_start_date(match.cycle)
@@ -219,21 +222,21 @@ def activate_match(*, match: Match, by=None, start_date=None) -> Match:
     match.status = Match.Status.ACTIVE
     match.full_clean(validate_constraints=False)
     match.save()
-    ensure_agreement(match=match)
+    agreement_ensure(match=match)
     # In this transaction: listeners record their side effects (the R8 e-mail) with the activation.
     match_activated.send(sender=Match, match_id=match.pk)
     return match
 
 
 @transaction.atomic
-def confirm_match(*, mentor_application: Application, mentee_application: Application, by, start_date=None) -> Match:
+def match_confirm(*, mentor_application: Application, mentee_application: Application, by, start_date=None) -> Match:
     """A coordinator's one-click match: propose and activate in one go, all rules checked."""
-    match = propose_match(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
-    return activate_match(match=match, by=by, start_date=start_date)
+    match = match_propose(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
+    return match_activate(match=match, by=by, start_date=start_date)
 
 
 @transaction.atomic
-def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[Match]:
+def proposal_confirm(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[Match]:
     """Confirm a reviewed proposal: (mentor application id, mentee application id) pairs, all or nothing."""
     if not pairs:
         raise ValidationError(_("The proposal contains no pairs to confirm."))
@@ -251,7 +254,7 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
         if mentor_id not in applications or mentee_id not in applications:
             raise ValidationError(_("An application in this proposal does not belong to this cycle."))
         matches.append(
-            confirm_match(mentor_application=applications[mentor_id], mentee_application=applications[mentee_id], by=by)
+            match_confirm(mentor_application=applications[mentor_id], mentee_application=applications[mentee_id], by=by)
         )
     return matches
 
@@ -260,7 +263,7 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
 
 
 @transaction.atomic
-def end_match_early(*, match: Match, by, reason: str) -> Match:
+def match_end_early(*, match: Match, by, reason: str) -> Match:
     """Active or proposed → ended early, with a reason and who ended it (R6)."""
     match = Match.objects.select_for_update().get(pk=match.pk)
     _check_transition(match, Match.Status.ENDED_EARLY)
@@ -277,7 +280,7 @@ def end_match_early(*, match: Match, by, reason: str) -> Match:
 
 
 @transaction.atomic
-def complete_match(*, match: Match, by=None) -> Match:
+def match_complete(*, match: Match, by=None) -> Match:
     """Active → completed, from the renewal month on (R4); earlier it is ending early."""
     match = Match.objects.select_for_update().get(pk=match.pk)
     _check_transition(match, Match.Status.COMPLETED)
@@ -295,7 +298,7 @@ def complete_match(*, match: Match, by=None) -> Match:
     return match
 
 
-def complete_finished_matches(*, today=None) -> int:
+def matches_complete_finished(*, today=None) -> int:
     """The system completes active terms past their planned end, unless both partners want to continue.
 
     A pair that agreed to renew stays active until its new term is started, so nothing is lost
@@ -304,14 +307,14 @@ def complete_finished_matches(*, today=None) -> int:
     today = today or timezone.localdate()
     completed = 0
     for match in Match.objects.filter(status=Match.Status.ACTIVE, planned_end__lt=today):
-        if selectors.renewal_outcome(match) == "agreed":
+        if selectors.renewal_outcome(match=match) == "agreed":
             continue
-        complete_match(match=match, by=None)
+        match_complete(match=match, by=None)
         completed += 1
     return completed
 
 
-def ensure_agreement(*, match: Match) -> Agreement:
+def agreement_ensure(*, match: Match) -> Agreement:
     """The MENTOR agreement (R16) starts from the mentorvraag (R7) and the renewal moment (R5)."""
     agreement = Agreement.objects.filter(match=match).first()
     if agreement:
@@ -337,11 +340,11 @@ AGREEMENT_PARTS = {
 
 
 @transaction.atomic
-def update_agreement(*, match: Match, by, **data) -> Agreement:
+def agreement_update(*, match: Match, by, **data) -> Agreement:
     """Either partner edits the agreement; each changed part is stamped as agreed now."""
     if not match.is_member(by) or not match.is_active:
         raise ValidationError(_("Only the pair can change the agreement of an active mentorship."))
-    agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
     now = timezone.now()
     for stamp, fields in AGREEMENT_PARTS.items():
         changed = False
@@ -357,11 +360,11 @@ def update_agreement(*, match: Match, by, **data) -> Agreement:
 
 
 @transaction.atomic
-def confirm_trust(*, match: Match, by) -> Agreement:
+def agreement_confirm_trust(*, match: Match, by) -> Agreement:
     """R11: each partner confirms the confidentiality principle herself."""
     if not match.is_member(by) or not match.is_active:
         raise ValidationError(_("Only the pair can confirm the agreement of an active mentorship."))
-    agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
     field = "trust_confirmed_by_mentor_at" if by.pk == match.mentor_id else "trust_confirmed_by_mentee_at"
     setattr(agreement, field, timezone.now())
     agreement.save(update_fields=[field, "updated_at"])
@@ -373,24 +376,24 @@ def renewal_started_by_system() -> bool:
 
 
 @transaction.atomic
-def record_renewal_answer(*, match: Match, member, wants_to_continue: bool) -> RenewalAnswer:
+def renewal_answer_record(*, match: Match, member, wants_to_continue: bool) -> RenewalAnswer:
     """R5: each partner says whether she wants to continue; only a double yes leads to a new term."""
     match = Match.objects.select_for_update().get(pk=match.pk)
     if not match.is_member(member):
         raise ValidationError(_("Only the mentor and the mentee answer the renewal question."))
-    if not selectors.renewal_due(match):
+    if not selectors.renewal_due(match=match):
         raise ValidationError(
             _("The renewal question opens in the last month of your mentorship."), code="renewal_not_due"
         )
     answer, _created = RenewalAnswer.objects.update_or_create(
         match=match, member=member, defaults={"wants_to_continue": wants_to_continue, "answered_at": timezone.now()}
     )
-    if renewal_started_by_system() and selectors.renewal_outcome(match) == "agreed":
+    if renewal_started_by_system() and selectors.renewal_outcome(match=match) == "agreed":
         try:
             # A savepoint: if one of them may no longer take part (R2, R3), her answer still counts
             # and a coordinator sees "both want to continue" and the reason when starting the term.
             with transaction.atomic():
-                renew_match(match=match, by=None)
+                match_renew(match=match, by=None)
         except ValidationError:
             pass
     return answer
@@ -411,14 +414,14 @@ def _check_both_may_continue(match: Match) -> None:
 
 
 @transaction.atomic
-def renew_match(*, match: Match, by, mission: str = "") -> Match:
+def match_renew(*, match: Match, by, mission: str = "") -> Match:
     """R5: both said yes, so a new term starts where this one ends; earlier terms stay as history."""
     match = Match.objects.select_for_update().get(pk=match.pk)
-    if selectors.renewal_outcome(match) != "agreed":
+    if selectors.renewal_outcome(match=match) != "agreed":
         raise ValidationError(
             _("A mentorship is only renewed when mentor and mentee both want to continue."), code="not_agreed"
         )
-    if selectors.has_next_term(match):
+    if selectors.has_next_term(match=match):
         raise ValidationError(_("This mentorship has already been renewed."))
     _check_transition(match, Match.Status.COMPLETED)
     _check_both_may_continue(match)
@@ -428,7 +431,7 @@ def renew_match(*, match: Match, by, mission: str = "") -> Match:
     match.ended_by = by
     match.full_clean(validate_constraints=False)
     match.save()
-    old_agreement = ensure_agreement(match=match)
+    old_agreement = agreement_ensure(match=match)
     new_term = Match(
         cycle=match.cycle,
         mentor=match.mentor,
@@ -442,7 +445,7 @@ def renew_match(*, match: Match, by, mission: str = "") -> Match:
     )
     new_term.full_clean(validate_constraints=False)
     new_term.save()
-    activate_match(match=new_term, by=by, start_date=start)
+    match_activate(match=new_term, by=by, start_date=start)
     agreement = new_term.agreement
     agreement.mission = (mission or "").strip() or old_agreement.mission
     agreement.meeting_mode = old_agreement.meeting_mode

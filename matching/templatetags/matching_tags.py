@@ -13,14 +13,14 @@ register = template.Library()
 def matching_dashboard(context):
     user = context["request"].user
     applications = [
-        {"application": application, "state": selectors.application_state(application)}
-        for application in selectors.applications_for_user(user)
+        {"application": application, "state": selectors.application_state(application=application)}
+        for application in selectors.applications_for_user(user=user)
         if application.cycle.status != application.cycle.Status.CLOSED
     ]
     return {
         "user": user,
         "applications": applications,
-        "live_matches": [m for m in selectors.matches_for_user(user) if m.is_active],
+        "live_matches": [m for m in selectors.matches_for_user(user=user) if m.is_active],
         "open_cycles": selectors.open_cycles(),
         # Only a verified member may apply (R2): the panel must not invite anyone else to.
         "may_apply": can_apply(user),
@@ -31,7 +31,9 @@ def matching_dashboard(context):
 def matching_nav(context):
     """What the nav offers: 'apply' while a cycle is open and she has no pair, else 'mine'."""
     user = context["request"].user
-    has_something = selectors.matches_for_user(user).exists() or selectors.applications_for_user(user).exists()
+    has_something = (
+        selectors.matches_for_user(user=user).exists() or selectors.applications_for_user(user=user).exists()
+    )
     if not has_something and selectors.open_cycles().exists():
         return "apply"
     return "mine"
