@@ -229,8 +229,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that is down must answer fast: a request only nudges a worker and carries on without it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_connect_timeout": 3}
+# A broker that is down must answer fast: a request only nudges a worker (after recording its mail
+# in the database) and carries on without it, so publishing tries twice, not for ever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 3,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 # Every periodic job, in one place (times in CELERY_TIMEZONE). Beat only starts jobs;
 # each job reads what is due from the database, so no long ETAs sit on the broker.
 NOTIFICATIONS_DAILY_HOUR = env.int("NOTIFICATIONS_DAILY_HOUR", default=7)

@@ -9,7 +9,8 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name=services.DELIVER_DUE_TASK)
+# No result: nobody waits for it, and a result backend that is down must not hold up a request.
+@shared_task(name=services.DELIVER_DUE_TASK, ignore_result=True)
 def deliver_due() -> dict:
     return vars(services.outbox_deliver_due())
 
