@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.eligibility import can_apply, can_be_mentor
+from accounts.eligibility import role_decision
 from accounts.models import Profile
 
 from . import selectors
@@ -36,8 +36,13 @@ APPLICATION_FIELDS = {
 }
 
 
+def match_may_become(match: Match, target: str) -> bool:
+    """Whether the lifecycle allows this step now; screens ask it before offering the step."""
+    return target in TRANSITIONS[Match.Status(match.status)]
+
+
 def _check_transition(match: Match, target: str) -> None:
-    if target not in TRANSITIONS[Match.Status(match.status)]:
+    if not match_may_become(match, target):
         raise ValidationError(
             _("A match that is %(current)s cannot become %(target)s.")
             % {"current": match.get_status_display(), "target": Match.Status(target).label},
@@ -49,13 +54,9 @@ def _check_transition(match: Match, target: str) -> None:
 
 
 def _check_may_apply(*, member, cycle: Cycle, role: str) -> None:
-    decision = can_apply(member)
+    decision = role_decision(member, role)  # R2, and R3 for a mentor
     if not decision:
         raise ValidationError(decision.reason, code="not_eligible")
-    if role == Role.MENTOR:
-        decision = can_be_mentor(member.profile)
-        if not decision:
-            raise ValidationError(decision.reason, code="not_eligible_as_mentor")  # R3
     if not selectors.open_cycles().filter(pk=cycle.pk).exists():
         raise ValidationError(_("Applications for %(cycle)s are closed.") % {"cycle": cycle}, code="cycle_closed")
 
@@ -403,10 +404,8 @@ def renewal_answer_record(*, match: Match, member, wants_to_continue: bool) -> R
 def _check_both_may_continue(match: Match) -> None:
     """A new term is a new pair in the programme: both still take part (R2), the mentor as mentor (R3)."""
     _lock_profiles([match.mentor_id, match.mentee_id])
-    decisions = [(match.mentor, can_apply(match.mentor)), (match.mentee, can_apply(match.mentee))]
-    if decisions[0][1]:
-        decisions.append((match.mentor, can_be_mentor(match.mentor.profile)))
-    for member, decision in decisions:
+    for member, role in ((match.mentor, Role.MENTOR), (match.mentee, Role.MENTEE)):
+        decision = role_decision(member, role)
         if not decision:
             raise ValidationError(
                 _("%(name)s cannot start a new term: %(reason)s") % {"name": member, "reason": decision.reason},

@@ -12,6 +12,12 @@ from matching.models import Match
 from . import crypto
 from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
 
+# A planned meeting is held or cancelled; either is final (a cancelled one is planned anew).
+TRANSITIONS = {
+    Meeting.Status.PLANNED: {Meeting.Status.HELD, Meeting.Status.CANCELLED},
+    Meeting.Status.HELD: set(),
+    Meeting.Status.CANCELLED: set(),
+}
 # Fields a partner may set when planning or changing a meeting.
 EDITABLE_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url", "topics", "is_introduction")
 MAX_NOTE_LENGTH = 20_000
@@ -134,33 +140,31 @@ def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
     return _save(meeting)
 
 
-def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
-    """Log that the meeting took place (R10). Only once it has started."""
+def _change_status(meeting: Meeting, *, by, target: str) -> Meeting:
+    """The one place a meeting changes status: along TRANSITIONS, recording who and when."""
     _check_pair_member(meeting.match, by)
     _check_pair_active(meeting.match)
-    if meeting.status != Meeting.Status.PLANNED:
-        raise ValidationError(_("Only a planned meeting can be marked as held."))
-    if not meeting.has_started:
+    if target not in TRANSITIONS[Meeting.Status(meeting.status)]:
+        if target == Meeting.Status.HELD:
+            raise ValidationError(_("Only a planned meeting can be marked as held."))
+        raise ValidationError(_("Only a planned meeting can be cancelled."))
+    if target == Meeting.Status.HELD and not meeting.has_started:
         raise ValidationError(_("A meeting can be marked as held once it has started."))
-    meeting.status = Meeting.Status.HELD
+    meeting.status = target
     meeting.status_changed_by = by
     meeting.status_changed_at = timezone.now()
     meeting.updated_by = by
     meeting.sequence += 1
     return _save(meeting)
+
+
+def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
+    """Log that the meeting took place (R10). Only once it has started."""
+    return _change_status(meeting, by=by, target=Meeting.Status.HELD)
 
 
 def meeting_cancel(*, meeting: Meeting, by) -> Meeting:
-    _check_pair_member(meeting.match, by)
-    _check_pair_active(meeting.match)
-    if meeting.status != Meeting.Status.PLANNED:
-        raise ValidationError(_("Only a planned meeting can be cancelled."))
-    meeting.status = Meeting.Status.CANCELLED
-    meeting.status_changed_by = by
-    meeting.status_changed_at = timezone.now()
-    meeting.updated_by = by
-    meeting.sequence += 1
-    return _save(meeting)
+    return _change_status(meeting, by=by, target=Meeting.Status.CANCELLED)
 
 
 def private_note_save(*, meeting: Meeting, author, text: str) -> PrivateNote | None:

@@ -28,6 +28,8 @@ class OutboxMessage(models.Model):
         VERIFICATION_DECISION = "verification_decision", _("membership verified or rejected")
         # allauth's mails (sign-up confirmation, password reset, e-mail change, ...): which one is in `template`.
         ACCOUNT = "account", _("account e-mail")
+        PAIR_ENDED = "pair_ended", _("the pair ended: the partner left the programme")
+        RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
 
     class Status(models.TextChoices):
         PENDING = "wacht", _("waiting to be sent")

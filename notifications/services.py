@@ -332,6 +332,28 @@ def verification_decision_record(*, profile, status: str) -> None:
     message_record(kind=Kind.VERIFICATION_DECISION, recipient=profile.user, about=profile, period=period)
 
 
+def partner_left_record(*, match_id: int, partner_id: int) -> int:
+    """R6: the partner who stays learns the pair ended (the message names nobody and gives no reason)."""
+    from accounts.models import User
+    from matching.models import Match
+
+    match = Match.objects.filter(pk=match_id).first()
+    partner = User.objects.filter(pk=partner_id).first()
+    if match is None or partner is None:
+        return 0
+    return messages_record([message_build(kind=Kind.PAIR_ENDED, recipient=partner, about=match)])
+
+
+def retention_notice_record(*, notice_id: int) -> int:
+    """Retention's warning, once per notice (the outbox's unique key)."""
+    from accounts.models import RetentionNotice
+
+    notice = RetentionNotice.objects.filter(pk=notice_id).select_related("user").first()
+    if notice is None:
+        return 0
+    return messages_record([message_build(kind=Kind.RETENTION_WARNING, recipient=notice.user, about=notice)])
+
+
 def invitations_record(*, round_id: int) -> int:
     """R14: one invitation e-mail for every invitation of the round that has none yet, in one statement.
 

@@ -199,9 +199,15 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
         services.coordinator_digest_record()
 
     kinds = set(OutboxMessage.objects.values_list("kind", flat=True))
-    # They met, so no nudge; every other kind of a pair's year went out (membership and account
-    # mails are not about the pair: test_every_mail.py covers them).
-    assert kinds == set(Kind.values) - {Kind.QUIET_PAIR_NUDGE, Kind.VERIFICATION_DECISION, Kind.ACCOUNT}
+    # They met, so no nudge; nobody left or expired (accounts/tests/test_data_rights*.py); membership and
+    # account mails are not about the pair (test_every_mail.py); every other kind went out.
+    assert kinds == set(Kind.values) - {
+        Kind.QUIET_PAIR_NUDGE,
+        Kind.PAIR_ENDED,
+        Kind.RETENTION_WARNING,
+        Kind.VERIFICATION_DECISION,
+        Kind.ACCOUNT,
+    }
     assert len(sent) == OutboxMessage.objects.count()
     for email in sent:
         assert SECRET not in bodies(email), email.subject
