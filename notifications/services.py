@@ -357,8 +357,9 @@ def retention_notice_record(*, notice_id: int) -> int:
 def invitations_record(*, round_id: int) -> int:
     """R14: one invitation e-mail for every invitation of the round that has none yet, in one statement.
 
-    Set-based (INSERT ... SELECT ... WHERE NOT EXISTS), so 100,000 invitations cost one
-    query, not 100,000 objects. Invitations to a round that has not opened wait until it opens.
+    Set-based (INSERT ... SELECT, the outbox's unique key skipping those recorded before), so
+    100,000 invitations cost one statement, not 100,000 objects. Invitations to a round that has
+    not opened wait until it opens.
     """
     from evaluations.models import EvaluationRound, Invitation
 
@@ -377,11 +378,6 @@ def invitations_record(*, round_id: int) -> int:
             SELECT %s, invitation.user_id, '', '', '', %s, invitation.id, '', %s, 0, '', %s, %s
             FROM {invitations} invitation
             WHERE invitation.round_id = %s
-              AND NOT EXISTS (
-                SELECT 1 FROM {outbox} message
-                WHERE message.kind = %s AND message.recipient_id = invitation.user_id
-                  AND message.subject_type = %s AND message.subject_id = invitation.id AND message.period = ''
-              )
             ON CONFLICT DO NOTHING
             """  # noqa: S608
     with connection.cursor() as cursor:
@@ -394,8 +390,6 @@ def invitations_record(*, round_id: int) -> int:
                 connection.ops.adapt_datetimefield_value(now),
                 connection.ops.adapt_datetimefield_value(max(now, opens)),
                 round_.pk,
-                Kind.EVALUATION_INVITATION,
-                label,
             ],
         )
         recorded = cursor.rowcount
