@@ -37,8 +37,15 @@ def skip_or_fail(message: str):
 
 @pytest.fixture(autouse=True)
 def _in_process_celery():
+    from celery._state import _set_task_join_will_block
+
     from mentorprogramma.celery import app
 
+    # Celery keeps "a task is running here, result.get() would block" in one process-wide flag that
+    # every in-process task sets and restores. Two threads running in-process tasks at once (the
+    # live server, the race tests) can restore it in the wrong order and leave it set; the next
+    # test's result.get() then fails with "Never call result.get() within a task!". Start clean.
+    _set_task_join_will_block(False)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield

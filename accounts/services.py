@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .eligibility import mentor_decision
 from .member_list import membership_number_key, parse_member_list, plan_member_list, review_reason
 from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
+from .signals import membership_decided
 
 # What a member fills in herself; verification fields are the coordinators' business.
 PROFILE_FIELDS = (
@@ -249,10 +250,8 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
 
 
 def _tell_member_the_decision(profile: Profile) -> None:
-    from .tasks import send_verification_decision
-
-    profile_id = profile.pk
-    transaction.on_commit(lambda: send_verification_decision.delay(profile_id))
+    # In the deciding transaction: notifications records the e-mail with the decision.
+    membership_decided.send(sender=Profile, profile=profile, status=profile.verification_status)
 
 
 def profile_verify(*, profile: Profile, by: User) -> Profile:
@@ -292,8 +291,9 @@ def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
 def _save_decision(profile: Profile) -> Profile:
     """A coordinator's decision settles the review too; the member hears of it by e-mail."""
     profile.full_clean(exclude=["user", "expertise"])
-    profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
-    _tell_member_the_decision(profile)
+    with transaction.atomic():  # the decision and its e-mail, together
+        profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
+        _tell_member_the_decision(profile)
     return profile
 
 

@@ -237,8 +237,8 @@ def match_activate(*, match: Match, by=None, start_date=None) -> Match:
     match.full_clean(validate_constraints=False)
     match.save()
     agreement_ensure(match=match)
-    match_id = match.pk
-    transaction.on_commit(lambda: match_activated.send(sender=Match, match_id=match_id))
+    # In this transaction: listeners record their side effects (the R8 e-mail) with the activation.
+    match_activated.send(sender=Match, match_id=match.pk)
     return match
 
 

@@ -1,12 +1,13 @@
 """Signals other apps listen to, so matching needs no knowledge of e-mail or evaluations.
 
-Send them from services inside ``transaction.on_commit`` so listeners never see
-data that was rolled back.
+Send them from services inside the transaction that makes the change, so a listener's
+side effects (an outbox row) commit or roll back with it; a listener that talks to the
+outside world defers that to ``transaction.on_commit`` itself.
 """
 
 from django.dispatch import Signal
 
-# Sent with match_id once a match became active (R8: the mentee gets her mentor's details).
+# Sent with match_id when a match becomes active (R8: the mentee gets her mentor's details).
 match_activated = Signal()
 
 # Sent with match_id and partner_id when a pair ends because the other partner erased her

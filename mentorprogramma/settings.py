@@ -150,6 +150,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorprogramma] "
+# allauth's e-mails go through the outbox (retried, visible to coordinators), in the programme's wording.
+ACCOUNT_ADAPTER = "notifications.accounts_mail.OutboxAccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # Rate limits count per client address. Behind the production proxy REMOTE_ADDR is the proxy's
 # own address, so the limits would lock everyone out at once: set the number of proxies that
@@ -244,7 +246,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A broker that is down must answer fast: a request only nudges a worker (after recording its mail
+# in the database) and carries on without it, so publishing tries twice, not for ever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 3,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 # Every periodic job, in one place (times in CELERY_TIMEZONE). Beat only starts jobs;
 # each job reads what is due from the database, so no long ETAs sit on the broker.
 NOTIFICATIONS_DAILY_HOUR = env.int("NOTIFICATIONS_DAILY_HOUR", default=7)
@@ -343,6 +354,10 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 # A message left "sending" this long belongs to a worker that died: another run takes it over.
 NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", default=10 * 60)
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+# One delivery run sends batch after batch for this long, then hands the rest to a fresh run.
+NOTIFICATIONS_DELIVERY_BUDGET_SECONDS = env.int("NOTIFICATIONS_DELIVERY_BUDGET_SECONDS", default=45)
+# A "deliver now" nudge waiting on the broker is not repeated within this many seconds.
+NOTIFICATIONS_NUDGE_SECONDS = env.int("NOTIFICATIONS_NUDGE_SECONDS", default=60)
 
 # Retention (AVG art. 5(1)(e)): how long the programme keeps what (accounts/retention.py) ---------
 # A member who has not taken part (no live pair, application or pair ending) and not logged in for

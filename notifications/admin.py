@@ -16,14 +16,17 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
 
-    list_display = ["recipient", "kind", "status", "created_at", "sent_at", "attempts", "short_error"]
+    list_display = ["addressee", "kind", "status", "created_at", "sent_at", "attempts", "short_error"]
     list_filter = ["status", "kind"]
-    search_fields = ["recipient__email", "recipient__full_name"]
+    search_fields = ["recipient__email", "recipient__full_name", "to_email"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
+    # Never the sealed context: an account e-mail's secret link stays out of the admin.
     fields = [
         "recipient",
+        "to_email",
         "kind",
+        "template",
         "status",
         "period",
         "subject_type",
@@ -37,13 +40,17 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     actions = ["resend_failed"]
 
+    @admin.display(description=_("recipient"), ordering="recipient__email")
+    def addressee(self, obj):
+        return obj.address
+
     @admin.display(description=_("last error"))
     def short_error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
     @admin.action(description=_("Send the selected failed messages again"), permissions=["resend"])
     def resend_failed(self, request, queryset):
-        count = services.resend(ids=queryset.values_list("pk", flat=True))
+        count = services.outbox_resend(ids=queryset.values_list("pk", flat=True))
         skipped = queryset.count() - count
         self.message_user(
             request,

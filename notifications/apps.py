@@ -8,13 +8,18 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from accounts.signals import retention_notice_created
+        from accounts.signals import membership_decided, retention_notice_created
+        from evaluations.signals import invitations_created
         from matching.signals import match_activated, partner_left
 
+        from . import receivers
         from .personal_data import register_contributor
-        from .receivers import on_match_activated, on_partner_left, on_retention_notice_created
 
-        match_activated.connect(on_match_activated, dispatch_uid="notifications.match_activated")
-        partner_left.connect(on_partner_left, dispatch_uid="notifications.partner_left")
-        retention_notice_created.connect(on_retention_notice_created, dispatch_uid="notifications.retention_notice")
+        match_activated.connect(receivers.on_match_activated, dispatch_uid="notifications.match_activated")
+        membership_decided.connect(receivers.on_membership_decided, dispatch_uid="notifications.membership_decided")
+        invitations_created.connect(receivers.on_invitations_created, dispatch_uid="notifications.invitations_created")
+        partner_left.connect(receivers.on_partner_left, dispatch_uid="notifications.partner_left")
+        retention_notice_created.connect(
+            receivers.on_retention_notice_created, dispatch_uid="notifications.retention_notice"
+        )
         register_contributor()

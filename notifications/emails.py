@@ -8,6 +8,8 @@ notes, evaluation answers or the mentorvraag (R11, R14).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -141,14 +143,15 @@ def _match_mentor(message, match) -> Content:
 
 def _evaluation(message, invitation, *, reminder: bool) -> Content:
     round_ = invitation.round
+    # The round's name says "evaluation" already ("Tussentijdse evaluatie"): the subject does not repeat it.
     if reminder:
-        subject = _("Reminder: evaluation %(round)s") % {"round": round_.name}
+        subject = _("Reminder: %(round)s") % {"round": round_.name}
         opening = _(
             "A friendly reminder: we have not yet received your evaluation “%(round)s”. It takes only a few "
             "minutes and is anonymous."
         ) % {"round": round_.name}
     else:
-        subject = _("Please share your experience: evaluation %(round)s") % {"round": round_.name}
+        subject = _("Share your experience: %(round)s") % {"round": round_.name}
         opening = _(
             "The evaluation “%(round)s” of the mentor programme is open. Your answers help us improve the "
             "programme and are processed anonymously."
@@ -273,6 +276,42 @@ def _coordinator_digest(message, _subject) -> Content:
     )
 
 
+def _verification_decision(message, profile) -> Content:
+    """R2: verified, or rejected with the coordinators' reason; the decision is the one recorded in the period."""
+    profile_url = absolute_url(reverse("accounts:profile"))
+    from accounts.models import VerificationStatus
+
+    if message.period[:1] == VerificationStatus.VERIFIED[:1]:
+        return Content(
+            subject=_("Your NOB membership has been verified"),
+            paragraphs=[
+                _(
+                    "Your NOB membership has been verified. You can now apply for a cycle of the mentor programme "
+                    "whenever applications are open. Your profile shows what you can do next."
+                )
+            ],
+            actions=[(_("Open your profile"), profile_url)],
+        )
+    paragraphs = [_("Unfortunately we could not verify your NOB membership. The coordinators' reason:")]
+    if profile.verification_note:
+        paragraphs.append(profile.verification_note)
+    paragraphs.append(
+        _("If your membership number or type was wrong, correct it in your profile; a coordinator then looks again.")
+    )
+    return Content(
+        subject=_("Your NOB membership could not be verified"),
+        paragraphs=paragraphs,
+        actions=[(_("Open your profile"), profile_url)],
+    )
+
+
+def _account_message(message, _subject) -> Content:
+    """allauth's e-mails in the programme's own words; the context (its secret link) is unsealed here only."""
+    from .accounts_mail import account_content
+
+    return account_content(message)
+
+
 def _pair_ended(message, match) -> Content:
     """R6: her partner left; she is told the pair ended, never why, and nothing about the partner."""
     return Content(
@@ -331,6 +370,8 @@ BUILDERS = {
     Kind.MEETINGS_REMINDER: _meetings_reminder,
     Kind.RENEWAL_QUESTION: _renewal_question,
     Kind.COORDINATOR_DIGEST: _coordinator_digest,
+    Kind.VERIFICATION_DECISION: _verification_decision,
+    Kind.ACCOUNT: _account_message,
     Kind.PAIR_ENDED: _pair_ended,
     Kind.RETENTION_WARNING: _retention_warning,
 }
@@ -340,6 +381,7 @@ BUILDERS = {
 SUBJECT_RELATED = {
     "matching.match": ["mentor__profile", "mentee__profile"],
     "evaluations.invitation": ["round"],
+    "accounts.profile": ["user"],
 }
 
 
@@ -375,13 +417,25 @@ def subjects_for(messages) -> dict[tuple[str, int], object]:
 
 def recipient_language(user) -> str:
     languages = {code for code, _name in settings.LANGUAGES}
-    return user.language if user.language in languages else settings.LANGUAGE_CODE
+    return user.language if user is not None and user.language in languages else settings.LANGUAGE_CODE
+
+
+def message_language(message: OutboxMessage) -> str:
+    if message.kind == Kind.ACCOUNT:
+        from .accounts_mail import account_language
+
+        return account_language(message)
+    return recipient_language(message.recipient)
+
+
+def site_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMultiAlternatives:
     recipient = message.recipient
     subject = (subjects or {}).get((message.subject_type, message.subject_id)) or subject_of(message)
-    with translation.override(recipient_language(recipient)):
+    with translation.override(message_language(message)):
         content = BUILDERS[message.kind](message, subject)
         context = {
             "content": content,
@@ -397,9 +451,14 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
         subject=content.subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
+        to=[message.address],
         reply_to=[settings.PROGRAMME_CONTACT_EMAIL],
-        headers={OUTBOX_HEADER: str(message.pk)},
+        headers={
+            OUTBOX_HEADER: str(message.pk),
+            # RFC 3834: no out-of-office replies to a machine.
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": make_msgid(idstring=f"outbox.{message.pk}", domain=site_domain()),
+        },
     )
     email.attach_alternative(html, "text/html")
     return email

@@ -25,6 +25,9 @@ class OutboxMessage(models.Model):
         MEETINGS_REMINDER = "meetings_reminder", _("reminder: at least two meetings")
         RENEWAL_QUESTION = "renewal_question", _("renewal question")
         COORDINATOR_DIGEST = "coordinator_digest", _("weekly coordinator digest")
+        VERIFICATION_DECISION = "verification_decision", _("membership verified or rejected")
+        # allauth's mails (sign-up confirmation, password reset, e-mail change, ...): which one is in `template`.
+        ACCOUNT = "account", _("account e-mail")
         PAIR_ENDED = "pair_ended", _("the pair ended: the partner left the programme")
         RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
 
@@ -35,9 +38,22 @@ class OutboxMessage(models.Model):
         FAILED = "mislukt", _("failed")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # Empty only for a mail to an address without an account (a password reset asked for an unknown address).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
     )
+    # The address, when it is not the recipient's own (a new address to confirm, no account at all).
+    to_email = models.EmailField(_("to address"), blank=True, default="")
+    # allauth's template prefix for account e-mails ("account/email/password_reset_key"): which mail it is.
+    template = models.CharField(_("template"), max_length=100, blank=True, default="")
+    # The account e-mail's context (its secret link), encrypted; never shown in the admin and
+    # emptied once the message is sent, so a backup holds it only while it is waiting.
+    sealed_context = models.TextField(blank=True, default="", editable=False)
     # What the message is about, as "app_label.model" and its id; empty and 0 for a digest.
     # Not a generic foreign key: NULLs would slip past the unique key.
     subject_type = models.CharField(_("about (type)"), max_length=64, blank=True, default="")
@@ -69,7 +85,11 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient}"
+        return f"{self.get_kind_display()} → {self.recipient or self.to_email}"
+
+    @property
+    def address(self) -> str:
+        return self.to_email or self.recipient.email
 
     @staticmethod
     def new_claim_token():

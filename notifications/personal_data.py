@@ -16,7 +16,8 @@ from matching.models import Match
 from .models import OutboxMessage
 
 # What a message says beyond its kind, dates and status: emptied after RETENTION_OUTBOX_DAYS.
-BODY_FIELDS = {"last_error": ""}
+# (An account e-mail's sealed link is emptied when it is sent or fails; this catches any left behind.)
+BODY_FIELDS = {"last_error": "", "sealed_context": ""}
 
 
 def collect(user):
@@ -35,6 +36,7 @@ def collect(user):
             withheld={
                 "claim_token": _("A technical mark used while sending."),
                 "last_error": _("A technical error message of the mail server."),
+                "sealed_context": _("The encrypted link of an account e-mail while it waits to be sent."),
             },
         )
     ]

@@ -1,30 +1,25 @@
-"""Celery tasks: ids in, a service call, a small summary out. Schedules are in settings."""
+"""Celery tasks: a service call, a small summary out. Schedules are in settings.
+
+services.py dispatches to these by their registered names (no import back), so the
+names are part of the interface: keep them.
+"""
 
 from celery import shared_task
 
 from . import services
 
 
-@shared_task(name="notifications.notify_match_activated")
-def notify_match_activated(match_id: int) -> int:
-    return len(services.notify_match_activated(match_id=match_id))
-
-
-@shared_task(name="notifications.send_messages")
-def send_messages(message_ids: list[int]) -> dict:
-    return vars(services.deliver(ids=message_ids))
-
-
-@shared_task(name="notifications.deliver_due")
+# No result: nobody waits for it, and a result backend that is down must not hold up a request.
+@shared_task(name=services.DELIVER_DUE_TASK, ignore_result=True)
 def deliver_due() -> dict:
-    return vars(services.deliver_due())
+    return vars(services.outbox_deliver_due())
 
 
 @shared_task(name="notifications.run_daily_jobs")
 def run_daily_jobs() -> dict:
-    return services.run_daily_jobs()
+    return services.daily_jobs_run()
 
 
 @shared_task(name="notifications.send_coordinator_digest")
 def send_coordinator_digest() -> int:
-    return len(services.send_coordinator_digest())
+    return services.coordinator_digest_record()

@@ -26,7 +26,8 @@ def _assert_accessible(page):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_newcomer_signs_up_completes_her_profile_and_is_verified(live_server, page, browser):
+def test_newcomer_signs_up_completes_her_profile_and_is_verified(live_server, page, browser, settings):
+    settings.SITE_URL = live_server.url  # links in e-mail are built on the site's configured address
     ExpertiseFactory(name="Btw", name_en="VAT")
     ExpertiseFactory(name="Vennootschapsbelasting")
 

@@ -18,7 +18,7 @@ def test_a_verified_member_gets_a_dutch_email(django_capture_on_commit_callbacks
 
     (message,) = mail.outbox
     assert message.to == [profile.user.email]
-    assert message.subject == "[Mentorprogramma] Je NOB-lidmaatschap is geverifieerd"
+    assert message.subject == "Je NOB-lidmaatschap is geverifieerd"
     assert "Beste Anna" in message.body
     # A link back to the site, built from SITE_URL: the worker has no request.
     assert "https://mentor.example.org/profiel/" in message.body

@@ -49,7 +49,7 @@ def test_two_daily_runs_at_the_same_time_send_each_renewal_question_once(sent):
     )
 
     with time_machine.travel(datetime.datetime(2027, 12, 20, 7, 0), tick=False):
-        race(lambda: services.run_daily_jobs())
+        race(lambda: services.daily_jobs_run())
 
     renewal = of_kind(sent, OutboxMessage.Kind.RENEWAL_QUESTION)
     assert len(renewal) == 10
@@ -64,11 +64,12 @@ def test_two_daily_runs_at_the_same_time_send_each_renewal_question_once(sent):
 def test_two_workers_delivering_the_same_batch_send_each_message_once(sent):
     pairs = ActiveMatchFactory.create_batch(20)
     # Recorded but not yet queued, as a crashed job would leave them.
-    OutboxMessage.objects.bulk_create(services.message(OutboxMessage.Kind.MATCH_MENTEE, p.mentee, p) for p in pairs)
-    ids = list(OutboxMessage.objects.values_list("pk", flat=True))
+    OutboxMessage.objects.bulk_create(
+        services.message_build(kind=OutboxMessage.Kind.MATCH_MENTEE, recipient=p.mentee, about=p) for p in pairs
+    )
     reports = []
 
-    race(lambda: reports.append(services.deliver(ids=ids)), runners=3)
+    race(lambda: reports.append(services.outbox_deliver_due()), runners=3)
 
     assert sum(report.sent for report in reports) == 20
     assert len(sent) == 20

@@ -202,5 +202,5 @@ def test_the_command_runs_the_jobs_for_a_given_day(pair, sent, capsys):
 
     call_command("send_due_notifications", "--day", "2027-12-15")
 
-    assert "renewal_question: 2 queued" in capsys.readouterr().out
+    assert "renewal_question: 2 recorded" in capsys.readouterr().out
     assert len(renewal_mails(sent)) == 2

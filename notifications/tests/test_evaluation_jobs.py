@@ -1,27 +1,23 @@
-"""Evaluation invitations and reminders (R14), built before the evaluations app existed (issue 6).
+"""Evaluation invitations and reminders (R14), through the evaluations app's real services.
 
-Built on the agreed contract only: EvaluationRound(cycle, name, opens_on, closes_on),
-Invitation(round -> related_name "invitations", user, role, token, get_absolute_url()),
-services.invitations_ensure(*, round), selectors.rounds_open_on(day),
-selectors.invitations_without_receipt(*, round).
+Invitations come from ``invitations_ensure`` (the daily job's, or a coordinator's click),
+receipts from ``response_submit``: no stand-ins.
 """
 
 import datetime
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.utils import timezone
 
-from evaluations import selectors as evaluation_selectors
 from evaluations import services as evaluation_services
-from evaluations.models import EvaluationRound, Invitation
-from matching.models import Cycle, Match
+from evaluations.models import Invitation, Response
+from evaluations.tests.factories import EvaluationRoundFactory, answers_for
+from matching.models import Cycle
 from matching.tests.factories import ActiveMatchFactory, CycleFactory
 from notifications import services
 from notifications.emails import absolute_url
 from notifications.models import OutboxMessage
-from notifications.tests.builders import SECRET, build, secrets_stored, try_build
 from notifications.tests.conftest import bodies
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +25,10 @@ pytestmark = pytest.mark.django_db
 Kind = OutboxMessage.Kind
 OPENS = timezone.localdate() + datetime.timedelta(days=10)
 CLOSES = OPENS + datetime.timedelta(days=28)
+
+
+def at(day, hour=7):
+    return time_machine.travel(timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))), tick=False)
 
 
 @pytest.fixture
@@ -39,45 +39,41 @@ def pair():
 
 @pytest.fixture
 def evaluation_round(pair):
-    return build(
-        EvaluationRound, cycle=pair.cycle, name="Tussentijdse evaluatie 2027", opens_on=OPENS, closes_on=CLOSES
+    evaluation_round = EvaluationRoundFactory(
+        cycle=pair.cycle, name="Tussentijdse evaluatie 2027", opens_on=OPENS, closes_on=CLOSES
     )
+    evaluation_services.round_add_default_questions(round=evaluation_round)
+    return evaluation_round
 
 
 @pytest.fixture
-def invitations(pair, evaluation_round, monkeypatch):
-    """One invitation each; invitations_ensure is the evaluations app's business and is left out here."""
-    calls = []
-    monkeypatch.setattr(evaluation_services, "invitations_ensure", lambda *, round: calls.append(round) or 0)
-    invited = {
-        "mentee": build(Invitation, round=evaluation_round, user=pair.mentee, role="mentee"),
-        "mentor": build(Invitation, round=evaluation_round, user=pair.mentor, role="mentor"),
-    }
-    invited["ensure_calls"] = calls
-    return invited
+def invitations(pair, evaluation_round, django_capture_on_commit_callbacks):
+    """The round's invitations, made by the daily job on the opening day."""
+    run_daily(OPENS, django_capture_on_commit_callbacks)
+    return {invitation.role: invitation for invitation in evaluation_round.invitations.all()}
 
 
 def run_daily(day, django_capture_on_commit_callbacks):
-    moment = datetime.datetime.combine(day, datetime.time(7))
-    with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
-        return services.run_daily_jobs()
+    with at(day), django_capture_on_commit_callbacks(execute=True):
+        return services.daily_jobs_run()
 
 
 def mails_to(sent, user):
     return [email for email in sent if email.to == [user.email]]
 
 
-def answered(monkeypatch, *done):
-    """Who has a receipt is the evaluations app's business: here, the given invitations have one."""
-    monkeypatch.setattr(
-        evaluation_selectors,
-        "invitations_without_receipt",
-        lambda *, round: Invitation.objects.filter(round=round).exclude(pk__in=[i.pk for i in done]),
-    )
+def answer(invitation, text="Heel waardevol."):
+    """She fills in the form while the round is open: a real receipt (and an anonymous response)."""
+    with at(OPENS + datetime.timedelta(days=1), 12):
+        evaluation_services.response_submit(
+            invitation=invitation,
+            user=invitation.user,
+            answers=answers_for(invitation.round, invitation.role, text=text),
+        )
 
 
 def test_each_participant_gets_her_personal_invitation_when_the_round_opens(
-    pair, evaluation_round, invitations, sent, django_capture_on_commit_callbacks
+    pair, evaluation_round, sent, django_capture_on_commit_callbacks
 ):
     run_daily(OPENS - datetime.timedelta(days=1), django_capture_on_commit_callbacks)
     assert sent == []
@@ -85,16 +81,43 @@ def test_each_participant_gets_her_personal_invitation_when_the_round_opens(
     counts = run_daily(OPENS, django_capture_on_commit_callbacks)
 
     assert counts[Kind.EVALUATION_INVITATION] == 2
-    assert invitations["ensure_calls"] == [evaluation_round]
+    invitations = {invitation.role: invitation for invitation in evaluation_round.invitations.all()}
     (to_mentee,) = mails_to(sent, pair.mentee)
-    assert to_mentee.subject == "Deel je ervaring: evaluatie Tussentijdse evaluatie 2027"
+    # The round's name says "evaluatie" already: the subject does not say it twice.
+    assert to_mentee.subject == "Deel je ervaring: Tussentijdse evaluatie 2027"
     assert absolute_url(invitations["mentee"].get_absolute_url()) in to_mentee.body
     assert absolute_url(invitations["mentor"].get_absolute_url()) not in to_mentee.body
     assert "anoniem" in to_mentee.body
 
 
+def test_invitations_a_coordinator_makes_early_go_out_when_the_round_opens(
+    pair, evaluation_round, sent, django_capture_on_commit_callbacks, settings
+):
+    with at(OPENS - datetime.timedelta(days=3), 14), django_capture_on_commit_callbacks(execute=True):
+        assert evaluation_services.invitations_ensure(round=evaluation_round) == 2
+        services.outbox_deliver_due()
+    # Recorded with the invitations, held back: the form is not open yet.
+    assert OutboxMessage.objects.filter(kind=Kind.EVALUATION_INVITATION).count() == 2
+    assert sent == []
+
+    with at(OPENS, 0), django_capture_on_commit_callbacks(execute=True):
+        services.outbox_deliver_due()  # the every-minute job, just after midnight
+
+    assert sorted(email.to[0] for email in sent) == sorted([pair.mentee.email, pair.mentor.email])
+
+
+def test_invitations_a_coordinator_makes_in_an_open_round_go_out_at_once(
+    pair, evaluation_round, sent, django_capture_on_commit_callbacks
+):
+    with at(OPENS + datetime.timedelta(days=2), 14), django_capture_on_commit_callbacks(execute=True):
+        assert evaluation_services.invitations_ensure(round=evaluation_round) == 2
+
+    # Not at the next daily run: right after the commit.
+    assert len(sent) == 2
+
+
 def test_the_invitation_is_in_english_for_a_member_who_reads_english(
-    pair, invitations, sent, django_capture_on_commit_callbacks
+    pair, evaluation_round, sent, django_capture_on_commit_callbacks
 ):
     pair.mentor.language = "en"
     pair.mentor.save()
@@ -102,15 +125,15 @@ def test_the_invitation_is_in_english_for_a_member_who_reads_english(
     run_daily(OPENS, django_capture_on_commit_callbacks)
 
     (to_mentor,) = mails_to(sent, pair.mentor)
-    assert to_mentor.subject == "Please share your experience: evaluation Tussentijdse evaluatie 2027"
+    assert to_mentor.subject == "Share your experience: Tussentijdse evaluatie 2027"
 
 
 def test_reminders_after_7_and_14_days_without_receipt_then_stop(
-    pair, invitations, sent, monkeypatch, django_capture_on_commit_callbacks
+    pair, invitations, sent, django_capture_on_commit_callbacks
 ):
-    answered(monkeypatch, invitations["mentor"])
+    answer(invitations["mentor"])
 
-    for offset in range(0, 29):
+    for offset in range(1, 29):
         run_daily(OPENS + datetime.timedelta(days=offset), django_capture_on_commit_callbacks)
 
     reminders = OutboxMessage.objects.filter(kind=Kind.EVALUATION_REMINDER)
@@ -118,19 +141,15 @@ def test_reminders_after_7_and_14_days_without_receipt_then_stop(
     assert {message.recipient for message in reminders} == {pair.mentee}
     subjects = [email.subject for email in mails_to(sent, pair.mentee)]
     assert subjects == [
-        "Deel je ervaring: evaluatie Tussentijdse evaluatie 2027",
-        "Herinnering: evaluatie Tussentijdse evaluatie 2027",
-        "Herinnering: evaluatie Tussentijdse evaluatie 2027",
+        "Deel je ervaring: Tussentijdse evaluatie 2027",
+        "Herinnering: Tussentijdse evaluatie 2027",
+        "Herinnering: Tussentijdse evaluatie 2027",
     ]
     assert len(mails_to(sent, pair.mentor)) == 1  # she answered: only the invitation
 
 
-def test_no_reminders_for_someone_whose_pair_ended_early(
-    pair, invitations, sent, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_no_reminders_for_someone_whose_pair_ended_early(pair, invitations, sent, django_capture_on_commit_callbacks):
     # R6: she stepped out; her link still works, but nobody chases her.
-    answered(monkeypatch)
-    run_daily(OPENS, django_capture_on_commit_callbacks)
     pair.status = pair.Status.ENDED_EARLY
     pair.ended_on = OPENS + datetime.timedelta(days=1)
     pair.save()
@@ -143,10 +162,8 @@ def test_no_reminders_for_someone_whose_pair_ended_early(
 
 
 def test_the_first_reminder_comes_on_day_7_and_the_second_on_day_14(
-    pair, invitations, sent, monkeypatch, django_capture_on_commit_callbacks
+    pair, invitations, sent, django_capture_on_commit_callbacks
 ):
-    answered(monkeypatch)
-    run_daily(OPENS, django_capture_on_commit_callbacks)
     run_daily(OPENS + datetime.timedelta(days=6), django_capture_on_commit_callbacks)
     assert not OutboxMessage.objects.filter(kind=Kind.EVALUATION_REMINDER).exists()
 
@@ -160,10 +177,8 @@ def test_the_first_reminder_comes_on_day_7_and_the_second_on_day_14(
 
 
 def test_a_missed_week_does_not_send_both_reminders_at_once(
-    pair, invitations, sent, monkeypatch, django_capture_on_commit_callbacks
+    pair, invitations, sent, django_capture_on_commit_callbacks
 ):
-    answered(monkeypatch)
-
     run_daily(OPENS + datetime.timedelta(days=15), django_capture_on_commit_callbacks)
 
     assert list(OutboxMessage.objects.filter(kind=Kind.EVALUATION_REMINDER).values_list("period", flat=True)) == [
@@ -174,45 +189,21 @@ def test_a_missed_week_does_not_send_both_reminders_at_once(
 
 def test_the_daily_job_twice_sends_each_invitation_once(pair, invitations, sent, django_capture_on_commit_callbacks):
     run_daily(OPENS, django_capture_on_commit_callbacks)
-    run_daily(OPENS, django_capture_on_commit_callbacks)
 
     assert len(sent) == 2
+    assert Invitation.objects.count() == 2
 
 
-def test_the_real_invitations_ensure_and_the_mails_agree(
-    pair, evaluation_round, sent, django_capture_on_commit_callbacks
-):
-    # Whoever the evaluations app invites gets exactly one invitation e-mail.
-    run_daily(OPENS, django_capture_on_commit_callbacks)
+def test_no_evaluation_answer_is_in_any_e_mail(pair, invitations, sent, django_capture_on_commit_callbacks):
+    # R14: answers are anonymous. She writes a recognisable answer through the real form service;
+    # her partner does not answer and gets reminders; no mail ever carries the answer.
+    marker = "GEPLANT-ANTWOORD-7f3a"
+    answer(invitations["mentee"], text=marker)
+    assert any(marker in str(response.answers) for response in Response.objects.all()), "the answer was stored"
 
-    invited = sorted(evaluation_round.invitations.values_list("user__email", flat=True))
-    assert sorted(email.to[0] for email in sent) == invited
-
-
-def test_no_evaluation_answers_in_any_e_mail(
-    pair, evaluation_round, invitations, sent, monkeypatch, django_capture_on_commit_callbacks
-):
-    # R14: answers are anonymous; plant a secret in every answer-like row we can build.
-    for model in apps.get_app_config("evaluations").get_models():
-        if model not in (EvaluationRound, Invitation):
-            try_build(
-                model,
-                related={
-                    EvaluationRound: evaluation_round,
-                    Invitation: invitations["mentee"],
-                    Match: pair,
-                    Cycle: pair.cycle,
-                },
-                when=OPENS,
-            )
-    secrets = [s for s in secrets_stored("evaluations") if "invitation" not in s and "evaluationround" not in s]
-    assert secrets, "no answer could be planted: adapt this test to the evaluations app's answer model"
-    answered(monkeypatch)
-
-    for offset in (0, 7, 14):
+    for offset in (7, 14):
         run_daily(OPENS + datetime.timedelta(days=offset), django_capture_on_commit_callbacks)
 
-    assert len(sent) == 6
+    assert len(sent) == 4  # two invitations, two reminders to the mentor
     for email in sent:
-        text = bodies(email)
-        assert SECRET not in text
+        assert marker not in bodies(email)

@@ -7,8 +7,10 @@ Useful in development (no beat running) and for operations after an outage:
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from notifications import services
+from notifications.models import OutboxMessage
 
 
 class Command(BaseCommand):
@@ -23,10 +25,15 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(day) if day else None
         except ValueError as exc:
             raise CommandError(f"--day must look like 2027-03-01: {exc}") from exc
-        counts = services.run_daily_jobs(day=day)
+        started = timezone.now()
+        counts = services.daily_jobs_run(day=day)
         for kind, count in counts.items():
-            self.stdout.write(f"{kind}: {count} queued")
+            self.stdout.write(f"{kind}: {count} recorded")
         if digest:
-            self.stdout.write(f"coordinator_digest: {len(services.send_coordinator_digest(day=day))} queued")
-        report = services.deliver_due()
-        self.stdout.write(f"sent {report.sent}, to retry {report.retrying}, failed {report.failed}")
+            self.stdout.write(f"coordinator_digest: {services.coordinator_digest_record(day=day)} recorded")
+        services.outbox_deliver_due()
+        # Counted in the outbox: with in-process Celery the mail already went out when it was recorded.
+        sent = OutboxMessage.objects.filter(sent_at__gte=started).count()
+        waiting = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()
+        failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED, created_at__gte=started).count()
+        self.stdout.write(f"sent {sent}, waiting {waiting}, failed {failed}")

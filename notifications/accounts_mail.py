@@ -1,0 +1,206 @@
+"""allauth's e-mails through the outbox: sign-up confirmation, password reset, e-mail change, ...
+
+allauth calls the account adapter's ``send_mail`` inside the request. Instead of talking
+to the mail server there, ``OutboxAccountAdapter`` records an outbox row (so a mail server
+that is down delays the mail, never the sign-up) with allauth's context sealed: the
+confirmation or reset link is a secret, so it is encrypted, never shown in the admin, and
+emptied once the mail is sent. Links are rebuilt on SITE_URL, not on the host a request
+happened to name. The wording is the programme's own, in Dutch and English.
+"""
+
+import json
+from urllib.parse import urlsplit, urlunsplit
+
+from allauth.account.adapter import DefaultAccountAdapter
+from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import crypto
+from .emails import Content, PermanentDeliveryError
+from .models import OutboxMessage
+
+
+def _on_site_url(value: str) -> str:
+    """An absolute link allauth built from the request, moved onto the configured SITE_URL."""
+    parts = urlsplit(value)
+    site = urlsplit(settings.SITE_URL)
+    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
+
+
+def sealable_context(context: dict) -> dict:
+    """What a mail needs later, as JSON: strings and numbers; links on SITE_URL; no request or objects."""
+    kept = {}
+    for key, value in context.items():
+        if isinstance(value, bool | int | float):
+            kept[key] = value
+        elif isinstance(value, str):
+            kept[key] = _on_site_url(value) if value.startswith(("http://", "https://")) else value
+    return kept
+
+
+class OutboxAccountAdapter(DefaultAccountAdapter):
+    """allauth's adapter, with every e-mail recorded in the outbox instead of sent in the request."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        from .services import account_message_record
+
+        user = context.get("user")
+        if user is None or getattr(user, "pk", None) is None:
+            user = get_user_model().objects.filter(email__iexact=email).first()
+        sealed = sealable_context({"email": email, **context})
+        # The language she used the site in: she may not have chosen one yet (sign-up).
+        sealed["language"] = translation.get_language() or settings.LANGUAGE_CODE
+        account_message_record(template=template_prefix, to_email=email, recipient=user, context=sealed)
+
+
+def unsealed_context(message: OutboxMessage) -> dict:
+    if not message.sealed_context:
+        raise PermanentDeliveryError("the account e-mail's context is gone (sent or failed before)")
+    try:
+        return json.loads(crypto.unseal(message.sealed_context))
+    except InvalidToken as exc:
+        raise PermanentDeliveryError("the account e-mail's context cannot be opened (SECRET_KEY changed)") from exc
+
+
+def account_language(message: OutboxMessage) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    try:
+        language = unsealed_context(message).get("language", "")
+    except PermanentDeliveryError:
+        language = ""
+    if language[:2] in languages:
+        return language[:2]
+    if message.recipient is not None and message.recipient.language in languages:
+        return message.recipient.language
+    return settings.LANGUAGE_CODE
+
+
+def _code_or_link(context: dict, link_key: str, label: str) -> tuple[list, list]:
+    """allauth sends a link, or (when configured) a code to type in."""
+    if context.get(link_key):
+        return [], [(label, context[link_key])]
+    if context.get("code"):
+        return [(_("Code"), context["code"])], []
+    return [], []
+
+
+def _reason() -> str:
+    return _("You receive this e-mail because this address was entered on the website of the mentor programme.")
+
+
+def _ignore_if_not_you() -> str:
+    return _("Did you not ask for this? Then you can ignore this e-mail.")
+
+
+def _confirmation_signup(context) -> Content:
+    details, actions = _code_or_link(context, "activate_url", _("Confirm your e-mail address"))
+    return Content(
+        subject=_("Confirm your e-mail address for the mentor programme"),
+        paragraphs=[
+            _(
+                "Thank you for signing up for the mentor programme of the NOB Women's Network. Confirm your "
+                "e-mail address; then you can fill in your profile and apply as mentor or mentee."
+            ),
+            _ignore_if_not_you(),
+        ],
+        details=details,
+        actions=actions,
+        reason=_reason(),
+    )
+
+
+def _confirmation(context) -> Content:
+    details, actions = _code_or_link(context, "activate_url", _("Confirm this e-mail address"))
+    return Content(
+        subject=_("Confirm your new e-mail address"),
+        paragraphs=[
+            _(
+                "You asked to use this e-mail address for your account in the mentor programme. Confirm it, so "
+                "that our e-mails reach you here."
+            ),
+            _ignore_if_not_you(),
+        ],
+        details=details,
+        actions=actions,
+        reason=_reason(),
+    )
+
+
+def _password_reset(context) -> Content:
+    details, actions = _code_or_link(context, "password_reset_url", _("Choose a new password"))
+    return Content(
+        subject=_("Choose a new password for the mentor programme"),
+        paragraphs=[
+            _(
+                "Someone, probably you, asked for a new password for your account in the mentor programme. "
+                "Choose a new password with the link below."
+            ),
+            _("Did you not ask for this? Then ignore this e-mail: your password stays as it is."),
+        ],
+        details=details,
+        actions=actions,
+        reason=_reason(),
+    )
+
+
+def _unknown_account(context) -> Content:
+    actions = [(_("Sign up for the mentor programme"), context["signup_url"])] if context.get("signup_url") else []
+    return Content(
+        subject=_("A new password was asked for this e-mail address"),
+        paragraphs=[
+            _(
+                "Someone asked for a new password for this e-mail address, but the mentor programme has no "
+                "account with this address. Perhaps you signed up with another address?"
+            ),
+            _("Would you like to take part? You can sign up with the link below."),
+            _ignore_if_not_you(),
+        ],
+        actions=actions,
+        reason=_reason(),
+    )
+
+
+def _account_already_exists(context) -> Content:
+    actions = []
+    if context.get("password_reset_url"):
+        actions.append((_("Choose a new password"), context["password_reset_url"]))
+    return Content(
+        subject=_("You already have an account for the mentor programme"),
+        paragraphs=[
+            _(
+                "Someone tried to sign up for the mentor programme with this e-mail address, but an account "
+                "with this address already exists. Just log in; forgot your password? Choose a new one."
+            ),
+            _ignore_if_not_you(),
+        ],
+        actions=actions,
+        reason=_reason(),
+    )
+
+
+ACCOUNT_BUILDERS = {
+    "account/email/email_confirmation_signup": _confirmation_signup,
+    "account/email/email_confirmation": _confirmation,
+    "account/email/password_reset_key": _password_reset,
+    "account/email/password_reset_code": _password_reset,
+    "account/email/unknown_account": _unknown_account,
+    "account/email/account_already_exists": _account_already_exists,
+}
+
+
+def _allauth_wording(message, context) -> Content:
+    """Any other allauth mail (a security notice, a login code): allauth's own text in our layout."""
+    subject = " ".join(render_to_string(f"{message.template}_subject.txt", context).split())
+    body = render_to_string(f"{message.template}_message.txt", context)
+    paragraphs = [block.strip() for block in body.split("\n\n") if block.strip()]
+    return Content(subject=subject, paragraphs=paragraphs, reason=_reason())
+
+
+def account_content(message: OutboxMessage) -> Content:
+    context = unsealed_context(message)
+    builder = ACCOUNT_BUILDERS.get(message.template)
+    return builder(context) if builder else _allauth_wording(message, context)
