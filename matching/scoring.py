@@ -177,6 +177,15 @@ def _membership(sets: list[frozenset], universe: dict) -> np.ndarray:
     return matrix
 
 
+def _shared_counts(mentee_sets: list[frozenset], mentor_sets: list[frozenset]) -> np.ndarray:
+    """How many items (topics, languages) each mentee shares with each mentor: a (mentees x mentors) matrix."""
+    universe: dict = {}
+    for items in mentor_sets + mentee_sets:
+        for item in items:
+            universe.setdefault(item, len(universe))
+    return _membership(mentee_sets, universe) @ _membership(mentor_sets, universe).T
+
+
 def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTable:
     """All scores at once: the same arithmetic as `explain`, as matrix operations (fast for a whole cycle)."""
     n, m = len(mentees), len(mentors)
@@ -199,14 +208,7 @@ def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTabl
     )
 
     scores = np.full((n, m), BASE_POINTS, dtype=np.int64)
-    topic_universe: dict = {}
-    for c in mentors + mentees:
-        for topic in c.topics:
-            topic_universe.setdefault(topic, len(topic_universe))
-    shared_topics = (
-        _membership([c.topics for c in mentees], topic_universe)
-        @ _membership([c.topics for c in mentors], topic_universe).T
-    )
+    shared_topics = _shared_counts([c.topics for c in mentees], [c.topics for c in mentors])
     scores += POINTS_PER_TOPIC * np.minimum(shared_topics.astype(np.int64), MAX_TOPICS_COUNTED)
 
     region_codes, _index = _codes([c.region for c in mentors + mentees])
@@ -223,14 +225,7 @@ def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTabl
     scores += (np.minimum(mentor_years, EXPERIENCE_YEARS_COUNTED) // 5 * EXPERIENCE_POINTS_PER_5_YEARS)[None, :]
     scores += np.where(mentor_years[None, :] <= mentee_years[:, None], NO_MORE_EXPERIENCE_PENALTY, 0)
 
-    language_universe: dict = {}
-    for c in mentors + mentees:
-        for language in c.languages:
-            language_universe.setdefault(language, len(language_universe))
-    common = (
-        _membership([c.languages for c in mentees], language_universe)
-        @ _membership([c.languages for c in mentors], language_universe).T
-    )
+    common = _shared_counts([c.languages for c in mentees], [c.languages for c in mentors])
     scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY)
 
     return ScoreTable(mentors, mentees, scores, allowed)
