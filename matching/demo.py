@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Expertise
 
 from .models import Agreement, Application, Cycle, Match, Role
+from .selectors import RENEWAL_NOTICE
 
 
 def _application(cycle, member, role, **fields):
@@ -73,7 +74,7 @@ def load(*, members, stdout):
         defaults={
             "mission": mentee_application.mentoring_question,
             "meeting_frequency": "Eerst elke twee weken, later maandelijks",
-            "evaluation_date": match.planned_end - relativedelta(months=1),
+            "evaluation_date": match.planned_end - RENEWAL_NOTICE,
         },
     )
 
