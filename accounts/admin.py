@@ -12,6 +12,7 @@ from mentorprogramma.admin import ReadOnlyAdminMixin
 from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
+from .admin_data_rights import DataRightsAdminMixin
 from .forms import MemberListImportForm, VerificationForm
 from .member_list import HEADER_ALIASES
 from .models import Expertise, MemberListEntry, MemberListImport, Profile, User
@@ -30,6 +31,11 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
 
+    def has_delete_permission(self, request, obj=None):
+        # Erasure goes through accounts.data_rights.member_erase (the member admin's "Erase…"), which
+        # first ends her pair and tells her partner; a bare delete would skip that.
+        return False
+
 
 @admin.register(Expertise)
 class ExpertiseAdmin(admin.ModelAdmin):
@@ -38,7 +44,7 @@ class ExpertiseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(DataRightsAdminMixin, admin.ModelAdmin):
     """Coordinators verify members here. A member owns her profile, so its fields are read-only;
     phone and LinkedIn are left out altogether: only her partner sees them."""
 

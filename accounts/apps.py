@@ -21,10 +21,15 @@ class AccountsConfig(AppConfig):
         "view_memberlistimport",
         "add_memberlistimport",
         "view_memberlistentry",
+        # AVG art. 17: erase a member who asks for it (with reauthentication, see admin_data_rights).
+        "erase_member",
     ]
 
     def ready(self):
+        from .data_rights import register_accounts_contributor
         from .permissions import grant_after_migrate
+
+        register_accounts_contributor()
 
         # Every app's migrate (and every test flush) gives the coordinators their rights again.
         post_migrate.connect(grant_after_migrate, dispatch_uid="accounts_grant_coordinator_permissions")

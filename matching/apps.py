@@ -18,3 +18,9 @@ class MatchingConfig(AppConfig):
         "add_match",
         "change_match",
     ]
+
+    def ready(self):
+        from .personal_data import register_contributor
+
+        # Her applications and pairs in Mijn gegevens, the export and the erasure (accounts' registry).
+        register_contributor()

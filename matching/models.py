@@ -124,17 +124,29 @@ class Match(models.Model):
     FIRST_TERM = 1
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="matches", verbose_name=_("cycle"))
+    # Empty only once a partner erased her account (AVG art. 17): the pair stays for the other's
+    # sake and shows her as "voormalig deelnemer". A live pair always has both (constraint below).
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches_as_mentor", verbose_name=_("mentor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matches_as_mentor",
+        verbose_name=_("mentor"),
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches_as_mentee", verbose_name=_("mentee")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matches_as_mentee",
+        verbose_name=_("mentee"),
     )
     mentor_application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="matches_as_mentor", null=True, blank=True
+        Application, on_delete=models.SET_NULL, related_name="matches_as_mentor", null=True, blank=True
     )
     mentee_application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="matches_as_mentee", null=True, blank=True
+        Application, on_delete=models.SET_NULL, related_name="matches_as_mentee", null=True, blank=True
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     term = models.PositiveSmallIntegerField(_("term"), default=FIRST_TERM)
@@ -185,10 +197,23 @@ class Match(models.Model):
                 condition=~Q(status="actief") | Q(start_date__isnull=False, planned_end__isnull=False),
                 name="match_active_has_dates",
             ),
+            # Erasure ends a live pair before it empties her side: nobody is paired with nobody.
+            models.CheckConstraint(
+                condition=~Q(status__in=["voorgesteld", "actief"]) | Q(mentor__isnull=False, mentee__isnull=False),
+                name="match_live_has_both_partners",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.mentor} → {self.mentee} ({self.cycle})"
+        return f"{self.mentor_or_former} → {self.mentee_or_former} ({self.cycle})"
+
+    @property
+    def mentor_or_former(self):
+        return self.mentor if self.mentor_id else FormerParticipant()
+
+    @property
+    def mentee_or_former(self):
+        return self.mentee if self.mentee_id else FormerParticipant()
 
     @property
     def is_active(self) -> bool:
@@ -208,7 +233,33 @@ class Match(models.Model):
         return user.pk in (self.mentor_id, self.mentee_id)
 
     def partner_of(self, user):
-        return self.mentee if user.pk == self.mentor_id else self.mentor
+        """Her partner, or a FormerParticipant once the partner erased her account."""
+        return self.mentee_or_former if user.pk == self.mentor_id else self.mentor_or_former
+
+
+class FormerParticipant:
+    """Stands in for a partner who erased her account: no name, no contact details, no profile."""
+
+    pk = None
+    id = None
+    email = ""
+    phone = ""
+    profile = None
+    is_former_participant = True
+
+    @property
+    def full_name(self) -> str:
+        return str(_("former participant"))
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+    def __str__(self):
+        return self.full_name
+
+    def __bool__(self):
+        # Templates' {% if match.mentor %} style checks treat her as absent.
+        return False
 
 
 class Agreement(models.Model):

@@ -51,7 +51,8 @@ def may_see_contact_details(*, viewer, person) -> bool:
     Asked by her partner's profile page, the pair page and the e-mails: only her partner,
     and only while their pair is live (CONTACT_DETAILS_STATUSES). Nobody else, coordinators included.
     """
-    if not viewer.is_authenticated or viewer.pk == person.pk:
+    # A partner who erased her account (FormerParticipant, pk None) has no contact details left.
+    if not viewer.is_authenticated or person.pk is None or viewer.pk == person.pk:
         return False
     return _pairs_of(viewer, person).filter(status__in=CONTACT_DETAILS_STATUSES).exists()
 

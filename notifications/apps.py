@@ -10,8 +10,13 @@ class NotificationsConfig(AppConfig):
     coordinator_permissions = ["view_outboxmessage", "change_outboxmessage"]
 
     def ready(self):
-        from matching.signals import match_activated
+        from accounts.signals import retention_notice_created
+        from matching.signals import match_activated, partner_left
 
-        from .receivers import on_match_activated
+        from .personal_data import register_contributor
+        from .receivers import on_match_activated, on_partner_left, on_retention_notice_created
 
         match_activated.connect(on_match_activated, dispatch_uid="notifications.match_activated")
+        partner_left.connect(on_partner_left, dispatch_uid="notifications.partner_left")
+        retention_notice_created.connect(on_retention_notice_created, dispatch_uid="notifications.retention_notice")
+        register_contributor()

@@ -266,6 +266,55 @@ def _coordinator_digest(message, _subject) -> Content:
     )
 
 
+def _pair_ended(message, match) -> Content:
+    """R6: her partner left; she is told the pair ended, never why, and nothing about the partner."""
+    return Content(
+        subject=_("Your mentorship has ended"),
+        paragraphs=[
+            _(
+                "Your mentorship in the mentor programme has ended: your partner is no longer taking part. "
+                "Participation is voluntary, and the reason is not shared."
+            ),
+            _(
+                "Your meetings and your own notes stay available on your pair page. Would you like a new mentor "
+                "or mentee? Let the coordinators know, or apply again in a next cycle."
+            ),
+        ],
+        actions=[(_("Open your pair page"), pair_url(match))],
+    )
+
+
+def _retention_warning(message, notice) -> Content:
+    my_data = absolute_url(reverse("my_data:overview"))
+    values = {"date": _date(notice.erase_on), "years": settings.RETENTION_INACTIVE_YEARS}
+    if notice.topic == "notes":
+        return Content(
+            subject=_("Your private meeting notes will be deleted on %(date)s") % values,
+            paragraphs=[
+                _(
+                    "Your mentorship ended a while ago. The programme keeps private meeting notes only for a "
+                    "limited time after a pair ends, so your notes of that mentorship will be deleted on %(date)s."
+                )
+                % values,
+                _("Would you like to keep them? Download your data before that date."),
+            ],
+            actions=[(_("Download my data"), my_data)],
+        )
+    return Content(
+        subject=_("Your account in the mentor programme will be deleted on %(date)s") % values,
+        paragraphs=[
+            _(
+                "You have not taken part in the mentor programme or logged in for almost %(years)s years. "
+                "The programme does not keep personal data longer than it needs, so your account and your data "
+                "will be deleted on %(date)s."
+            )
+            % values,
+            _("Would you like to stay? Simply log in before that date. You can also download your data first."),
+        ],
+        actions=[(_("Log in"), absolute_url(reverse("account_login"))), (_("Download my data"), my_data)],
+    )
+
+
 BUILDERS = {
     Kind.MATCH_MENTEE: _match_mentee,
     Kind.MATCH_MENTOR: _match_mentor,
@@ -275,6 +324,8 @@ BUILDERS = {
     Kind.MEETINGS_REMINDER: _meetings_reminder,
     Kind.RENEWAL_QUESTION: _renewal_question,
     Kind.COORDINATOR_DIGEST: _coordinator_digest,
+    Kind.PAIR_ENDED: _pair_ended,
+    Kind.RETENTION_WARNING: _retention_warning,
 }
 
 

@@ -25,6 +25,8 @@ class OutboxMessage(models.Model):
         MEETINGS_REMINDER = "meetings_reminder", _("reminder: at least two meetings")
         RENEWAL_QUESTION = "renewal_question", _("renewal question")
         COORDINATOR_DIGEST = "coordinator_digest", _("weekly coordinator digest")
+        PAIR_ENDED = "pair_ended", _("the pair ended: the partner left the programme")
+        RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
 
     class Status(models.TextChoices):
         PENDING = "wacht", _("waiting to be sent")

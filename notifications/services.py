@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import RetentionNotice, User
 from evaluations import services as evaluation_services
 from matching.models import Match
 
@@ -241,6 +242,23 @@ def notify_match_activated(*, match_id: int) -> list[int]:
     if match is None:
         return []
     return enqueue([message(Kind.MATCH_MENTEE, match.mentee, match), message(Kind.MATCH_MENTOR, match.mentor, match)])
+
+
+def notify_partner_left(*, match_id: int, partner_id: int) -> list[int]:
+    """R6: the partner who stays learns the pair ended (the message names nobody and gives no reason)."""
+    match = Match.objects.filter(pk=match_id).first()
+    partner = User.objects.filter(pk=partner_id).first()
+    if match is None or partner is None:
+        return []
+    return enqueue([message(Kind.PAIR_ENDED, partner, match)])
+
+
+def notify_retention_notice(*, notice_id: int) -> list[int]:
+    """Retention's warning, once per notice (the outbox's unique key)."""
+    notice = RetentionNotice.objects.filter(pk=notice_id).select_related("user").first()
+    if notice is None:
+        return []
+    return enqueue([message(Kind.RETENTION_WARNING, notice.user, notice)])
 
 
 def _to_both(kind: str, matches) -> list[OutboxMessage]:
