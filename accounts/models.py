@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -62,8 +63,9 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @property
+    @cached_property
     def is_coordinator(self) -> bool:
+        # Cached on the instance: the header, the admin and the cockpit all ask it in one request.
         return self.is_staff and self.groups.filter(name=COORDINATOR_GROUP).exists()
 
 
@@ -256,9 +258,7 @@ class RetentionNotice(models.Model):
         ACCOUNT = "account", _("account of a member who no longer takes part")
         NOTES = "notes", _("private notes of a pair that ended")
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="retention_notices", verbose_name=_("member")
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="retention_notices", verbose_name=_("member"))
     topic = models.CharField(_("what is erased"), max_length=10, choices=Topic.choices)
     # The pair whose notes expire; 0 for her account.
     about_id = models.PositiveBigIntegerField(_("about (id)"), default=0)

@@ -17,6 +17,11 @@ class MatchingConfig(AppConfig):
         "view_match",
         "add_match",
         "change_match",
+        # The conflict-of-interest register: coordinators keep the firm groups themselves.
+        "view_firmgroup",
+        "add_firmgroup",
+        "change_firmgroup",
+        "delete_firmgroup",
     ]
 
     def ready(self):
