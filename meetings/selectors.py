@@ -43,10 +43,13 @@ def meetings_for_pair(*, match: Match):
 
 
 def with_meeting_stats(*, matches):
-    """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None)."""
+    """Annotate each match with held_meeting_count (int), last_held_at (datetime or None) and
+    contact_meeting_count: meetings planned or held, the sign that first contact was made (R8,
+    the same rule as `has_meetings`)."""
     return matches.annotate(
         held_meeting_count=Count("meetings", filter=HELD, distinct=True),
         last_held_at=Max("meetings__starts_at", filter=HELD),
+        contact_meeting_count=Count("meetings", filter=~Q(meetings__status=Meeting.Status.CANCELLED), distinct=True),
     )
 
 
