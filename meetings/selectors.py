@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -43,13 +43,10 @@ def meetings_for_pair(*, match: Match):
 
 
 def with_meeting_stats(*, matches):
-    """Annotate each match with held_meeting_count (int), last_held_at (datetime or None) and
-    contact_meeting_count: meetings planned or held, the sign that first contact was made (R8,
-    the same rule as `has_meetings`)."""
+    """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None)."""
     return matches.annotate(
         held_meeting_count=Count("meetings", filter=HELD, distinct=True),
         last_held_at=Max("meetings__starts_at", filter=HELD),
-        contact_meeting_count=Count("meetings", filter=~Q(meetings__status=Meeting.Status.CANCELLED), distinct=True),
     )
 
 
@@ -154,3 +151,9 @@ def calendar_meetings_for_user(*, user):
         .select_related("match__mentor", "match__mentee")
         .order_by("starts_at")
     )
+
+
+def with_first_contact(*, matches):
+    """Annotate pairs with has_first_contact: a planned or held meeting, the same rule as `has_meetings` (R8)."""
+    live = Meeting.objects.filter(match=OuterRef("pk")).exclude(status=Meeting.Status.CANCELLED)
+    return matches.annotate(has_first_contact=Exists(live))

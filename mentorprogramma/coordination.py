@@ -20,7 +20,7 @@ from accounts.models import MemberListImport, Profile, VerificationStatus
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
 from matching.models import Application, Cycle, Match, Role
-from meetings.selectors import NO_MEETING_ALERT_AFTER, with_meeting_stats
+from meetings.selectors import NO_MEETING_ALERT_AFTER, with_first_contact, with_meeting_stats
 from notifications import selectors as notification_selectors
 
 # R10: fewer than two meetings held when the planned end is this close.
@@ -177,18 +177,20 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             [str(profile.user) for profile in flagged[:NAMES_SHOWN]],
         ),
     ]
-    # One query for the three lists about pairs: quiet ones, those short of two meetings (R10),
+    # One query for the four lists about pairs: no first contact (R8), quiet ones, those short of two meetings (R10),
     # and those that ended early this week.
     quiet_since = today - QUIET_AFTER
     contact_since = today - FIRST_CONTACT_WITHIN
     short_before = today + MEETINGS_REMINDER_BEFORE_END
     week_ago = today - WITHDRAWALS_SINCE
     pairs = list(
-        with_meeting_stats(
-            matches=Match.objects.filter(
-                Q(status=Match.Status.ACTIVE, start_date__lte=contact_since)
-                | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
-                | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
+        with_first_contact(
+            matches=with_meeting_stats(
+                matches=Match.objects.filter(
+                    Q(status=Match.Status.ACTIVE, start_date__lte=contact_since)
+                    | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
+                    | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
+                )
             )
         )
         .select_related("mentor", "mentee")
@@ -201,7 +203,7 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         for pair in active
         if pair.planned_end and today < pair.planned_end <= short_before and pair.held_meeting_count < 2
     ]
-    no_contact = [pair for pair in active if pair.start_date <= contact_since and pair.contact_meeting_count == 0]
+    no_contact = [pair for pair in active if pair.start_date <= contact_since and not pair.has_first_contact]
     ended = [pair for pair in pairs if pair.status == Match.Status.ENDED_EARLY]
     statistics_url = reverse("admin:meetings_pairmeetingstatistics_changelist")
     items.append(
