@@ -20,12 +20,14 @@ from accounts.models import MemberListImport, Profile, VerificationStatus
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
 from matching.models import Application, Cycle, Match, Role
-from meetings.selectors import NO_MEETING_ALERT_AFTER, with_meeting_stats
+from meetings.selectors import NO_MEETING_ALERT_AFTER, with_first_contact, with_meeting_stats
 from notifications import selectors as notification_selectors
 
 # R10: fewer than two meetings held when the planned end is this close.
 MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
 WITHDRAWALS_SINCE = datetime.timedelta(days=7)
+# R8: the mentee makes first contact; three weeks after the start without any meeting planned, look.
+FIRST_CONTACT_WITHIN = datetime.timedelta(days=21)
 # The same six weeks as the meetings app's own alert and the pair's nudge.
 QUIET_AFTER = NO_MEETING_ALERT_AFTER
 # Names shown per needs-attention list; the link behind it has them all.
@@ -175,17 +177,20 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             [str(profile.user) for profile in flagged[:NAMES_SHOWN]],
         ),
     ]
-    # One query for the three lists about pairs: quiet ones, those short of two meetings (R10),
+    # One query for the four lists about pairs: no first contact (R8), quiet ones, those short of two meetings (R10),
     # and those that ended early this week.
     quiet_since = today - QUIET_AFTER
+    contact_since = today - FIRST_CONTACT_WITHIN
     short_before = today + MEETINGS_REMINDER_BEFORE_END
     week_ago = today - WITHDRAWALS_SINCE
     pairs = list(
-        with_meeting_stats(
-            matches=Match.objects.filter(
-                Q(status=Match.Status.ACTIVE, start_date__lte=quiet_since)
-                | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
-                | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
+        with_first_contact(
+            matches=with_meeting_stats(
+                matches=Match.objects.filter(
+                    Q(status=Match.Status.ACTIVE, start_date__lte=contact_since)
+                    | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
+                    | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
+                )
             )
         )
         .select_related("mentor", "mentee")
@@ -198,8 +203,17 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         for pair in active
         if pair.planned_end and today < pair.planned_end <= short_before and pair.held_meeting_count < 2
     ]
+    no_contact = [pair for pair in active if pair.start_date <= contact_since and not pair.has_first_contact]
     ended = [pair for pair in pairs if pair.status == Match.Status.ENDED_EARLY]
     statistics_url = reverse("admin:meetings_pairmeetingstatistics_changelist")
+    items.append(
+        Attention(
+            _("pairs without first contact 21 days after the start (R8)"),
+            len(no_contact),
+            statistics_url + "?status__exact=actief",
+            _pair_names(no_contact),
+        )
+    )
     items.append(
         Attention(
             _("pairs without a meeting held six weeks after the start"),

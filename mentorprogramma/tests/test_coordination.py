@@ -96,6 +96,25 @@ def test_needs_attention_lists_the_members_and_pairs_behind_each_count(client):
     assert client.get(quiet_item.url).context["cl"].result_count == 1
 
 
+def test_pairs_without_first_contact_after_21_days_need_attention(client):
+    today = timezone.localdate()
+    silent = ActiveMatchFactory(start_date=today - datetime.timedelta(days=22))
+    planned = ActiveMatchFactory(start_date=today - datetime.timedelta(days=22))
+    Meeting.objects.create(
+        match=planned,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        duration_minutes=60,
+        created_by=planned.mentee,
+    )
+    ActiveMatchFactory(start_date=today - datetime.timedelta(days=20))  # still has time
+    client.force_login(CoordinatorFactory())
+
+    attention = {str(item.label): item for item in client.get(URL).context["attention"]}
+
+    item = attention["koppels zonder eerste contact 21 dagen na de start"]
+    assert item.names == [f"{silent.mentor} – {silent.mentee}"]
+
+
 def test_the_page_shows_counts_and_dates_never_what_a_pair_or_a_mentee_wrote(client):
     match = ActiveMatchFactory(start_date=timezone.localdate() - datetime.timedelta(weeks=7))
     Application.objects.create(
