@@ -250,6 +250,13 @@ def _coordinator_digest(message, _subject) -> Content:
         ),
         (_("Applications and matches"), absolute_url(reverse("admin:matching_match_changelist"))),
     ]
+    # The same next step as on top of the cockpit's year plan, and the way to the cockpit.
+    from mentorprogramma.coordination import programme_next_step
+
+    step = programme_next_step()
+    if step is not None:
+        details.insert(0, (_("Next step"), f"{step.label} ({date_format(step.due, 'j F Y')})"))
+    actions.insert(0, (_("Coordination"), absolute_url(reverse("coordination"))))
     if counts["failed_messages"]:
         details.append((_("E-mails that could not be sent"), str(counts["failed_messages"])))
         actions.append(
