@@ -200,7 +200,7 @@ def export_zip(user) -> bytes:
     return buffer.getvalue()
 
 
-def export_file_name(user) -> str:
+def export_file_name() -> str:
     return f"mentorprogramma-gegevens-{timezone.localdate():%Y-%m-%d}.zip"
 
 

@@ -36,7 +36,7 @@ def my_data(request):
 @reauthentication_required
 def my_data_download(request):
     response = HttpResponse(data_rights.export_zip(request.user), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{data_rights.export_file_name(request.user)}"'
+    response["Content-Disposition"] = f'attachment; filename="{data_rights.export_file_name()}"'
     return response
 
 

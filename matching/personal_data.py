@@ -22,7 +22,9 @@ def _her_matches(user):
 def collect(user):
     applications = Application.objects.filter(member=user).select_related("cycle").prefetch_related("topics")
     matches = list(_her_matches(user).order_by("created_at"))
-    agreements = Agreement.objects.filter(match__in=matches).select_related("match__mentor", "match__mentee")
+    agreements = Agreement.objects.filter(match__in=matches).select_related(
+        "match__mentor", "match__mentee", "match__cycle"
+    )
     return [
         model_section(
             "applications",
@@ -67,7 +69,7 @@ def collect(user):
         model_section(
             "renewal_answers",
             _("Answers about continuing"),
-            RenewalAnswer.objects.filter(member=user).select_related("match__mentor", "match__mentee"),
+            RenewalAnswer.objects.filter(member=user).select_related("match__mentor", "match__mentee", "match__cycle"),
             model=RenewalAnswer,
             exclude=["member"],
         ),

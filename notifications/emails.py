@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import RetentionNotice
 from matching.selectors import may_see_contact_details
 
 from . import selectors
@@ -333,7 +334,7 @@ def _pair_ended(message, match) -> Content:
 def _retention_warning(message, notice) -> Content:
     my_data = absolute_url(reverse("my_data:overview"))
     values = {"date": _date(notice.erase_on), "years": settings.RETENTION_INACTIVE_YEARS}
-    if notice.topic == "notes":
+    if notice.topic == RetentionNotice.Topic.NOTES:
         return Content(
             subject=_("Your private meeting notes will be deleted on %(date)s") % values,
             paragraphs=[
