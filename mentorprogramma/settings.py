@@ -176,6 +176,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Mentorprogramma NOB Vrouwennetwerk"
+# Also the code of the 30 seconds before or after: a phone clock that is a little off still works.
+MFA_TOTP_TOLERANCE = 1
 # Security keys on http://127.0.0.1 during development; production is HTTPS only.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 

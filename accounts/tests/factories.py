@@ -115,6 +115,8 @@ def reauthenticate(client, user) -> None:
 
 def browser_second_step(page, secret: str = TOTP_SECRET) -> None:
     """Browser tests: allauth's second step after a staff member's password, with her authenticator code."""
+    import re
+
     from playwright.sync_api import expect
 
     from mentorprogramma.mfa import current_totp_code
@@ -123,3 +125,5 @@ def browser_second_step(page, secret: str = TOTP_SECRET) -> None:
     expect(code).to_be_visible()
     code.fill(current_totp_code(secret))
     page.get_by_role("button", name="Inloggen", exact=True).click()
+    # Wait until she is in, so a test's next goto() does not overtake the login.
+    expect(page).not_to_have_url(re.compile(r".*/2fa/authenticate/"))
