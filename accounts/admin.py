@@ -52,6 +52,10 @@ class ProfileAdmin(DataRightsAdminMixin, admin.ModelAdmin):
     """Coordinators verify members here. A member owns her profile, so its fields are read-only;
     phone and LinkedIn are left out altogether: only her partner sees them."""
 
+    # Issue 17: at 10,000 members a page of 50 rows renders in a fraction of 100; no second COUNT(*).
+    list_per_page = 50
+    show_full_result_count = False
+
     list_display = [
         "member_name",
         "member_email",

@@ -2,19 +2,29 @@
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
+
 from .eligibility import Decision, can_apply, can_be_mentor
 from .models import MemberListEntry, Profile, VerificationStatus
 
 
 def profile_for_user(*, user) -> Profile | None:
     """The member's own profile, or None while she has not completed it."""
-    if not user.is_authenticated:
+    if not has_profile(user=user):
         return None
-    return Profile.objects.filter(user=user).prefetch_related("expertise").first()
+    profile = user.profile
+    prefetch_related_objects([profile], "expertise")
+    return profile
 
 
 def has_profile(*, user) -> bool:
-    return user.is_authenticated and Profile.objects.filter(user=user).exists()
+    """Whether she completed her profile; reads it once a request and keeps it on the user (user.profile)."""
+    if not user.is_authenticated:
+        return False
+    try:
+        return user.profile is not None
+    except Profile.DoesNotExist:
+        return False
 
 
 class NextStep:

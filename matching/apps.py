@@ -8,6 +8,7 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self):
+        from . import suggestions  # noqa: F401 - the Koppelscherm's candidate sets are forgotten on every change
         from .personal_data import register_contributor
 
         # Her applications and pairs in Mijn gegevens, the export and the erasure (accounts' registry).
