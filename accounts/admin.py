@@ -52,6 +52,10 @@ class ProfileAdmin(DataRightsAdminMixin, admin.ModelAdmin):
     """Coordinators verify members here. A member owns her profile, so its fields are read-only;
     phone and LinkedIn are left out altogether: only her partner sees them."""
 
+    # Issue 17: at 10,000 members a page of 50 rows renders in a fraction of 100; no second COUNT(*).
+    list_per_page = 50
+    show_full_result_count = False
+
     list_display = [
         "member_name",
         "member_email",
@@ -84,62 +88,20 @@ class ProfileAdmin(DataRightsAdminMixin, admin.ModelAdmin):
                 "fields": (
                     "verification_status",
                     "verification_decision",
-                    "verification_note",
-                    "verified_at",
-                    "verified_by",
-                    "needs_review",
+                    *services.VERIFICATION_FIELDS[1:],
                     "review_reason",
                 )
             },
         ),
-        (
-            _("Member"),
-            {"fields": ("user", "membership_number", "membership_type", "confirms_female_member")},
-        ),
+        (_("Member"), {"fields": ("user", *services.PROFILE_MEMBERSHIP_FIELDS)}),
         (
             _("Work and preferences"),
-            {
-                "fields": (
-                    "organisation",
-                    "job_title",
-                    "career_start_year",
-                    "expertise",
-                    "region",
-                    "meeting_preference",
-                    "languages",
-                    "introduction",
-                    "wants_mentee",
-                    "wants_mentor",
-                )
-            },
+            {"fields": (*services.PROFILE_WORK_FIELDS, "expertise", *services.PROFILE_ROLE_FIELDS)},
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
-    readonly_fields = [
-        "verification_status",
-        "verification_decision",
-        "verification_note",
-        "verified_at",
-        "verified_by",
-        "needs_review",
-        "review_reason",
-        "user",
-        "membership_number",
-        "membership_type",
-        "confirms_female_member",
-        "organisation",
-        "job_title",
-        "career_start_year",
-        "expertise",
-        "region",
-        "meeting_preference",
-        "languages",
-        "introduction",
-        "wants_mentee",
-        "wants_mentor",
-        "created_at",
-        "updated_at",
-    ]
+    # Every field is read-only: the member owns her profile, decisions go through "Verify or reject…".
+    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
 
     @admin.display(description=_("why the member list does not verify her"))
     def review_reason(self, profile):

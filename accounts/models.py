@@ -258,9 +258,7 @@ class RetentionNotice(models.Model):
         ACCOUNT = "account", _("account of a member who no longer takes part")
         NOTES = "notes", _("private notes of a pair that ended")
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="retention_notices", verbose_name=_("member")
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="retention_notices", verbose_name=_("member"))
     topic = models.CharField(_("what is erased"), max_length=10, choices=Topic.choices)
     # The pair whose notes expire; 0 for her account.
     about_id = models.PositiveBigIntegerField(_("about (id)"), default=0)

@@ -1,76 +1,15 @@
-"""The "Coördinatoren" group and its admin permissions: the one home of the coordinator role.
+"""The "Coördinatoren" group and how it gets its admin permissions: the one home of the coordinator role.
 
 Coordinators are staff, never superusers: they get exactly the permissions the
-programme's work needs, listed per app in COORDINATOR_PERMISSIONS. After every
-`migrate` (and every test flush) a post_migrate receiver grants them again, so
-a new model's permissions reach the group by adding its codenames here.
+programme's work needs. Each app declares its own list as `coordinator_permissions`
+on its AppConfig (accounts knows no other app); after every `migrate` (and every
+test flush) a post_migrate receiver grants each app's list again, so a new model's
+permissions reach the group by adding its codenames to its own app.
 """
 
 from django.contrib.auth.management import create_permissions
 
 from .models import COORDINATOR_GROUP
-
-# What coordinators do with members: look at accounts (never edit them: that would let a
-# coordinator hand out superuser rights), verify or reject profiles, keep the expertise
-# list, import member lists. Contact details stay on the member's side.
-ACCOUNTS_CODENAMES = [
-    "view_user",
-    "view_profile",
-    "change_profile",
-    "view_expertise",
-    "add_expertise",
-    "change_expertise",
-    "delete_expertise",
-    "view_memberlistimport",
-    "add_memberlistimport",
-    "view_memberlistentry",
-]
-
-# AVG art. 17: erase a member who asks for it (with reauthentication, see admin_data_rights).
-# Apart from the list above, which migration 0003 reads, because it came with migration 0005.
-ACCOUNTS_DATA_RIGHTS_CODENAMES = ["erase_member"]
-
-# Cycles, applications and matches are the coordinators' daily work (matching app).
-# Nothing is deleted: withdrawing and ending are status changes (R6).
-MATCHING_CODENAMES = [
-    "view_cycle",
-    "add_cycle",
-    "change_cycle",
-    "view_application",
-    "change_application",
-    "view_match",
-    "add_match",
-    "change_match",
-]
-# The conflict-of-interest register: coordinators keep the firm groups themselves. Apart from
-# MATCHING_CODENAMES because an early data migration grants that list before the model exists.
-FIRM_GROUP_CODENAMES = ["view_firmgroup", "add_firmgroup", "change_firmgroup", "delete_firmgroup"]
-
-
-# Evaluations: define rounds and questions, see who was invited. Never anything on
-# responses or receipts: those are not in the admin at all (R14).
-EVALUATIONS_CODENAMES = [
-    "view_evaluationround",
-    "add_evaluationround",
-    "change_evaluationround",
-    "delete_evaluationround",
-    "view_question",
-    "add_question",
-    "change_question",
-    "delete_question",
-    "view_invitation",
-]
-
-# Notifications: see what was sent, and send failed messages again (the "change" right).
-NOTIFICATIONS_CODENAMES = ["view_outboxmessage", "change_outboxmessage"]
-
-# Meetings need none: coordinators see only counts, through a view open to staff (R11).
-COORDINATOR_PERMISSIONS = {
-    "accounts": [*ACCOUNTS_CODENAMES, *ACCOUNTS_DATA_RIGHTS_CODENAMES],
-    "matching": MATCHING_CODENAMES + FIRM_GROUP_CODENAMES,
-    "evaluations": EVALUATIONS_CODENAMES,
-    "notifications": NOTIFICATIONS_CODENAMES,
-}
 
 
 def _ensure_permissions_exist(apps, app_label):
@@ -114,14 +53,25 @@ def revoke_coordinator_permissions(apps, app_label: str, codenames) -> None:
         )
 
 
+def coordinator_permissions() -> dict[str, list[str]]:
+    """app label -> the codenames that app declares for coordinators."""
+    from django.apps import apps as installed
+
+    return {
+        config.label: list(config.coordinator_permissions)
+        for config in installed.get_app_configs()
+        if getattr(config, "coordinator_permissions", None)
+    }
+
+
 def grant_all_coordinator_permissions(apps) -> None:
-    """Everything this module knows about."""
-    for app_label, codenames in COORDINATOR_PERMISSIONS.items():
+    """Every app's declared list."""
+    for app_label, codenames in coordinator_permissions().items():
         grant_coordinator_permissions(apps, app_label, codenames)
 
 
 def grant_after_migrate(sender, apps=None, **kwargs) -> None:
     """post_migrate receiver: runs after auth created the app's permissions (auth connects first)."""
-    codenames = COORDINATOR_PERMISSIONS.get(sender.label)
+    codenames = getattr(sender, "coordinator_permissions", None)
     if codenames and apps is not None:
         grant_coordinator_permissions(apps, sender.label, codenames)

@@ -2,30 +2,42 @@
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
+
 from .eligibility import Decision, can_apply, can_be_mentor
 from .models import MemberListEntry, Profile, VerificationStatus
 
 
 def profile_for_user(*, user) -> Profile | None:
     """The member's own profile, or None while she has not completed it."""
-    if not user.is_authenticated:
+    if not has_profile(user=user):
         return None
-    return Profile.objects.filter(user=user).prefetch_related("expertise").first()
+    profile = user.profile
+    prefetch_related_objects([profile], "expertise")
+    return profile
 
 
 def has_profile(*, user) -> bool:
-    return user.is_authenticated and Profile.objects.filter(user=user).exists()
+    """Whether she completed her profile; reads it once a request and keeps it on the user (user.profile)."""
+    if not user.is_authenticated:
+        return False
+    try:
+        return user.profile is not None
+    except Profile.DoesNotExist:
+        return False
 
 
 class NextStep:
-    """What her own pages suggest she does next; the dashboard and her profile page say it the same way."""
+    """Her membership's next step; the dashboard and her profile page say it the same way.
+
+    Once she may take part, the programme's own steps (apply, her applications, her pair, the
+    next cycle) are matching's: its dashboard panel shows them. Accounts knows nothing of them.
+    """
 
     COMPLETE_PROFILE = "complete_profile"
     FIX_DETAILS = "fix_details"  # rejected: correct the membership number or type, or ask
     AWAIT_VERIFICATION = "await_verification"
-    APPLY = "apply"  # verified, a cycle is open and she has not applied to it
-    TAKING_PART = "taking_part"  # an application or a pair: the matching panel tells the rest
-    AWAIT_CYCLE = "await_cycle"  # verified, nothing open yet
+    TAKE_PART = "take_part"  # verified: the matching panel on her overview tells the rest
 
 
 @dataclass(frozen=True)
@@ -38,27 +50,14 @@ class MemberStatus:
     next_step: str
 
 
-def _next_step(user, profile: Profile | None, may_apply: Decision) -> str:
-    from matching.models import Application, Cycle, Match
-    from matching.selectors import matches_for_user, open_cycles
-
+def _next_step(profile: Profile | None, may_apply: Decision) -> str:
     if profile is None:
         return NextStep.COMPLETE_PROFILE
     if profile.verification_status == VerificationStatus.REJECTED:
         return NextStep.FIX_DETAILS
     if not may_apply:
         return NextStep.AWAIT_VERIFICATION
-    taking_part = (
-        matches_for_user(user=user).filter(status=Match.Status.ACTIVE).exists()
-        or Application.objects.filter(member=user, status=Application.Status.SUBMITTED)
-        .exclude(cycle__status=Cycle.Status.CLOSED)
-        .exists()
-    )
-    if taking_part:
-        return NextStep.TAKING_PART
-    if open_cycles().exists():
-        return NextStep.APPLY
-    return NextStep.AWAIT_CYCLE
+    return NextStep.TAKE_PART
 
 
 def member_status(*, user) -> MemberStatus:
@@ -68,7 +67,7 @@ def member_status(*, user) -> MemberStatus:
         profile=profile,
         may_apply=may_apply,
         mentor=can_be_mentor(profile) if profile is not None else None,
-        next_step=_next_step(user, profile, may_apply),
+        next_step=_next_step(profile, may_apply),
     )
 
 

@@ -19,11 +19,10 @@ from .eligibility import mentor_decision
 from .member_list import membership_number_key, parse_member_list, plan_member_list, review_reason
 from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
 
-# What a member fills in herself; verification fields are the coordinators' business.
-PROFILE_FIELDS = (
-    "membership_number",
-    "membership_type",
-    "confirms_female_member",
+# What a member fills in herself, in groups (her form, and the admin, which never shows contact
+# details); verification fields are the coordinators' business.
+PROFILE_MEMBERSHIP_FIELDS = ("membership_number", "membership_type", "confirms_female_member")
+PROFILE_WORK_FIELDS = (
     "organisation",
     "job_title",
     "career_start_year",
@@ -31,11 +30,10 @@ PROFILE_FIELDS = (
     "meeting_preference",
     "languages",
     "introduction",
-    "phone",
-    "linkedin_url",
-    "wants_mentee",
-    "wants_mentor",
 )
+PROFILE_CONTACT_FIELDS = ("phone", "linkedin_url")  # only her partner sees them (R8)
+PROFILE_ROLE_FIELDS = ("wants_mentee", "wants_mentor")
+PROFILE_FIELDS = (*PROFILE_MEMBERSHIP_FIELDS, *PROFILE_WORK_FIELDS, *PROFILE_CONTACT_FIELDS, *PROFILE_ROLE_FIELDS)
 # Someone who started working more than this many years ago has very likely mistyped.
 LONGEST_PLAUSIBLE_CAREER = 60
 MAX_MEMBER_LIST_BYTES = 10 * 1024 * 1024

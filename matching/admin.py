@@ -4,10 +4,10 @@ The admin stays thin: every write goes through `matching.services`. Pairs' agree
 renewal answers are not registered here: that is the pair's own business (R11).
 """
 
-import numpy as np
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,25 +15,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.models import Region
 from mentorprogramma.forms import add_service_error
 
-from . import scoring, selectors, services
+from . import scoring, selectors, services, solver, suggestions
 from .models import Application, Cycle, FirmGroup, Match
 
 SUGGESTIONS_PER_MENTEE = 3
-# Mentor choices per mentee on the proposal screen: the best ones keep the page light for a big cycle.
-OPTIONS_PER_MENTEE = 15
+# The Koppelscherm shows this many mentees a page (issue 17: under a second, under 300 KB).
+MENTEES_PER_PAGE = 50
 
 
 class EndEarlyForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def _best_columns(table, row: int, count: int) -> list[int]:
-    """The allowed mentors with the highest scores for one mentee, best first."""
-    allowed = np.flatnonzero(table.allowed[row])
-    order = np.argsort(-table.scores[row, allowed], kind="stable")[:count]
-    return [int(column) for column in allowed[order]]
 
 
 def _not_offered_for_organisation(mentors, mentee) -> list[dict]:
@@ -99,32 +93,68 @@ class CycleAdmin(admin.ModelAdmin):
         }
 
     def matching_view(self, request, cycle_id):
-        """Unmatched mentees with their best suggestions and reasons, and the mentors' free places."""
+        """The Koppelscherm: a page of mentees with their best suggestions and reasons, filtered.
+
+        The suggestions come from the cycle's cached candidate set (matching.suggestions), so a
+        page reads 50 mentees and explains their top three instead of scoring the whole cycle.
+        """
         cycle = self._cycle(request, cycle_id)
-        mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle)
-        table = scoring.score_table(mentors, mentees)
+        candidates = suggestions.candidate_set(cycle)
+        topic = _int(request.GET.get("onderwerp"))
+        region = request.GET.get("regio", "")
+        region = region if region in Region.values else ""
+        # Unmatched only unless the coordinator unticks it (the form then sends ongekoppeld=0).
+        unmatched_only = request.GET.get("ongekoppeld", "1") != "0"
+        mentees = selectors.cycle_mentees(cycle=cycle, topic=topic, region=region, unmatched_only=unmatched_only)
+        page = Paginator(mentees, MENTEES_PER_PAGE).get_page(request.GET.get("p"))
+        shown = {
+            application.pk: candidates.suggestions.get(application.pk, [])[:SUGGESTIONS_PER_MENTEE]
+            for application in page.object_list
+        }
+        # Mentors left out for an organisation (conflict of interest), kept with the candidate set.
+        not_offered = {pk: candidates.not_offered.get(pk, []) for pk in shown}
+        wanted = (
+            set(shown)
+            | {mentor_id for best in shown.values() for mentor_id, _score in best}
+            | {mentor_id for ids in not_offered.values() for mentor_id in ids}
+        )
+        mentors, page_mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
+        by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
         rows = []
-        for index, mentee in enumerate(mentees):
-            if mentee.has_live_match:
-                continue
-            best = _best_columns(table, index, SUGGESTIONS_PER_MENTEE)
+        for application in page.object_list:
+            mentee = by_id.get(application.pk)
+            found = [scoring.explain(by_id[mentor_id], mentee, topic_names) for mentor_id, _ in shown[application.pk]]
             rows.append(
                 {
+                    "application": application,
                     "mentee": mentee,
-                    "eligible": mentee.eligible,
-                    "suggestions": [scoring.explain(mentors[column], mentee, topic_names) for column in best],
-                    "not_offered": _not_offered_for_organisation(mentors, mentee),
+                    "eligible": mentee.eligible if mentee else False,
+                    "matched": application.is_matched,
+                    # explain() checks the hard rules again on today's data: a stale suggestion drops out.
+                    "suggestions": [suggestion for suggestion in found if suggestion],
+                    "not_offered": _not_offered_for_organisation(
+                        [by_id[pk] for pk in not_offered.get(application.pk, []) if pk in by_id], mentee
+                    )
+                    if mentee
+                    else [],
                 }
             )
-        applications = Application.objects.in_bulk([row["mentee"].application_id for row in rows])
-        for row in rows:
-            row["application"] = applications[row["mentee"].application_id]
+        query = request.GET.copy()
+        query.pop("p", None)
         context = self._context(
             request,
             cycle,
             rows=rows,
-            mentors=mentors,
-            matched_count=sum(1 for mentee in mentees if mentee.has_live_match),
+            page=page,
+            candidates=candidates,
+            query=query.urlencode(),
+            topics=sorted(topic_names.items(), key=lambda item: item[1]),
+            regions=Region.choices,
+            chosen_topic=topic,
+            chosen_region=region,
+            unmatched_only=unmatched_only,
+            mentors_url=reverse("admin:matching_application_changelist")
+            + f"?cycle__id__exact={cycle.pk}&role__exact=mentor",
         )
         return TemplateResponse(request, "admin/matching/cycle/matching.html", context)
 
@@ -153,71 +183,112 @@ class CycleAdmin(admin.ModelAdmin):
         return redirect("admin:matching_cycle_matching", cycle.pk)
 
     def proposal_view(self, request, cycle_id):
-        """The "stel optimale matching voor" screen: compute, review and edit, then confirm; nothing is saved before."""
-        cycle = self._cycle(request, cycle_id, write=request.method == "POST")
-        mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle)
-        table = scoring.score_table(mentors, mentees)
-        optimal = scoring.optimal_assignment(table)
-        greedy = scoring.greedy_assignment(table)
-        proposed = dict(optimal)  # mentee index -> mentor index
-        mentor_index = {mentor.application_id: column for column, mentor in enumerate(mentors)}
-        error = None
-        chosen = {row: (mentors[column].application_id, True) for row, column in proposed.items()}
+        """ "Stel optimale matching voor": start the background job, follow it, review and edit, then confirm.
 
+        The proposal is computed by a Celery task and stored (MatchingProposal); this page only
+        reads and edits the stored choices, 50 mentees a page, so it stays fast for any cycle.
+        Nothing is matched before the coordinator confirms.
+        """
+        cycle = self._cycle(request, cycle_id, write=request.method == "POST")
+        proposal = selectors.matching_proposal_latest(cycle=cycle)
+        error = None
         if request.method == "POST":
-            chosen = {}
-            pairs = []
-            for row, mentee in enumerate(mentees):
-                mentor_id = _int(request.POST.get(f"mentor_{mentee.application_id}"))
-                include = request.POST.get(f"include_{mentee.application_id}") == "on"
-                if mentor_id in mentor_index:
-                    chosen[row] = (mentor_id, include)
-                    if include:
-                        pairs.append((mentor_id, mentee.application_id))
+            action = request.POST.get("action", "confirm")
             try:
-                matches = services.proposal_confirm(cycle=cycle, pairs=pairs, by=request.user)
+                if action == "start":
+                    services.matching_proposal_start(cycle=cycle, by=request.user)
+                    return redirect("admin:matching_cycle_proposal", cycle.pk)
+                if proposal is None:
+                    raise ValidationError(_("Compute a proposal first."))
+                services.matching_proposal_edit(proposal=proposal, choices=self._posted_choices(request, proposal))
+                if action == "confirm":
+                    matches = services.matching_proposal_confirm(proposal=proposal, by=request.user)
+                    messages.success(
+                        request,
+                        ngettext("%(count)s pair confirmed.", "%(count)s pairs confirmed.", len(matches))
+                        % {"count": len(matches)},
+                    )
+                    return redirect("admin:matching_cycle_matching", cycle.pk)
+                messages.success(request, _("Your changes to the proposal have been saved."))
+                return redirect(request.get_full_path())
             except ValidationError as exc:
                 error = " ".join(exc.messages)
-            else:
-                messages.success(
-                    request,
-                    ngettext("%(count)s pair confirmed.", "%(count)s pairs confirmed.", len(matches))
-                    % {"count": len(matches)},
-                )
-                return redirect("admin:matching_cycle_matching", cycle.pk)
+            proposal = selectors.matching_proposal_latest(cycle=cycle)
 
-        rows = []
-        for row, mentee in enumerate(mentees):
-            if mentee.has_live_match or not mentee.eligible:
-                continue
-            selected_id, include = chosen.get(row, (None, False))
-            columns = _best_columns(table, row, OPTIONS_PER_MENTEE)
-            if selected_id in mentor_index and mentor_index[selected_id] not in columns:
-                columns.append(mentor_index[selected_id])
-            options = [{"mentor": mentors[column], "score": table.score_of(row, column)} for column in columns]
-            selected = mentors[mentor_index[selected_id]] if selected_id in mentor_index else None
-            rows.append(
-                {
-                    "mentee": mentee,
-                    "options": options,
-                    "selected_id": selected_id,
-                    "include": include,
-                    "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
-                    "not_offered": _not_offered_for_organisation(mentors, mentee),
-                }
-            )
         context = self._context(
             request,
             cycle,
             title=_("Optimal matching proposal for %(cycle)s") % {"cycle": cycle},
-            rows=rows,
+            proposal=proposal,
             error=error,
-            optimal_count=len(optimal),
-            optimal_total=scoring.total_score(table, optimal),
-            greedy_count=len(greedy),
-            greedy_total=scoring.total_score(table, greedy),
+            stale=bool(proposal and proposal.status == proposal.Status.READY)
+            and selectors.matching_proposal_is_stale(proposal=proposal),
+            candidates_per_person=solver.CANDIDATES_PER_PERSON,
         )
+        if proposal is not None and proposal.status == proposal.Status.READY:
+            context.update(self._proposal_page(request, cycle, proposal))
         return TemplateResponse(request, "admin/matching/cycle/proposal.html", context)
+
+    @staticmethod
+    def _posted_choices(request, proposal) -> dict[int, tuple[int | None, bool]]:
+        """The rows of the page that was posted: mentor_<mentee id> and include_<mentee id>."""
+        choices = {}
+        for key in request.POST:
+            if not key.startswith("mentor_"):
+                continue
+            mentee_id = _int(key.removeprefix("mentor_"))
+            if mentee_id is None or str(mentee_id) not in proposal.choices:
+                continue
+            choices[mentee_id] = (_int(request.POST.get(key)), request.POST.get(f"include_{mentee_id}") == "on")
+        return choices
+
+    def _proposal_page(self, request, cycle, proposal) -> dict:
+        """One page of the stored proposal: each mentee with her chosen mentor, the alternatives and the reasons."""
+        candidates = suggestions.candidate_set(cycle)
+        mentee_ids = sorted(int(pk) for pk in proposal.choices)
+        page = Paginator(mentee_ids, MENTEES_PER_PAGE).get_page(request.GET.get("p"))
+        options = {}
+        for mentee_id in page.object_list:
+            chosen, _include = proposal.choices[str(mentee_id)]
+            ids = [mentor_id for mentor_id, _score in candidates.suggestions.get(mentee_id, [])]
+            if chosen is not None and chosen not in ids:
+                ids.append(chosen)
+            options[mentee_id] = ids
+        not_offered = {pk: candidates.not_offered.get(pk, []) for pk in page.object_list}
+        wanted = (
+            set(page.object_list)
+            | {pk for ids in options.values() for pk in ids}
+            | {pk for ids in not_offered.values() for pk in ids}
+        )
+        mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
+        by_id = {candidate.application_id: candidate for candidate in mentors + mentees}
+        rows = []
+        for mentee_id in page.object_list:
+            mentee = by_id.get(mentee_id)
+            if mentee is None:  # withdrawn since: nothing to confirm for her
+                continue
+            chosen, include = proposal.choices[str(mentee_id)]
+            row_options = []
+            for mentor_id in options[mentee_id]:
+                if mentor_id in by_id:
+                    suggestion = scoring.explain(by_id[mentor_id], mentee, topic_names)
+                    if suggestion or mentor_id == chosen:
+                        score = suggestion.score if suggestion else "–"
+                        row_options.append({"mentor": by_id[mentor_id], "score": score})
+            selected = by_id.get(chosen)
+            rows.append(
+                {
+                    "mentee": mentee,
+                    "options": row_options,
+                    "selected_id": chosen,
+                    "include": include,
+                    "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
+                    "not_offered": _not_offered_for_organisation(
+                        [by_id[pk] for pk in not_offered[mentee_id] if pk in by_id], mentee
+                    ),
+                }
+            )
+        return {"rows": rows, "page": page}
 
 
 @admin.register(FirmGroup)
@@ -235,6 +306,9 @@ class FirmGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
+    # Issue 17: at 10,000 members a page of 50 rows renders in a fraction of 100; no second COUNT(*).
+    list_per_page = 50
+    show_full_result_count = False
     list_display = ["member", "role", "cycle", "status", "capacity", "created_at"]
     list_filter = ["cycle", "role", "status"]
     search_fields = ["member__full_name", "member__email"]
@@ -267,6 +341,9 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(Match)
 class MatchAdmin(admin.ModelAdmin):
+    # Issue 17: at 10,000 members a page of 50 rows renders in a fraction of 100; no second COUNT(*).
+    list_per_page = 50
+    show_full_result_count = False
     list_display = ["mentor", "mentee", "cycle", "term", "status", "start_date", "planned_end", "renewal"]
     list_filter = ["cycle", "status", "term"]
     search_fields = ["mentor__full_name", "mentee__full_name"]

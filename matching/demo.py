@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Expertise
 
 from .models import Agreement, Application, Cycle, FirmGroup, Match, Role
+from .selectors import RENEWAL_NOTICE
 
 # Demo content for the conflict-of-interest register: coordinators keep the real list in the
 # admin (Organisatiegroepen); these are common spellings of a few large tax-advice firms.
@@ -91,7 +92,7 @@ def load(*, members, stdout):
         defaults={
             "mission": mentee_application.mentoring_question,
             "meeting_frequency": "Eerst elke twee weken, later maandelijks",
-            "evaluation_date": match.planned_end - relativedelta(months=1),
+            "evaluation_date": match.planned_end - RENEWAL_NOTICE,
         },
     )
 

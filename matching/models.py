@@ -369,3 +369,51 @@ class RenewalAnswer(models.Model):
 
     def __str__(self):
         return f"{self.match} – {self.member}"
+
+
+class MatchingProposal(models.Model):
+    """The optimal proposal for a cycle, computed in the background and reviewed before anything is saved.
+
+    A Celery task fills it (with its progress, so the page can show how far it is); the
+    coordinator reviews and edits the stored choices page by page and confirms them. It
+    remembers the cycle's state it was computed from: once the cycle changed (an application,
+    a match, a profile) it is stale and must be computed again before it can be confirmed.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "wacht", _("waiting to start")
+        RUNNING = "bezig", _("being computed")
+        READY = "klaar", _("ready to review")
+        FAILED = "mislukt", _("failed")
+        CONFIRMED = "bevestigd", _("confirmed")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("cycle"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    cycle_state = models.CharField(_("state of the cycle"), max_length=64, blank=True)
+    # mentee application id (as text) -> [mentor application id or null, include]
+    choices = models.JSONField(_("proposed pairs"), default=dict, blank=True)
+    pair_count = models.PositiveIntegerField(_("pairs"), default=0)
+    total_score = models.IntegerField(_("total score"), default=0)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("matching proposal")
+        verbose_name_plural = _("matching proposals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="proposal_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} – {self.get_status_display()}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

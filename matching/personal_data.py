@@ -122,6 +122,8 @@ def register_contributor():
                 "matching.match.mentee": Policy.KEPT_WITHOUT_HER,
                 "matching.match.ended_by": Policy.ACTOR,
                 "matching.match.created_by": Policy.ACTOR,
+                # The coordinator who started a matching proposal (SET_NULL when she goes).
+                "matching.matchingproposal.started_by": Policy.ACTOR,
                 "matching.renewalanswer.member": Policy.HERS,
             },
             collect=collect,

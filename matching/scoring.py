@@ -194,71 +194,122 @@ def _membership(sets: list[frozenset], universe: dict) -> np.ndarray:
     return matrix
 
 
+@dataclass
+class Prepared:
+    """Both sides of a cycle as arrays, computed once; `score_rows` scores any block of mentees from them."""
+
+    mentee_ids: np.ndarray
+    mentor_ids: np.ndarray
+    mentee_orgs: np.ndarray
+    mentor_orgs: np.ndarray
+    mentor_has_org: np.ndarray
+    allow_same: np.ndarray
+    mentor_ok: np.ndarray
+    mentee_ok: np.ndarray
+    mentee_topics: np.ndarray
+    mentor_topics: np.ndarray
+    mentee_regions: np.ndarray
+    mentor_regions: np.ndarray
+    mentor_has_region: np.ndarray
+    wished: np.ndarray
+    mentee_meeting: np.ndarray
+    mentor_meeting: np.ndarray
+    mentee_years: np.ndarray
+    mentor_years: np.ndarray
+    mentee_languages: np.ndarray
+    mentor_languages: np.ndarray
+    # Organisations a mentee named herself (conflict of interest): (mentee row, mentor column) pairs.
+    avoid_rows: np.ndarray
+    avoid_columns: np.ndarray
+
+
+def prepare(mentors: list[Candidate], mentees: list[Candidate]) -> Prepared:
+    m = len(mentors)
+    organisation_codes, _index = _codes([c.organisation for c in mentors + mentees])
+    region_codes, _index = _codes([c.region for c in mentors + mentees])
+    topic_universe: dict = {}
+    language_universe: dict = {}
+    for c in mentors + mentees:
+        for topic in c.topics:
+            topic_universe.setdefault(topic, len(topic_universe))
+        for language in c.languages:
+            language_universe.setdefault(language, len(language_universe))
+    mentor_columns: dict[str, list[int]] = {}
+    for column, c in enumerate(mentors):
+        if c.organisation:
+            mentor_columns.setdefault(c.organisation, []).append(column)
+    avoided = [
+        (row, column) for row, c in enumerate(mentees) for key in c.avoids for column in mentor_columns.get(key, [])
+    ]
+    return Prepared(
+        avoid_rows=np.array([row for row, _column in avoided], dtype=np.int64),
+        avoid_columns=np.array([column for _row, column in avoided], dtype=np.int64),
+        mentee_ids=np.array([c.member_id for c in mentees], dtype=np.int64),
+        mentor_ids=np.array([c.member_id for c in mentors], dtype=np.int64),
+        mentee_orgs=organisation_codes[m:],
+        mentor_orgs=organisation_codes[:m],
+        mentor_has_org=np.array([bool(c.organisation) for c in mentors], dtype=bool),
+        allow_same=np.array([c.allow_same_organisation for c in mentees], dtype=bool),
+        mentor_ok=np.array([c.eligible and c.free_places > 0 for c in mentors], dtype=bool),
+        mentee_ok=np.array([c.eligible and not c.has_live_match for c in mentees], dtype=bool),
+        mentee_topics=_membership([c.topics for c in mentees], topic_universe),
+        mentor_topics=_membership([c.topics for c in mentors], topic_universe),
+        mentee_regions=region_codes[m:],
+        mentor_regions=region_codes[:m],
+        mentor_has_region=np.array([bool(c.region) for c in mentors], dtype=bool),
+        wished=np.array([c.prefers_same_region for c in mentees], dtype=bool),
+        mentee_meeting=np.array([_MEETING_CODES[c.meeting_preference] for c in mentees], dtype=np.int64),
+        mentor_meeting=np.array([_MEETING_CODES[c.meeting_preference] for c in mentors], dtype=np.int64),
+        mentee_years=np.array([c.years for c in mentees], dtype=np.int64),
+        mentor_years=np.array([c.years for c in mentors], dtype=np.int64),
+        mentee_languages=_membership([c.languages for c in mentees], language_universe),
+        mentor_languages=_membership([c.languages for c in mentors], language_universe),
+    )
+
+
+def score_rows(p: Prepared, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (int32) and the hard rules (bool) of mentees start..stop against every mentor.
+
+    The same arithmetic as `explain`, as matrix operations; `score_table` is all rows at once.
+    """
+    rows = slice(start, stop)
+    allowed = (
+        (p.mentee_ids[rows, None] != p.mentor_ids[None, :])
+        & p.mentor_ok[None, :]
+        & p.mentee_ok[rows, None]
+        & ~(
+            (p.mentee_orgs[rows, None] == p.mentor_orgs[None, :])
+            & p.mentor_has_org[None, :]
+            & ~p.allow_same[rows, None]
+        )
+    )
+    # Organisations a mentee named herself (the conflict-of-interest register's hard rule).
+    in_block = (p.avoid_rows >= start) & (p.avoid_rows < stop)
+    allowed[p.avoid_rows[in_block] - start, p.avoid_columns[in_block]] = False
+    shared_topics = (p.mentee_topics[rows] @ p.mentor_topics.T).astype(np.int32)
+    scores = BASE_POINTS + POINTS_PER_TOPIC * np.minimum(shared_topics, MAX_TOPICS_COUNTED)
+    same_region = (p.mentee_regions[rows, None] == p.mentor_regions[None, :]) & p.mentor_has_region[None, :]
+    scores += same_region * np.where(p.wished[rows, None], SAME_REGION_WISHED_POINTS, SAME_REGION_POINTS).astype(
+        np.int32
+    )
+    scores += _MEETING_POINTS[p.mentee_meeting[rows, None], p.mentor_meeting[None, :]].astype(np.int32)
+    experience = np.minimum(p.mentor_years, EXPERIENCE_YEARS_COUNTED) // 5 * EXPERIENCE_POINTS_PER_5_YEARS
+    scores += experience.astype(np.int32)[None, :]
+    scores += np.where(p.mentor_years[None, :] <= p.mentee_years[rows, None], NO_MORE_EXPERIENCE_PENALTY, 0).astype(
+        np.int32
+    )
+    common = p.mentee_languages[rows] @ p.mentor_languages.T
+    scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY).astype(np.int32)
+    return scores.astype(np.int32, copy=False), allowed
+
+
 def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTable:
     """All scores at once: the same arithmetic as `explain`, as matrix operations (fast for a whole cycle)."""
     n, m = len(mentees), len(mentors)
     if not n or not m:
         return ScoreTable(mentors, mentees, np.zeros((n, m), dtype=np.int64), np.zeros((n, m), dtype=bool))
-
-    # Hard rules (mirrors hard_rule_violation).
-    mentee_ids = np.array([c.member_id for c in mentees])[:, None]
-    mentor_ids = np.array([c.member_id for c in mentors])[None, :]
-    organisation_codes, _index = _codes([c.organisation for c in mentors + mentees])
-    mentor_orgs = organisation_codes[:m][None, :]
-    mentee_orgs = organisation_codes[m:][:, None]
-    has_org = np.array([bool(c.organisation) for c in mentors])[None, :]
-    allow_same = np.array([c.allow_same_organisation for c in mentees])[:, None]
-    allowed = (
-        (mentee_ids != mentor_ids)
-        & np.array([c.eligible and c.free_places > 0 for c in mentors])[None, :]
-        & np.array([c.eligible and not c.has_live_match for c in mentees])[:, None]
-        & ~((mentee_orgs == mentor_orgs) & has_org & ~allow_same)
-    )
-    # Organisations a mentee named herself: few per mentee, so a loop over those mentees only.
-    mentor_columns: dict[str, list[int]] = {}
-    for column, c in enumerate(mentors):
-        if c.organisation:
-            mentor_columns.setdefault(c.organisation, []).append(column)
-    for row, c in enumerate(mentees):
-        for key in c.avoids:
-            allowed[row, mentor_columns.get(key, [])] = False
-
-    scores = np.full((n, m), BASE_POINTS, dtype=np.int64)
-    topic_universe: dict = {}
-    for c in mentors + mentees:
-        for topic in c.topics:
-            topic_universe.setdefault(topic, len(topic_universe))
-    shared_topics = (
-        _membership([c.topics for c in mentees], topic_universe)
-        @ _membership([c.topics for c in mentors], topic_universe).T
-    )
-    scores += POINTS_PER_TOPIC * np.minimum(shared_topics.astype(np.int64), MAX_TOPICS_COUNTED)
-
-    region_codes, _index = _codes([c.region for c in mentors + mentees])
-    same_region = (region_codes[m:][:, None] == region_codes[:m][None, :]) & np.array([bool(c.region) for c in mentors])
-    wished = np.array([c.prefers_same_region for c in mentees])[:, None]
-    scores += same_region * np.where(wished, SAME_REGION_WISHED_POINTS, SAME_REGION_POINTS)
-
-    mentee_meeting = np.array([_MEETING_CODES[c.meeting_preference] for c in mentees])
-    mentor_meeting = np.array([_MEETING_CODES[c.meeting_preference] for c in mentors])
-    scores += _MEETING_POINTS[mentee_meeting[:, None], mentor_meeting[None, :]]
-
-    mentor_years = np.array([c.years for c in mentors])
-    mentee_years = np.array([c.years for c in mentees])
-    scores += (np.minimum(mentor_years, EXPERIENCE_YEARS_COUNTED) // 5 * EXPERIENCE_POINTS_PER_5_YEARS)[None, :]
-    scores += np.where(mentor_years[None, :] <= mentee_years[:, None], NO_MORE_EXPERIENCE_PENALTY, 0)
-
-    language_universe: dict = {}
-    for c in mentors + mentees:
-        for language in c.languages:
-            language_universe.setdefault(language, len(language_universe))
-    common = (
-        _membership([c.languages for c in mentees], language_universe)
-        @ _membership([c.languages for c in mentors], language_universe).T
-    )
-    scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY)
-
-    return ScoreTable(mentors, mentees, scores, allowed)
+    scores, allowed = score_rows(prepare(mentors, mentees), 0, n)
+    return ScoreTable(mentors, mentees, scores.astype(np.int64), allowed)
 
 
 def optimal_assignment(table: ScoreTable) -> list[tuple[int, int]]:

@@ -1,7 +1,8 @@
 """Reads for cycles, applications and matches."""
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,7 +38,12 @@ def pair_for_user(*, user, pk) -> Match:
     pair's own content (R11).
     """
     try:
-        return matches_for_user(user=user).get(pk=pk)
+        # The pair page shows both partners' profiles and the mentorvraag: read them with the pair.
+        return (
+            matches_for_user(user=user)
+            .select_related("mentor__profile", "mentee__profile", "mentee_application")
+            .get(pk=pk)
+        )
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -89,11 +95,25 @@ def open_cycles():
 def applications_for_user(*, user):
     if not user.is_authenticated:
         return Application.objects.none()
-    return (
-        Application.objects.filter(member=user)
-        .select_related("cycle")
-        .prefetch_related("topics")
-        .order_by("-cycle__planned_start", "role")
+    return with_live_match_counts(
+        Application.objects.filter(member=user).select_related("cycle").order_by("-cycle__planned_start", "role")
+    )
+
+
+def with_live_match_counts(applications):
+    """Annotate live_match_count (proposed or active pairs), so application_state needs no query per row."""
+    live = Match.objects.filter(status__in=Match.LIVE_STATUSES).order_by()
+    as_mentor = live.filter(mentor_application=OuterRef("pk"))
+    as_mentee = live.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"))
+    count = Func(F("pk"), function="COUNT")
+    return applications.annotate(
+        live_match_count=Case(
+            When(
+                role=Role.MENTOR,
+                then=Coalesce(Subquery(as_mentor.values("mentor_application").annotate(n=count).values("n")), 0),
+            ),
+            default=Coalesce(Subquery(as_mentee.values("mentee").annotate(n=count).values("n")[:1]), 0),
+        )
     )
 
 
@@ -120,25 +140,29 @@ def application_state(*, application) -> str:
     """Where she stands, in words for her dashboard: submitted, waiting list, matched, withdrawn."""
     if application.status == Application.Status.WITHDRAWN:
         return "withdrawn"
-    live = live_matches_for_application(application=application)
+    live = getattr(application, "live_match_count", None)
+    if live is None:
+        live = live_matches_for_application(application=application).count()
     if application.role == Role.MENTEE:
-        if live.exists():
+        if live:
             return "matched"
-    elif live.count() >= application.capacity:
+    elif live >= application.capacity:
         return "matched"
-    elif live.exists():
+    elif live:
         return "partly_matched"
     if application.cycle.status == Cycle.Status.OPEN:
         return "submitted"
     return "waiting_list"
 
 
-def cycle_candidates(*, cycle) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
-    """Every submitted mentor and mentee of a cycle as scoring candidates, in a handful of queries."""
+def cycle_candidates(*, cycle, application_ids=None) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
+    """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries."""
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
+    applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+    if application_ids is not None:
+        applications = applications.filter(pk__in=list(application_ids))
     applications = (
-        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
-        .select_related("member__profile")
+        applications.select_related("member__profile")
         .prefetch_related("topics", "member__profile__expertise")
         .annotate(
             live_as_mentor=Count("matches_as_mentor", filter=Q(matches_as_mentor__status__in=Match.LIVE_STATUSES)),
@@ -158,6 +182,24 @@ def cycle_candidates(*, cycle) -> tuple[list[Candidate], list[Candidate], dict[i
             )
     topic_names = {topic.pk: str(topic) for topic in Expertise.objects.all()}
     return mentors, mentees, topic_names
+
+
+def cycle_mentees(*, cycle, topic=None, region="", unmatched_only=True):
+    """The Koppelscherm's mentees of a cycle, oldest application first, with is_matched; filtered as asked."""
+    live = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status__in=Match.LIVE_STATUSES)
+    applications = (
+        Application.objects.filter(cycle=cycle, role=Role.MENTEE, status=Application.Status.SUBMITTED)
+        .select_related("member__profile")
+        .annotate(is_matched=Exists(live))
+        .order_by("created_at", "pk")
+    )
+    if topic is not None:
+        applications = applications.filter(topics=topic)
+    if region:
+        applications = applications.filter(member__profile__region=region)
+    if unmatched_only:
+        applications = applications.filter(is_matched=False)
+    return applications
 
 
 # --- The pair's year -------------------------------------------------------------
@@ -190,9 +232,13 @@ def renewal_answers(*, match) -> dict[int, bool]:
     return dict(match.renewal_answers.values_list("member_id", "wants_to_continue"))
 
 
-def renewal_outcome(*, match) -> str:
-    """'agreed' when both said yes, 'declined' when anyone said no, else 'open' (no names: R11)."""
-    answers = renewal_answers(match=match)
+def renewal_outcome(*, match, answers: dict[int, bool] | None = None) -> str:
+    """'agreed' when both said yes, 'declined' when anyone said no, else 'open' (no names: R11).
+
+    Pass the answers when the caller has them already, to read them once.
+    """
+    if answers is None:
+        answers = renewal_answers(match=match)
     if any(value is False for value in answers.values()):
         return "declined"
     if answers.get(match.mentor_id) and answers.get(match.mentee_id):
@@ -208,3 +254,20 @@ def terms_of(*, match) -> list:
         current = current.previous_term
         terms.append(current)
     return list(reversed(terms))
+
+
+# --- The optimal proposal (issue 17) ------------------------------------------------------
+
+
+def matching_proposal_latest(*, cycle):
+    """The cycle's newest stored proposal, or None."""
+    from .models import MatchingProposal
+
+    return MatchingProposal.objects.filter(cycle=cycle).order_by("-created_at", "-pk").first()
+
+
+def matching_proposal_is_stale(*, proposal) -> bool:
+    """Whether the cycle changed (application, match, profile) since the proposal was computed."""
+    from . import suggestions
+
+    return bool(proposal.cycle_state) and proposal.cycle_state != suggestions.cycle_state(proposal.cycle)

@@ -7,3 +7,9 @@ from . import services
 def complete_finished_matches() -> int:
     """Daily: close the year of pairs past their planned end that are not being renewed (R4, R5)."""
     return services.matches_complete_finished()
+
+
+@shared_task(name="matching.proposal_compute")
+def proposal_compute(proposal_id: int) -> int:
+    """Compute a stored optimal proposal (started by a coordinator on the proposal page)."""
+    return services.matching_proposal_compute(proposal_id=proposal_id).pair_count

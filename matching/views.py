@@ -120,7 +120,7 @@ def _pair_context(request, match):
         "renewal_due": selectors.renewal_due(match=match),
         "my_renewal_answer": answers.get(request.user.pk),
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
-        "renewal_outcome": selectors.renewal_outcome(match=match),
+        "renewal_outcome": selectors.renewal_outcome(match=match, answers=answers),
         # R5: who starts the new term once both said yes (MATCHING_RENEWAL_STARTED_BY).
         "renewal_started_by_system": services.renewal_started_by_system(),
         "terms": selectors.terms_of(match=match),

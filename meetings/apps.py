@@ -6,6 +6,7 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
     verbose_name = _("Meetings")
+    # No coordinator permissions: coordinators see only counts, through a view open to staff (R11).
 
     def ready(self):
         from matching.signals import match_activated

@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -43,10 +44,18 @@ def meetings_for_pair(*, match: Match):
 
 
 def with_meeting_stats(*, matches):
-    """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None)."""
+    """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None).
+
+    Correlated subqueries rather than a join with GROUP BY: PostgreSQL evaluates them only for
+    the rows it returns, so a paginated admin list counts the meetings of its page, not of every
+    pair before the LIMIT.
+    """
+    held = Meeting.objects.filter(match=OuterRef("pk"), status=Meeting.Status.HELD).order_by()
     return matches.annotate(
-        held_meeting_count=Count("meetings", filter=HELD, distinct=True),
-        last_held_at=Max("meetings__starts_at", filter=HELD),
+        held_meeting_count=Coalesce(
+            Subquery(held.values("match").annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        ),
+        last_held_at=Subquery(held.order_by("-starts_at").values("starts_at")[:1]),
     )
 
 
@@ -82,18 +91,43 @@ class PairProgress:
         return min(self.held, self.required)
 
 
-def pair_progress(*, match: Match) -> PairProgress:
-    meetings = match.meetings.exclude(status=Meeting.Status.CANCELLED)
-    held = meetings.filter(status=Meeting.Status.HELD)
-    return PairProgress(
-        held=held.count(),
-        required=REQUIRED_MEETINGS,
-        last_held=held.order_by("-starts_at").first(),
-        next_planned=meetings.filter(status=Meeting.Status.PLANNED, starts_at__gte=timezone.now())
-        .order_by("starts_at")
-        .first(),
-        has_introduction=meetings.filter(is_introduction=True).exists(),
+def with_progress(*, matches):
+    """Annotate pairs with what PairProgress needs, so any number of pairs costs one query (plus one for meetings)."""
+    pair = OuterRef("pk")
+    live = Meeting.objects.filter(match=pair).exclude(status=Meeting.Status.CANCELLED)
+    return matches.annotate(
+        progress_held=Count("meetings", filter=HELD, distinct=True),
+        progress_has_introduction=Exists(live.filter(is_introduction=True)),
+        progress_last_held_id=Subquery(
+            live.filter(status=Meeting.Status.HELD).order_by("-starts_at", "-pk").values("pk")[:1]
+        ),
+        progress_next_planned_id=Subquery(
+            live.filter(status=Meeting.Status.PLANNED, starts_at__gte=timezone.now())
+            .order_by("starts_at", "pk")
+            .values("pk")[:1]
+        ),
     )
+
+
+def progress_of_pairs(*, matches) -> dict[int, PairProgress]:
+    """match id -> PairProgress for pairs annotated by `with_progress`: one query for all their meetings shown."""
+    matches = list(matches)
+    wanted = {m.progress_last_held_id for m in matches} | {m.progress_next_planned_id for m in matches}
+    meetings = Meeting.objects.in_bulk([pk for pk in wanted if pk is not None])
+    return {
+        m.pk: PairProgress(
+            held=m.progress_held,
+            required=REQUIRED_MEETINGS,
+            last_held=meetings.get(m.progress_last_held_id),
+            next_planned=meetings.get(m.progress_next_planned_id),
+            has_introduction=m.progress_has_introduction,
+        )
+        for m in matches
+    }
+
+
+def pair_progress(*, match: Match) -> PairProgress:
+    return progress_of_pairs(matches=with_progress(matches=Match.objects.filter(pk=match.pk)))[match.pk]
 
 
 def has_meetings(*, match: Match) -> bool:
@@ -108,6 +142,13 @@ def overdue_planned_meetings(*, match: Match):
 
 def active_pairs_for_user(*, user):
     return matches_for_user(user=user).filter(status=Match.Status.ACTIVE)
+
+
+def active_pairs_with_progress(*, user) -> list[tuple[Match, PairProgress]]:
+    """Her active pairs with their R10 progress, in two queries however many pairs she has."""
+    pairs = list(with_progress(matches=active_pairs_for_user(user=user)))
+    progress = progress_of_pairs(matches=pairs)
+    return [(match, progress[match.pk]) for match in pairs]
 
 
 def private_note_text(*, meeting: Meeting, user) -> str | None:

@@ -6,6 +6,8 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
     verbose_name = _("Notifications")
+    # See what was sent, and send failed messages again (the "change" right); granted by accounts.permissions.
+    coordinator_permissions = ["view_outboxmessage", "change_outboxmessage"]
 
     def ready(self):
         from accounts.signals import retention_notice_created

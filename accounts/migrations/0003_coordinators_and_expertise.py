@@ -1,6 +1,26 @@
+"""Seeds the expertise list and the coordinators' group with accounts' permissions.
+
+Frozen: its own copy of the lists and of the granting, no live imports, so changing the
+application later never changes what this migration did. Other apps' permissions (and
+accounts' later additions) are granted by accounts.permissions after every migrate.
+"""
+
+from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.permissions import ACCOUNTS_CODENAMES, MATCHING_CODENAMES, grant_coordinator_permissions
+COORDINATOR_GROUP = "Coördinatoren"
+ACCOUNTS_CODENAMES = [
+    "view_user",
+    "view_profile",
+    "change_profile",
+    "view_expertise",
+    "add_expertise",
+    "change_expertise",
+    "delete_expertise",
+    "view_memberlistimport",
+    "add_memberlistimport",
+    "view_memberlistentry",
+]
 
 # Common Dutch tax specialisms (Dutch, English); coordinators maintain the list in the admin.
 EXPERTISE = [
@@ -32,8 +52,20 @@ def seed_expertise(apps, schema_editor):
 
 
 def create_coordinator_group(apps, schema_editor):
-    grant_coordinator_permissions(apps, "accounts", ACCOUNTS_CODENAMES)
-    grant_coordinator_permissions(apps, "matching", MATCHING_CODENAMES)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    # Permissions are normally created after all migrations ran: create accounts' now.
+    app_config = apps.get_app_config("accounts")
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
+    group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="accounts", codename__in=ACCOUNTS_CODENAMES)
+    )
 
 
 class Migration(migrations.Migration):
@@ -41,7 +73,6 @@ class Migration(migrations.Migration):
         ("accounts", "0002_member_list"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("matching", "0001_initial"),
     ]
 
     operations = [

@@ -6,20 +6,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import COORDINATOR_GROUP, Expertise, MemberListImport, Profile, User, VerificationStatus
-from accounts.permissions import ACCOUNTS_CODENAMES, MATCHING_CODENAMES, grant_coordinator_permissions
+from accounts.permissions import coordinator_permissions, grant_coordinator_permissions
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_data_migration_creates_the_coordinators_group_with_exactly_its_permissions():
+def test_the_coordinators_group_has_exactly_what_each_app_declares():
     group = Group.objects.get(name=COORDINATOR_GROUP)
 
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
 
-    expected = {("accounts", codename) for codename in ACCOUNTS_CODENAMES}
-    expected |= {("matching", codename) for codename in MATCHING_CODENAMES}
-    assert expected <= granted
+    declared = coordinator_permissions()
+    assert {"accounts", "matching", "evaluations", "notifications"} <= set(declared)
+    assert "meetings" not in declared  # R11: coordinators see counts only
+    assert granted == {(app_label, codename) for app_label, codenames in declared.items() for codename in codenames}
     # Never the power to edit accounts (that would allow making oneself superuser) or delete members.
     assert ("accounts", "change_user") not in granted
     assert ("accounts", "delete_profile") not in granted

@@ -30,33 +30,36 @@ def test_a_member_awaiting_verification_is_not_invited_to_apply(client, name):
     assert reverse("home") in page
 
 
-@pytest.mark.parametrize("name", ["dashboard", "accounts:profile"])
-def test_a_verified_member_without_an_application_is_invited_to_the_open_cycle(client, name):
+def test_a_verified_member_without_an_application_is_invited_to_the_open_cycle(client):
     CycleFactory()
+    member = MemberFactory()
 
-    page = _page(client, MemberFactory(), name)
+    dashboard = _page(client, member)
+    profile = _page(client, member, "accounts:profile")
 
-    assert "Nu aanmelden" in page
-    assert reverse("matching:overview") in page
+    # The matching panel invites her; her profile page sends her to that overview.
+    assert "Meld je aan als mentee met je mentorvraag" in dashboard
+    assert reverse("matching:overview") in dashboard
+    assert "Je lidmaatschap is geverifieerd" in profile
+    assert reverse("dashboard") in profile
 
 
 def test_a_member_who_applied_is_not_told_to_wait_for_applications_to_open(client):
     application = ApplicationFactory()
 
     dashboard = _page(client, application.member)
-    profile = _page(client, application.member, "accounts:profile")
 
     assert "zodra de aanmelding" not in dashboard
-    assert "Nu aanmelden" not in dashboard
-    assert "Je doet mee aan het programma." in profile
+    assert "Meld je aan als mentee met je mentorvraag" not in dashboard
+    assert str(application.cycle) in dashboard
 
 
 def test_a_member_in_a_pair_is_pointed_to_her_mentorship(client):
     match = ActiveMatchFactory()
 
-    page = _page(client, match.mentee, "accounts:profile")
+    page = _page(client, match.mentee)
 
-    assert "Je doet mee aan het programma." in page
+    assert reverse("matching:pair_detail", kwargs={"pk": match.pk}) in page
 
 
 def test_a_verified_member_with_nothing_open_knows_she_waits_for_the_next_cycle(client):

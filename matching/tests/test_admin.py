@@ -20,6 +20,17 @@ def coordinator_client(client, coordinator):
 
 
 @pytest.fixture
+def start_proposal(coordinator_client, django_capture_on_commit_callbacks):
+    """Start the background job; in tests the task runs in-process once the request's transaction commits."""
+
+    def start(cycle):
+        with django_capture_on_commit_callbacks(execute=True):
+            coordinator_client.post(reverse("admin:matching_cycle_proposal", args=[cycle.pk]), {"action": "start"})
+
+    return start
+
+
+@pytest.fixture
 def btw_pair(cycle):
     btw = ExpertiseFactory(name="Btw")
     mentor_application = MentorApplicationFactory(cycle=cycle, capacity=1)
@@ -99,9 +110,11 @@ def test_hand_made_posts_with_bad_ids_do_not_break_the_screen(coordinator_client
     assert not Match.objects.exists()
 
 
-def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, btw_pair):
+def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, btw_pair, start_proposal):
     mentor_application, mentee_application = btw_pair
     url = reverse("admin:matching_cycle_proposal", args=[cycle.pk])
+    # The background job (in-process in tests) computes and stores the proposal.
+    start_proposal(cycle)
 
     response = coordinator_client.get(url)
 
@@ -112,6 +125,7 @@ def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, b
     coordinator_client.post(
         url,
         {
+            "action": "confirm",
             f"mentor_{mentee_application.pk}": mentor_application.pk,
             f"include_{mentee_application.pk}": "on",
         },
@@ -120,7 +134,7 @@ def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, b
     assert Match.objects.filter(mentee=mentee_application.member, status=Match.Status.ACTIVE).exists()
 
 
-def test_the_proposal_only_offers_mentors_the_hard_rules_allow_today(coordinator_client, cycle):
+def test_the_proposal_only_offers_mentors_the_hard_rules_allow_today(coordinator_client, cycle, start_proposal):
     # R3 and R2 count when the proposal is made, not when she applied; and never her own colleague.
     mentee_application = ApplicationFactory(cycle=cycle)
     colleague = MentorApplicationFactory(cycle=cycle)
@@ -135,6 +149,7 @@ def test_the_proposal_only_offers_mentors_the_hard_rules_allow_today(coordinator
     full = MentorApplicationFactory(cycle=cycle, capacity=1)
     ActiveMatchFactory(cycle=cycle, mentor=full.member, mentor_application=full)
     allowed = MentorApplicationFactory(cycle=cycle)
+    start_proposal(cycle)
 
     page = coordinator_client.get(reverse("admin:matching_cycle_proposal", args=[cycle.pk])).content.decode()
 
@@ -144,14 +159,16 @@ def test_the_proposal_only_offers_mentors_the_hard_rules_allow_today(coordinator
     assert not Match.objects.filter(mentee=mentee_application.member).exists()
 
 
-def test_an_edited_proposal_over_capacity_is_refused_whole(coordinator_client, cycle):
+def test_an_edited_proposal_over_capacity_is_refused_whole(coordinator_client, cycle, start_proposal):
     mentor_application = MentorApplicationFactory(cycle=cycle, capacity=1)
     other_mentor = MentorApplicationFactory(cycle=cycle, capacity=1)
     first, second = ApplicationFactory.create_batch(2, cycle=cycle)
+    start_proposal(cycle)
 
     response = coordinator_client.post(
         reverse("admin:matching_cycle_proposal", args=[cycle.pk]),
         {
+            "action": "confirm",
             f"mentor_{first.pk}": mentor_application.pk,
             f"include_{first.pk}": "on",
             f"mentor_{second.pk}": mentor_application.pk,

@@ -120,7 +120,9 @@ def test_the_score_table_and_the_single_rule_agree_on_every_pair(cycle):
     assert table.allowed.tolist() == [[False, True, True], [True, False, True]]
 
 
-def test_the_matching_screen_shows_organisations_and_why_a_mentor_is_not_offered(client, coordinator, cycle):
+def test_the_matching_screen_shows_organisations_and_why_a_mentor_is_not_offered(
+    client, coordinator, cycle, django_capture_on_commit_callbacks
+):
     load_firm_groups()
     mentor_application = _at(MentorApplicationFactory(cycle=cycle), "KPMG Meijburg & Co")
     mentee_application = _at(ApplicationFactory(cycle=cycle), "Meijburg & Co")
@@ -131,6 +133,9 @@ def test_the_matching_screen_shows_organisations_and_why_a_mentor_is_not_offered
     assert "KPMG Meijburg &amp; Co" in page
     assert "Meijburg &amp; Co" in page
     assert f"{mentor_application.member.full_name} (KPMG Meijburg &amp; Co): zelfde organisatiegroep" in page
+    # The proposal is a background job (in-process here, once the request's transaction commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:matching_cycle_proposal", args=[cycle.pk]), {"action": "start"})
     proposal = client.get(reverse("admin:matching_cycle_proposal", args=[cycle.pk])).content.decode()
     assert "zelfde organisatiegroep" in proposal
     assert mentee_application.member.full_name in proposal

@@ -26,13 +26,13 @@ def meetings_dashboard(context):
     user = context.get("user")
     pairs = []
     if user is not None and user.is_authenticated:
-        for match in selectors.active_pairs_for_user(user=user):
+        for match, progress in selectors.active_pairs_with_progress(user=user):
             pairs.append(
                 {
                     "match": match,
                     "partner": match.partner_of(user),
                     "role": "mentor" if match.mentor_id == user.pk else "mentee",
-                    "progress": selectors.pair_progress(match=match),
+                    "progress": progress,
                 }
             )
     return {"pairs": pairs, "user": user}

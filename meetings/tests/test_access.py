@@ -60,35 +60,6 @@ def test_every_meeting_page_is_for_the_pair_only(client, meeting, other_member, 
         assert "Kantoor Utrecht" not in response.content.decode()
 
 
-@pytest.mark.parametrize("viewer", ["other member", "coordinator"])
-@pytest.mark.parametrize("url_name", ["meetings:mark_held", "meetings:cancel", "meetings:edit", "meetings:detail"])
-def test_outsiders_cannot_change_a_meeting_by_posting(client, pair, other_member, coordinator, viewer, url_name):
-    meeting = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
-    client.force_login(_viewer(viewer, meeting, other_member, coordinator))
-
-    response = client.post(
-        reverse(url_name, args=[meeting.pk]),
-        {"text": "ingebroken", "date": "2030-01-01", "start_time": "10:00", "end_time": "11:00", "mode": "virtueel"},
-    )
-
-    assert response.status_code == 404
-    meeting.refresh_from_db()
-    assert meeting.status == Meeting.Status.PLANNED
-    assert meeting.private_notes.count() == 0
-    assert meeting.mode == Meeting.Mode.IN_PERSON
-
-
-def test_anonymous_post_goes_to_login_and_changes_nothing(client, pair):
-    meeting = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
-
-    response = client.post(reverse("meetings:mark_held", args=[meeting.pk]))
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
-    meeting.refresh_from_db()
-    assert meeting.status == Meeting.Status.PLANNED
-
-
 @pytest.mark.parametrize("viewer", ["author", "partner"])
 def test_either_partner_may_mark_held_and_cancel(client, pair, viewer):
     held = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED)
@@ -155,6 +126,7 @@ STARTED_FORM = {"date": IN_A_MONTH, "start_time": "10:00", "end_time": "11:00", 
 @pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize(("url_name", "target"), POST_ACTIONS)
 def test_only_the_pair_changes_a_meeting(client, pair, other_member, coordinator, viewer, url_name, target):
+    """Every changing POST, by every role: outsiders get 404 (anonymous: the login page) and change nothing."""
     # Started an hour ago, so the pair may also mark it held.
     meeting = HeldMeetingFactory(match=pair, status=Meeting.Status.PLANNED, created_by=pair.mentee)
     user = _viewer(viewer, meeting, other_member, coordinator)
