@@ -80,7 +80,7 @@ def _next_step(user, profile: Profile | None, may_apply: Decision) -> str:
     if not may_apply:
         return NextStep.AWAIT_VERIFICATION
     taking_part = (
-        matches_for_user(user).filter(status=Match.Status.ACTIVE).exists()
+        matches_for_user(user).filter(status__in=Match.ONGOING_STATUSES).exists()
         or Application.objects.filter(member=user, status=Application.Status.SUBMITTED)
         .exclude(cycle__status=Cycle.Status.CLOSED)
         .exists()

@@ -84,6 +84,9 @@ class CycleAdmin(admin.ModelAdmin):
             "cycle": cycle,
             "title": _("Matching for %(cycle)s") % {"cycle": cycle},
             "matchable": cycle.status in services.MATCHABLE_CYCLE_STATUSES,
+            # Applications still open: she matches only when she says she wants to (issue 15 §1).
+            "window_open": services.application_window_open(cycle),
+            "match_early": request.GET.get("early") == "1",
             **extra,
         }
 
@@ -128,7 +131,10 @@ class CycleAdmin(admin.ModelAdmin):
             return redirect("admin:matching_cycle_matching", cycle.pk)
         try:
             match = services.confirm_match(
-                mentor_application=mentor_application, mentee_application=mentee_application, by=request.user
+                mentor_application=mentor_application,
+                mentee_application=mentee_application,
+                by=request.user,
+                before_window_closes=request.POST.get("before_window_closes") == "on",
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -138,7 +144,8 @@ class CycleAdmin(admin.ModelAdmin):
                 _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
                 % {"mentee": match.mentee, "mentor": match.mentor},
             )
-        return redirect("admin:matching_cycle_matching", cycle.pk)
+        url = reverse("admin:matching_cycle_matching", args=[cycle.pk])
+        return redirect(url + ("?early=1" if request.POST.get("before_window_closes") == "on" else ""))
 
     def proposal_view(self, request, cycle_id):
         """The "stel optimale matching voor" screen: compute, review and edit, then confirm; nothing is saved before."""
@@ -163,7 +170,12 @@ class CycleAdmin(admin.ModelAdmin):
                     if include:
                         pairs.append((mentor_id, mentee.application_id))
             try:
-                matches = services.confirm_proposal(cycle=cycle, pairs=pairs, by=request.user)
+                matches = services.confirm_proposal(
+                    cycle=cycle,
+                    pairs=pairs,
+                    by=request.user,
+                    before_window_closes=request.POST.get("before_window_closes") == "on",
+                )
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
@@ -270,7 +282,7 @@ class MatchAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "end_early_url": None}
         match = Match.objects.filter(pk=_int(object_id)).first()
-        if match and match.status in (Match.Status.PROPOSED, Match.Status.ACTIVE):
+        if match and match.status in Match.LIVE_STATUSES:
             extra_context["end_early_url"] = reverse("admin:matching_match_end_early", args=[match.pk])
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -24,6 +24,8 @@ class Cycle(models.Model):
     planned_start = models.DateField(_("planned start"))
     duration_months = models.PositiveSmallIntegerField(_("duration in months"), default=12)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Set when the coordinators close matching: whoever has no pair then is told so (issue 15 §5).
+    matching_closed_at = models.DateTimeField(_("matching closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -107,11 +109,16 @@ class Match(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "voorgesteld", _("proposed")
+        # Confirmed by a coordinator, before the cycle's start: they already know each other's
+        # names and contact details (R8) and may plan the introduction, but the year has not begun.
+        CONFIRMED = "gekoppeld", _("matched")
         ACTIVE = "actief", _("active")
         COMPLETED = "afgerond", _("completed")
         ENDED_EARLY = "beeindigd", _("ended early")
 
-    LIVE_STATUSES = (Status.PROPOSED, Status.ACTIVE)
+    LIVE_STATUSES = (Status.PROPOSED, Status.CONFIRMED, Status.ACTIVE)
+    # The pair works together: contact details (R8), agreement, meetings.
+    ONGOING_STATUSES = (Status.CONFIRMED, Status.ACTIVE)
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="matches", verbose_name=_("cycle"))
     mentor = models.ForeignKey(
@@ -138,8 +145,13 @@ class Match(models.Model):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    # R8: the mentee's "I have made contact" (or her first planned meeting), whichever came first.
+    first_contact_at = models.DateTimeField(_("first contact made at"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.TextField(_("reason for ending"), blank=True)
+    # Whether the person who ended it chose to tell her partner the reason (otherwise coordinators only).
+    end_reason_shared = models.BooleanField(_("reason shared with the partner"), default=False)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -162,7 +174,7 @@ class Match(models.Model):
             # A mentee has at most one live (proposed or active) match per cycle.
             models.UniqueConstraint(
                 fields=["cycle", "mentee"],
-                condition=Q(status__in=["voorgesteld", "actief"]),
+                condition=Q(status__in=["voorgesteld", "gekoppeld", "actief"]),
                 name="match_one_live_per_mentee_per_cycle",
             ),
             models.CheckConstraint(
@@ -170,7 +182,9 @@ class Match(models.Model):
                 name="match_end_after_start",
             ),
             models.CheckConstraint(
-                condition=~Q(status="actief") | Q(start_date__isnull=False, planned_end__isnull=False),
+                condition=(
+                    ~Q(status__in=["gekoppeld", "actief"]) | Q(start_date__isnull=False, planned_end__isnull=False)
+                ),
                 name="match_active_has_dates",
             ),
         ]
@@ -180,8 +194,18 @@ class Match(models.Model):
 
     @property
     def is_active(self) -> bool:
-        """Only an active pair works together: contact details (R8), agreement edits, meetings."""
+        """The year has started (R4): from the start date until it completes or ends early."""
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Matched, before the start date: 'gekoppeld'."""
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_ongoing(self) -> bool:
+        """The pair works together, from confirmation on: contact details (R8), agreement edits, meetings."""
+        return self.status in self.ONGOING_STATUSES
 
     def is_member(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)

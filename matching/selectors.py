@@ -1,6 +1,9 @@
 """Reads for cycles, applications and matches."""
 
+import datetime
+
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
@@ -10,8 +13,8 @@ from accounts.models import Expertise
 from .models import Application, Cycle, Match, Role
 from .scoring import Candidate, candidate_from_application
 
-# A proposal is not yet the pair's business: they see it once it is active (R8).
-VISIBLE_TO_PAIR = (Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
+# A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
+VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
 
 
 def matches_for_user(user):
@@ -35,6 +38,67 @@ def pair_for_user(user, pk) -> Match:
         return matches_for_user(user).get(pk=pk)
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def may_see_contact_details(match) -> bool:
+    """R8: from confirmation ('gekoppeld') until the pair ends, the partners see each other's details."""
+    return match.is_ongoing
+
+
+def end_reason_visible_to(match, user) -> bool:
+    """R6: why a pair ended stays with the coordinators, unless whoever ended it chose to share it."""
+    if match.status != Match.Status.ENDED_EARLY or not match.end_reason:
+        return False
+    return match.end_reason_shared or match.ended_by_id == user.pk
+
+
+def pair_state(match) -> str:
+    """The pair's place on its timeline, in one word for pages and the admin.
+
+    confirmed ('gekoppeld', before the start) → active → completed / ended early / renewed.
+    """
+    if match.status == Match.Status.COMPLETED and has_next_term(match):
+        return "renewed"
+    return {
+        Match.Status.PROPOSED: "proposed",
+        Match.Status.CONFIRMED: "confirmed",
+        Match.Status.ACTIVE: "active",
+        Match.Status.COMPLETED: "completed",
+        Match.Status.ENDED_EARLY: "ended_early",
+    }[Match.Status(match.status)]
+
+
+def pairs_awaiting_first_contact(*, days: int, today=None, until_days: int | None = None):
+    """R8: first-term pairs matched at least `days` days ago (and less than `until_days`, if given)
+    whose mentee has not said she made contact and who have planned no meeting.
+
+    The mentee's reminder asks this with the reminder days; the coordinators' digest and
+    dashboard with the alert days (settings MATCHING_FIRST_CONTACT_*).
+    """
+    today = today or timezone.localdate()
+    matches = Match.objects.filter(
+        status__in=Match.ONGOING_STATUSES,
+        previous_term__isnull=True,
+        first_contact_at__isnull=True,
+        confirmed_at__date__lte=today - datetime.timedelta(days=days),
+    )
+    if until_days is not None:
+        matches = matches.filter(confirmed_at__date__gt=today - datetime.timedelta(days=until_days))
+    return matches.select_related("mentor", "mentee", "cycle").order_by("confirmed_at", "pk")
+
+
+def pairs_without_first_contact(*, today=None):
+    """For the coordinators' digest and dashboard: pairs past the alert days without first contact."""
+    return pairs_awaiting_first_contact(days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS, today=today)
+
+
+def first_contact_reminder_due(*, today=None):
+    """Mentees to remind once, between the reminder days and the alert days after the match."""
+    return pairs_awaiting_first_contact(
+        days=settings.MATCHING_FIRST_CONTACT_REMINDER_DAYS,
+        until_days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS,
+        today=today,
+    )
 
 
 # --- Cycles and applications ---------------------------------------------------

@@ -1,7 +1,8 @@
 """Writes for cycles, applications and matches: the one home of the programme's matching rules.
 
-The match lifecycle is a small state machine (see TRANSITIONS): proposed → active →
-completed | ended early; a renewal (R5) is a new active term linked to the previous one.
+The match lifecycle is a small state machine (see TRANSITIONS): proposed → confirmed
+('gekoppeld', before the start date) → active (from the start date) → completed | ended early;
+a renewal (R5) is a new term linked to the previous one.
 Hard rules are checked with `scoring.hard_rule_violation` on rows locked with
 SELECT … FOR UPDATE, so two coordinators confirming at once can never exceed a mentor's
 capacity; the partial unique constraint on Match guards the mentee's side as well.
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.eligibility import can_apply, can_be_mentor
@@ -23,7 +25,8 @@ from .scoring import candidate_from_application, hard_rule_violation
 from .signals import match_activated
 
 TRANSITIONS = {
-    Match.Status.PROPOSED: {Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
+    Match.Status.PROPOSED: {Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
+    Match.Status.CONFIRMED: {Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
     Match.Status.ACTIVE: {Match.Status.COMPLETED, Match.Status.ENDED_EARLY},
     Match.Status.COMPLETED: set(),
     Match.Status.ENDED_EARLY: set(),
@@ -210,13 +213,25 @@ def default_start_date(cycle: Cycle):
     return max(cycle.planned_start, timezone.localdate())
 
 
+def status_on(start_date, today=None) -> str:
+    """Confirmed ('gekoppeld') before the start date, active from it (R4)."""
+    today = today or timezone.localdate()
+    return Match.Status.CONFIRMED if start_date > today else Match.Status.ACTIVE
+
+
 @transaction.atomic
 def activate_match(*, match: Match, by=None, start_date=None) -> Match:
-    """Proposed → active: the year starts (R4) and the mentee gets her mentor's details (R8)."""
-    _check_transition(match, Match.Status.ACTIVE)
+    """Proposed → confirmed or active: the mentee gets her mentor's details at once (R8).
+
+    Before the start date the pair is 'gekoppeld': they may already plan their introduction;
+    `matches_start_due` makes them active on the start date, when the year begins (R4).
+    """
     match.start_date = start_date or default_start_date(match.cycle)
+    target = status_on(match.start_date)
+    _check_transition(match, target)
     match.planned_end = match.start_date + relativedelta(months=match.cycle.duration_months)
-    match.status = Match.Status.ACTIVE
+    match.status = target
+    match.confirmed_at = timezone.now()
     match.full_clean(validate_constraints=False)
     match.save()
     ensure_agreement(match=match)
@@ -225,18 +240,56 @@ def activate_match(*, match: Match, by=None, start_date=None) -> Match:
     return match
 
 
+def matches_start_due(*, today=None) -> int:
+    """Daily: confirmed pairs whose start date has come become active (R4). Returns how many."""
+    today = today or timezone.localdate()
+    return Match.objects.filter(status=Match.Status.CONFIRMED, start_date__lte=today).update(status=Match.Status.ACTIVE)
+
+
+def application_window_open(cycle: Cycle, today=None) -> bool:
+    """Members can still apply to this cycle: matching now would pass over whoever applies later."""
+    today = today or timezone.localdate()
+    return cycle.status == Cycle.Status.OPEN and today <= cycle.applications_close
+
+
+def _check_window(cycle: Cycle, before_window_closes: bool) -> None:
+    if application_window_open(cycle) and not before_window_closes:
+        raise ValidationError(
+            _(
+                "Applications for %(cycle)s are open until %(date)s. Confirm that you want to match before "
+                "the application period closes."
+            )
+            % {"cycle": cycle, "date": date_format(cycle.applications_close, "j F Y")},
+            code="window_open",
+        )
+
+
 @transaction.atomic
-def confirm_match(*, mentor_application: Application, mentee_application: Application, by, start_date=None) -> Match:
-    """A coordinator's one-click match: propose and activate in one go, all rules checked."""
+def confirm_match(
+    *,
+    mentor_application: Application,
+    mentee_application: Application,
+    by,
+    start_date=None,
+    before_window_closes: bool = False,
+) -> Match:
+    """A coordinator's one-click match: propose and confirm in one go, all rules checked.
+
+    While applications are still open she matches only when she says so (before_window_closes).
+    """
+    _check_window(mentor_application.cycle, before_window_closes)
     match = propose_match(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
     return activate_match(match=match, by=by, start_date=start_date)
 
 
 @transaction.atomic
-def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[Match]:
+def confirm_proposal(
+    *, cycle: Cycle, pairs: list[tuple[int, int]], by, before_window_closes: bool = False
+) -> list[Match]:
     """Confirm a reviewed proposal: (mentor application id, mentee application id) pairs, all or nothing."""
     if not pairs:
         raise ValidationError(_("The proposal contains no pairs to confirm."))
+    _check_window(cycle, before_window_closes)
     # Lock every application of the proposal up front, in primary-key order: two proposals (or a
     # proposal and a one-click match) then always queue in the same order and never deadlock.
     applications = {
@@ -251,7 +304,12 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
         if mentor_id not in applications or mentee_id not in applications:
             raise ValidationError(_("An application in this proposal does not belong to this cycle."))
         matches.append(
-            confirm_match(mentor_application=applications[mentor_id], mentee_application=applications[mentee_id], by=by)
+            confirm_match(
+                mentor_application=applications[mentor_id],
+                mentee_application=applications[mentee_id],
+                by=by,
+                before_window_closes=before_window_closes,
+            )
         )
     return matches
 
@@ -260,8 +318,25 @@ def confirm_proposal(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
 
 
 @transaction.atomic
+def match_first_contact_record(*, match: Match, by) -> Match:
+    """R8: the first contact is made: the mentee says so, or either partner plans a meeting.
+
+    Only the first moment counts; the friendly reminder and the coordinators' list stop asking.
+    """
+    if not match.is_member(by):
+        raise ValidationError(_("Only the mentor and the mentee of this pair can say so."))
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not match.is_ongoing:
+        raise ValidationError(_("This mentorship has ended."), code="not_ongoing")
+    if match.first_contact_at is None:
+        match.first_contact_at = timezone.now()
+        match.save(update_fields=["first_contact_at"])
+    return match
+
+
+@transaction.atomic
 def end_match_early(*, match: Match, by, reason: str) -> Match:
-    """Active or proposed → ended early, with a reason and who ended it (R6)."""
+    """Proposed, confirmed or active → ended early, with a reason and who ended it (R6)."""
     match = Match.objects.select_for_update().get(pk=match.pk)
     _check_transition(match, Match.Status.ENDED_EARLY)
     reason = (reason or "").strip()
@@ -284,7 +359,7 @@ def complete_match(*, match: Match, by=None) -> Match:
     if timezone.localdate() < match.planned_end - selectors.RENEWAL_NOTICE:
         raise ValidationError(
             _("This mentorship runs until %(date)s; to stop sooner, end it early with a reason.")
-            % {"date": match.planned_end.strftime("%d-%m-%Y")},
+            % {"date": date_format(match.planned_end, "j F Y")},
             code="too_early",
         )
     match.status = Match.Status.COMPLETED
@@ -339,7 +414,7 @@ AGREEMENT_PARTS = {
 @transaction.atomic
 def update_agreement(*, match: Match, by, **data) -> Agreement:
     """Either partner edits the agreement; each changed part is stamped as agreed now."""
-    if not match.is_member(by) or not match.is_active:
+    if not match.is_member(by) or not match.is_ongoing:
         raise ValidationError(_("Only the pair can change the agreement of an active mentorship."))
     agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
     now = timezone.now()
@@ -359,7 +434,7 @@ def update_agreement(*, match: Match, by, **data) -> Agreement:
 @transaction.atomic
 def confirm_trust(*, match: Match, by) -> Agreement:
     """R11: each partner confirms the confidentiality principle herself."""
-    if not match.is_member(by) or not match.is_active:
+    if not match.is_member(by) or not match.is_ongoing:
         raise ValidationError(_("Only the pair can confirm the agreement of an active mentorship."))
     agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
     field = "trust_confirmed_by_mentor_at" if by.pk == match.mentor_id else "trust_confirmed_by_mentee_at"

@@ -7,3 +7,9 @@ from . import services
 def complete_finished_matches() -> int:
     """Daily: close the year of pairs past their planned end that are not being renewed (R4, R5)."""
     return services.complete_finished_matches()
+
+
+@shared_task(name="matching.start_due_matches")
+def start_due_matches() -> int:
+    """Daily: pairs matched before the cycle's start become active on their start date (R4)."""
+    return services.matches_start_due()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("mentorschap/<int:pk>/afspraken/", views.agreement_edit, name="agreement_edit"),
     path("mentorschap/<int:pk>/vertrouwelijkheid/", views.confirm_trust, name="confirm_trust"),
     path("mentorschap/<int:pk>/verlengen/", views.renewal, name="renewal"),
+    path("mentorschap/<int:pk>/contact/", views.first_contact, name="first_contact"),
 ]

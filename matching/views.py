@@ -123,12 +123,13 @@ def _pair_context(request, match):
         "match": match,
         "is_mentee": request.user.pk == match.mentee_id,
         "partner": match.partner_of(request.user),
-        "agreement": services.ensure_agreement(match=match) if match.is_active else getattr(match, "agreement", None),
+        "agreement": services.ensure_agreement(match=match) if match.is_ongoing else getattr(match, "agreement", None),
         "renewal_due": selectors.renewal_due(match),
         "my_renewal_answer": answers.get(request.user.pk),
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
         "renewal_outcome": selectors.renewal_outcome(match),
         "terms": selectors.terms_of(match),
+        "show_end_reason": selectors.end_reason_visible_to(match, request.user),
     }
 
 
@@ -142,7 +143,7 @@ def pair_detail(request, pk):
 @login_required
 def agreement_edit(request, pk):
     match = selectors.pair_for_user(request.user, pk)
-    if not match.is_active:
+    if not match.is_ongoing:
         raise Http404
     agreement = services.ensure_agreement(match=match)
     form = AgreementForm(request.POST or None, instance=agreement)
@@ -156,6 +157,29 @@ def agreement_edit(request, pk):
             return redirect("matching:pair_detail", pk=match.pk)
     # The ModelForm wrote the typed values onto the instance; nothing was saved.
     return render(request, "matching/agreement_form.html", {"form": form, "match": match})
+
+
+@login_required
+def first_contact(request, pk):
+    """R8: "I have made contact", one click on the pair page; the e-mail's link shows the same button.
+
+    A GET never records anything (mail scanners open links), it asks for the one click.
+    """
+    match = selectors.pair_for_user(request.user, pk)
+    if request.user.pk != match.mentee_id or not match.is_ongoing:
+        return redirect("matching:pair_detail", pk=match.pk)
+    if request.method == "POST":
+        try:
+            services.match_first_contact_record(match=match, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Thank you! Good luck with your introductory meeting; plan it here as soon as you have a date."),
+            )
+        return redirect("matching:pair_detail", pk=match.pk)
+    return render(request, "matching/first_contact.html", {"match": match, "partner": match.mentor})
 
 
 @login_required

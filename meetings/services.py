@@ -5,9 +5,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from matching.models import Match
+from matching.services import match_first_contact_record
 
 from . import crypto
 from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
@@ -24,16 +26,23 @@ def _check_pair_member(match: Match, user) -> None:
 
 
 def _check_pair_active(match: Match) -> None:
-    if not match.is_active:
+    if not match.is_ongoing:
         raise ValidationError(_("This pair is no longer active, so its meetings can no longer be changed."))
 
 
+def earliest_meeting_day(match: Match):
+    """R8: from the day the pair was matched on, even before the cycle starts, they may meet."""
+    if match.confirmed_at:
+        return timezone.localdate(match.confirmed_at)
+    return match.start_date
+
+
 def meeting_date_error(match: Match, day) -> ValidationError | None:
-    """A meeting lies between the pair's start and a sane horizon; the form asks too, to show all errors at once."""
-    if match.start_date and day < match.start_date:
+    """A meeting lies between the pair's confirmation and a sane horizon; the form asks too, to show all errors."""
+    earliest = earliest_meeting_day(match)
+    if earliest and day < earliest:
         return ValidationError(
-            _("The pair started on %(date)s: a meeting cannot be earlier.")
-            % {"date": match.start_date.strftime("%d-%m-%Y")}
+            _("You were matched on %(date)s: a meeting cannot be earlier.") % {"date": date_format(earliest, "j F Y")}
         )
     if day > timezone.localdate() + MAX_PLANNING_AHEAD:
         # Also keeps dates such as 31-12-9999 from overflowing when the end time is computed.
@@ -115,7 +124,11 @@ def plan_meeting(
         created_by=by,
         updated_by=by,
     )
-    return _save(meeting)
+    with transaction.atomic():
+        _save(meeting)
+        # R8: planning a meeting is the first contact made, so nobody is reminded of it any more.
+        match_first_contact_record(match=match, by=by)
+    return meeting
 
 
 def update_meeting(*, meeting: Meeting, by, **changes) -> Meeting:
@@ -209,7 +222,7 @@ def carry_planned_meetings_to_new_term(*, new_term: Match) -> int:
     changed or cancelled, and would not count toward the new term's meetings (R10).
     Returns how many meetings moved.
     """
-    if not new_term.previous_term_id or not new_term.is_active or not new_term.start_date:
+    if not new_term.previous_term_id or not new_term.is_ongoing or not new_term.start_date:
         return 0
     moving = Meeting.objects.filter(match_id=new_term.previous_term_id, status=Meeting.Status.PLANNED)
     moved = 0

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import selectors
 from .models import OutboxMessage
@@ -98,24 +99,54 @@ def _new_term(message, match) -> Content:
     )
 
 
+def _starts_later(match) -> bool:
+    return match.start_date is not None and match.start_date > timezone.localdate()
+
+
+def _start_paragraph(match) -> list[str]:
+    """Matched before the cycle's start: say when it starts, and that the introduction need not wait."""
+    if not _starts_later(match):
+        return []
+    return [
+        _(
+            "Your mentorship starts on %(date)s. You do not have to wait for that: you can plan your "
+            "introductory meeting on any day from now on."
+        )
+        % {"date": _date(match.start_date)}
+    ]
+
+
+def first_contact_url(match) -> str:
+    return absolute_url(_reverse_or("matching:first_contact", match.pk, "dashboard"))
+
+
 def _match_mentee(message, match) -> Content:
     if _is_renewed_term(match):
         return _new_term(message, match)
     mentor = match.mentor
+    days = settings.MATCHING_FIRST_CONTACT_REMINDER_DAYS
     return Content(
         subject=_("Your mentor in the mentor programme: %(name)s") % {"name": mentor.full_name},
         paragraphs=[
             _("Good news: you have been matched with a mentor. Your mentor is %(name)s.") % {"name": mentor.full_name},
-            _(
-                "You make the first contact: e-mail or call %(name)s within two weeks to plan an introductory "
+            ngettext(
+                "You make the first contact: e-mail or call %(name)s within %(days)s day to plan an introductory "
                 "meeting, in person or online. In that meeting you discuss your mentoring question and agree "
-                "how often and how you will meet."
+                "how often and how you will meet.",
+                "You make the first contact: e-mail or call %(name)s within %(days)s days to plan an introductory "
+                "meeting, in person or online. In that meeting you discuss your mentoring question and agree "
+                "how often and how you will meet.",
+                days,
             )
-            % {"name": mentor.get_short_name()},
+            % {"name": mentor.get_short_name(), "days": days},
+            *_start_paragraph(match),
             _("These are her contact details:"),
         ],
         details=_contact_details(mentor),
-        actions=[(_("Open your pair page"), pair_url(match))],
+        actions=[
+            (_("I have made contact"), first_contact_url(match)),
+            (_("Open your pair page"), pair_url(match)),
+        ],
     )
 
 
@@ -133,6 +164,7 @@ def _match_mentor(message, match) -> Content:
                 "meeting. Her mentoring question is on your pair page."
             )
             % {"name": mentee.get_short_name()},
+            *_start_paragraph(match),
         ],
         details=[(_("Name"), mentee.full_name), (_("E-mail"), mentee.email)],
         actions=[(_("Open your pair page"), pair_url(match))],

@@ -237,7 +237,9 @@ def resend(*, ids: Iterable[int]) -> int:
 
 def notify_match_activated(*, match_id: int) -> list[int]:
     """R8: the mentee gets her mentor's contact details, the mentor learns who her mentee is."""
-    match = Match.objects.filter(pk=match_id, status=Match.Status.ACTIVE).select_related("mentor", "mentee").first()
+    match = (
+        Match.objects.filter(pk=match_id, status__in=Match.ONGOING_STATUSES).select_related("mentor", "mentee").first()
+    )
     if match is None:
         return []
     return enqueue([message(Kind.MATCH_MENTEE, match.mentee, match), message(Kind.MATCH_MENTOR, match.mentor, match)])
