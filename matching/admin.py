@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import scoring, selectors, services
-from .models import Application, Cycle, Match
+from .models import Application, Cycle, FitCheck, Match
 
 SUGGESTIONS_PER_MENTEE = 3
 # Mentor choices per mentee on the proposal screen: the best ones keep the page light for a big cycle.
@@ -68,6 +68,11 @@ class CycleAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.proposal_view),
                 name="matching_cycle_proposal",
             ),
+            path(
+                "<int:cycle_id>/matching/afsluiten/",
+                self.admin_site.admin_view(self.close_matching_view),
+                name="matching_cycle_close_matching",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -110,14 +115,37 @@ class CycleAdmin(admin.ModelAdmin):
         applications = Application.objects.in_bulk([row["mentee"].application_id for row in rows])
         for row in rows:
             row["application"] = applications[row["mentee"].application_id]
+        # Issue 15 §3: a mentee whose pair ended early is back here with her application, marked as such.
+        rematch = set(
+            Match.objects.filter(cycle=cycle, status=Match.Status.ENDED_EARLY).values_list("mentee_id", flat=True)
+        )
+        for row in rows:
+            row["rematch"] = row["application"].member_id in rematch
         context = self._context(
             request,
             cycle,
             rows=rows,
             mentors=mentors,
             matched_count=sum(1 for mentee in mentees if mentee.has_live_match),
+            fit_concerns=selectors.fit_concerns().filter(cycle=cycle),
         )
         return TemplateResponse(request, "admin/matching/cycle/matching.html", context)
+
+    def close_matching_view(self, request, cycle_id):
+        """Issue 15 §5: close matching (POST only); whoever has no pair gets a kind e-mail."""
+        cycle = self._cycle(request, cycle_id, write=True)
+        if request.method == "POST":
+            try:
+                left = services.cycle_matching_close(cycle=cycle, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.")
+                    % {"cycle": cycle, "count": len(left)},
+                )
+        return redirect("admin:matching_cycle_matching", cycle.pk)
 
     def match_view(self, request, cycle_id):
         """One-click match from a suggestion (POST only)."""
@@ -298,8 +326,13 @@ class MatchAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 form.add_error("reason" if hasattr(error, "error_dict") else None, error.messages)
             else:
-                messages.success(request, _("The mentorship has been ended early."))
-                return redirect("admin:matching_match_change", match.pk)
+                messages.success(
+                    request,
+                    _("The mentorship has been ended early. %(mentee)s can be matched again on this screen.")
+                    % {"mentee": match.mentee},
+                )
+                # Issue 15 §3: straight on to a new match for her, on the cycle's matching screen.
+                return redirect("admin:matching_cycle_matching", match.cycle_id)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -346,3 +379,23 @@ class MatchAdmin(admin.ModelAdmin):
                 done += 1
         if done:
             messages.success(request, _("%(count)s mentorships updated.") % {"count": done})
+
+
+@admin.register(FitCheck)
+class FitCheckAdmin(admin.ModelAdmin):
+    """Issue 15 §3: the partners' private answers to "does it fit?", for the coordinators only (read-only)."""
+
+    list_display = ["match", "member", "round", "answer", "answered_at"]
+    list_filter = ["answer", "match__cycle"]
+    search_fields = ["match__mentor__full_name", "match__mentee__full_name"]
+    fields = ["match", "member", "round", "asked_at", "answer", "note", "answered_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -77,6 +77,8 @@ class Application(models.Model):
     )
     role = models.CharField(_("role"), max_length=6, choices=Role.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    # R6: when she withdrew, for the coordinators' weekly digest.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     # Mentee (R7): the question or goal the pair starts from.
     mentoring_question = models.TextField(_("mentoring question or goal"), blank=True)
     topics = models.ManyToManyField(Expertise, blank=True, verbose_name=_("topics"))
@@ -272,3 +274,41 @@ class RenewalAnswer(models.Model):
 
     def __str__(self):
         return f"{self.match} – {self.member}"
+
+
+class FitCheck(models.Model):
+    """One partner's private answer to "Does it fit?" after the introduction (issue 15 §3).
+
+    Asked of each partner separately once the introductory meeting is held, and again after
+    the next meeting while she is in doubt. The answer and the note are for the coordinators
+    only: the partner never sees them (R11). A 'no' reaches the coordinators at once.
+    """
+
+    class Answer(models.TextChoices):
+        GOOD = "goed", _("good")
+        DOUBT = "twijfel", _("still in doubt")
+        NO = "niet", _("it does not fit")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="fit_checks", verbose_name=_("match"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices, blank=True)
+    note = models.TextField(_("note for the coordinators"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fit check")
+        verbose_name_plural = _("fit checks")
+        ordering = ["match", "member", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "member", "round"], name="fit_check_once_per_round"),
+            models.CheckConstraint(
+                condition=Q(answer="") | Q(answered_at__isnull=False), name="fit_check_answer_dated"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.match} – {self.member} – {self.round}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Expertise
 
-from .models import Application, Cycle, Match, Role
+from .models import Application, Cycle, FitCheck, Match, Role
 from .scoring import Candidate, candidate_from_application
 
 # A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
@@ -143,7 +143,7 @@ def free_places(application) -> int:
 
 
 def application_state(application) -> str:
-    """Where she stands, in words for her dashboard: submitted, waiting list, matched, withdrawn."""
+    """Where she stands, in words for her dashboard: submitted, waiting list, not matched, matched, withdrawn."""
     if application.status == Application.Status.WITHDRAWN:
         return "withdrawn"
     live = live_matches_for_application(application)
@@ -154,9 +154,42 @@ def application_state(application) -> str:
         return "matched"
     elif live.exists():
         return "partly_matched"
+    if application.cycle.matching_closed_at is not None:
+        return "not_matched"  # issue 15 §5: told so, and still on the waiting list
     if application.cycle.status == Cycle.Status.OPEN:
         return "submitted"
     return "waiting_list"
+
+
+def applications_without_pair(cycle):
+    """Submitted applications of a cycle with no live pair: mentees without a mentor, mentors without a mentee."""
+    live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
+    return (
+        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+        .exclude(role=Role.MENTEE, member__in=live.filter(cycle=cycle).values("mentee"))
+        .exclude(role=Role.MENTOR, pk__in=live.values("mentor_application"))
+        .select_related("member", "cycle")
+        .order_by("role", "pk")
+    )
+
+
+def open_fit_check(match, user):
+    """Her unanswered "does it fit?" question for this pair, if any (issue 15 §3)."""
+    return match.fit_checks.filter(member=user, answer="").order_by("-round").first()
+
+
+def my_latest_fit_answer(match, user):
+    return match.fit_checks.filter(member=user).exclude(answer="").order_by("-round").first()
+
+
+def fit_concerns():
+    """Ongoing pairs where a partner said it does not fit: for the coordinators (digest, dashboard, admin)."""
+    return (
+        Match.objects.filter(status__in=Match.ONGOING_STATUSES, fit_checks__answer=FitCheck.Answer.NO)
+        .distinct()
+        .select_related("mentor", "mentee", "cycle")
+        .order_by("pk")
+    )
 
 
 def cycle_candidates(cycle) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:

@@ -20,9 +20,9 @@ from accounts.eligibility import can_apply, can_be_mentor
 from accounts.models import Profile
 
 from . import selectors
-from .models import Agreement, Application, Cycle, Match, RenewalAnswer, Role
+from .models import Agreement, Application, Cycle, FitCheck, Match, RenewalAnswer, Role
 from .scoring import candidate_from_application, hard_rule_violation
-from .signals import match_activated
+from .signals import fit_check_asked, fit_check_concern, match_activated, match_ended, matching_closed
 
 TRANSITIONS = {
     Match.Status.PROPOSED: {Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
@@ -114,7 +114,7 @@ def update_application(*, application: Application, topics=None, **data) -> Appl
 
 
 @transaction.atomic
-def withdraw_application(*, application: Application, by, reason: str = "") -> Application:
+def withdraw_application(*, application: Application, by, reason: str = "", share_reason: bool = False) -> Application:
     """R6: anyone may withdraw. A live match then ends early, with her reason."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
@@ -126,11 +126,37 @@ def withdraw_application(*, application: Application, by, reason: str = "") -> A
             {"reason": _("You have been matched: tell your pair and the coordinators briefly why you stop.")}
         )
     for match in live:
-        end_match_early(match=match, by=by, reason=reason)
+        end_match_early(match=match, by=by, reason=reason, reason_shared=share_reason)
     application.status = Application.Status.WITHDRAWN
+    application.withdrawn_at = timezone.now()
     application.full_clean()
     application.save()
     return application
+
+
+# --- Closing matching (issue 15 §5) ------------------------------------------------------
+
+
+@transaction.atomic
+def cycle_matching_close(*, cycle: Cycle, by) -> list[Application]:
+    """The coordinators close matching for a cycle: whoever has no pair is told, kindly, and stays on the
+    waiting list. Returns those applications. Pairs can still be made later (a re-match, the waiting list).
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.matching_closed_at is not None:
+        raise ValidationError(_("Matching for %(cycle)s has already been closed.") % {"cycle": cycle})
+    if application_window_open(cycle):
+        raise ValidationError(
+            _("Applications for %(cycle)s are still open; close matching after they have closed.") % {"cycle": cycle}
+        )
+    cycle.matching_closed_at = timezone.now()
+    if cycle.status in (Cycle.Status.OPEN, Cycle.Status.MATCHING):
+        cycle.status = Cycle.Status.RUNNING
+    cycle.full_clean()
+    cycle.save()
+    left = list(selectors.applications_without_pair(cycle))
+    matching_closed.send(sender=Cycle, cycle=cycle, applications=left)
+    return left
 
 
 # --- Making pairs -------------------------------------------------------------------
@@ -335,19 +361,27 @@ def match_first_contact_record(*, match: Match, by) -> Match:
 
 
 @transaction.atomic
-def end_match_early(*, match: Match, by, reason: str) -> Match:
-    """Proposed, confirmed or active → ended early, with a reason and who ended it (R6)."""
+def end_match_early(*, match: Match, by, reason: str, reason_shared: bool = False) -> Match:
+    """Proposed, confirmed or active → ended early, with a reason and who ended it (R6).
+
+    The reason stays with the coordinators unless whoever ended it chose to share it with her
+    partner (reason_shared). The partner, or both when a coordinator ended it, hear of it.
+    """
     match = Match.objects.select_for_update().get(pk=match.pk)
     _check_transition(match, Match.Status.ENDED_EARLY)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"end_reason": _("Give a reason for ending the mentorship early.")})
+    was_known_to_pair = match.status != Match.Status.PROPOSED
     match.status = Match.Status.ENDED_EARLY
     match.ended_on = timezone.localdate()
     match.end_reason = reason
+    match.end_reason_shared = bool(reason_shared) and match.is_member(by)
     match.ended_by = by
     match.full_clean(validate_constraints=False)
     match.save()
+    if was_known_to_pair:
+        match_ended.send(sender=Match, match=match)
     return match
 
 
@@ -400,6 +434,60 @@ def ensure_agreement(*, match: Match) -> Agreement:
     agreement.full_clean()
     agreement.save()
     return agreement
+
+
+# --- Does it fit? (issue 15 §3) ----------------------------------------------------------
+
+
+@transaction.atomic
+def fit_checks_ask_after_meeting(*, match: Match) -> list[FitCheck]:
+    """A meeting was held: after the first one (the introduction, R8) ask both partners privately whether
+    it fits; after a later one ask again whoever was still in doubt. Renewed terms know each other already.
+    """
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not match.is_ongoing or match.previous_term_id:
+        return []
+    latest = {}
+    for check in match.fit_checks.order_by("round"):
+        latest[check.member_id] = check
+    asked = []
+    for member in (match.mentee, match.mentor):
+        previous = latest.get(member.pk)
+        if previous is None:
+            if latest:
+                continue  # only one partner was asked before: nothing new for the other
+            asked.append(FitCheck(match=match, member=member, round=1))
+        elif previous.answer == FitCheck.Answer.DOUBT:
+            asked.append(FitCheck(match=match, member=member, round=previous.round + 1))
+    if not asked:
+        return []
+    for check in asked:
+        check.full_clean()
+        check.save()
+    fit_check_asked.send(sender=FitCheck, fit_checks=asked)
+    return asked
+
+
+@transaction.atomic
+def fit_check_answer(*, match: Match, member, answer: str, note: str = "") -> FitCheck:
+    """Her private answer; 'not a fit' reaches the coordinators at once, never her partner (R11)."""
+    if not match.is_member(member):
+        raise ValidationError(_("Only the mentor and the mentee answer this question."))
+    check = (
+        FitCheck.objects.select_for_update().filter(match=match, member=member, answer="").order_by("-round").first()
+    )
+    if check is None:
+        raise ValidationError(_("There is no open question about your match right now."), code="not_asked")
+    if answer not in FitCheck.Answer.values:
+        raise ValidationError({"answer": _("Choose one of the answers.")})
+    check.answer = answer
+    check.note = (note or "").strip()
+    check.answered_at = timezone.now()
+    check.full_clean()
+    check.save()
+    if answer == FitCheck.Answer.NO:
+        fit_check_concern.send(sender=FitCheck, fit_check=check)
+    return check
 
 
 AGREEMENT_PARTS = {

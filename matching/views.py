@@ -4,12 +4,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.eligibility import can_apply, can_be_mentor
 
 from . import selectors, services
-from .forms import AgreementForm, MenteeApplicationForm, MentorApplicationForm, RenewalForm, WithdrawForm
+from .forms import (
+    AgreementForm,
+    FitCheckForm,
+    MenteeApplicationForm,
+    MentorApplicationForm,
+    RenewalForm,
+    WithdrawForm,
+)
 from .models import Application, Role
 
 FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
@@ -104,9 +112,16 @@ def application_withdraw(request, pk):
     application = selectors.application_for_user(request.user, pk)
     matched = selectors.live_matches_for_application(application).exists()
     form = WithdrawForm(request.POST or None)
+    if not matched:
+        del form.fields["share_reason"]  # nobody to share it with
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_application(application=application, by=request.user, reason=form.cleaned_data["reason"])
+            services.withdraw_application(
+                application=application,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                share_reason=form.cleaned_data.get("share_reason", False),
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -130,6 +145,8 @@ def _pair_context(request, match):
         "renewal_outcome": selectors.renewal_outcome(match),
         "terms": selectors.terms_of(match),
         "show_end_reason": selectors.end_reason_visible_to(match, request.user),
+        "open_fit_check": selectors.open_fit_check(match, request.user),
+        "my_fit_answer": selectors.my_latest_fit_answer(match, request.user),
     }
 
 
@@ -180,6 +197,36 @@ def first_contact(request, pk):
             )
         return redirect("matching:pair_detail", pk=match.pk)
     return render(request, "matching/first_contact.html", {"match": match, "partner": match.mentor})
+
+
+@login_required
+def fit_check(request, pk):
+    """Issue 15 §3: her private answer to "does it fit?"; only the coordinators see it."""
+    match = selectors.pair_for_user(request.user, pk)
+    if selectors.open_fit_check(match, request.user) is None:
+        return redirect("matching:pair_detail", pk=match.pk)
+    answer = request.GET.get("answer")
+    form = FitCheckForm(request.POST or None, initial={"answer": answer} if answer else {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fit_check_answer(match=match, member=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, FIT_CHECK_THANKS[form.cleaned_data["answer"]])
+            return redirect("matching:pair_detail", pk=match.pk)
+    return render(
+        request, "matching/fit_check.html", {"form": form, "match": match, "partner": match.partner_of(request.user)}
+    )
+
+
+FIT_CHECK_THANKS = {
+    "goed": gettext_lazy("Thank you! Good to hear it fits."),
+    "twijfel": gettext_lazy("Thank you for being honest. We will ask again after your next meeting."),
+    "niet": gettext_lazy(
+        "Thank you for letting us know. The coordinators will contact you; your partner does not see your answer."
+    ),
+}
 
 
 @login_required

@@ -9,10 +9,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from matching.models import Match
-from matching.services import match_first_contact_record
+from matching.services import fit_checks_ask_after_meeting, match_first_contact_record
 
 from . import crypto
 from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
+from .signals import meeting_changed
+
+# A change of these tells the other partner, with a calendar update; topics alone do not.
+CALENDAR_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url")
 
 # Fields a partner may set when planning or changing a meeting.
 EDITABLE_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url", "topics", "is_introduction")
@@ -128,6 +132,7 @@ def plan_meeting(
         _save(meeting)
         # R8: planning a meeting is the first contact made, so nobody is reminded of it any more.
         match_first_contact_record(match=match, by=by)
+        meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="planned")
     return meeting
 
 
@@ -140,11 +145,18 @@ def update_meeting(*, meeting: Meeting, by, **changes) -> Meeting:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    before = {field: getattr(meeting, field) for field in CALENDAR_FIELDS}
     for field, value in changes.items():
         setattr(meeting, field, list(value) if field == "topics" else value)
     meeting.updated_by = by
     meeting.sequence += 1
-    return _save(meeting)
+    with transaction.atomic():
+        _save(meeting)
+        if meeting.status == Meeting.Status.PLANNED and any(
+            getattr(meeting, field) != value for field, value in before.items()
+        ):
+            meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="changed")
+    return meeting
 
 
 def mark_meeting_held(*, meeting: Meeting, by) -> Meeting:
@@ -160,7 +172,12 @@ def mark_meeting_held(*, meeting: Meeting, by) -> Meeting:
     meeting.status_changed_at = timezone.now()
     meeting.updated_by = by
     meeting.sequence += 1
-    return _save(meeting)
+    with transaction.atomic():
+        _save(meeting)
+        # Issue 15 §3: after the introduction both are asked privately whether it fits; after a
+        # later meeting whoever was still in doubt is asked again.
+        fit_checks_ask_after_meeting(match=meeting.match)
+    return meeting
 
 
 def cancel_meeting(*, meeting: Meeting, by) -> Meeting:
@@ -173,7 +190,10 @@ def cancel_meeting(*, meeting: Meeting, by) -> Meeting:
     meeting.status_changed_at = timezone.now()
     meeting.updated_by = by
     meeting.sequence += 1
-    return _save(meeting)
+    with transaction.atomic():
+        _save(meeting)
+        meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="cancelled")
+    return meeting
 
 
 def save_private_note(*, meeting: Meeting, author, text: str) -> PrivateNote | None:

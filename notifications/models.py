@@ -25,6 +25,14 @@ class OutboxMessage(models.Model):
         MEETINGS_REMINDER = "meetings_reminder", _("reminder: at least two meetings")
         RENEWAL_QUESTION = "renewal_question", _("renewal question")
         COORDINATOR_DIGEST = "coordinator_digest", _("weekly coordinator digest")
+        FIRST_CONTACT_REMINDER = "first_contact_reminder", _("reminder: first contact (mentee)")
+        MEETING_PLANNED = "meeting_planned", _("meeting planned by the partner")
+        MEETING_CHANGED = "meeting_changed", _("meeting changed by the partner")
+        MEETING_CANCELLED = "meeting_cancelled", _("meeting cancelled by the partner")
+        PAIR_ENDED = "pair_ended", _("the mentorship has ended")
+        FIT_CHECK_QUESTION = "fit_check_question", _("question: does it fit?")
+        FIT_CHECK_CONCERN = "fit_check_concern", _("a pair that does not fit (coordinators)")
+        NOT_MATCHED = "not_matched", _("not matched this cycle")
 
     class Status(models.TextChoices):
         PENDING = "wacht", _("waiting to be sent")

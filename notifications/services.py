@@ -25,6 +25,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from evaluations import services as evaluation_services
+from matching import selectors as matching_selectors
+from matching import services as matching_services
 from matching.models import Match
 
 from . import selectors
@@ -245,6 +247,42 @@ def notify_match_activated(*, match_id: int) -> list[int]:
     return enqueue([message(Kind.MATCH_MENTEE, match.mentee, match), message(Kind.MATCH_MENTOR, match.mentor, match)])
 
 
+def notify_meeting_changed(*, meeting, by, change: str) -> list[int]:
+    """Issue 15 §4: the other partner hears of a planned, changed or cancelled meeting, with a calendar update.
+
+    One message per version of the meeting (its SEQUENCE), so every change is told once.
+    """
+    kind = {"planned": Kind.MEETING_PLANNED, "changed": Kind.MEETING_CHANGED, "cancelled": Kind.MEETING_CANCELLED}[
+        change
+    ]
+    partner = meeting.match.partner_of(by)
+    return enqueue([message(kind, partner, meeting, period=f"v{meeting.sequence}")])
+
+
+def notify_match_ended(*, match) -> list[int]:
+    """R6: when a partner stepped out, the other hears the pair ended; when a coordinator ended it, both do."""
+    if match.ended_by_id in (match.mentor_id, match.mentee_id):
+        recipients = [match.partner_of(match.ended_by)]
+    else:
+        recipients = [match.mentee, match.mentor]
+    return enqueue([message(Kind.PAIR_ENDED, person, match) for person in recipients])
+
+
+def notify_fit_check_asked(*, fit_checks) -> list[int]:
+    """Issue 15 §3: each partner is asked privately, by e-mail too."""
+    return enqueue([message(Kind.FIT_CHECK_QUESTION, check.member, check) for check in fit_checks])
+
+
+def notify_fit_check_concern(*, fit_check) -> list[int]:
+    """A 'does not fit' reaches every coordinator at once (never the partner)."""
+    return enqueue([message(Kind.FIT_CHECK_CONCERN, person, fit_check) for person in selectors.coordinators()])
+
+
+def notify_not_matched(*, applications) -> list[int]:
+    """Issue 15 §5: matching closed, and she has no pair: a kind word, and she stays on the waiting list."""
+    return enqueue([message(Kind.NOT_MATCHED, application.member, application) for application in applications])
+
+
 def _to_both(kind: str, matches) -> list[OutboxMessage]:
     return [message(kind, person, match) for match in matches for person in (match.mentee, match.mentor)]
 
@@ -254,6 +292,11 @@ def queue_pair_messages(*, day: datetime.date) -> dict[str, int]:
         Kind.QUIET_PAIR_NUDGE: _to_both(Kind.QUIET_PAIR_NUDGE, selectors.quiet_pairs_due(day)),
         Kind.MEETINGS_REMINDER: _to_both(Kind.MEETINGS_REMINDER, selectors.pairs_below_two_meetings_due(day)),
         Kind.RENEWAL_QUESTION: _to_both(Kind.RENEWAL_QUESTION, selectors.renewal_question_due(day)),
+        # R8: one friendly reminder to the mentee; the unique key keeps it to one.
+        Kind.FIRST_CONTACT_REMINDER: [
+            message(Kind.FIRST_CONTACT_REMINDER, match.mentee, match)
+            for match in matching_selectors.first_contact_reminder_due(today=day)
+        ],
     }
     return {str(kind): len(enqueue(messages)) for kind, messages in found.items()}
 
@@ -263,23 +306,34 @@ def queue_evaluation_messages(*, day: datetime.date) -> dict[str, int]:
     invited, reminded = [], []
     for round_ in selectors.evaluation_rounds_open_on(day):
         evaluation_services.invitations_ensure(round=round_)
+        # Issue 15 §6: one e-mail per person per round, naming each of her roles with its own link;
+        # it is keyed on her first invitation of the round, so a member in both roles gets one.
+        first = selectors.first_invitation_per_person(round_)
         invited += [
-            message(Kind.EVALUATION_INVITATION, invitation.user, invitation)
+            message(Kind.EVALUATION_INVITATION, invitation.user, first[invitation.user_id])
             for invitation in round_.invitations.select_related("user")
         ]
         for invitation in selectors.invitations_to_remind(round_):
             period = selectors.evaluation_reminder_period(round_, invitation, day)
             if period:
-                reminded.append(message(Kind.EVALUATION_REMINDER, invitation.user, invitation, period))
+                reminded.append(message(Kind.EVALUATION_REMINDER, invitation.user, first[invitation.user_id], period))
     return {
-        str(Kind.EVALUATION_INVITATION): len(enqueue(invited)),
-        str(Kind.EVALUATION_REMINDER): len(enqueue(reminded)),
+        str(Kind.EVALUATION_INVITATION): len(enqueue(_unique(invited))),
+        str(Kind.EVALUATION_REMINDER): len(enqueue(_unique(reminded))),
     }
+
+
+def _unique(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """One message per outbox key (a member in two roles appears twice in the lists above)."""
+    return list({_key(msg): msg for msg in messages}.values())
 
 
 def run_daily_jobs(*, day: datetime.date | None = None) -> dict[str, int]:
     """The one daily job: find what is due today in the database and queue it (idempotent)."""
     day = day or timezone.localdate()
+    # Pairs whose start date has come are active before today's messages are chosen (matching's own
+    # early-morning job does the same; both are idempotent, so a late or missed run changes nothing).
+    matching_services.matches_start_due(today=day)
     counts = queue_pair_messages(day=day)
     counts.update(queue_evaluation_messages(day=day))
     return counts

@@ -29,6 +29,17 @@ from notifications.tests.conftest import bodies, of_kind
 pytestmark = pytest.mark.django_db
 
 Kind = OutboxMessage.Kind
+
+ISSUE_15_KINDS = {
+    Kind.FIRST_CONTACT_REMINDER,
+    Kind.MEETING_PLANNED,
+    Kind.MEETING_CHANGED,
+    Kind.MEETING_CANCELLED,
+    Kind.PAIR_ENDED,
+    Kind.FIT_CHECK_QUESTION,
+    Kind.FIT_CHECK_CONCERN,
+    Kind.NOT_MATCHED,
+}
 SECRET = "GEHEIM-7f3a"
 MENTORVRAAG = f"Hoe ga ik om met een lastige leidinggevende? {SECRET}-mentorvraag"
 NOTE = f"Ze vertelde over haar burn-out. {SECRET}-notitie"
@@ -119,10 +130,13 @@ def test_a_quiet_pair_gets_every_message_once_on_its_day_in_its_own_language_wit
     assert dates[(Kind.EVALUATION_REMINDER, mentor.pk, "7d")] == ROUND_OPENS + datetime.timedelta(days=7)
     assert dates[(Kind.EVALUATION_REMINDER, mentor.pk, "14d")] == ROUND_OPENS + datetime.timedelta(days=14)
     assert not OutboxMessage.objects.filter(kind=Kind.EVALUATION_REMINDER, recipient=mentee).exists()
+    # R8: no first contact and no meeting two weeks after the match: one friendly reminder, to her only.
+    assert dates[(Kind.FIRST_CONTACT_REMINDER, mentee.pk, "")] == START + datetime.timedelta(days=14)
+    assert not OutboxMessage.objects.filter(kind=Kind.FIRST_CONTACT_REMINDER, recipient=mentor).exists()
 
     # Once each, all sent.
     assert OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count() == 0
-    assert len(to(sent, mentee)) == 5
+    assert len(to(sent, mentee)) == 6
     assert len(to(sent, mentor)) == 7
     mondays = sum(
         1 for n in range((PLANNED_END - START).days + 1) if (START + datetime.timedelta(days=n)).weekday() == 0
@@ -132,6 +146,7 @@ def test_a_quiet_pair_gets_every_message_once_on_its_day_in_its_own_language_wit
     # Each in her own language.
     assert [email.subject for email in to(sent, mentee)] == [
         "Je mentor in het mentorprogramma: Marieke de Vries",
+        "Heb je al contact gehad met Marieke de Vries?",
         "Hoe gaat het met je mentorschap?",
         "Deel je ervaring: evaluatie Tussentijds",
         "Ten minste twee afspraken tijdens je mentorschap",
@@ -199,7 +214,9 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
         services.send_coordinator_digest()
 
     kinds = set(OutboxMessage.objects.values_list("kind", flat=True))
-    assert kinds == set(Kind.values) - {Kind.QUIET_PAIR_NUDGE}  # they met, so no nudge; every other kind went out
+    # They met, so no nudge; the kinds of issue 15 (first contact, meetings, fit check, endings, not matched)
+    # have their own confidentiality test in test_pair_messages.py; every other kind went out.
+    assert kinds == set(Kind.values) - {Kind.QUIET_PAIR_NUDGE} - ISSUE_15_KINDS
     assert len(sent) == OutboxMessage.objects.count()
     for email in sent:
         assert SECRET not in bodies(email), email.subject
