@@ -232,3 +232,62 @@ def test_the_days_are_configurable(pair, settings):
     day = MATCH_DAY.date()
 
     assert list(selectors.first_contact_reminder_due(today=day + datetime.timedelta(days=3))) == [pair]
+
+
+# --- §3 Does it fit? On the pages -------------------------------------------------------------
+
+
+@pytest.fixture
+def introduced(pair, clock):
+    """The introduction was held three days after the match."""
+    clock.move_to(at(datetime.date(2026, 12, 3), 19))
+    meeting = meeting_services.plan_meeting(
+        match=pair, by=pair.mentee, starts_at=at(datetime.date(2026, 12, 3), 18), duration_minutes=60
+    )
+    meeting_services.mark_meeting_held(meeting=meeting, by=pair.mentee)
+    return pair
+
+
+def test_the_fit_question_is_only_for_the_pair(introduced, client, coordinator):
+    url = reverse("matching:fit_check", args=[introduced.pk])
+    assert "login" in client.get(url).url  # anonymous
+    for outsider in (MemberFactory(), coordinator):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    client.force_login(introduced.mentee)
+    assert "Past het?" in client.get(reverse("matching:pair_detail", args=[introduced.pk])).content.decode()
+    assert client.get(url + "?answer=niet").context["form"]["answer"].value() == "niet"
+
+
+def test_her_answer_stays_hers_the_partner_never_sees_it(introduced, client):
+    client.force_login(introduced.mentee)
+    client.post(reverse("matching:fit_check", args=[introduced.pk]), {"answer": "niet", "note": "Geen klik"})
+
+    client.force_login(introduced.mentor)
+    page = client.get(reverse("matching:pair_detail", args=[introduced.pk])).content.decode()
+    assert "Geen klik" not in page
+    assert "Het past niet" not in page and ": niet" not in page
+    assert "Past het?" in page  # her own question is still open
+
+
+def test_coordinators_end_a_pair_that_does_not_fit_and_match_the_mentee_again(introduced, client, coordinator):
+    services.fit_check_answer(match=introduced, member=introduced.mentee, answer="niet")
+    other_mentor = MentorApplicationFactory(cycle=introduced.cycle, capacity=1)
+    client.force_login(coordinator)
+    screen = reverse("admin:matching_cycle_matching", args=[introduced.cycle_id])
+    assert "Koppels die niet passen" in client.get(screen).content.decode()
+
+    response = client.post(
+        reverse("admin:matching_match_end_early", args=[introduced.pk]), {"reason": "Past niet na kennismaking"}
+    )
+    assert response.url == screen
+    page = client.get(screen).content.decode()
+    assert "opnieuw te koppelen" in page
+    assert introduced.mentee.full_name in page
+
+    client.post(
+        reverse("admin:matching_cycle_match", args=[introduced.cycle_id]),
+        {"mentor": other_mentor.pk, "mentee": introduced.mentee_application_id},
+    )
+    rematched = Match.objects.get(mentee=introduced.mentee, status=Match.Status.CONFIRMED)
+    assert rematched.mentor == other_mentor.member
