@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mail point at the address `make run` serves on (unless SITE_URL is set).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test setup migrate messages makemessages lint bench worker beat clean
 
@@ -34,8 +36,8 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 run: migrate
-	$(PY) manage.py load_demo_data
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py load_demo_data
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(PY) -m pytest

@@ -1,4 +1,4 @@
-"""Test set-up shared by every app: fast hashing, in-process Celery, Chromium, a real worker."""
+"""Test set-up shared by every app: in-process Celery, Chromium, a real worker (settings: settings_test)."""
 
 import os
 import shutil
@@ -36,8 +36,7 @@ def skip_or_fail(message: str):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_in_process(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _in_process_celery():
     from mentorprogramma.celery import app
 
     eager = app.conf.task_always_eager

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mentorprogramma.admin import ReadOnlyAdminMixin
+from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
 from .forms import MemberListImportForm, VerificationForm
@@ -181,7 +182,7 @@ class ProfileAdmin(admin.ModelAdmin):
                     services.profile_reject(profile=profile, by=request.user, reason=form.cleaned_data["reason"])
                     self.message_user(request, _("%(name)s is rejected.") % {"name": profile.user}, messages.SUCCESS)
             except ValidationError as error:
-                form.add_error("reason", error.message_dict.get("verification_note", error.messages))
+                add_service_error(form, error, fields={"verification_note": "reason"})
             else:
                 return redirect("admin:accounts_profile_change", profile.pk)
         context = {
@@ -189,7 +190,7 @@ class ProfileAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": profile,
             "profile": profile,
-            "list_entry": selectors.member_list_entry_for(profile),
+            "list_entry": selectors.member_list_entry_for(profile=profile),
             "form": form,
             "title": _("Verify or reject %(name)s") % {"name": profile.user},
         }

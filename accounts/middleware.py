@@ -47,4 +47,4 @@ class ProfileStepMiddleware:
         path = request.path_info
         if path in self._public_pages() or path.startswith(self._open_paths()):
             return False
-        return not has_profile(user)
+        return not has_profile(user=user)

@@ -9,18 +9,18 @@ from .eligibility import Decision, can_apply, can_be_mentor
 from .models import MemberListEntry, Profile, VerificationStatus
 
 
-def profile_for_user(user) -> Profile | None:
+def profile_for_user(*, user) -> Profile | None:
     """The member's own profile, or None while she has not completed it."""
     if not user.is_authenticated:
         return None
     return Profile.objects.filter(user=user).prefetch_related("expertise").first()
 
 
-def has_profile(user) -> bool:
+def has_profile(*, user) -> bool:
     return user.is_authenticated and Profile.objects.filter(user=user).exists()
 
 
-def profile_for_viewer(viewer, pk) -> tuple[Profile, bool]:
+def profile_for_viewer(*, viewer, pk) -> tuple[Profile, bool]:
     """The one access check for a member's profile page: herself or her partner, everyone else 404.
 
     There is no member directory: coordinators see profiles in the admin, other
@@ -34,18 +34,18 @@ def profile_for_viewer(viewer, pk) -> tuple[Profile, bool]:
         raise Http404 from None
     if profile.user_id == viewer.pk:
         return profile, False
-    if is_partner(viewer, profile.user):
+    if is_partner(viewer=viewer, other=profile.user):
         return profile, True
     raise Http404
 
 
-def is_partner(viewer, other) -> bool:
+def is_partner(*, viewer, other) -> bool:
     """Whether these two are mentor and mentee of a pair the viewer can see (R8: contact details)."""
     from matching.selectors import matches_for_user
 
     if not viewer.is_authenticated or viewer.pk == other.pk:
         return False
-    return matches_for_user(viewer).filter(Q(mentor=other) | Q(mentee=other)).exists()
+    return matches_for_user(user=viewer).filter(Q(mentor=other) | Q(mentee=other)).exists()
 
 
 class NextStep:
@@ -80,7 +80,7 @@ def _next_step(user, profile: Profile | None, may_apply: Decision) -> str:
     if not may_apply:
         return NextStep.AWAIT_VERIFICATION
     taking_part = (
-        matches_for_user(user).filter(status__in=Match.ONGOING_STATUSES).exists()
+        matches_for_user(user=user).filter(status__in=Match.ONGOING_STATUSES).exists()
         or Application.objects.filter(member=user, status=Application.Status.SUBMITTED)
         .exclude(cycle__status=Cycle.Status.CLOSED)
         .exists()
@@ -92,8 +92,8 @@ def _next_step(user, profile: Profile | None, may_apply: Decision) -> str:
     return NextStep.AWAIT_CYCLE
 
 
-def member_status(user) -> MemberStatus:
-    profile = profile_for_user(user)
+def member_status(*, user) -> MemberStatus:
+    profile = profile_for_user(user=user)
     may_apply = can_apply(user)
     return MemberStatus(
         profile=profile,
@@ -111,6 +111,6 @@ def verification_counts() -> dict[str, int]:
     }
 
 
-def member_list_entry_for(profile: Profile) -> MemberListEntry | None:
+def member_list_entry_for(*, profile: Profile) -> MemberListEntry | None:
     """Her number on the newest NOB member list, if it is there: what a coordinator checks before deciding."""
     return MemberListEntry.objects.filter(membership_number=profile.membership_number).first()

@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from mentorprogramma.forms import add_service_error
+
 from . import selectors, services
 from .forms import ProfileForm
 
@@ -19,7 +21,7 @@ def _safe_next(request) -> str | None:
 @login_required
 def profile(request):
     """Her own profile: what she filled in, her verification status and roles, and what to do next."""
-    status = selectors.member_status(request.user)
+    status = selectors.member_status(user=request.user)
     if status.profile is None:
         return redirect("accounts:profile_edit")
     return render(request, "accounts/profile.html", {"status": status, "profile": status.profile})
@@ -28,14 +30,14 @@ def profile(request):
 @login_required
 def profile_edit(request):
     """The profile step after sign-up, and later editing; the service enforces R2 and R3."""
-    existing = selectors.profile_for_user(request.user)
+    existing = selectors.profile_for_user(user=request.user)
     data = request.POST if request.method == "POST" else None
     form = ProfileForm(data, instance=existing, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_save(user=request.user, **form.service_arguments())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             if existing is None:
                 messages.success(request, _("Thank you! Your programme profile is complete."))
@@ -52,7 +54,7 @@ def profile_edit(request):
 @login_required
 def profile_detail(request, pk):
     """A member's profile seen by herself or by her partner; anyone else gets 404."""
-    shown, viewer_is_partner = selectors.profile_for_viewer(request.user, pk)
+    shown, viewer_is_partner = selectors.profile_for_viewer(viewer=request.user, pk=pk)
     if not viewer_is_partner:
         return redirect("accounts:profile")
     return render(request, "accounts/partner_profile.html", {"profile": shown})

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorprogramma.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorprogramma.settings_test")
 # A throwaway database: the benchmark never touches a real one.
 _DATABASE_DIR = tempfile.TemporaryDirectory(prefix="bench-matching-")
 os.environ["DATABASE_URL"] = f"sqlite:///{_DATABASE_DIR.name}/bench.sqlite3"
@@ -132,7 +132,7 @@ def time_from_database(mentors: list[Candidate], mentees: list[Candidate]) -> No
 
     cycle = write_cycle(mentors, mentees)
     started = time.perf_counter()
-    db_mentors, db_mentees, _topic_names = cycle_candidates(cycle)
+    db_mentors, db_mentees, _topic_names = cycle_candidates(cycle=cycle)
     read = time.perf_counter()
     table = score_table(db_mentors, db_mentees)
     pairs = optimal_assignment(table)

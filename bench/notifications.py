@@ -77,7 +77,7 @@ def main() -> int:
         return 0
 
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="mentorprogramma.settings",
+        DJANGO_SETTINGS_MODULE="mentorprogramma.settings_test",
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=REDIS_URL,
         CACHE_URL=REDIS_URL,

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
+from mentorprogramma.forms import add_service_error
+
 from . import selectors, services
 from .forms import EvaluationForm
 
@@ -35,13 +37,9 @@ def respond(request, token):
         try:
             services.response_submit(invitation=invitation, user=request.user, answers=form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, messages in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, messages)
-            elif selectors.invitation_is_submitted(invitation):
+            if not hasattr(error, "error_dict") and selectors.invitation_is_submitted(invitation):
                 return render(request, "evaluations/already_submitted.html", {"invitation": invitation})
-            else:
-                form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect("evaluations:thanks")
     context = {

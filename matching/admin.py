@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentorprogramma.forms import add_service_error
+
 from . import scoring, selectors, services
 from .models import Application, Cycle, FitCheck, Match
 
@@ -90,7 +92,7 @@ class CycleAdmin(admin.ModelAdmin):
             "title": _("Matching for %(cycle)s") % {"cycle": cycle},
             "matchable": cycle.status in services.MATCHABLE_CYCLE_STATUSES,
             # Applications still open: she matches only when she says she wants to (issue 15 §1).
-            "window_open": services.application_window_open(cycle),
+            "window_open": selectors.application_window_open(cycle=cycle),
             "match_early": request.GET.get("early") == "1",
             **extra,
         }
@@ -98,7 +100,7 @@ class CycleAdmin(admin.ModelAdmin):
     def matching_view(self, request, cycle_id):
         """Unmatched mentees with their best suggestions and reasons, and the mentors' free places."""
         cycle = self._cycle(request, cycle_id)
-        mentors, mentees, topic_names = selectors.cycle_candidates(cycle)
+        mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle)
         table = scoring.score_table(mentors, mentees)
         rows = []
         for index, mentee in enumerate(mentees):
@@ -158,7 +160,7 @@ class CycleAdmin(admin.ModelAdmin):
             messages.error(request, _("Choose a mentor and a mentee from this cycle."))
             return redirect("admin:matching_cycle_matching", cycle.pk)
         try:
-            match = services.confirm_match(
+            match = services.match_confirm(
                 mentor_application=mentor_application,
                 mentee_application=mentee_application,
                 by=request.user,
@@ -178,7 +180,7 @@ class CycleAdmin(admin.ModelAdmin):
     def proposal_view(self, request, cycle_id):
         """The "stel optimale matching voor" screen: compute, review and edit, then confirm; nothing is saved before."""
         cycle = self._cycle(request, cycle_id, write=request.method == "POST")
-        mentors, mentees, topic_names = selectors.cycle_candidates(cycle)
+        mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle)
         table = scoring.score_table(mentors, mentees)
         optimal = scoring.optimal_assignment(table)
         greedy = scoring.greedy_assignment(table)
@@ -198,7 +200,7 @@ class CycleAdmin(admin.ModelAdmin):
                     if include:
                         pairs.append((mentor_id, mentee.application_id))
             try:
-                matches = services.confirm_proposal(
+                matches = services.proposal_confirm(
                     cycle=cycle,
                     pairs=pairs,
                     by=request.user,
@@ -322,9 +324,9 @@ class MatchAdmin(admin.ModelAdmin):
         form = EndEarlyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.end_match_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
+                services.match_end_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as error:
-                form.add_error("reason" if hasattr(error, "error_dict") else None, error.messages)
+                add_service_error(form, error, fields={"end_reason": "reason"})
             else:
                 messages.success(
                     request,
@@ -352,21 +354,21 @@ class MatchAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("renewal"))
     def renewal(self, match):
         # R5 without saying who answered what: only the joint outcome.
-        if not match.is_active or not selectors.renewal_due(match):
+        if not match.is_active or not selectors.renewal_due(match=match):
             return "–"
         return {
             "agreed": _("both want to continue"),
             "declined": _("not continuing"),
             "open": _("waiting for answers"),
-        }[selectors.renewal_outcome(match)]
+        }[selectors.renewal_outcome(match=match)]
 
     @admin.action(description=gettext_lazy("Complete the selected mentorships"), permissions=["change"])
     def complete_matches(self, request, queryset):
-        self._apply(request, queryset, lambda match: services.complete_match(match=match, by=request.user))
+        self._apply(request, queryset, lambda match: services.match_complete(match=match, by=request.user))
 
     @admin.action(description=gettext_lazy("Start a new term (both want to continue)"), permissions=["change"])
     def renew_matches(self, request, queryset):
-        self._apply(request, queryset, lambda match: services.renew_match(match=match, by=request.user))
+        self._apply(request, queryset, lambda match: services.match_renew(match=match, by=request.user))
 
     def _apply(self, request, queryset, operation):
         done = 0

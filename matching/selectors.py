@@ -17,7 +17,7 @@ from .scoring import Candidate, candidate_from_application
 VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
 
 
-def matches_for_user(user):
+def matches_for_user(*, user):
     """The pairs this member belongs to, newest first; empty for anonymous users."""
     if not user.is_authenticated:
         return Match.objects.none()
@@ -28,36 +28,36 @@ def matches_for_user(user):
     )
 
 
-def pair_for_user(user, pk) -> Match:
+def pair_for_user(*, user, pk) -> Match:
     """The one access check for a pair: only its mentor and mentee, everyone else 404.
 
     Coordinators are no exception: they see pairs in the admin, without the
     pair's own content (R11).
     """
     try:
-        return matches_for_user(user).get(pk=pk)
+        return matches_for_user(user=user).get(pk=pk)
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def may_see_contact_details(match) -> bool:
+def may_see_contact_details(*, match) -> bool:
     """R8: from confirmation ('gekoppeld') until the pair ends, the partners see each other's details."""
     return match.is_ongoing
 
 
-def end_reason_visible_to(match, user) -> bool:
+def end_reason_visible_to(*, match, user) -> bool:
     """R6: why a pair ended stays with the coordinators, unless whoever ended it chose to share it."""
     if match.status != Match.Status.ENDED_EARLY or not match.end_reason:
         return False
     return match.end_reason_shared or match.ended_by_id == user.pk
 
 
-def pair_state(match) -> str:
+def pair_state(*, match) -> str:
     """The pair's place on its timeline, in one word for pages and the admin.
 
     confirmed ('gekoppeld', before the start) → active → completed / ended early / renewed.
     """
-    if match.status == Match.Status.COMPLETED and has_next_term(match):
+    if match.status == Match.Status.COMPLETED and has_next_term(match=match):
         return "renewed"
     return {
         Match.Status.PROPOSED: "proposed",
@@ -112,7 +112,7 @@ def open_cycles():
     ).order_by("planned_start")
 
 
-def applications_for_user(user):
+def applications_for_user(*, user):
     if not user.is_authenticated:
         return Application.objects.none()
     return (
@@ -123,30 +123,30 @@ def applications_for_user(user):
     )
 
 
-def application_for_user(user, pk) -> Application:
+def application_for_user(*, user, pk) -> Application:
     """The one access check for an application: only the member who made it, everyone else 404."""
     try:
-        return applications_for_user(user).get(pk=pk)
+        return applications_for_user(user=user).get(pk=pk)
     except (Application.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def live_matches_for_application(application):
+def live_matches_for_application(*, application):
     if application.role == Role.MENTOR:
         return Match.objects.filter(mentor_application=application, status__in=Match.LIVE_STATUSES)
     return Match.objects.filter(cycle=application.cycle, mentee=application.member, status__in=Match.LIVE_STATUSES)
 
 
-def free_places(application) -> int:
+def free_places(*, application) -> int:
     """A mentor's places left in her cycle: her capacity minus her live matches."""
-    return max(0, application.capacity - live_matches_for_application(application).count())
+    return max(0, application.capacity - live_matches_for_application(application=application).count())
 
 
-def application_state(application) -> str:
+def application_state(*, application) -> str:
     """Where she stands, in words for her dashboard: submitted, waiting list, not matched, matched, withdrawn."""
     if application.status == Application.Status.WITHDRAWN:
         return "withdrawn"
-    live = live_matches_for_application(application)
+    live = live_matches_for_application(application=application)
     if application.role == Role.MENTEE:
         if live.exists():
             return "matched"
@@ -161,7 +161,13 @@ def application_state(application) -> str:
     return "waiting_list"
 
 
-def applications_without_pair(cycle):
+def application_window_open(*, cycle, today=None) -> bool:
+    """Members can still apply to this cycle: matching now would pass over whoever applies later."""
+    today = today or timezone.localdate()
+    return cycle.status == Cycle.Status.OPEN and today <= cycle.applications_close
+
+
+def applications_without_pair(*, cycle):
     """Submitted applications of a cycle with no live pair: mentees without a mentor, mentors without a mentee."""
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
     return (
@@ -173,12 +179,12 @@ def applications_without_pair(cycle):
     )
 
 
-def open_fit_check(match, user):
+def open_fit_check(*, match, user):
     """Her unanswered "does it fit?" question for this pair, if any (issue 15 §3)."""
     return match.fit_checks.filter(member=user, answer="").order_by("-round").first()
 
 
-def my_latest_fit_answer(match, user):
+def my_latest_fit_answer(*, match, user):
     return match.fit_checks.filter(member=user).exclude(answer="").order_by("-round").first()
 
 
@@ -192,7 +198,7 @@ def fit_concerns():
     )
 
 
-def cycle_candidates(cycle) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
+def cycle_candidates(*, cycle) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
     """Every submitted mentor and mentee of a cycle as scoring candidates, in a handful of queries."""
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
     applications = (
@@ -221,29 +227,29 @@ def cycle_candidates(cycle) -> tuple[list[Candidate], list[Candidate], dict[int,
 RENEWAL_NOTICE = relativedelta(months=1)
 
 
-def renewal_due(match, *, today=None) -> bool:
+def renewal_due(*, match, today=None) -> bool:
     """R5: in the last month of an active term both partners are asked whether to continue."""
     today = today or timezone.localdate()
     return (
         match.is_active
         and match.planned_end is not None
         and today >= match.planned_end - RENEWAL_NOTICE
-        and not has_next_term(match)
+        and not has_next_term(match=match)
     )
 
 
-def has_next_term(match) -> bool:
+def has_next_term(*, match) -> bool:
     return Match.objects.filter(previous_term=match).exists()
 
 
-def renewal_answers(match) -> dict[int, bool]:
+def renewal_answers(*, match) -> dict[int, bool]:
     """member id -> wants to continue, for the pair's own page (never shown to coordinators)."""
     return dict(match.renewal_answers.values_list("member_id", "wants_to_continue"))
 
 
-def renewal_outcome(match) -> str:
+def renewal_outcome(*, match) -> str:
     """'agreed' when both said yes, 'declined' when anyone said no, else 'open' (no names: R11)."""
-    answers = renewal_answers(match)
+    answers = renewal_answers(match=match)
     if any(value is False for value in answers.values()):
         return "declined"
     if answers.get(match.mentor_id) and answers.get(match.mentee_id):
@@ -251,7 +257,7 @@ def renewal_outcome(match) -> str:
     return "open"
 
 
-def terms_of(match) -> list:
+def terms_of(*, match) -> list:
     """All terms of this pair, oldest first (the history kept on renewal, R5)."""
     terms = [match]
     current = match

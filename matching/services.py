@@ -76,7 +76,7 @@ def _set_application_fields(application: Application, role: str, data: dict) -> 
 
 
 @transaction.atomic
-def submit_application(*, member, cycle: Cycle, role: str, topics=(), **data) -> Application:
+def application_submit(*, member, cycle: Cycle, role: str, topics=(), **data) -> Application:
     """A verified member applies to an open cycle as mentee (R7) or mentor (R3).
 
     Applying again after withdrawing reopens the same application.
@@ -96,12 +96,12 @@ def submit_application(*, member, cycle: Cycle, role: str, topics=(), **data) ->
 
 
 @transaction.atomic
-def update_application(*, application: Application, topics=None, **data) -> Application:
+def application_update(*, application: Application, topics=None, **data) -> Application:
     """Edit until matched (R6); afterwards her pair's agreement is where things change."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
         raise ValidationError(_("This application was withdrawn; apply again to take part."))
-    if selectors.live_matches_for_application(application).exists():
+    if selectors.live_matches_for_application(application=application).exists():
         raise ValidationError(
             _("You have been matched already, so this application can no longer be changed."), code="matched"
         )
@@ -114,19 +114,19 @@ def update_application(*, application: Application, topics=None, **data) -> Appl
 
 
 @transaction.atomic
-def withdraw_application(*, application: Application, by, reason: str = "", share_reason: bool = False) -> Application:
+def application_withdraw(*, application: Application, by, reason: str = "", share_reason: bool = False) -> Application:
     """R6: anyone may withdraw. A live match then ends early, with her reason."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
         raise ValidationError(_("This application has already been withdrawn."))
-    live = list(selectors.live_matches_for_application(application))
+    live = list(selectors.live_matches_for_application(application=application))
     reason = (reason or "").strip()
     if live and not reason:
         raise ValidationError(
             {"reason": _("You have been matched: tell your pair and the coordinators briefly why you stop.")}
         )
     for match in live:
-        end_match_early(match=match, by=by, reason=reason, reason_shared=share_reason)
+        match_end_early(match=match, by=by, reason=reason, reason_shared=share_reason)
     application.status = Application.Status.WITHDRAWN
     application.withdrawn_at = timezone.now()
     application.full_clean()
@@ -145,7 +145,7 @@ def cycle_matching_close(*, cycle: Cycle, by) -> list[Application]:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.matching_closed_at is not None:
         raise ValidationError(_("Matching for %(cycle)s has already been closed.") % {"cycle": cycle})
-    if application_window_open(cycle):
+    if selectors.application_window_open(cycle=cycle):
         raise ValidationError(
             _("Applications for %(cycle)s are still open; close matching after they have closed.") % {"cycle": cycle}
         )
@@ -154,7 +154,7 @@ def cycle_matching_close(*, cycle: Cycle, by) -> list[Application]:
         cycle.status = Cycle.Status.RUNNING
     cycle.full_clean()
     cycle.save()
-    left = list(selectors.applications_without_pair(cycle))
+    left = list(selectors.applications_without_pair(cycle=cycle))
     matching_closed.send(sender=Cycle, cycle=cycle, applications=left)
     return left
 
@@ -201,16 +201,19 @@ def _check_pair(mentor_application: Application, mentee_application: Application
         raise ValidationError(
             _("No pairs can be made in a cycle that is %(status)s.") % {"status": cycle.get_status_display()}
         )
-    mentor = candidate_from_application(mentor_application, free_places=selectors.free_places(mentor_application))
+    mentor = candidate_from_application(
+        mentor_application, free_places=selectors.free_places(application=mentor_application)
+    )
     mentee = candidate_from_application(
-        mentee_application, has_live_match=selectors.live_matches_for_application(mentee_application).exists()
+        mentee_application,
+        has_live_match=selectors.live_matches_for_application(application=mentee_application).exists(),
     )
     violation = hard_rule_violation(mentor, mentee)
     if violation:
         raise ValidationError(violation, code="hard_rule")
 
 
-def propose_match(*, mentor_application: Application, mentee_application: Application, by) -> Match:
+def match_propose(*, mentor_application: Application, mentee_application: Application, by) -> Match:
     """A proposed pair, after every hard rule passed on locked rows. Call inside a transaction."""
     mentor_application, mentee_application = _lock_applications(mentor_application.pk, mentee_application.pk)
     _check_pair(mentor_application, mentee_application)
@@ -246,7 +249,7 @@ def status_on(start_date, today=None) -> str:
 
 
 @transaction.atomic
-def activate_match(*, match: Match, by=None, start_date=None) -> Match:
+def match_activate(*, match: Match, by=None, start_date=None) -> Match:
     """Proposed → confirmed or active: the mentee gets her mentor's details at once (R8).
 
     Before the start date the pair is 'gekoppeld': they may already plan their introduction;
@@ -260,7 +263,7 @@ def activate_match(*, match: Match, by=None, start_date=None) -> Match:
     match.confirmed_at = timezone.now()
     match.full_clean(validate_constraints=False)
     match.save()
-    ensure_agreement(match=match)
+    agreement_ensure(match=match)
     match_id = match.pk
     transaction.on_commit(lambda: match_activated.send(sender=Match, match_id=match_id))
     return match
@@ -272,14 +275,8 @@ def matches_start_due(*, today=None) -> int:
     return Match.objects.filter(status=Match.Status.CONFIRMED, start_date__lte=today).update(status=Match.Status.ACTIVE)
 
 
-def application_window_open(cycle: Cycle, today=None) -> bool:
-    """Members can still apply to this cycle: matching now would pass over whoever applies later."""
-    today = today or timezone.localdate()
-    return cycle.status == Cycle.Status.OPEN and today <= cycle.applications_close
-
-
 def _check_window(cycle: Cycle, before_window_closes: bool) -> None:
-    if application_window_open(cycle) and not before_window_closes:
+    if selectors.application_window_open(cycle=cycle) and not before_window_closes:
         raise ValidationError(
             _(
                 "Applications for %(cycle)s are open until %(date)s. Confirm that you want to match before "
@@ -291,7 +288,7 @@ def _check_window(cycle: Cycle, before_window_closes: bool) -> None:
 
 
 @transaction.atomic
-def confirm_match(
+def match_confirm(
     *,
     mentor_application: Application,
     mentee_application: Application,
@@ -304,12 +301,12 @@ def confirm_match(
     While applications are still open she matches only when she says so (before_window_closes).
     """
     _check_window(mentor_application.cycle, before_window_closes)
-    match = propose_match(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
-    return activate_match(match=match, by=by, start_date=start_date)
+    match = match_propose(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
+    return match_activate(match=match, by=by, start_date=start_date)
 
 
 @transaction.atomic
-def confirm_proposal(
+def proposal_confirm(
     *, cycle: Cycle, pairs: list[tuple[int, int]], by, before_window_closes: bool = False
 ) -> list[Match]:
     """Confirm a reviewed proposal: (mentor application id, mentee application id) pairs, all or nothing."""
@@ -330,7 +327,7 @@ def confirm_proposal(
         if mentor_id not in applications or mentee_id not in applications:
             raise ValidationError(_("An application in this proposal does not belong to this cycle."))
         matches.append(
-            confirm_match(
+            match_confirm(
                 mentor_application=applications[mentor_id],
                 mentee_application=applications[mentee_id],
                 by=by,
@@ -361,7 +358,7 @@ def match_first_contact_record(*, match: Match, by) -> Match:
 
 
 @transaction.atomic
-def end_match_early(*, match: Match, by, reason: str, reason_shared: bool = False) -> Match:
+def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = False) -> Match:
     """Proposed, confirmed or active → ended early, with a reason and who ended it (R6).
 
     The reason stays with the coordinators unless whoever ended it chose to share it with her
@@ -386,7 +383,7 @@ def end_match_early(*, match: Match, by, reason: str, reason_shared: bool = Fals
 
 
 @transaction.atomic
-def complete_match(*, match: Match, by=None) -> Match:
+def match_complete(*, match: Match, by=None) -> Match:
     """Active → completed, from the renewal month on (R4); earlier it is ending early."""
     match = Match.objects.select_for_update().get(pk=match.pk)
     _check_transition(match, Match.Status.COMPLETED)
@@ -404,7 +401,7 @@ def complete_match(*, match: Match, by=None) -> Match:
     return match
 
 
-def complete_finished_matches(*, today=None) -> int:
+def matches_complete_finished(*, today=None) -> int:
     """The system completes active terms past their planned end, unless both partners want to continue.
 
     A pair that agreed to renew stays active until its new term is started, so nothing is lost
@@ -413,14 +410,14 @@ def complete_finished_matches(*, today=None) -> int:
     today = today or timezone.localdate()
     completed = 0
     for match in Match.objects.filter(status=Match.Status.ACTIVE, planned_end__lt=today):
-        if selectors.renewal_outcome(match) == "agreed":
+        if selectors.renewal_outcome(match=match) == "agreed":
             continue
-        complete_match(match=match, by=None)
+        match_complete(match=match, by=None)
         completed += 1
     return completed
 
 
-def ensure_agreement(*, match: Match) -> Agreement:
+def agreement_ensure(*, match: Match) -> Agreement:
     """The MENTOR agreement (R16) starts from the mentorvraag (R7) and the renewal moment (R5)."""
     agreement = Agreement.objects.filter(match=match).first()
     if agreement:
@@ -500,11 +497,11 @@ AGREEMENT_PARTS = {
 
 
 @transaction.atomic
-def update_agreement(*, match: Match, by, **data) -> Agreement:
+def agreement_update(*, match: Match, by, **data) -> Agreement:
     """Either partner edits the agreement; each changed part is stamped as agreed now."""
     if not match.is_member(by) or not match.is_ongoing:
         raise ValidationError(_("Only the pair can change the agreement of an active mentorship."))
-    agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
     now = timezone.now()
     for stamp, fields in AGREEMENT_PARTS.items():
         changed = False
@@ -520,11 +517,11 @@ def update_agreement(*, match: Match, by, **data) -> Agreement:
 
 
 @transaction.atomic
-def confirm_trust(*, match: Match, by) -> Agreement:
+def agreement_confirm_trust(*, match: Match, by) -> Agreement:
     """R11: each partner confirms the confidentiality principle herself."""
     if not match.is_member(by) or not match.is_ongoing:
         raise ValidationError(_("Only the pair can confirm the agreement of an active mentorship."))
-    agreement = Agreement.objects.select_for_update().get(pk=ensure_agreement(match=match).pk)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
     field = "trust_confirmed_by_mentor_at" if by.pk == match.mentor_id else "trust_confirmed_by_mentee_at"
     setattr(agreement, field, timezone.now())
     agreement.save(update_fields=[field, "updated_at"])
@@ -536,24 +533,24 @@ def renewal_started_by_system() -> bool:
 
 
 @transaction.atomic
-def record_renewal_answer(*, match: Match, member, wants_to_continue: bool) -> RenewalAnswer:
+def renewal_answer_record(*, match: Match, member, wants_to_continue: bool) -> RenewalAnswer:
     """R5: each partner says whether she wants to continue; only a double yes leads to a new term."""
     match = Match.objects.select_for_update().get(pk=match.pk)
     if not match.is_member(member):
         raise ValidationError(_("Only the mentor and the mentee answer the renewal question."))
-    if not selectors.renewal_due(match):
+    if not selectors.renewal_due(match=match):
         raise ValidationError(
             _("The renewal question opens in the last month of your mentorship."), code="renewal_not_due"
         )
     answer, _created = RenewalAnswer.objects.update_or_create(
         match=match, member=member, defaults={"wants_to_continue": wants_to_continue, "answered_at": timezone.now()}
     )
-    if renewal_started_by_system() and selectors.renewal_outcome(match) == "agreed":
+    if renewal_started_by_system() and selectors.renewal_outcome(match=match) == "agreed":
         try:
             # A savepoint: if one of them may no longer take part (R2, R3), her answer still counts
             # and a coordinator sees "both want to continue" and the reason when starting the term.
             with transaction.atomic():
-                renew_match(match=match, by=None)
+                match_renew(match=match, by=None)
         except ValidationError:
             pass
     return answer
@@ -574,14 +571,14 @@ def _check_both_may_continue(match: Match) -> None:
 
 
 @transaction.atomic
-def renew_match(*, match: Match, by, mission: str = "") -> Match:
+def match_renew(*, match: Match, by, mission: str = "") -> Match:
     """R5: both said yes, so a new term starts where this one ends; earlier terms stay as history."""
     match = Match.objects.select_for_update().get(pk=match.pk)
-    if selectors.renewal_outcome(match) != "agreed":
+    if selectors.renewal_outcome(match=match) != "agreed":
         raise ValidationError(
             _("A mentorship is only renewed when mentor and mentee both want to continue."), code="not_agreed"
         )
-    if selectors.has_next_term(match):
+    if selectors.has_next_term(match=match):
         raise ValidationError(_("This mentorship has already been renewed."))
     _check_transition(match, Match.Status.COMPLETED)
     _check_both_may_continue(match)
@@ -591,7 +588,7 @@ def renew_match(*, match: Match, by, mission: str = "") -> Match:
     match.ended_by = by
     match.full_clean(validate_constraints=False)
     match.save()
-    old_agreement = ensure_agreement(match=match)
+    old_agreement = agreement_ensure(match=match)
     new_term = Match(
         cycle=match.cycle,
         mentor=match.mentor,
@@ -605,7 +602,7 @@ def renew_match(*, match: Match, by, mission: str = "") -> Match:
     )
     new_term.full_clean(validate_constraints=False)
     new_term.save()
-    activate_match(match=new_term, by=by, start_date=start)
+    match_activate(match=new_term, by=by, start_date=start)
     agreement = new_term.agreement
     agreement.mission = (mission or "").strip() or old_agreement.mission
     agreement.meeting_mode = old_agreement.meeting_mode

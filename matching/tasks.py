@@ -6,7 +6,7 @@ from . import services
 @shared_task(name="matching.complete_finished_matches")
 def complete_finished_matches() -> int:
     """Daily: close the year of pairs past their planned end that are not being renewed (R4, R5)."""
-    return services.complete_finished_matches()
+    return services.matches_complete_finished()
 
 
 @shared_task(name="matching.start_due_matches")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.eligibility import can_apply, can_be_mentor
+from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
 from .forms import (
@@ -23,21 +24,12 @@ from .models import Application, Role
 FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Attach a service's refusal to the form: at the field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def overview(request):
     """Her programme page: open cycles, her applications with their state, and her pairs."""
     applications = [
-        {"application": application, "state": selectors.application_state(application)}
-        for application in selectors.applications_for_user(request.user)
+        {"application": application, "state": selectors.application_state(application=application)}
+        for application in selectors.applications_for_user(user=request.user)
     ]
     applied = {
         (item["application"].cycle_id, item["application"].role)
@@ -56,7 +48,7 @@ def overview(request):
     context = {
         "open_cycles": open_cycles,
         "applications": applications,
-        "matches": selectors.matches_for_user(request.user),
+        "matches": selectors.matches_for_user(user=request.user),
         "may_apply": can_apply(request.user),
         "may_mentor": can_be_mentor(profile) if profile else None,
     }
@@ -72,9 +64,9 @@ def apply(request, cycle_pk, role):
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_application(member=request.user, cycle=cycle, role=role, **form.cleaned_data)
+            services.application_submit(member=request.user, cycle=cycle, role=role, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("Thank you for applying. The coordinators will be in touch once pairs are made.")
@@ -89,14 +81,14 @@ def apply(request, cycle_pk, role):
 
 @login_required
 def application_edit(request, pk):
-    application = selectors.application_for_user(request.user, pk)
+    application = selectors.application_for_user(user=request.user, pk=pk)
     form = FORMS[application.role](request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.update_application(application=application, **data)
+            services.application_update(application=application, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your application has been updated."))
             return redirect("matching:overview")
@@ -109,21 +101,21 @@ def application_edit(request, pk):
 
 @login_required
 def application_withdraw(request, pk):
-    application = selectors.application_for_user(request.user, pk)
-    matched = selectors.live_matches_for_application(application).exists()
+    application = selectors.application_for_user(user=request.user, pk=pk)
+    matched = selectors.live_matches_for_application(application=application).exists()
     form = WithdrawForm(request.POST or None)
     if not matched:
         del form.fields["share_reason"]  # nobody to share it with
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_application(
+            services.application_withdraw(
                 application=application,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 share_reason=form.cleaned_data.get("share_reason", False),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your application has been withdrawn."))
             return redirect("matching:overview")
@@ -133,42 +125,42 @@ def application_withdraw(request, pk):
 
 
 def _pair_context(request, match):
-    answers = selectors.renewal_answers(match)
+    answers = selectors.renewal_answers(match=match)
     return {
         "match": match,
         "is_mentee": request.user.pk == match.mentee_id,
         "partner": match.partner_of(request.user),
-        "agreement": services.ensure_agreement(match=match) if match.is_ongoing else getattr(match, "agreement", None),
-        "renewal_due": selectors.renewal_due(match),
+        "agreement": services.agreement_ensure(match=match) if match.is_ongoing else getattr(match, "agreement", None),
+        "renewal_due": selectors.renewal_due(match=match),
         "my_renewal_answer": answers.get(request.user.pk),
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
-        "renewal_outcome": selectors.renewal_outcome(match),
-        "terms": selectors.terms_of(match),
-        "show_end_reason": selectors.end_reason_visible_to(match, request.user),
-        "open_fit_check": selectors.open_fit_check(match, request.user),
-        "my_fit_answer": selectors.my_latest_fit_answer(match, request.user),
+        "renewal_outcome": selectors.renewal_outcome(match=match),
+        "terms": selectors.terms_of(match=match),
+        "show_end_reason": selectors.end_reason_visible_to(match=match, user=request.user),
+        "open_fit_check": selectors.open_fit_check(match=match, user=request.user),
+        "my_fit_answer": selectors.my_latest_fit_answer(match=match, user=request.user),
     }
 
 
 @login_required
 def pair_detail(request, pk):
     """The pair page "Mijn mentorschap": only the pair sees it (R8 contact details, R16 agreement)."""
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     return render(request, "matching/pair_detail.html", _pair_context(request, match))
 
 
 @login_required
 def agreement_edit(request, pk):
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     if not match.is_ongoing:
         raise Http404
-    agreement = services.ensure_agreement(match=match)
+    agreement = services.agreement_ensure(match=match)
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_agreement(match=match, by=request.user, **form.cleaned_data)
+            services.agreement_update(match=match, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your agreement has been saved."))
             return redirect("matching:pair_detail", pk=match.pk)
@@ -182,7 +174,7 @@ def first_contact(request, pk):
 
     A GET never records anything (mail scanners open links), it asks for the one click.
     """
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     if request.user.pk != match.mentee_id or not match.is_ongoing:
         return redirect("matching:pair_detail", pk=match.pk)
     if request.method == "POST":
@@ -202,8 +194,8 @@ def first_contact(request, pk):
 @login_required
 def fit_check(request, pk):
     """Issue 15 §3: her private answer to "does it fit?"; only the coordinators see it."""
-    match = selectors.pair_for_user(request.user, pk)
-    if selectors.open_fit_check(match, request.user) is None:
+    match = selectors.pair_for_user(user=request.user, pk=pk)
+    if selectors.open_fit_check(match=match, user=request.user) is None:
         return redirect("matching:pair_detail", pk=match.pk)
     answer = request.GET.get("answer")
     form = FitCheckForm(request.POST or None, initial={"answer": answer} if answer else {})
@@ -211,7 +203,7 @@ def fit_check(request, pk):
         try:
             services.fit_check_answer(match=match, member=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, FIT_CHECK_THANKS[form.cleaned_data["answer"]])
             return redirect("matching:pair_detail", pk=match.pk)
@@ -232,9 +224,9 @@ FIT_CHECK_THANKS = {
 @login_required
 @require_POST
 def confirm_trust(request, pk):
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     try:
-        services.confirm_trust(match=match, by=request.user)
+        services.agreement_confirm_trust(match=match, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -245,18 +237,18 @@ def confirm_trust(request, pk):
 @login_required
 def renewal(request, pk):
     """R5: each partner answers whether she wants to continue for another term."""
-    match = selectors.pair_for_user(request.user, pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk)
     # The renewal e-mail links here with ?answer=yes or ?answer=no: preselect it, she still confirms with a POST.
     answer = request.GET.get("answer")
     initial = {"wants_to_continue": answer} if answer in ("yes", "no") else {}
     form = RenewalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_renewal_answer(
+            services.renewal_answer_record(
                 match=match, member=request.user, wants_to_continue=form.cleaned_data["wants_to_continue"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Thank you, your answer has been saved."))
             return redirect("matching:pair_detail", pk=match.pk)

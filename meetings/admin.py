@@ -23,7 +23,7 @@ class NoMeetingAfterSixWeeksFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "6w":
-            return selectors.pairs_without_meeting_after_start(queryset)
+            return selectors.pairs_without_meeting_after_start(matches=queryset)
         return queryset
 
 
@@ -37,7 +37,7 @@ class PairMeetingStatisticsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = None
 
     def get_queryset(self, request):
-        return selectors.with_meeting_stats(super().get_queryset(request)).exclude(status=Match.Status.PROPOSED)
+        return selectors.with_meeting_stats(matches=super().get_queryset(request)).exclude(status=Match.Status.PROPOSED)
 
     @admin.display(description=_("meetings held"), ordering="held_meeting_count")
     def held_meetings(self, obj):

@@ -32,7 +32,7 @@ def load(*, members, stdout):
         # The introduction a week after the start, or earlier today if the pair is that new.
         held_at = min(_at(match.start_date + datetime.timedelta(days=7), 10), now - datetime.timedelta(hours=2))
         if timezone.localtime(held_at).date() >= match.start_date:
-            introduction = services.plan_meeting(
+            introduction = services.meeting_plan(
                 match=match,
                 by=match.mentee,
                 starts_at=held_at.replace(minute=0, second=0, microsecond=0),
@@ -42,13 +42,13 @@ def load(*, members, stdout):
                 is_introduction=True,
                 topics=["missie", "betrokkenheid"],
             )
-            services.mark_meeting_held(meeting=introduction, by=match.mentor)
-            services.save_private_note(
+            services.meeting_mark_held(meeting=introduction, by=match.mentor)
+            services.private_note_save(
                 meeting=introduction,
                 author=match.mentee,
                 text="Fijne klik. Volgende keer mijn mentorvraag over leidinggeven verder uitwerken.",
             )
-        services.plan_meeting(
+        services.meeting_plan(
             match=match,
             by=match.mentee,
             starts_at=_at(timezone.localdate() + datetime.timedelta(days=14), 16),

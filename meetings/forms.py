@@ -103,14 +103,6 @@ class MeetingForm(forms.Form):
             "topics": data["topics"],
         }
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.error_dict.items():
-            target = self.FIELD_FOR_MODEL_ERROR.get(field, field)
-            self.add_error(target if target in self.fields else None, messages)
-
 
 class PrivateNoteForm(forms.Form):
     text = forms.CharField(

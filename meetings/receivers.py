@@ -7,9 +7,9 @@ def on_match_activated(sender, match_id, **kwargs):
     """A renewed term takes over the meetings already planned in its time (R5)."""
     from matching.models import Match
 
-    from .services import carry_planned_meetings_to_new_term
+    from .services import meetings_carry_to_new_term
 
     with transaction.atomic():
         new_term = Match.objects.filter(pk=match_id, previous_term__isnull=False).first()
         if new_term is not None:
-            carry_planned_meetings_to_new_term(new_term=new_term)
+            meetings_carry_to_new_term(new_term=new_term)

@@ -21,7 +21,7 @@ NO_MEETING_ALERT_AFTER = datetime.timedelta(weeks=6)
 HELD = Q(meetings__status=Meeting.Status.HELD)
 
 
-def meeting_for_user(user, pk) -> Meeting:
+def meeting_for_user(*, user, pk) -> Meeting:
     """The one access check for a meeting: only the pair's mentor and mentee, everyone else 404.
 
     Built on the pair's own check, so coordinators get 404 here too (R11).
@@ -32,17 +32,17 @@ def meeting_for_user(user, pk) -> Meeting:
         match_id = Meeting.objects.values_list("match_id", flat=True).get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    match = pair_for_user(user, match_id)
+    match = pair_for_user(user=user, pk=match_id)
     meeting = Meeting.objects.select_related("created_by", "updated_by", "status_changed_by").get(pk=pk)
     meeting.match = match
     return meeting
 
 
-def meetings_for_pair(match: Match):
+def meetings_for_pair(*, match: Match):
     return match.meetings.select_related("created_by", "status_changed_by").order_by("starts_at")
 
 
-def with_meeting_stats(matches):
+def with_meeting_stats(*, matches):
     """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None)."""
     return matches.annotate(
         held_meeting_count=Count("meetings", filter=HELD, distinct=True),
@@ -50,15 +50,17 @@ def with_meeting_stats(matches):
     )
 
 
-def held_meeting_count(match: Match) -> int:
+def held_meeting_count(*, match: Match) -> int:
     """Meetings held by the pair (R10); planned and cancelled ones do not count."""
     return match.meetings.filter(status=Meeting.Status.HELD).count()
 
 
-def pairs_without_meeting_after_start(matches, *, today=None):
+def pairs_without_meeting_after_start(*, matches, today=None):
     """Pairs that started at least six weeks ago and have held no meeting yet."""
     today = today or timezone.localdate()
-    return with_meeting_stats(matches).filter(start_date__lte=today - NO_MEETING_ALERT_AFTER, held_meeting_count=0)
+    return with_meeting_stats(matches=matches).filter(
+        start_date__lte=today - NO_MEETING_ALERT_AFTER, held_meeting_count=0
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class PairProgress:
         return min(self.held, self.required)
 
 
-def pair_progress(match: Match) -> PairProgress:
+def pair_progress(*, match: Match) -> PairProgress:
     meetings = match.meetings.exclude(status=Meeting.Status.CANCELLED)
     held = meetings.filter(status=Meeting.Status.HELD)
     return PairProgress(
@@ -94,21 +96,21 @@ def pair_progress(match: Match) -> PairProgress:
     )
 
 
-def has_meetings(match: Match) -> bool:
+def has_meetings(*, match: Match) -> bool:
     """Whether the pair has planned or held anything; cancelled meetings do not count."""
     return match.meetings.exclude(status=Meeting.Status.CANCELLED).exists()
 
 
-def overdue_planned_meetings(match: Match):
+def overdue_planned_meetings(*, match: Match):
     """Planned meetings whose time has passed: the pair should mark them held or cancel them."""
     return match.meetings.filter(status=Meeting.Status.PLANNED, starts_at__lt=timezone.now()).order_by("starts_at")
 
 
-def active_pairs_for_user(user):
-    return matches_for_user(user).filter(status__in=Match.ONGOING_STATUSES)
+def active_pairs_for_user(*, user):
+    return matches_for_user(user=user).filter(status__in=Match.ONGOING_STATUSES)
 
 
-def private_note_text(meeting: Meeting, user) -> str | None:
+def private_note_text(*, meeting: Meeting, user) -> str | None:
     """The user's own note on the meeting ('' when none); None when no configured key opens it.
 
     Only ever the author's own note: there is no way to ask for someone else's.
@@ -122,11 +124,11 @@ def private_note_text(meeting: Meeting, user) -> str | None:
         return None
 
 
-def active_calendar_feed(user) -> CalendarFeed | None:
+def active_calendar_feed(*, user) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
 
 
-def calendar_feed_by_token(token: str) -> CalendarFeed:
+def calendar_feed_by_token(*, token: str) -> CalendarFeed:
     """The active feed for a token; revoked or unknown tokens and inactive users are a 404."""
     try:
         return CalendarFeed.objects.select_related("user").get(
@@ -136,14 +138,14 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
         raise Http404 from None
 
 
-def calendar_meetings_for_user(user):
+def calendar_meetings_for_user(*, user):
     """Planned and held meetings of the member's pairs, for her calendar feed.
 
     A planned meeting of a pair that is no longer active can no longer take place in the
     programme (nor be changed or cancelled), so it leaves the feed and calendar apps drop it.
     """
     return (
-        Meeting.objects.filter(match__in=matches_for_user(user))
+        Meeting.objects.filter(match__in=matches_for_user(user=user))
         .exclude(status=Meeting.Status.CANCELLED)
         .exclude(Q(status=Meeting.Status.PLANNED) & ~Q(match__status__in=Match.ONGOING_STATUSES))
         .select_related("match__mentor", "match__mentee")

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,7 +26,7 @@ MAX_PLANNING_AHEAD = datetime.timedelta(days=2 * 365)
 
 def _check_pair_member(match: Match, user) -> None:
     if not match.is_member(user):
-        raise PermissionError("Only the mentor and mentee of a pair change its meetings.")
+        raise PermissionDenied("Only the mentor and mentee of a pair change its meetings.")
 
 
 def _check_pair_active(match: Match) -> None:
@@ -102,7 +102,7 @@ def _save(meeting: Meeting) -> Meeting:
     return meeting
 
 
-def plan_meeting(
+def meeting_plan(
     *,
     match: Match,
     by,
@@ -136,7 +136,7 @@ def plan_meeting(
     return meeting
 
 
-def update_meeting(*, meeting: Meeting, by, **changes) -> Meeting:
+def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
     """Either partner changes the shared entry, whoever planned it."""
     _check_pair_member(meeting.match, by)
     _check_pair_active(meeting.match)
@@ -159,7 +159,7 @@ def update_meeting(*, meeting: Meeting, by, **changes) -> Meeting:
     return meeting
 
 
-def mark_meeting_held(*, meeting: Meeting, by) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
     """Log that the meeting took place (R10). Only once it has started."""
     _check_pair_member(meeting.match, by)
     _check_pair_active(meeting.match)
@@ -180,7 +180,7 @@ def mark_meeting_held(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
-def cancel_meeting(*, meeting: Meeting, by) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, by) -> Meeting:
     _check_pair_member(meeting.match, by)
     _check_pair_active(meeting.match)
     if meeting.status != Meeting.Status.PLANNED:
@@ -196,7 +196,7 @@ def cancel_meeting(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
-def save_private_note(*, meeting: Meeting, author, text: str) -> PrivateNote | None:
+def private_note_save(*, meeting: Meeting, author, text: str) -> PrivateNote | None:
     """Store the author's own note encrypted (R11); an empty text removes it."""
     _check_pair_member(meeting.match, author)
     text = (text or "").strip()
@@ -212,7 +212,7 @@ def save_private_note(*, meeting: Meeting, author, text: str) -> PrivateNote | N
     return note
 
 
-def rotate_private_note_keys() -> int:
+def private_notes_rotate_keys() -> int:
     """Re-encrypt every note with the newest key in MEETING_NOTES_KEYS; returns how many."""
     count = 0
     for note in PrivateNote.objects.only("pk", "ciphertext").iterator():
@@ -222,20 +222,20 @@ def rotate_private_note_keys() -> int:
 
 
 @transaction.atomic
-def renew_calendar_feed(*, user) -> CalendarFeed:
+def calendar_feed_renew(*, user) -> CalendarFeed:
     """A new private feed URL; the old one (if any) stops working at once."""
-    revoke_calendar_feed(user=user)
+    calendar_feed_revoke(user=user)
     feed = CalendarFeed(user=user)
     feed.full_clean()
     feed.save()
     return feed
 
 
-def revoke_calendar_feed(*, user) -> int:
+def calendar_feed_revoke(*, user) -> int:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def carry_planned_meetings_to_new_term(*, new_term: Match) -> int:
+def meetings_carry_to_new_term(*, new_term: Match) -> int:
     """R5: when a pair renews, meetings already planned in the new term's time move with it.
 
     Otherwise they would stay on the completed term, where they can no longer be logged,

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from matching.selectors import pair_for_user
+from mentorprogramma.forms import add_service_error
 
 from . import calendar, selectors, services
 from .forms import MeetingForm, PrivateNoteForm
@@ -26,14 +27,14 @@ def _base_url(request) -> str:
 @login_required
 @require_GET
 def meeting_list(request, match_pk):
-    match = pair_for_user(request.user, match_pk)
+    match = pair_for_user(user=request.user, pk=match_pk)
     return render(
         request,
         "meetings/meeting_list.html",
         {
             "match": match,
             "partner": match.partner_of(request.user),
-            "meetings": selectors.meetings_for_pair(match),
+            "meetings": selectors.meetings_for_pair(match=match),
             "can_change": match.is_ongoing,
             "on_meetings_list": True,
         },
@@ -43,19 +44,19 @@ def meeting_list(request, match_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, match_pk):
-    match = pair_for_user(request.user, match_pk)
+    match = pair_for_user(user=request.user, pk=match_pk)
     if not match.is_ongoing:
         messages.error(request, _("This pair is no longer active, so no new meetings can be planned."))
         return redirect("meetings:list", match_pk=match.pk)
     # R8: suggest the introductory meeting while the pair has none.
-    is_first = not selectors.has_meetings(match)
+    is_first = not selectors.has_meetings(match=match)
     if request.method == "POST":
         form = MeetingForm(request.POST, match=match)
         if form.is_valid():
             try:
-                meeting = services.plan_meeting(match=match, by=request.user, **form.meeting_fields())
+                meeting = services.meeting_plan(match=match, by=request.user, **form.meeting_fields())
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_error(form, error, fields=form.FIELD_FOR_MODEL_ERROR)
             else:
                 messages.success(request, _("The meeting is planned. Your partner sees it on your pair's page."))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -72,15 +73,15 @@ def meeting_create(request, match_pk):
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request, pk):
     """The shared meeting, plus the viewer's own private note (R11)."""
-    meeting = selectors.meeting_for_user(request.user, pk)
-    note_text = selectors.private_note_text(meeting, request.user)
+    meeting = selectors.meeting_for_user(user=request.user, pk=pk)
+    note_text = selectors.private_note_text(meeting=meeting, user=request.user)
     if request.method == "POST":
         form = PrivateNoteForm(request.POST)
         if form.is_valid():
             try:
-                services.save_private_note(meeting=meeting, author=request.user, text=form.cleaned_data["text"])
+                services.private_note_save(meeting=meeting, author=request.user, text=form.cleaned_data["text"])
             except ValidationError as error:
-                form.add_error("text", error.error_dict.get("text", error.messages))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Your private notes are saved."))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -104,7 +105,7 @@ def meeting_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = selectors.meeting_for_user(user=request.user, pk=pk)
     if not meeting.match.is_ongoing or meeting.status == meeting.Status.CANCELLED:
         messages.error(request, _("This meeting can no longer be changed."))
         return redirect("meetings:detail", pk=meeting.pk)
@@ -112,9 +113,9 @@ def meeting_edit(request, pk):
         form = MeetingForm(request.POST, match=meeting.match)
         if form.is_valid():
             try:
-                services.update_meeting(meeting=meeting, by=request.user, **form.meeting_fields())
+                services.meeting_update(meeting=meeting, by=request.user, **form.meeting_fields())
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_error(form, error, fields=form.FIELD_FOR_MODEL_ERROR)
             else:
                 messages.success(request, _("The meeting is updated."))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -130,9 +131,9 @@ def meeting_edit(request, pk):
 @login_required
 @require_POST
 def meeting_mark_held(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = selectors.meeting_for_user(user=request.user, pk=pk)
     try:
-        services.mark_meeting_held(meeting=meeting, by=request.user)
+        services.meeting_mark_held(meeting=meeting, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -143,14 +144,14 @@ def meeting_mark_held(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = selectors.meeting_for_user(user=request.user, pk=pk)
     if not (meeting.is_planned and meeting.match.is_ongoing):
         # Held, already cancelled, or the pair ended: nothing to confirm.
         messages.error(request, _("Only a planned meeting can be cancelled."))
         return redirect("meetings:detail", pk=meeting.pk)
     if request.method == "POST":
         try:
-            services.cancel_meeting(meeting=meeting, by=request.user)
+            services.meeting_cancel(meeting=meeting, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -166,7 +167,7 @@ def meeting_cancel(request, pk):
 @login_required
 @require_GET
 def meeting_ics(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = selectors.meeting_for_user(user=request.user, pk=pk)
     response = HttpResponse(
         calendar.meeting_ics(meeting, request.user, _base_url(request)), content_type=ICS_CONTENT_TYPE
     )
@@ -182,11 +183,11 @@ def calendar_settings(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "revoke":
-            services.revoke_calendar_feed(user=request.user)
+            services.calendar_feed_revoke(user=request.user)
             messages.success(request, _("Your calendar link no longer works. Calendar apps stop receiving updates."))
         else:
-            had_feed = selectors.active_calendar_feed(request.user) is not None
-            services.renew_calendar_feed(user=request.user)
+            had_feed = selectors.active_calendar_feed(user=request.user) is not None
+            services.calendar_feed_renew(user=request.user)
             messages.success(
                 request,
                 _("You have a new calendar link; the old one no longer works.")
@@ -194,7 +195,7 @@ def calendar_settings(request):
                 else _("Your calendar link is ready."),
             )
         return redirect("meetings:calendar")
-    feed = selectors.active_calendar_feed(request.user)
+    feed = selectors.active_calendar_feed(user=request.user)
     feed_url = request.build_absolute_uri(reverse("meetings:feed", args=[feed.token])) if feed else ""
     return render(
         request,
@@ -204,7 +205,7 @@ def calendar_settings(request):
             "feed_url": feed_url,
             "pairs": [
                 {"match": match, "partner": match.partner_of(request.user)}
-                for match in selectors.active_pairs_for_user(request.user)
+                for match in selectors.active_pairs_for_user(user=request.user)
             ],
         },
     )
@@ -213,8 +214,8 @@ def calendar_settings(request):
 @require_safe
 def calendar_feed(request, token):
     """Public by design (calendar apps cannot log in); the secret token is the key."""
-    feed = selectors.calendar_feed_by_token(token)
-    meetings = selectors.calendar_meetings_for_user(feed.user)
+    feed = selectors.calendar_feed_by_token(token=token)
+    meetings = selectors.calendar_meetings_for_user(user=feed.user)
     with translation.override(feed.user.language or "nl"):
         body = calendar.feed_ics(meetings, feed.user, _base_url(request))
     response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)

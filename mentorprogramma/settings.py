@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A member without a programme profile is led to the profile step first.
+    "accounts.middleware.ProfileStepMiddleware",
 ]
 
 ROOT_URLCONF = "mentorprogramma.urls"
@@ -288,10 +290,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# Accounts app settings (member registration, verification) ---------------------
-# A member without a programme profile is led to the profile step first.
-MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.ProfileStepMiddleware"]
-
 # Matching app settings (cycles, matches, renewal) --------------------------------
 # R5: who starts the new term once mentor and mentee both want to continue:
 # "coordinator" (a coordinator confirms it in the admin) or "system" (at once, on the second yes).
@@ -318,9 +316,6 @@ EVALUATION_MIN_OPEN_ANSWERS = env.int("EVALUATION_MIN_OPEN_ANSWERS", default=8)
 # Notifications settings (outbox, reminders) ---------------------------------------------
 # The site's address for links in e-mail (no request exists in a Celery worker).
 SITE_URL = (env("SITE_URL") if PRODUCTION else env("SITE_URL", default="http://127.0.0.1:8000")).rstrip("/")
-# Lets a test or benchmark worker write mail to files whatever EMAIL_HOST says.
-if env("EMAIL_BACKEND_OVERRIDE", default=""):
-    EMAIL_BACKEND = env("EMAIL_BACKEND_OVERRIDE")
 # Delivery: a failed attempt waits base * 2**(attempt - 1) seconds; after the last it is marked failed.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)

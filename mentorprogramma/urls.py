@@ -13,6 +13,7 @@ admin.site.index_title = _("Coordination")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("grensoverschrijdend-gedrag/", views.misconduct, name="misconduct"),
     path("vertrouwelijkheid/", views.confidentiality, name="confidentiality"),
     path("overzicht/", views.dashboard, name="dashboard"),

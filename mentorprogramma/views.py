@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -8,6 +9,11 @@ from accounts import services as account_services
 
 def home(request):
     return render(request, "pages/home.html")
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, an .ics, a mail client).
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 def misconduct(request):

@@ -34,7 +34,9 @@ def quiet_pairs_due(day: datetime.date):
     Only until the R10 reminder takes over, so a pair never gets both.
     """
     matches = with_meeting_stats(
-        active_matches().filter(start_date__lte=day - NUDGE_AFTER, planned_end__gt=day + MEETINGS_REMINDER_BEFORE_END)
+        matches=active_matches().filter(
+            start_date__lte=day - NUDGE_AFTER, planned_end__gt=day + MEETINGS_REMINDER_BEFORE_END
+        )
     )
     return list(matches.filter(held_meeting_count=0))
 
@@ -42,7 +44,7 @@ def quiet_pairs_due(day: datetime.date):
 def pairs_below_two_meetings_due(day: datetime.date):
     """R10: active pairs whose planned end is within two months, with fewer than two meetings held."""
     matches = with_meeting_stats(
-        active_matches().filter(planned_end__gt=day, planned_end__lte=day + MEETINGS_REMINDER_BEFORE_END)
+        matches=active_matches().filter(planned_end__gt=day, planned_end__lte=day + MEETINGS_REMINDER_BEFORE_END)
     )
     return list(matches.filter(held_meeting_count__lt=2))
 
@@ -125,7 +127,7 @@ def unmatched_mentees():
 
 def digest_counts() -> dict[str, int]:
     """Counts only (R11, R14): no names, no mentorvraag, nothing a pair wrote."""
-    matches = with_meeting_stats(Match.objects.filter(status=Match.Status.ACTIVE))
+    matches = with_meeting_stats(matches=Match.objects.filter(status=Match.Status.ACTIVE))
     return {
         "awaiting_verification": Profile.objects.filter(verification_status=VerificationStatus.PENDING).count(),
         "unmatched_mentees": unmatched_mentees().count(),

@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag
 def member_status(user):
     """Her profile, verification and roles, for the dashboard panel."""
-    return selectors.member_status(user)
+    return selectors.member_status(user=user)
 
 
 @register.simple_tag

@@ -110,4 +110,4 @@ def test_a_member_without_a_profile_is_asked_to_complete_it_on_the_dashboard_pan
     # The middleware leads her to the profile step; the panel says the same if she gets there.
     from accounts.selectors import NextStep, member_status
 
-    assert member_status(UserFactory()).next_step == NextStep.COMPLETE_PROFILE
+    assert member_status(user=UserFactory()).next_step == NextStep.COMPLETE_PROFILE

@@ -14,14 +14,14 @@ register = template.Library()
 def matching_dashboard(context):
     user = context["request"].user
     applications = [
-        {"application": application, "state": selectors.application_state(application)}
-        for application in selectors.applications_for_user(user)
+        {"application": application, "state": selectors.application_state(application=application)}
+        for application in selectors.applications_for_user(user=user)
         if application.cycle.status != application.cycle.Status.CLOSED
     ]
     return {
         "user": user,
         "applications": applications,
-        "live_matches": [m for m in selectors.matches_for_user(user) if m.is_ongoing],
+        "live_matches": [m for m in selectors.matches_for_user(user=user) if m.is_ongoing],
         "open_cycles": selectors.open_cycles(),
         # Only a verified member may apply (R2): the panel must not invite anyone else to.
         "may_apply": can_apply(user),
@@ -32,7 +32,9 @@ def matching_dashboard(context):
 def matching_nav(context):
     """What the nav offers: 'apply' while a cycle is open and she has no pair, else 'mine'."""
     user = context["request"].user
-    has_something = selectors.matches_for_user(user).exists() or selectors.applications_for_user(user).exists()
+    has_something = (
+        selectors.matches_for_user(user=user).exists() or selectors.applications_for_user(user=user).exists()
+    )
     if not has_something and selectors.open_cycles().exists():
         return "apply"
     return "mine"
@@ -51,4 +53,4 @@ PAIR_STATE_LABELS = {
 @register.simple_tag
 def pair_state_label(match):
     """The pair's place on its timeline: matched (before the start), active, completed, ended early, renewed."""
-    return PAIR_STATE_LABELS[selectors.pair_state(match)]
+    return PAIR_STATE_LABELS[selectors.pair_state(match=match)]

@@ -53,7 +53,7 @@ def test_the_members_matching_pages_have_no_accessibility_violations(live_server
     from matching.tests.factories import ActiveMatchFactory
 
     match = ActiveMatchFactory()
-    services.ensure_agreement(match=match)
+    services.agreement_ensure(match=match)
     open_cycle = CycleFactory()
     log_in(page, live_server, match.mentee.email)
 

@@ -54,10 +54,10 @@ def test_two_confirmations_for_a_mentors_last_place_exactly_one_wins(coordinator
     first, second = ApplicationFactory.create_batch(2, cycle=mentor_application.cycle)
 
     outcomes = _race(
-        lambda: services.confirm_match(
+        lambda: services.match_confirm(
             before_window_closes=True, mentor_application=mentor_application, mentee_application=first, by=coordinator
         ),
-        lambda: services.confirm_match(
+        lambda: services.match_confirm(
             before_window_closes=True, mentor_application=mentor_application, mentee_application=second, by=coordinator
         ),
     )
@@ -74,10 +74,10 @@ def test_two_mentors_for_the_same_mentee_at_once_exactly_one_wins(coordinator):
     first, second = MentorApplicationFactory.create_batch(2, cycle=mentee_application.cycle)
 
     outcomes = _race(
-        lambda: services.confirm_match(
+        lambda: services.match_confirm(
             before_window_closes=True, mentor_application=first, mentee_application=mentee_application, by=coordinator
         ),
-        lambda: services.confirm_match(
+        lambda: services.match_confirm(
             before_window_closes=True, mentor_application=second, mentee_application=mentee_application, by=coordinator
         ),
     )
@@ -94,13 +94,13 @@ def test_two_proposals_over_the_same_mentors_in_opposite_order_never_deadlock(co
     mentees = ApplicationFactory.create_batch(4, cycle=cycle)
 
     outcomes = _race(
-        lambda: services.confirm_proposal(
+        lambda: services.proposal_confirm(
             before_window_closes=True,
             cycle=cycle,
             pairs=[(first_mentor.pk, mentees[0].pk), (second_mentor.pk, mentees[1].pk)],
             by=coordinator,
         ),
-        lambda: services.confirm_proposal(
+        lambda: services.proposal_confirm(
             before_window_closes=True,
             cycle=cycle,
             pairs=[(second_mentor.pk, mentees[2].pk), (first_mentor.pk, mentees[3].pk)],
@@ -130,7 +130,7 @@ def test_a_verification_withdrawn_while_a_pair_is_confirmed_wins_over_the_confir
 
     def confirm_after_the_rejection_started():
         rejected.wait(timeout=10)
-        return services.confirm_match(
+        return services.match_confirm(
             before_window_closes=True,
             mentor_application=mentor_application,
             mentee_application=mentee_application,

@@ -50,7 +50,7 @@ def coordinator(db):
 def pair(cycle, coordinator):
     mentor = MentorApplicationFactory(cycle=cycle, member=MemberFactory(full_name="Birgit Jansen"), capacity=1)
     mentee = ApplicationFactory(cycle=cycle, member=MemberFactory(full_name="Sanne Bakker"))
-    return services.confirm_match(mentor_application=mentor, mentee_application=mentee, by=coordinator)
+    return services.match_confirm(mentor_application=mentor, mentee_application=mentee, by=coordinator)
 
 
 def at(day: datetime.date, hour=19):
@@ -63,9 +63,9 @@ def at(day: datetime.date, hour=19):
 def test_a_pair_confirmed_before_the_start_is_gekoppeld_and_sees_each_others_details(pair):
     assert pair.status == Match.Status.CONFIRMED
     assert (pair.start_date, pair.confirmed_at) == (START, timezone.now())
-    assert selectors.pair_state(pair) == "confirmed"
-    assert selectors.may_see_contact_details(pair)  # R8, from confirmation on
-    assert list(selectors.matches_for_user(pair.mentee)) == [pair]
+    assert selectors.pair_state(match=pair) == "confirmed"
+    assert selectors.may_see_contact_details(match=pair)  # R8, from confirmation on
+    assert list(selectors.matches_for_user(user=pair.mentee)) == [pair]
 
 
 def test_the_pair_becomes_active_on_its_start_date_not_before(pair, clock):
@@ -75,11 +75,11 @@ def test_the_pair_becomes_active_on_its_start_date_not_before(pair, clock):
     clock.move_to(at(START, 0))
     assert services.matches_start_due() == 1
     pair.refresh_from_db()
-    assert (pair.status, selectors.pair_state(pair)) == (Match.Status.ACTIVE, "active")
+    assert (pair.status, selectors.pair_state(match=pair)) == (Match.Status.ACTIVE, "active")
 
 
 def test_the_introduction_can_be_planned_the_day_they_are_matched_before_the_start(pair):  # R8
-    meeting = meeting_services.plan_meeting(
+    meeting = meeting_services.meeting_plan(
         match=pair,
         by=pair.mentee,
         starts_at=at(datetime.date(2026, 12, 3)),
@@ -93,7 +93,7 @@ def test_the_introduction_can_be_planned_the_day_they_are_matched_before_the_sta
 def test_a_meeting_before_the_match_is_refused_with_a_date_in_the_sites_format(pair, settings):
     settings.LANGUAGE_CODE = "nl"
     with pytest.raises(ValidationError) as refused:
-        meeting_services.plan_meeting(
+        meeting_services.meeting_plan(
             match=pair, by=pair.mentee, starts_at=at(datetime.date(2026, 11, 29)), duration_minutes=60
         )
 
@@ -139,11 +139,11 @@ def test_matching_while_applications_are_open_needs_the_coordinators_yes(clock, 
     mentee = ApplicationFactory(cycle=open_cycle)
 
     with pytest.raises(ValidationError) as refused:
-        services.confirm_match(mentor_application=mentor, mentee_application=mentee, by=coordinator)
+        services.match_confirm(mentor_application=mentor, mentee_application=mentee, by=coordinator)
     assert refused.value.code == "window_open"
     assert not Match.objects.exists()
 
-    match = services.confirm_match(
+    match = services.match_confirm(
         mentor_application=mentor, mentee_application=mentee, by=coordinator, before_window_closes=True
     )
     assert match.status == Match.Status.CONFIRMED
@@ -202,7 +202,7 @@ def test_only_the_mentee_says_she_made_contact_and_outsiders_get_404(pair, clien
 
 
 def test_planning_a_meeting_counts_as_the_first_contact(pair):
-    meeting_services.plan_meeting(
+    meeting_services.meeting_plan(
         match=pair, by=pair.mentor, starts_at=at(datetime.date(2026, 12, 10)), duration_minutes=60
     )
 
@@ -241,10 +241,10 @@ def test_the_days_are_configurable(pair, settings):
 def introduced(pair, clock):
     """The introduction was held three days after the match."""
     clock.move_to(at(datetime.date(2026, 12, 3), 19))
-    meeting = meeting_services.plan_meeting(
+    meeting = meeting_services.meeting_plan(
         match=pair, by=pair.mentee, starts_at=at(datetime.date(2026, 12, 3), 18), duration_minutes=60
     )
-    meeting_services.mark_meeting_held(meeting=meeting, by=pair.mentee)
+    meeting_services.meeting_mark_held(meeting=meeting, by=pair.mentee)
     return pair
 
 

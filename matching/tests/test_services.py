@@ -44,7 +44,7 @@ def junior():
 def test_a_verified_member_applies_as_mentee_with_her_question(cycle):
     topic = ExpertiseFactory(name="Btw")
 
-    application = services.submit_application(
+    application = services.application_submit(
         member=MemberFactory(), cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION, topics=[topic]
     )
 
@@ -54,7 +54,7 @@ def test_a_verified_member_applies_as_mentee_with_her_question(cycle):
 
 def test_a_mentee_needs_a_mentoring_question(cycle):  # R7
     with pytest.raises(ValidationError) as error:
-        services.submit_application(member=MemberFactory(), cycle=cycle, role=Role.MENTEE, mentoring_question="  ")
+        services.application_submit(member=MemberFactory(), cycle=cycle, role=Role.MENTEE, mentoring_question="  ")
 
     assert "mentoring_question" in error.value.message_dict
 
@@ -64,20 +64,20 @@ def test_an_unverified_member_cannot_apply(cycle):  # R2
     ProfileFactory(user=user)
 
     with pytest.raises(ValidationError, match="awaiting verification"):
-        services.submit_application(member=user, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
+        services.application_submit(member=user, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
 
 
 def test_five_years_or_less_cannot_apply_as_mentor_but_can_as_mentee(cycle):  # R3
     member = junior()
 
     with pytest.raises(ValidationError, match="more than 5 years"):
-        services.submit_application(member=member, cycle=cycle, role=Role.MENTOR, capacity=1)
-    assert services.submit_application(member=member, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
+        services.application_submit(member=member, cycle=cycle, role=Role.MENTOR, capacity=1)
+    assert services.application_submit(member=member, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
 
 
 def test_mentor_capacity_is_one_to_three(cycle):
     with pytest.raises(ValidationError):
-        services.submit_application(member=MemberFactory(), cycle=cycle, role=Role.MENTOR, capacity=4)
+        services.application_submit(member=MemberFactory(), cycle=cycle, role=Role.MENTOR, capacity=4)
 
 
 @pytest.mark.parametrize(
@@ -92,24 +92,24 @@ def test_no_applications_outside_an_open_window(cycle_fields):
     cycle = CycleFactory(**cycle_fields)
 
     with pytest.raises(ValidationError, match="closed"):
-        services.submit_application(member=MemberFactory(), cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
+        services.application_submit(member=MemberFactory(), cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
 
 
 def test_applying_twice_is_refused_but_applying_again_after_withdrawing_works(mentee_application):
     member, cycle = mentee_application.member, mentee_application.cycle
     with pytest.raises(ValidationError, match="already applied"):
-        services.submit_application(member=member, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
+        services.application_submit(member=member, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
 
-    services.withdraw_application(application=mentee_application, by=member)
-    again = services.submit_application(member=member, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
+    services.application_withdraw(application=mentee_application, by=member)
+    again = services.application_submit(member=member, cycle=cycle, role=Role.MENTEE, mentoring_question=QUESTION)
 
     assert again.pk == mentee_application.pk
     assert again.status == Application.Status.SUBMITTED
 
 
 def test_she_can_edit_until_she_is_matched(mentor_application, mentee_application, coordinator):  # R6
-    services.update_application(application=mentee_application, mentoring_question="Een nieuwe vraag")
-    services.confirm_match(
+    services.application_update(application=mentee_application, mentoring_question="Een nieuwe vraag")
+    services.match_confirm(
         before_window_closes=True,
         mentor_application=mentor_application,
         mentee_application=mentee_application,
@@ -117,11 +117,11 @@ def test_she_can_edit_until_she_is_matched(mentor_application, mentee_applicatio
     )
 
     with pytest.raises(ValidationError, match="matched already"):
-        services.update_application(application=mentee_application, mentoring_question="Nog een vraag")
+        services.application_update(application=mentee_application, mentoring_question="Nog een vraag")
 
 
 def test_withdrawing_after_a_match_ends_it_early_with_her_reason(mentor_application, mentee_application, coordinator):
-    match = services.confirm_match(
+    match = services.match_confirm(
         before_window_closes=True,
         mentor_application=mentor_application,
         mentee_application=mentee_application,
@@ -129,10 +129,10 @@ def test_withdrawing_after_a_match_ends_it_early_with_her_reason(mentor_applicat
     )
     member = mentee_application.member
     with pytest.raises(ValidationError) as error:
-        services.withdraw_application(application=mentee_application, by=member)
+        services.application_withdraw(application=mentee_application, by=member)
     assert "reason" in error.value.message_dict
 
-    services.withdraw_application(application=mentee_application, by=member, reason="Nieuwe baan in het buitenland")
+    services.application_withdraw(application=mentee_application, by=member, reason="Nieuwe baan in het buitenland")
 
     match.refresh_from_db()
     assert match.status == Match.Status.ENDED_EARLY
@@ -154,7 +154,7 @@ def test_confirming_activates_the_pair_for_a_year_and_tells_listeners_after_comm
     match_activated.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            match = services.confirm_match(
+            match = services.match_confirm(
                 before_window_closes=True,
                 mentor_application=mentor_application,
                 mentee_application=mentee_application,
@@ -176,12 +176,12 @@ def test_confirming_activates_the_pair_for_a_year_and_tells_listeners_after_comm
 
 def test_a_mentor_never_gets_more_mentees_than_her_capacity(mentor_application, coordinator):
     first, second = ApplicationFactory.create_batch(2, cycle=mentor_application.cycle)
-    services.confirm_match(
+    services.match_confirm(
         before_window_closes=True, mentor_application=mentor_application, mentee_application=first, by=coordinator
     )
 
     with pytest.raises(ValidationError, match="no free place"):
-        services.confirm_match(
+        services.match_confirm(
             before_window_closes=True, mentor_application=mentor_application, mentee_application=second, by=coordinator
         )
     assert Match.objects.count() == 1
@@ -189,12 +189,12 @@ def test_a_mentor_never_gets_more_mentees_than_her_capacity(mentor_application, 
 
 def test_a_mentee_never_gets_a_second_mentor_in_the_cycle(mentee_application, coordinator):
     first, second = MentorApplicationFactory.create_batch(2, cycle=mentee_application.cycle)
-    services.confirm_match(
+    services.match_confirm(
         before_window_closes=True, mentor_application=first, mentee_application=mentee_application, by=coordinator
     )
 
     with pytest.raises(ValidationError, match="already has a mentor"):
-        services.confirm_match(
+        services.match_confirm(
             before_window_closes=True, mentor_application=second, mentee_application=mentee_application, by=coordinator
         )
 
@@ -207,7 +207,7 @@ def test_not_from_her_own_organisation_unless_she_allows_it(cycle, coordinator):
     mentee_application = ApplicationFactory(cycle=cycle, member=colleague)
 
     with pytest.raises(ValidationError, match="same organisation"):
-        services.confirm_match(
+        services.match_confirm(
             before_window_closes=True,
             mentor_application=mentor_application,
             mentee_application=mentee_application,
@@ -216,7 +216,7 @@ def test_not_from_her_own_organisation_unless_she_allows_it(cycle, coordinator):
 
     mentee_application.allow_same_organisation = True
     mentee_application.save()
-    assert services.confirm_match(
+    assert services.match_confirm(
         before_window_closes=True,
         mentor_application=mentor_application,
         mentee_application=mentee_application,
@@ -230,7 +230,7 @@ def test_a_member_cannot_mentor_herself(cycle, coordinator):
     mentee_application = ApplicationFactory(cycle=cycle, member=member)
 
     with pytest.raises(ValidationError, match="her own mentor"):
-        services.confirm_match(
+        services.match_confirm(
             before_window_closes=True,
             mentor_application=mentor_application,
             mentee_application=mentee_application,
@@ -244,7 +244,7 @@ def test_a_mentor_whose_verification_was_withdrawn_is_not_matched(mentor_applica
     profile.save()
 
     with pytest.raises(ValidationError, match="could not be verified"):
-        services.confirm_match(
+        services.match_confirm(
             before_window_closes=True,
             mentor_application=mentor_application,
             mentee_application=mentee_application,
@@ -261,7 +261,7 @@ def test_a_mentor_who_no_longer_has_more_than_five_years_is_not_matched(
     profile.save()
 
     with pytest.raises(ValidationError, match="more than 5 years"):
-        services.confirm_match(
+        services.match_confirm(
             before_window_closes=True,
             mentor_application=mentor_application,
             mentee_application=mentee_application,
@@ -310,19 +310,19 @@ def test_a_confirmed_proposal_keeps_every_hard_rule(cycle, coordinator, rule, me
         pairs.append((MentorApplicationFactory(cycle=cycle).pk, fine_mentee.pk))
     elif rule == "withdrawn_mentee":
         withdrawn = ApplicationFactory(cycle=cycle)
-        services.withdraw_application(application=withdrawn, by=withdrawn.member)
+        services.application_withdraw(application=withdrawn, by=withdrawn.member)
         pairs.append((mentor_application.pk, withdrawn.pk))
 
     with pytest.raises(ValidationError, match=message):
-        services.confirm_proposal(before_window_closes=True, cycle=cycle, pairs=pairs, by=coordinator)
+        services.proposal_confirm(before_window_closes=True, cycle=cycle, pairs=pairs, by=coordinator)
     assert not Match.objects.exists()  # all or nothing
 
 
 def test_a_withdrawn_application_is_not_matched(mentor_application, mentee_application, coordinator):
-    services.withdraw_application(application=mentee_application, by=mentee_application.member)
+    services.application_withdraw(application=mentee_application, by=mentee_application.member)
 
     with pytest.raises(ValidationError, match="withdrawn"):
-        services.confirm_match(
+        services.match_confirm(
             before_window_closes=True,
             mentor_application=mentor_application,
             mentee_application=mentee_application,
@@ -334,7 +334,7 @@ def test_a_confirmed_proposal_is_all_or_nothing(mentor_application, coordinator)
     first, second = ApplicationFactory.create_batch(2, cycle=mentor_application.cycle)
 
     with pytest.raises(ValidationError, match="no free place"):
-        services.confirm_proposal(
+        services.proposal_confirm(
             before_window_closes=True,
             cycle=mentor_application.cycle,
             pairs=[(mentor_application.pk, first.pk), (mentor_application.pk, second.pk)],
@@ -347,7 +347,7 @@ def test_a_proposal_cannot_smuggle_in_another_cycles_application(mentor_applicat
     elsewhere = ApplicationFactory()
 
     with pytest.raises(ValidationError, match="does not belong"):
-        services.confirm_proposal(
+        services.proposal_confirm(
             before_window_closes=True,
             cycle=mentor_application.cycle,
             pairs=[(mentor_application.pk, elsewhere.pk)],
@@ -362,22 +362,22 @@ def test_an_active_match_cannot_be_activated_again(coordinator):
     match = ActiveMatchFactory()
 
     with pytest.raises(ValidationError, match="A match that is active cannot become (active|matched)"):
-        services.activate_match(match=match, by=coordinator)
+        services.match_activate(match=match, by=coordinator)
 
 
 def test_a_finished_match_cannot_be_ended_early(coordinator):
     match = ActiveMatchFactory(status=Match.Status.COMPLETED)
 
     with pytest.raises(ValidationError, match="completed cannot become ended early"):
-        services.end_match_early(match=match, by=coordinator, reason="Dubbel")
+        services.match_end_early(match=match, by=coordinator, reason="Dubbel")
 
 
 def test_ending_early_needs_a_reason_and_records_who(coordinator):
     match = ActiveMatchFactory()
     with pytest.raises(ValidationError):
-        services.end_match_early(match=match, by=coordinator, reason=" ")
+        services.match_end_early(match=match, by=coordinator, reason=" ")
 
-    services.end_match_early(match=match, by=match.mentee, reason="Te druk")
+    services.match_end_early(match=match, by=match.mentee, reason="Te druk")
 
     match.refresh_from_db()
     assert (match.status, match.ended_by, match.ended_on) == (
@@ -390,10 +390,10 @@ def test_ending_early_needs_a_reason_and_records_who(coordinator):
 def test_a_year_is_completed_from_its_last_month_not_before(coordinator):
     match = ActiveMatchFactory()
     with pytest.raises(ValidationError, match="end it early"):
-        services.complete_match(match=match, by=coordinator)
+        services.match_complete(match=match, by=coordinator)
 
     with time_machine.travel(match.planned_end, tick=False):
-        services.complete_match(match=match, by=coordinator)
+        services.match_complete(match=match, by=coordinator)
 
     match.refresh_from_db()
     assert match.status == Match.Status.COMPLETED
@@ -415,7 +415,7 @@ def ending_match():
     """An active pair in the last month of its year, with an agreement."""
     start = timezone.localdate() - relativedelta(months=11, days=10)
     match = ActiveMatchFactory(start_date=start, planned_end=start + relativedelta(months=12))
-    services.ensure_agreement(match=match)
+    services.agreement_ensure(match=match)
     return match
 
 
@@ -423,37 +423,37 @@ def test_the_renewal_question_is_not_asked_before_the_last_month():
     match = ActiveMatchFactory()
 
     with pytest.raises(ValidationError, match="last month"):
-        services.record_renewal_answer(match=match, member=match.mentee, wants_to_continue=True)
+        services.renewal_answer_record(match=match, member=match.mentee, wants_to_continue=True)
 
 
 def test_one_yes_is_not_enough_to_renew(ending_match, coordinator):
-    services.record_renewal_answer(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
+    services.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
 
     with pytest.raises(ValidationError, match="both want to continue"):
-        services.renew_match(match=ending_match, by=coordinator)
+        services.match_renew(match=ending_match, by=coordinator)
 
 
 def test_a_no_from_either_partner_means_no_renewal(ending_match, coordinator):
-    services.record_renewal_answer(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
-    services.record_renewal_answer(match=ending_match, member=ending_match.mentor, wants_to_continue=False)
+    services.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
+    services.renewal_answer_record(match=ending_match, member=ending_match.mentor, wants_to_continue=False)
 
     with pytest.raises(ValidationError, match="both want to continue"):
-        services.renew_match(match=ending_match, by=coordinator)
+        services.match_renew(match=ending_match, by=coordinator)
 
 
 def test_only_the_pair_answers_the_renewal_question(ending_match):
     with pytest.raises(ValidationError):
-        services.record_renewal_answer(match=ending_match, member=MemberFactory(), wants_to_continue=True)
+        services.renewal_answer_record(match=ending_match, member=MemberFactory(), wants_to_continue=True)
 
 
 def test_two_yeses_let_a_coordinator_start_a_new_term_keeping_the_history(ending_match, coordinator):
     ending_match.agreement.meeting_frequency = "maandelijks"
     ending_match.agreement.save()
     for member in (ending_match.mentor, ending_match.mentee):
-        services.record_renewal_answer(match=ending_match, member=member, wants_to_continue=True)
+        services.renewal_answer_record(match=ending_match, member=member, wants_to_continue=True)
     assert not Match.objects.filter(previous_term=ending_match).exists()  # the coordinator starts it (default)
 
-    new_term = services.renew_match(match=ending_match, by=coordinator, mission="Nu: leidinggeven")
+    new_term = services.match_renew(match=ending_match, by=coordinator, mission="Nu: leidinggeven")
 
     ending_match.refresh_from_db()
     assert ending_match.status == Match.Status.COMPLETED
@@ -464,15 +464,15 @@ def test_two_yeses_let_a_coordinator_start_a_new_term_keeping_the_history(ending
     assert new_term.agreement.mission == "Nu: leidinggeven"
     assert new_term.agreement.meeting_frequency == "maandelijks"
     with pytest.raises(ValidationError):
-        services.renew_match(match=ending_match, by=coordinator)
+        services.match_renew(match=ending_match, by=coordinator)
 
 
 def test_the_system_can_start_the_new_term_on_the_second_yes(ending_match, settings):
     settings.MATCHING_RENEWAL_STARTED_BY = "system"
-    services.record_renewal_answer(match=ending_match, member=ending_match.mentor, wants_to_continue=True)
+    services.renewal_answer_record(match=ending_match, member=ending_match.mentor, wants_to_continue=True)
     assert not Match.objects.filter(previous_term=ending_match).exists()
 
-    services.record_renewal_answer(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
+    services.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
 
     new_term = Match.objects.get(previous_term=ending_match)
     assert new_term.term == 2
@@ -486,11 +486,11 @@ def test_no_new_term_for_a_member_who_may_no_longer_take_part(ending_match, coor
     profile.save()
     settings.MATCHING_RENEWAL_STARTED_BY = "system"
     for member in (ending_match.mentor, ending_match.mentee):
-        services.record_renewal_answer(match=ending_match, member=member, wants_to_continue=True)
+        services.renewal_answer_record(match=ending_match, member=member, wants_to_continue=True)
 
     assert ending_match.renewal_answers.count() == 2  # both answers count, yet no new term started
     with pytest.raises(ValidationError, match="cannot start a new term"):
-        services.renew_match(match=ending_match, by=coordinator)
+        services.match_renew(match=ending_match, by=coordinator)
     ending_match.refresh_from_db()
     assert ending_match.status == Match.Status.ACTIVE
     assert not Match.objects.filter(previous_term=ending_match).exists()
@@ -501,7 +501,7 @@ def test_no_new_term_for_a_member_who_may_no_longer_take_part(ending_match, coor
 
 def test_each_changed_part_of_the_agreement_is_stamped_when_agreed():
     match = ActiveMatchFactory()
-    services.update_agreement(match=match, by=match.mentee, mission="Groeien naar partner", networking="")
+    services.agreement_update(match=match, by=match.mentee, mission="Groeien naar partner", networking="")
 
     agreement = Agreement.objects.get(match=match)
     assert agreement.mission_agreed_at is not None
@@ -510,13 +510,13 @@ def test_each_changed_part_of_the_agreement_is_stamped_when_agreed():
 
 def test_each_partner_confirms_trust_herself_and_outsiders_cannot():  # R11
     match = ActiveMatchFactory()
-    services.confirm_trust(match=match, by=match.mentor)
+    services.agreement_confirm_trust(match=match, by=match.mentor)
 
     agreement = Agreement.objects.get(match=match)
     assert agreement.trust_confirmed_by_mentor_at is not None
     assert agreement.trust_confirmed_by_mentee_at is None
     with pytest.raises(ValidationError):
-        services.confirm_trust(match=match, by=MemberFactory())
+        services.agreement_confirm_trust(match=match, by=MemberFactory())
 
 
 def test_the_daily_job_completes_finished_years_but_keeps_pairs_who_continue(ending_match):

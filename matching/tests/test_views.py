@@ -106,7 +106,7 @@ def test_the_first_contact_instruction_goes_once_the_pair_has_planned_a_meeting(
 def test_the_mentor_sees_her_mentee_and_the_mentoring_question(client, cycle, coordinator):
     mentor_application = MentorApplicationFactory(cycle=cycle)
     mentee_application = ApplicationFactory(cycle=cycle, mentoring_question="Hoe word ik een sterke leidinggevende?")
-    match = services.confirm_match(
+    match = services.match_confirm(
         before_window_closes=True,
         mentor_application=mentor_application,
         mentee_application=mentee_application,
@@ -124,7 +124,7 @@ def test_the_mentor_sees_her_mentee_and_the_mentoring_question(client, cycle, co
 def test_contact_details_never_appear_before_the_match_is_active(client, cycle, coordinator):  # R8
     mentor_application = MentorApplicationFactory(cycle=cycle)
     mentee_application = ApplicationFactory(cycle=cycle)
-    match = services.propose_match(
+    match = services.match_propose(
         mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
     )
     client.force_login(match.mentee)
@@ -269,7 +269,7 @@ def test_an_unknown_role_or_a_closed_cycle_is_404(client):
 
 
 def test_she_withdraws_a_matched_application_with_a_reason(client, coordinator, mentor_application, mentee_application):
-    match = services.confirm_match(
+    match = services.match_confirm(
         before_window_closes=True,
         mentor_application=mentor_application,
         mentee_application=mentee_application,

@@ -12,8 +12,8 @@ def meetings_pair_panel(context, match):
     """R10 progress, last and next meeting, and what to do next for one pair."""
     return {
         "match": match,
-        "progress": selectors.pair_progress(match),
-        "overdue": list(selectors.overdue_planned_meetings(match)[:3]),
+        "progress": selectors.pair_progress(match=match),
+        "overdue": list(selectors.overdue_planned_meetings(match=match)[:3]),
         "is_active": match.is_ongoing,
         "user": context.get("user"),
         # On the meetings list itself a link to that list would point at the page you are on.
@@ -26,13 +26,13 @@ def meetings_dashboard(context):
     user = context.get("user")
     pairs = []
     if user is not None and user.is_authenticated:
-        for match in selectors.active_pairs_for_user(user):
+        for match in selectors.active_pairs_for_user(user=user):
             pairs.append(
                 {
                     "match": match,
                     "partner": match.partner_of(user),
                     "role": "mentor" if match.mentor_id == user.pk else "mentee",
-                    "progress": selectors.pair_progress(match),
+                    "progress": selectors.pair_progress(match=match),
                 }
             )
     return {"pairs": pairs, "user": user}
@@ -41,4 +41,4 @@ def meetings_dashboard(context):
 @register.simple_tag
 def pair_first_contact_made(match) -> bool:
     """R8: once the mentee said she made contact, or the pair has a (non-cancelled) meeting."""
-    return match.first_contact_at is not None or selectors.has_meetings(match)
+    return match.first_contact_at is not None or selectors.has_meetings(match=match)

@@ -117,15 +117,15 @@ def test_unknown_ids_are_404_not_500(client, mentee, bad_pk):
 @pytest.mark.parametrize("bad_pk", [None, "", "abc", 0, 10**30])
 def test_access_helper_refuses_nonsense(mentee, bad_pk):
     with pytest.raises(Http404):
-        selectors.meeting_for_user(mentee, bad_pk)
+        selectors.meeting_for_user(user=mentee, pk=bad_pk)
 
 
 def test_access_helper_returns_the_meeting_to_both_partners_only(meeting, other_member, coordinator):
-    assert selectors.meeting_for_user(meeting.match.mentor, meeting.pk) == meeting
-    assert selectors.meeting_for_user(meeting.match.mentee, meeting.pk) == meeting
+    assert selectors.meeting_for_user(user=meeting.match.mentor, pk=meeting.pk) == meeting
+    assert selectors.meeting_for_user(user=meeting.match.mentee, pk=meeting.pk) == meeting
     for outsider in (other_member, coordinator):
         with pytest.raises(Http404):
-            selectors.meeting_for_user(outsider, meeting.pk)
+            selectors.meeting_for_user(user=outsider, pk=meeting.pk)
 
 
 def test_a_pair_sees_only_its_own_meetings_in_its_list(client, pair, other_member):
@@ -189,7 +189,7 @@ def test_the_calendar_feed_matrix(client, meeting, other_member, coordinator, vi
         # Anonymous has no feed of her own: a guessed token is a 404.
         assert client.get(reverse("meetings:feed", args=["geraden-token"])).status_code == 404
         return
-    feed = services.renew_calendar_feed(user=user)
+    feed = services.calendar_feed_renew(user=user)
 
     response = client.get(reverse("meetings:feed", args=[feed.token]))
 
@@ -199,5 +199,5 @@ def test_the_calendar_feed_matrix(client, meeting, other_member, coordinator, vi
     if not has_meeting:
         assert b"Kantoor Utrecht" not in response.content
     # Switched off, the same URL is a 404 for everyone.
-    services.revoke_calendar_feed(user=user)
+    services.calendar_feed_revoke(user=user)
     assert client.get(reverse("meetings:feed", args=[feed.token])).status_code == 404

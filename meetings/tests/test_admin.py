@@ -25,7 +25,7 @@ def pairs(db):
     meeting = HeldMeetingFactory(
         match=busy, starts_at=timezone.now() - datetime.timedelta(weeks=5), location="Geheime plek", topics=["missie"]
     )
-    services.save_private_note(meeting=meeting, author=busy.mentee, text="Alleen voor mij")
+    services.private_note_save(meeting=meeting, author=busy.mentee, text="Alleen voor mij")
     return {"quiet": quiet, "busy": busy, "new": new}
 
 

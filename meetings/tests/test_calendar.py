@@ -89,8 +89,8 @@ def test_the_feed_lists_the_members_meetings_and_nothing_else(client, old_pair, 
     )
     MeetingFactory(match=old_pair, starts_at=local(2026, 6, 8, 10), status=Meeting.Status.CANCELLED)
     MeetingFactory(match=other_member.matches_as_mentee.get())
-    services.save_private_note(meeting=planned, author=old_pair.mentee, text="Heel persoonlijk")
-    feed = services.renew_calendar_feed(user=old_pair.mentee)
+    services.private_note_save(meeting=planned, author=old_pair.mentee, text="Heel persoonlijk")
+    feed = services.calendar_feed_renew(user=old_pair.mentee)
 
     # A calendar app fetches without logging in: the token is the key.
     response = client.get(reverse("meetings:feed", args=[feed.token]))
@@ -103,13 +103,13 @@ def test_the_feed_lists_the_members_meetings_and_nothing_else(client, old_pair, 
 
 
 def test_a_revoked_or_renewed_feed_token_is_404(client, old_pair):
-    first = services.renew_calendar_feed(user=old_pair.mentee)
-    second = services.renew_calendar_feed(user=old_pair.mentee)
+    first = services.calendar_feed_renew(user=old_pair.mentee)
+    second = services.calendar_feed_renew(user=old_pair.mentee)
 
     assert client.get(reverse("meetings:feed", args=[first.token])).status_code == 404
     assert client.get(reverse("meetings:feed", args=[second.token])).status_code == 200
 
-    services.revoke_calendar_feed(user=old_pair.mentee)
+    services.calendar_feed_revoke(user=old_pair.mentee)
 
     assert client.get(reverse("meetings:feed", args=[second.token])).status_code == 404
     assert client.get(reverse("meetings:feed", args=["made-up-token"])).status_code == 404
@@ -117,7 +117,7 @@ def test_a_revoked_or_renewed_feed_token_is_404(client, old_pair):
 
 
 def test_a_deactivated_members_feed_stops(client, old_pair):
-    feed = services.renew_calendar_feed(user=old_pair.mentee)
+    feed = services.calendar_feed_renew(user=old_pair.mentee)
     old_pair.mentee.is_active = False
     old_pair.mentee.save()
 
@@ -133,7 +133,7 @@ def test_calendar_settings_page_is_personal(client, old_pair, other_member, coor
         "author": old_pair.mentee,
         "partner": old_pair.mentor,
     }
-    mentee_feed = services.renew_calendar_feed(user=old_pair.mentee)
+    mentee_feed = services.calendar_feed_renew(user=old_pair.mentee)
     if users[viewer]:
         client.force_login(users[viewer])
 
@@ -173,7 +173,7 @@ def test_members_create_renew_and_revoke_their_link_on_the_page(client, old_pair
 )
 def test_the_feed_keeps_amsterdam_time_across_both_daylight_saving_changes(client, old_pair, local_day, utc_hour):
     MeetingFactory(match=old_pair, starts_at=local(*local_day, 10), duration_minutes=90)
-    feed = services.renew_calendar_feed(user=old_pair.mentor)
+    feed = services.calendar_feed_renew(user=old_pair.mentor)
 
     calendar, (event,) = _events(client.get(reverse("meetings:feed", args=[feed.token])).content)
 
@@ -206,7 +206,7 @@ def test_a_meeting_across_the_october_change_keeps_its_real_length(client, old_p
 def test_an_ended_pairs_planned_meetings_leave_the_feed_its_history_stays(client, old_pair, status):
     held = MeetingFactory(match=old_pair, starts_at=local(2026, 2, 2, 10), status=Meeting.Status.HELD)
     planned = MeetingFactory(match=old_pair, starts_at=local(2026, 12, 1, 10))
-    feed = services.renew_calendar_feed(user=old_pair.mentee)
+    feed = services.calendar_feed_renew(user=old_pair.mentee)
     Match.objects.filter(pk=old_pair.pk).update(status=status)
 
     _calendar, events = _events(client.get(reverse("meetings:feed", args=[feed.token])).content)

@@ -33,7 +33,7 @@ def test_the_author_writes_and_reads_her_own_note(client, meeting):
 
 
 def test_the_partner_never_sees_the_note(client, meeting):
-    services.save_private_note(meeting=meeting, author=meeting.match.mentor, text=SECRET)
+    services.private_note_save(meeting=meeting, author=meeting.match.mentor, text=SECRET)
     client.force_login(meeting.match.mentee)
 
     page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
@@ -41,19 +41,19 @@ def test_the_partner_never_sees_the_note(client, meeting):
 
     assert SECRET not in page
     assert SECRET not in ics
-    assert selectors.private_note_text(meeting, meeting.match.mentee) == ""
+    assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentee) == ""
 
 
 def test_each_partner_keeps_her_own_note(meeting):
-    services.save_private_note(meeting=meeting, author=meeting.match.mentor, text="van de mentor")
-    services.save_private_note(meeting=meeting, author=meeting.match.mentee, text="van de mentee")
+    services.private_note_save(meeting=meeting, author=meeting.match.mentor, text="van de mentor")
+    services.private_note_save(meeting=meeting, author=meeting.match.mentee, text="van de mentee")
 
-    assert selectors.private_note_text(meeting, meeting.match.mentor) == "van de mentor"
-    assert selectors.private_note_text(meeting, meeting.match.mentee) == "van de mentee"
+    assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentor) == "van de mentor"
+    assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentee) == "van de mentee"
 
 
 def test_the_database_holds_only_ciphertext(meeting):
-    services.save_private_note(meeting=meeting, author=meeting.match.mentee, text=SECRET)
+    services.private_note_save(meeting=meeting, author=meeting.match.mentee, text=SECRET)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT ciphertext FROM meetings_privatenote")
@@ -65,7 +65,7 @@ def test_the_database_holds_only_ciphertext(meeting):
 
 
 def test_notes_are_not_in_the_admin(admin_client, meeting):
-    services.save_private_note(meeting=meeting, author=meeting.match.mentee, text=SECRET)
+    services.private_note_save(meeting=meeting, author=meeting.match.mentee, text=SECRET)
 
     index = admin_client.get(reverse("admin:index")).content.decode()
     stats = admin_client.get(reverse("admin:meetings_pairmeetingstatistics_changelist")).content.decode()
@@ -76,7 +76,7 @@ def test_notes_are_not_in_the_admin(admin_client, meeting):
 
 
 def test_emptying_the_note_deletes_it(client, meeting):
-    services.save_private_note(meeting=meeting, author=meeting.match.mentee, text=SECRET)
+    services.private_note_save(meeting=meeting, author=meeting.match.mentee, text=SECRET)
     client.force_login(meeting.match.mentee)
 
     client.post(reverse("meetings:detail", args=[meeting.pk]), {"text": "  "})
@@ -99,18 +99,18 @@ def test_a_too_long_note_is_refused_and_kept_in_the_form(client, meeting):
 def test_key_rotation_re_encrypts_with_the_new_key(settings, meeting):
     old_key = Fernet.generate_key().decode()
     settings.MEETING_NOTES_KEYS = [old_key]
-    services.save_private_note(meeting=meeting, author=meeting.match.mentee, text=SECRET)
+    services.private_note_save(meeting=meeting, author=meeting.match.mentee, text=SECRET)
     new_key = Fernet.generate_key().decode()
     settings.MEETING_NOTES_KEYS = [new_key, old_key]
 
     call_command("rotate_meeting_notes_keys")
     settings.MEETING_NOTES_KEYS = [new_key]
 
-    assert selectors.private_note_text(meeting, meeting.match.mentee) == SECRET
+    assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentee) == SECRET
 
 
 def test_a_note_no_key_opens_shows_a_warning_not_an_error(client, settings, meeting):
-    services.save_private_note(meeting=meeting, author=meeting.match.mentee, text=SECRET)
+    services.private_note_save(meeting=meeting, author=meeting.match.mentee, text=SECRET)
     settings.MEETING_NOTES_KEYS = [Fernet.generate_key().decode()]
     client.force_login(meeting.match.mentee)
 

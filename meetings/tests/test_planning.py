@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,7 +102,7 @@ def test_the_introductory_meeting_is_the_first_one(pair):
     MeetingFactory(match=pair, starts_at=timezone.now() + datetime.timedelta(days=1))
 
     with pytest.raises(ValidationError) as error:
-        services.plan_meeting(
+        services.meeting_plan(
             match=pair,
             by=pair.mentee,
             starts_at=timezone.now() + datetime.timedelta(days=3),
@@ -116,7 +116,7 @@ def test_the_introductory_meeting_is_the_first_one(pair):
 def test_a_cancelled_introduction_can_be_replaced(pair):
     MeetingFactory(match=pair, is_introduction=True, status=Meeting.Status.CANCELLED)
 
-    meeting = services.plan_meeting(
+    meeting = services.meeting_plan(
         match=pair,
         by=pair.mentee,
         starts_at=timezone.now() + datetime.timedelta(days=3),
@@ -130,7 +130,7 @@ def test_a_cancelled_introduction_can_be_replaced(pair):
 @pytest.mark.parametrize("minutes", [0, 481])
 def test_the_service_refuses_durations_out_of_range(pair, minutes):
     with pytest.raises(ValidationError) as error:
-        services.plan_meeting(match=pair, by=pair.mentee, starts_at=timezone.now(), duration_minutes=minutes)
+        services.meeting_plan(match=pair, by=pair.mentee, starts_at=timezone.now(), duration_minutes=minutes)
 
     assert "duration_minutes" in error.value.error_dict
 
@@ -192,12 +192,32 @@ def test_held_and_cancelled_meetings_cannot_be_cancelled_or_held_again(pair):
     held = HeldMeetingFactory(match=pair)
     cancelled = MeetingFactory(match=pair, status=Meeting.Status.CANCELLED)
 
-    for action in (services.cancel_meeting, services.mark_meeting_held):
+    for action in (services.meeting_cancel, services.meeting_mark_held):
         for meeting in (held, cancelled):
             with pytest.raises(ValidationError):
                 action(meeting=meeting, by=pair.mentee)
     with pytest.raises(ValidationError):
-        services.update_meeting(meeting=cancelled, by=pair.mentee, location="Ergens")
+        services.meeting_update(meeting=cancelled, by=pair.mentee, location="Ergens")
+
+
+def test_someone_outside_the_pair_is_refused_by_every_service_with_permission_denied(pair, other_member, coordinator):
+    """PermissionDenied, never the built-in PermissionError: a view that forgets its check gives 403, not 500."""
+    meeting = MeetingFactory(match=pair)
+    for outsider in (other_member, coordinator):
+        with pytest.raises(PermissionDenied):
+            services.meeting_plan(match=pair, by=outsider, starts_at=meeting.starts_at, duration_minutes=60)
+        with pytest.raises(PermissionDenied):
+            services.meeting_update(meeting=meeting, by=outsider, location="Ergens")
+        for action in (services.meeting_cancel, services.meeting_mark_held):
+            with pytest.raises(PermissionDenied):
+                action(meeting=meeting, by=outsider)
+        with pytest.raises(PermissionDenied):
+            services.private_note_save(meeting=meeting, author=outsider, text="Gelezen?")
+    location = meeting.location
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.location) == (Meeting.Status.PLANNED, location)
+    assert Meeting.objects.filter(match=pair).count() == 1
+    assert not meeting.private_notes.exists()
 
 
 def test_a_pair_that_ended_cannot_plan_any_more(client, pair):
@@ -218,8 +238,8 @@ def test_a_pair_that_ended_cannot_plan_any_more(client, pair):
 def test_times_are_entered_in_amsterdam_time_across_daylight_saving(pair):
     Match.objects.filter(pk=pair.pk).update(start_date=datetime.date(2026, 1, 1))
     pair.refresh_from_db()
-    winter = services.plan_meeting(match=pair, by=pair.mentee, starts_at=local(2026, 3, 20, 10), duration_minutes=60)
-    summer = services.plan_meeting(match=pair, by=pair.mentee, starts_at=local(2026, 4, 3, 10), duration_minutes=60)
+    winter = services.meeting_plan(match=pair, by=pair.mentee, starts_at=local(2026, 3, 20, 10), duration_minutes=60)
+    summer = services.meeting_plan(match=pair, by=pair.mentee, starts_at=local(2026, 4, 3, 10), duration_minutes=60)
 
     assert winter.starts_at.astimezone(datetime.UTC).hour == 9
     assert summer.starts_at.astimezone(datetime.UTC).hour == 8
@@ -286,12 +306,12 @@ def test_only_an_active_pair_plans_changes_logs_or_cancels(pair, status):
     planned.refresh_from_db()
 
     attempts = [
-        lambda: services.plan_meeting(
+        lambda: services.meeting_plan(
             match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=2), duration_minutes=60
         ),
-        lambda: services.update_meeting(meeting=planned, by=pair.mentee, location="Elders"),
-        lambda: services.mark_meeting_held(meeting=planned, by=pair.mentor),
-        lambda: services.cancel_meeting(meeting=planned, by=pair.mentor),
+        lambda: services.meeting_update(meeting=planned, by=pair.mentee, location="Elders"),
+        lambda: services.meeting_mark_held(meeting=planned, by=pair.mentor),
+        lambda: services.meeting_cancel(meeting=planned, by=pair.mentor),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError, match="niet meer actief"):
@@ -331,7 +351,7 @@ def test_a_proposed_pair_has_no_meeting_pages_yet(client, pair):
     assert client.get(reverse("meetings:create", args=[pair.pk])).status_code == 404
     assert client.post(reverse("meetings:create", args=[pair.pk]), _form()).status_code == 404
     with pytest.raises(ValidationError):
-        services.plan_meeting(
+        services.meeting_plan(
             match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=2), duration_minutes=60
         )
     assert not pair.meetings.exists()
@@ -365,7 +385,7 @@ def test_a_meeting_more_than_two_years_ahead_is_refused_at_the_date(client, pair
 
     assert response.context["form"].errors["date"] == ["Een afspraak kun je maximaal twee jaar vooruit plannen."]
     with pytest.raises(ValidationError) as error:
-        services.plan_meeting(
+        services.meeting_plan(
             match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=800), duration_minutes=60
         )
     assert "starts_at" in error.value.error_dict

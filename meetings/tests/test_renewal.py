@@ -36,10 +36,10 @@ def test_meetings_planned_in_the_new_terms_time_move_to_it(ending_pair, django_c
         match=ending_pair, starts_at=_at(ending_pair.planned_end + datetime.timedelta(days=14)), is_introduction=True
     )
     for member in (ending_pair.mentor, ending_pair.mentee):
-        matching_services.record_renewal_answer(match=ending_pair, member=member, wants_to_continue=True)
+        matching_services.renewal_answer_record(match=ending_pair, member=member, wants_to_continue=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        new_term = matching_services.renew_match(match=ending_pair, by=CoordinatorFactory())
+        new_term = matching_services.match_renew(match=ending_pair, by=CoordinatorFactory())
 
     for meeting in (held, this_term, next_term):
         meeting.refresh_from_db()
@@ -48,14 +48,14 @@ def test_meetings_planned_in_the_new_terms_time_move_to_it(ending_pair, django_c
     assert next_term.match == new_term
     assert not next_term.is_introduction
     # The new term's pair page shows it as the next meeting, and the pair can still act on it.
-    assert selectors.pair_progress(new_term).next_planned == next_term
+    assert selectors.pair_progress(match=new_term).next_planned == next_term
     with pytest.raises(ValidationError, match="zodra die begonnen is"):
-        services.mark_meeting_held(meeting=next_term, by=new_term.mentor)
-    assert services.cancel_meeting(meeting=next_term, by=new_term.mentee).status == Meeting.Status.CANCELLED
+        services.meeting_mark_held(meeting=next_term, by=new_term.mentor)
+    assert services.meeting_cancel(meeting=next_term, by=new_term.mentee).status == Meeting.Status.CANCELLED
 
 
 def test_a_first_term_activation_moves_nothing(pair):
     MeetingFactory(match=pair)
 
-    assert services.carry_planned_meetings_to_new_term(new_term=pair) == 0
+    assert services.meetings_carry_to_new_term(new_term=pair) == 0
     assert pair.meetings.count() == 1

@@ -114,3 +114,21 @@ def test_a_request_in_english_does_not_leave_english_active_afterwards(client):
     # Work done later on this thread (a Celery task in-process, the next test) is Dutch again.
     assert get_language() == "nl"
     assert gettext("Log in") == "Inloggen"
+
+
+@pytest.mark.parametrize("url_name", ["home", "account_login", "account_signup"])
+def test_public_pages_name_an_icon_and_describe_themselves_for_search_engines(client, url_name):
+    content = client.get(reverse(url_name)).content.decode()
+
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in content
+    assert '<meta name="description" content="Het mentorprogramma van het NOB Vrouwennetwerk' in content
+
+
+def test_favicon_ico_leads_to_the_icon_so_pages_without_one_log_no_error(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.ico"
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file

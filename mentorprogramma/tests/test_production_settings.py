@@ -18,7 +18,8 @@ def _manage(*args, env):
     clean = {
         key: value
         for key, value in os.environ.items()
-        if key not in PRODUCTION_ENV and key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        # The real settings, not the test suite's (pytest exports DJANGO_SETTINGS_MODULE).
+        if key not in PRODUCTION_ENV and key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

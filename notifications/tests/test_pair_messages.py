@@ -64,7 +64,7 @@ def test_planned_moved_and_cancelled_each_reach_the_other_partner_with_one_calen
 ):
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=5)
     with django_capture_on_commit_callbacks(execute=True):
-        meeting = meeting_services.plan_meeting(
+        meeting = meeting_services.meeting_plan(
             match=pair, by=pair.mentee, starts_at=starts, duration_minutes=60, location="Kantoor Utrecht"
         )
     (planned,) = to(sent, pair.mentor)
@@ -80,18 +80,18 @@ def test_planned_moved_and_cancelled_each_reach_the_other_partner_with_one_calen
     }
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_services.update_meeting(meeting=meeting, by=pair.mentor, starts_at=starts + datetime.timedelta(days=1))
+        meeting_services.meeting_update(meeting=meeting, by=pair.mentor, starts_at=starts + datetime.timedelta(days=1))
     (moved,) = to(sent, pair.mentee)
     assert "Birgit Jansen heeft jullie afspraak gewijzigd" in moved.body
     method, event = calendar_of(moved)
     assert (method, str(event["uid"]), int(event["sequence"])) == ("REQUEST", uid, 1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_services.update_meeting(meeting=meeting, by=pair.mentor, topics=["missie"])
+        meeting_services.meeting_update(meeting=meeting, by=pair.mentor, topics=["missie"])
     assert len(to(sent, pair.mentee)) == 1  # topics alone: no calendar change, no mail
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_services.cancel_meeting(meeting=meeting, by=pair.mentee)
+        meeting_services.meeting_cancel(meeting=meeting, by=pair.mentee)
     cancelled = to(sent, pair.mentor)[-1]
     assert "heeft jullie afspraak geannuleerd" in cancelled.body
     method, event = calendar_of(cancelled)
@@ -101,7 +101,7 @@ def test_planned_moved_and_cancelled_each_reach_the_other_partner_with_one_calen
 
 def test_a_meeting_that_could_not_be_saved_sends_nothing(pair, sent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):  # noqa: B017
-        meeting_services.plan_meeting(
+        meeting_services.meeting_plan(
             match=pair, by=pair.mentee, starts_at=timezone.now() + datetime.timedelta(days=5), duration_minutes=0
         )
     assert sent == [] and not OutboxMessage.objects.exists()
@@ -115,7 +115,7 @@ def test_a_withdrawal_tells_the_partner_without_the_reason_unless_she_shared_it(
 ):
     application = Application.objects.get(member=pair.mentee)
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.withdraw_application(application=application, by=pair.mentee, reason=f"Te druk {SECRET}")
+        matching_services.application_withdraw(application=application, by=pair.mentee, reason=f"Te druk {SECRET}")
 
     (ended,) = to(sent, pair.mentor)
     assert "Sanne Bakker heeft jullie mentorschap beëindigd" in ended.body
@@ -127,7 +127,7 @@ def test_a_shared_reason_is_passed_on(sent, django_capture_on_commit_callbacks):
     match = ActiveMatchFactory()
     application = ApplicationFactory(cycle=match.cycle, member=match.mentee)
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.withdraw_application(
+        matching_services.application_withdraw(
             application=application, by=match.mentee, reason="Ik verhuis naar Singapore", share_reason=True
         )
 
@@ -139,7 +139,7 @@ def test_a_coordinator_ending_a_pair_tells_both_kindly_that_the_coordinators_wil
     pair, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.end_match_early(match=pair, by=CoordinatorFactory(), reason=f"Past niet {SECRET}")
+        matching_services.match_end_early(match=pair, by=CoordinatorFactory(), reason=f"Past niet {SECRET}")
 
     for person in (pair.mentee, pair.mentor):
         (ended,) = to(sent, person)
@@ -153,7 +153,7 @@ def test_the_digest_lists_the_weeks_withdrawals_and_pairs_without_first_contact(
     coordinator = CoordinatorFactory(language="nl")
     quiet = ActiveMatchFactory(confirmed_at=timezone.now() - datetime.timedelta(days=22))
     withdrawn = ApplicationFactory()
-    matching_services.withdraw_application(application=withdrawn, by=withdrawn.member)
+    matching_services.application_withdraw(application=withdrawn, by=withdrawn.member)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.send_coordinator_digest()
@@ -186,14 +186,14 @@ def test_one_friendly_reminder_to_the_mentee_on_day_14_with_the_one_click_link(
 
 
 def held_introduction(match, by):
-    meeting = meeting_services.plan_meeting(
+    meeting = meeting_services.meeting_plan(
         match=match,
         by=by,
         starts_at=timezone.now() - datetime.timedelta(hours=2),
         duration_minutes=60,
         is_introduction=True,
     )
-    return meeting_services.mark_meeting_held(meeting=meeting, by=by)
+    return meeting_services.meeting_mark_held(meeting=meeting, by=by)
 
 
 def test_after_the_introduction_each_partner_is_asked_privately_and_a_no_reaches_only_the_coordinators(
@@ -221,10 +221,10 @@ def test_in_doubt_is_asked_again_after_the_next_meeting_only_of_her(pair, django
     matching_services.fit_check_answer(match=pair, member=pair.mentee, answer="twijfel")
     matching_services.fit_check_answer(match=pair, member=pair.mentor, answer="goed")
 
-    meeting = meeting_services.plan_meeting(
+    meeting = meeting_services.meeting_plan(
         match=pair, by=pair.mentor, starts_at=timezone.now() - datetime.timedelta(minutes=30), duration_minutes=30
     )
-    meeting_services.mark_meeting_held(meeting=meeting, by=pair.mentor)
+    meeting_services.meeting_mark_held(meeting=meeting, by=pair.mentor)
 
     assert list(FitCheck.objects.filter(answer="").values_list("member", "round")) == [(pair.mentee.pk, 2)]
 
@@ -255,7 +255,7 @@ def test_closing_matching_mails_each_member_without_a_pair_once_and_her_dashboar
     matched = ApplicationFactory(cycle=cycle)
     waiting = ApplicationFactory(cycle=cycle)
     spare_mentor = MentorApplicationFactory(cycle=cycle)
-    matching_services.confirm_match(mentor_application=mentor, mentee_application=matched, by=None)
+    matching_services.match_confirm(mentor_application=mentor, mentee_application=matched, by=None)
     sent.clear()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -89,7 +89,7 @@ def year(django_capture_on_commit_callbacks):
     )
     ApplicationFactory(cycle=match.cycle, member=mentee, mentoring_question=MENTORVRAAG)
     with at(START, 9), django_capture_on_commit_callbacks(execute=True):
-        match = matching_services.activate_match(match=match, start_date=START)
+        match = matching_services.match_activate(match=match, start_date=START)
     agreement = match.agreement
     agreement.mission = MISSION
     agreement.save()
@@ -193,7 +193,7 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
     # A held meeting with private notes by both (R11), and one answered evaluation (R14).
     meeting = HeldMeetingFactory(match=match, starts_at=timezone.now() - datetime.timedelta(hours=2))
     for author in (mentee, mentor):
-        meeting_services.save_private_note(meeting=meeting, author=author, text=NOTE)
+        meeting_services.private_note_save(meeting=meeting, author=author, text=NOTE)
     evaluation_round = year["round"]
     with at(ROUND_OPENS, 12), django_capture_on_commit_callbacks(execute=True):
         services.run_daily_jobs()
@@ -229,8 +229,8 @@ def test_a_renewed_term_is_announced_as_a_new_term_not_as_a_new_partner(sent, dj
     ApplicationFactory(cycle=first_term.cycle, member=mentee, mentoring_question=MENTORVRAAG)
     with at(first_term.planned_end - datetime.timedelta(days=10), 12), django_capture_on_commit_callbacks(execute=True):
         for person in (mentee, mentor):
-            matching_services.record_renewal_answer(match=first_term, member=person, wants_to_continue=True)
-        second_term = matching_services.renew_match(match=first_term, by=None)  # R5
+            matching_services.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
+        second_term = matching_services.match_renew(match=first_term, by=None)  # R5
 
     assert (second_term.term, second_term.previous_term) == (2, first_term)
     (to_mentee,) = to(sent, mentee)
@@ -286,8 +286,8 @@ def test_a_quiet_renewed_term_is_nudged_without_talk_of_a_first_meeting(sent, dj
     first_term = ActiveMatchFactory(mentor=mentor, mentee=mentee, start_date=START - relativedelta(months=12))
     with at(first_term.planned_end - datetime.timedelta(days=10), 12), django_capture_on_commit_callbacks(execute=True):
         for person in (mentee, mentor):
-            matching_services.record_renewal_answer(match=first_term, member=person, wants_to_continue=True)
-        second_term = matching_services.renew_match(match=first_term, by=None)
+            matching_services.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
+        second_term = matching_services.match_renew(match=first_term, by=None)
     sent.clear()
 
     run_day(second_term.start_date + datetime.timedelta(weeks=6), django_capture_on_commit_callbacks)

@@ -9,5 +9,5 @@ class Command(BaseCommand):
     help = "Re-encrypt all private meeting notes with the first key in MEETING_NOTES_KEYS."
 
     def handle(self, *args, **options):
-        count = services.rotate_private_note_keys()
+        count = services.private_notes_rotate_keys()
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {count} private note(s) with the newest key."))
