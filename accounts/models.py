@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from mentorprogramma.fields import BoundedTextField
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -145,7 +147,7 @@ class Profile(models.Model):
         _("preferred way of meeting"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
     )
     languages = models.CharField(_("languages"), max_length=150, default="Nederlands")
-    introduction = models.TextField(_("short introduction"), max_length=2000, blank=True)
+    introduction = BoundedTextField(_("short introduction"), max_length=2000, blank=True)
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
     linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
     wants_mentee = models.BooleanField(_("I would like a mentor (mentee)"), default=False)
@@ -154,7 +156,7 @@ class Profile(models.Model):
     verification_status = models.CharField(
         _("verification status"), max_length=14, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )
-    verification_note = models.TextField(_("reason (visible to the member)"), blank=True)
+    verification_note = BoundedTextField(_("reason (visible to the member)"), max_length=1000, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     # Empty for automatic verification from the member list; the coordinator otherwise.
     verified_by = models.ForeignKey(

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,7 +38,6 @@ PROFILE_FIELDS = (
 )
 # Someone who started working more than this many years ago has very likely mistyped.
 LONGEST_PLAUSIBLE_CAREER = 60
-PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 ()\-]{7,19}$")
 MAX_MEMBER_LIST_BYTES = 10 * 1024 * 1024
 
 
@@ -107,6 +107,20 @@ def career_start_year_problems(year: int) -> list[str]:
     return []
 
 
+def phone_number_normalised(value: str) -> str | None:
+    """A Dutch or international number in the form her partner can dial from anywhere, or None.
+
+    Without a country code a number is read as Dutch: 06-12345678 becomes +31 6 12345678.
+    """
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _membership_number_taken_message() -> str:
     return _(
         "This membership number is already used by another account. If it is yours, send an e-mail to %(email)s."
@@ -137,8 +151,14 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
         taken = Profile.objects.filter(membership_number=profile.membership_number).exclude(pk=profile.pk)
         if taken.exists():
             errors.setdefault("membership_number", []).append(_membership_number_taken_message())
-    if profile.phone and not PHONE_NUMBER.match(profile.phone):
-        errors.setdefault("phone", []).append(_("Fill in a phone number with digits only, e.g. +31 6 12345678."))
+    if profile.phone:
+        phone = phone_number_normalised(profile.phone)
+        if phone is None:
+            errors.setdefault("phone", []).append(
+                _("Fill in a Dutch phone number such as 06 12345678, or an international one starting with +.")
+            )
+        else:
+            profile.phone = phone
     if profile.linkedin_url:
         host = (urlsplit(profile.linkedin_url).hostname or "").lower()
         if not (host == "linkedin.com" or host.endswith(".linkedin.com")):

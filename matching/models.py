@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Expertise, MeetingPreference
+from mentorprogramma.fields import BoundedTextField
 
 
 class Cycle(models.Model):
@@ -80,7 +82,7 @@ class Application(models.Model):
     # R6: when she withdrew, for the coordinators' weekly digest.
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     # Mentee (R7): the question or goal the pair starts from.
-    mentoring_question = models.TextField(_("mentoring question or goal"), blank=True)
+    mentoring_question = BoundedTextField(_("mentoring question or goal"), max_length=2000, blank=True)
     topics = models.ManyToManyField(Expertise, blank=True, verbose_name=_("topics"))
     meeting_preference = models.CharField(
         _("preferred way of meeting"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
@@ -89,7 +91,7 @@ class Application(models.Model):
     allow_same_organisation = models.BooleanField(_("a mentor from my own organisation is fine"), default=False)
     # Mentor: how many mentees she can take, and when she is available.
     capacity = models.PositiveSmallIntegerField(_("number of mentees"), default=1)
-    availability = models.TextField(_("availability"), blank=True)
+    availability = BoundedTextField(_("availability"), max_length=1000, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -151,7 +153,7 @@ class Match(models.Model):
     # R8: the mentee's "I have made contact" (or her first planned meeting), whichever came first.
     first_contact_at = models.DateTimeField(_("first contact made at"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    end_reason = models.TextField(_("reason for ending"), blank=True)
+    end_reason = BoundedTextField(_("reason for ending"), max_length=2000, blank=True)
     # Whether the person who ended it chose to tell her partner the reason (otherwise coordinators only).
     end_reason_shared = models.BooleanField(_("reason shared with the partner"), default=False)
     ended_by = models.ForeignKey(
@@ -225,7 +227,7 @@ class Agreement(models.Model):
 
     match = models.OneToOneField(Match, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("match"))
     # M – Mission: starts from the mentee's mentorvraag (R7).
-    mission = models.TextField(_("mission"), blank=True)
+    mission = BoundedTextField(_("mission"), max_length=2000, blank=True)
     mission_agreed_at = models.DateTimeField(_("mission last agreed"), null=True, blank=True)
     # E – Engagement: how and how often they meet (R9).
     meeting_mode = models.CharField(
@@ -234,13 +236,13 @@ class Agreement(models.Model):
     meeting_frequency = models.CharField(_("how often you meet"), max_length=200, blank=True)
     engagement_agreed_at = models.DateTimeField(_("engagement last agreed"), null=True, blank=True)
     # N – Networking: introductions the mentor offers (R12).
-    networking = models.TextField(_("networking"), blank=True)
+    networking = BoundedTextField(_("networking"), max_length=2000, blank=True)
     networking_agreed_at = models.DateTimeField(_("networking last agreed"), null=True, blank=True)
     # T – Trust: both confirm the confidentiality principle (R11).
     trust_confirmed_by_mentor_at = models.DateTimeField(_("mentor confirmed confidentiality"), null=True, blank=True)
     trust_confirmed_by_mentee_at = models.DateTimeField(_("mentee confirmed confidentiality"), null=True, blank=True)
     # O – Opportunities: what both hope to learn, reverse mentoring included.
-    opportunities = models.TextField(_("opportunities"), blank=True)
+    opportunities = BoundedTextField(_("opportunities"), max_length=2000, blank=True)
     opportunities_agreed_at = models.DateTimeField(_("opportunities last agreed"), null=True, blank=True)
     # R – Renew: the evaluation and renewal moment, set at the start.
     evaluation_date = models.DateField(_("evaluation and renewal moment"), null=True, blank=True)
@@ -253,6 +255,20 @@ class Agreement(models.Model):
 
     def __str__(self):
         return str(self.match)
+
+    def clean(self):
+        # R16 "Renew": the moment to look back lies within the term it is about.
+        term = self.match
+        when = self.evaluation_date
+        if when and term.start_date and term.planned_end and not term.start_date <= when <= term.planned_end:
+            raise ValidationError(
+                {
+                    "evaluation_date": _(
+                        "Choose a moment within your mentorship's term, between %(start)s and %(end)s."
+                    )
+                    % {"start": date_format(term.start_date, "j F Y"), "end": date_format(term.planned_end, "j F Y")}
+                }
+            )
 
 
 class RenewalAnswer(models.Model):
@@ -296,7 +312,7 @@ class FitCheck(models.Model):
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
     answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices, blank=True)
-    note = models.TextField(_("note for the coordinators"), max_length=2000, blank=True)
+    note = BoundedTextField(_("note for the coordinators"), max_length=2000, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:

@@ -425,7 +425,8 @@ def agreement_ensure(*, match: Match) -> Agreement:
     question = match.mentee_application.mentoring_question if match.mentee_application_id else ""
     agreement = Agreement(
         match=match,
-        mission=question,
+        # A question written before the length limit existed may be longer than a mission can be.
+        mission=question[: Agreement._meta.get_field("mission").max_length],
         evaluation_date=(match.planned_end - selectors.RENEWAL_NOTICE) if match.planned_end else None,
     )
     agreement.full_clean()

@@ -114,6 +114,9 @@ def test_the_next_address_must_stay_on_this_site(client, profile_data):
         ({"wants_mentee": None}, "wants_mentee", "ten minste één rol"),
         ({"linkedin_url": "https://example.com/anna"}, "linkedin_url", "LinkedIn"),
         ({"phone": "bel me"}, "phone", "telefoonnummer"),
+        ({"phone": "bel me maar ☎"}, "phone", "telefoonnummer"),
+        ({"phone": "0000000000"}, "phone", "telefoonnummer"),
+        ({"phone": "06-1234"}, "phone", "telefoonnummer"),
         ({"region": "mars"}, "region", "geen beschikbare keuze"),
         ({"expertise": ["999999"]}, "expertise", "geen beschikbare keuze"),
     ],
@@ -386,3 +389,24 @@ def test_a_number_taken_at_the_same_moment_is_refused_at_the_field_not_with_an_e
     assert "al gebruikt door een ander account" in " ".join(response.context["form"].errors["membership_number"])
     user.refresh_from_db()
     assert user.full_name == "Oude Naam"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("06-12345678", "+31 6 12345678"),
+        ("0031 6 12345678", "+31 6 12345678"),
+        ("020 123 4567", "+31 20 123 4567"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+        ("+32 470 12 34 56", "+32 470 12 34 56"),
+    ],
+)
+def test_dutch_and_international_numbers_are_kept_so_her_partner_can_dial_them(client, profile_data, typed, stored):
+    member = UserFactory()
+    client.force_login(member)
+
+    response = client.post(reverse("accounts:profile_edit"), profile_data(phone=typed))
+
+    assert response.status_code == 302, response.context["form"].errors
+    member.profile.refresh_from_db()
+    assert member.profile.phone == stored
