@@ -311,6 +311,15 @@ def _coordinator_digest(message, _subject) -> Content:
                 },
             )
         )
+    # Issue 15 §3: pairs where a partner said it does not fit, until a coordinator acted on it.
+    for match in matching_selectors.fit_concerns():
+        details.append(
+            (
+                _("Does not fit"),
+                _("%(mentee)s with mentor %(mentor)s")
+                % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name},
+            )
+        )
     # Issue 15 §4, R6: who stepped out this past week (the reasons are in the admin, not in a mail).
     applications, ended = selectors.withdrawals_since(timezone.now() - datetime.timedelta(days=7))
     for application in applications:
@@ -343,7 +352,12 @@ def _coordinator_digest(message, _subject) -> Content:
         )
     return Content(
         subject=_("Weekly overview of the mentor programme (%(week)s)") % {"week": message.period},
-        paragraphs=[_("This is the weekly overview of the mentor programme: counts only, details are in the admin.")],
+        paragraphs=[
+            _(
+                "This is the weekly overview of the mentor programme: counts, the pairs that need you, and who "
+                "stepped out. Details are in the admin."
+            )
+        ],
         details=details,
         actions=actions,
         reason=_("You receive this e-mail because you are a coordinator of the mentor programme."),
