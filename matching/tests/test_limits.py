@@ -39,9 +39,10 @@ def test_the_model_refuses_over_long_text_whatever_form_calls_in():
 
     with translation.override("nl"), pytest.raises(ValidationError) as refused:
         application.full_clean()
-    assert "Gebruik hier ten hoogste 2000 tekens; deze tekst heeft er 2001." in refused.value.message_dict[
-        "mentoring_question"
-    ]
+    assert (
+        "Gebruik hier ten hoogste 2000 tekens; deze tekst heeft er 2001."
+        in refused.value.message_dict["mentoring_question"]
+    )
 
 
 def _agreement_post(match, evaluation_date):

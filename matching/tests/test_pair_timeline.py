@@ -128,13 +128,18 @@ def test_the_mentees_mail_names_the_start_and_that_the_introduction_need_not_wai
     assert reverse("matching:first_contact", args=[pair.pk]) in to_mentee.body
 
 
-def test_matching_while_applications_are_open_needs_the_coordinators_yes(clock, coordinator):
-    open_cycle = CycleFactory(
+@pytest.fixture
+def open_cycle(clock):
+    """Applications still open until 15 December when the coordinator looks at the Koppelscherm."""
+    return CycleFactory(
         status=Cycle.Status.OPEN,
         applications_open=datetime.date(2026, 11, 1),
         applications_close=datetime.date(2026, 12, 15),
         planned_start=START,
     )
+
+
+def test_matching_while_applications_are_open_needs_the_coordinators_yes(open_cycle, coordinator):
     mentor = MentorApplicationFactory(cycle=open_cycle, capacity=1)
     mentee = ApplicationFactory(cycle=open_cycle)
 
@@ -149,13 +154,7 @@ def test_matching_while_applications_are_open_needs_the_coordinators_yes(clock, 
     assert match.status == Match.Status.CONFIRMED
 
 
-def test_the_koppelscherm_says_the_window_is_open_and_matches_only_after_she_chose_to(clock, client, coordinator):
-    open_cycle = CycleFactory(
-        status=Cycle.Status.OPEN,
-        applications_open=datetime.date(2026, 11, 1),
-        applications_close=datetime.date(2026, 12, 15),
-        planned_start=START,
-    )
+def test_the_koppelscherm_says_the_window_is_open_and_matches_only_after_she_chose_to(open_cycle, client, coordinator):
     mentor = MentorApplicationFactory(cycle=open_cycle, capacity=1)
     mentee = ApplicationFactory(cycle=open_cycle)
     client.force_login(coordinator)
