@@ -29,4 +29,12 @@ PASSWORD_WORDING = [
         "Your password must contain at least %(min_length)d character.",
         "Your password must contain at least %(min_length)d characters.",
     ),
+    # The errors: Django 5.2's "too short" has no Dutch of its own, and "lijkt te veel op de e-mailadres" is wrong.
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+    ),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("This password is too common."),
+    gettext_noop("This password is entirely numeric."),
 ]
