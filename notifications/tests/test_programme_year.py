@@ -167,7 +167,7 @@ def test_a_quiet_pair_gets_every_message_once_on_its_day_in_its_own_language_wit
     assert view_of(link(contact, "Open jullie mentorschapspagina")) == ("matching:pair_detail", {"pk": match.pk}, {})
     (invitation_mail,) = of_kind(to(sent, mentor), Kind.EVALUATION_INVITATION)
     mentor_invitation = Invitation.objects.get(round=evaluation_round, user=mentor)
-    assert view_of(link(invitation_mail, "Fill in the evaluation")) == (
+    assert view_of(link(invitation_mail, "Fill in the evaluation as a mentor")) == (
         "evaluations:respond",
         {"token": mentor_invitation.token},
         {},
