@@ -290,3 +290,12 @@ def test_coordinators_end_a_pair_that_does_not_fit_and_match_the_mentee_again(in
     )
     rematched = Match.objects.get(mentee=introduced.mentee, status=Match.Status.CONFIRMED)
     assert rematched.mentor == other_mentor.member
+
+
+def test_a_bad_fit_answer_is_refused_in_dutch_and_nothing_is_saved(introduced, client):
+    client.force_login(introduced.mentee)
+    response = client.post(reverse("matching:fit_check", args=[introduced.pk]), {"answer": "misschien", "note": "x"})
+
+    assert response.status_code == 200
+    assert "Selecteer een geldige keuze" in response.content.decode()
+    assert not introduced.fit_checks.exclude(answer="").exists()
