@@ -12,9 +12,10 @@ from mentorprogramma.admin import ReadOnlyAdminMixin
 from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
+from .admin_data_rights import DataRightsAdminMixin
 from .forms import MemberListImportForm, VerificationForm
 from .member_list import HEADER_ALIASES
-from .models import Expertise, MemberListEntry, MemberListImport, Profile, User, VerificationStatus
+from .models import Expertise, MemberListEntry, MemberListImport, Profile, User
 
 
 @admin.register(User)
@@ -30,6 +31,11 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
 
+    def has_delete_permission(self, request, obj=None):
+        # Erasure goes through accounts.data_rights.member_erase (the member admin's "Erase…"), which
+        # first ends her pair and tells her partner; a bare delete would skip that.
+        return False
+
 
 @admin.register(Expertise)
 class ExpertiseAdmin(admin.ModelAdmin):
@@ -38,7 +44,7 @@ class ExpertiseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(DataRightsAdminMixin, admin.ModelAdmin):
     """Coordinators verify members here. A member owns her profile, so its fields are read-only;
     phone and LinkedIn are left out altogether: only her partner sees them."""
 
@@ -198,11 +204,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Verify the selected members"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        count = 0
-        # Already verified members keep their date and get no second e-mail.
-        for profile in queryset.exclude(verification_status=VerificationStatus.VERIFIED).select_related("user"):
-            services.profile_verify(profile=profile, by=request.user)
-            count += 1
+        count = len(services.profiles_verify(profiles=queryset.select_related("user"), by=request.user))
         self.message_user(
             request,
             ngettext("%(count)d member verified.", "%(count)d members verified.", count) % {"count": count},

@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
+        from .data_rights import register_accounts_contributor
         from .permissions import grant_after_migrate
+
+        register_accounts_contributor()
 
         # Every app's migrate (and every test flush) gives the coordinators their rights again.
         post_migrate.connect(grant_after_migrate, dispatch_uid="accounts_grant_coordinator_permissions")

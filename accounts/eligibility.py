@@ -1,7 +1,7 @@
 """Who may take part, and in which role: the one home of R2 and R3.
 
 Forms only present these rules; services enforce them; matching and
-applications ask `can_apply` and `can_be_mentor` rather than checking fields.
+applications ask `role_decision(user, role)` rather than checking fields.
 """
 
 from dataclasses import dataclass
@@ -14,6 +14,9 @@ from .models import Profile, VerificationStatus
 
 # R3: a mentor needs MORE than this many years of work experience.
 MENTOR_MIN_YEARS_EXCLUSIVE = 5
+# The two roles a member takes part in; matching.models.Role spells them for the screens.
+MENTEE = "mentee"
+MENTOR = "mentor"
 
 
 def years_of_experience(career_start_year: int, *, today: date | None = None) -> int:
@@ -69,3 +72,14 @@ def can_apply(user) -> Decision:
     if profile.verification_status != VerificationStatus.VERIFIED:
         return Decision(False, _("Your NOB membership is awaiting verification by a coordinator."))
     return Decision(True)
+
+
+def role_decision(user, role: str) -> Decision:
+    """May she take part in this role? Every role needs R2; a mentor needs R3 on top.
+
+    The one question applying, confirming a pair, renewing and the matching screen ask.
+    """
+    decision = can_apply(user)
+    if decision and role == MENTOR:
+        decision = can_be_mentor(user.profile)
+    return decision

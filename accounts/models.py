@@ -177,6 +177,8 @@ class Profile(models.Model):
         verbose_name = _("member profile")
         verbose_name_plural = _("member profiles")
         ordering = ["user__full_name"]
+        # AVG art. 17: a coordinator erases a member who asks for it (accounts.data_rights.member_erase).
+        permissions = [("erase_member", _("Can erase a member and her personal data at her request"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(career_start_year__gte=1940) & Q(career_start_year__lte=2100),
@@ -241,3 +243,35 @@ class MemberListEntry(models.Model):
 
     def __str__(self):
         return f"{self.membership_number} ({self.get_membership_type_display()})"
+
+
+class RetentionNotice(models.Model):
+    """A warning, sent once through the outbox, that retention will erase something of hers on a date.
+
+    Retention erases only after such a warning is at least RETENTION_WARNING_DAYS old, so a member
+    always has the time to log in (her account stays) or download her data (her notes).
+    """
+
+    class Topic(models.TextChoices):
+        ACCOUNT = "account", _("account of a member who no longer takes part")
+        NOTES = "notes", _("private notes of a pair that ended")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="retention_notices", verbose_name=_("member")
+    )
+    topic = models.CharField(_("what is erased"), max_length=10, choices=Topic.choices)
+    # The pair whose notes expire; 0 for her account.
+    about_id = models.PositiveBigIntegerField(_("about (id)"), default=0)
+    erase_on = models.DateField(_("erased from"))
+    created_at = models.DateTimeField(_("warned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retention notice")
+        verbose_name_plural = _("retention notices")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic", "about_id", "erase_on"], name="retention_notice_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_topic_display()} ({self.erase_on:%Y-%m-%d})"

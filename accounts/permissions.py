@@ -26,6 +26,10 @@ ACCOUNTS_CODENAMES = [
     "view_memberlistentry",
 ]
 
+# AVG art. 17: erase a member who asks for it (with reauthentication, see admin_data_rights).
+# Apart from the list above, which migration 0003 reads, because it came with migration 0005.
+ACCOUNTS_DATA_RIGHTS_CODENAMES = ["erase_member"]
+
 # Cycles, applications and matches are the coordinators' daily work (matching app).
 # Nothing is deleted: withdrawing and ending are status changes (R6).
 MATCHING_CODENAMES = [
@@ -59,7 +63,7 @@ NOTIFICATIONS_CODENAMES = ["view_outboxmessage", "change_outboxmessage"]
 
 # Meetings need none: coordinators see only counts, through a view open to staff (R11).
 COORDINATOR_PERMISSIONS = {
-    "accounts": ACCOUNTS_CODENAMES,
+    "accounts": [*ACCOUNTS_CODENAMES, *ACCOUNTS_DATA_RIGHTS_CODENAMES],
     "matching": MATCHING_CODENAMES,
     "evaluations": EVALUATIONS_CODENAMES,
     "notifications": NOTIFICATIONS_CODENAMES,

@@ -2,9 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-from django.http import Http404
-
 from .eligibility import Decision, can_apply, can_be_mentor
 from .models import MemberListEntry, Profile, VerificationStatus
 
@@ -18,34 +15,6 @@ def profile_for_user(*, user) -> Profile | None:
 
 def has_profile(*, user) -> bool:
     return user.is_authenticated and Profile.objects.filter(user=user).exists()
-
-
-def profile_for_viewer(*, viewer, pk) -> tuple[Profile, bool]:
-    """The one access check for a member's profile page: herself or her partner, everyone else 404.
-
-    There is no member directory: coordinators see profiles in the admin, other
-    members never. Returns the profile and whether the viewer is her partner.
-    """
-    if not viewer.is_authenticated:
-        raise Http404
-    try:
-        profile = Profile.objects.select_related("user").prefetch_related("expertise").get(pk=pk)
-    except (Profile.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if profile.user_id == viewer.pk:
-        return profile, False
-    if is_partner(viewer=viewer, other=profile.user):
-        return profile, True
-    raise Http404
-
-
-def is_partner(*, viewer, other) -> bool:
-    """Whether these two are mentor and mentee of a pair the viewer can see (R8: contact details)."""
-    from matching.selectors import matches_for_user
-
-    if not viewer.is_authenticated or viewer.pk == other.pk:
-        return False
-    return matches_for_user(user=viewer).filter(Q(mentor=other) | Q(mentee=other)).exists()
 
 
 class NextStep:

@@ -168,6 +168,19 @@ def _profile_errors(profile: Profile, *, full_name: str) -> dict[str, list[str]]
     return errors
 
 
+# What a verification decision (R2) changes on a profile.
+VERIFICATION_FIELDS = ["verification_status", "verified_at", "verified_by", "verification_note", "needs_review"]
+
+
+def _mark_verified(profile: Profile, *, by: User | None) -> None:
+    """R2's one way to "verified": by a coordinator (`by`) or by the member list (None); sets, never saves."""
+    profile.verification_status = VerificationStatus.VERIFIED
+    profile.verified_at = timezone.now()
+    profile.verified_by = by
+    profile.verification_note = ""
+    profile.needs_review = False
+
+
 def _verify_from_member_list(profile: Profile) -> bool:
     """Verify a waiting profile whose number and type are on the newest member list."""
     if profile.verification_status != VerificationStatus.PENDING:
@@ -177,11 +190,7 @@ def _verify_from_member_list(profile: Profile) -> bool:
     ).exists()
     if not on_list:
         return False
-    profile.verification_status = VerificationStatus.VERIFIED
-    profile.verified_at = timezone.now()
-    profile.verified_by = None
-    profile.verification_note = ""
-    profile.needs_review = False
+    _mark_verified(profile, by=None)
     return True
 
 
@@ -242,8 +251,22 @@ def _tell_member_the_decision(profile: Profile) -> None:
 
 
 def profile_verify(*, profile: Profile, by: User) -> Profile:
-    """A coordinator has checked the membership herself (R2); the member gets an e-mail."""
-    return _record_decision(profile, by=by, status=VerificationStatus.VERIFIED, note="")
+    """A coordinator has checked the membership herself (R2); the member gets an e-mail.
+
+    An already verified member keeps her verification date and gets no second e-mail.
+    """
+    if profile.verification_status == VerificationStatus.VERIFIED:
+        return profile
+    _mark_verified(profile, by=by)
+    return _save_decision(profile)
+
+
+def profiles_verify(*, profiles, by: User) -> list[Profile]:
+    """The admin's bulk action: verify each of these; returns those that were not verified yet."""
+    newly = [profile for profile in profiles if profile.verification_status != VerificationStatus.VERIFIED]
+    for profile in newly:
+        profile_verify(profile=profile, by=by)
+    return newly
 
 
 def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
@@ -253,27 +276,18 @@ def profile_reject(*, profile: Profile, by: User, reason: str) -> Profile:
         raise ValidationError(
             {"verification_note": _("Give a reason: the member reads it and can then fix her details.")}
         )
-    return _record_decision(profile, by=by, status=VerificationStatus.REJECTED, note=reason)
-
-
-def _record_decision(profile: Profile, *, by: User, status: str, note: str) -> Profile:
-    """A coordinator's decision settles the review too; the member hears of it by e-mail."""
-    profile.verification_status = status
-    profile.verified_at = timezone.now() if status == VerificationStatus.VERIFIED else None
+    profile.verification_status = VerificationStatus.REJECTED
+    profile.verified_at = None
     profile.verified_by = by
-    profile.verification_note = note
+    profile.verification_note = reason
     profile.needs_review = False
+    return _save_decision(profile)
+
+
+def _save_decision(profile: Profile) -> Profile:
+    """A coordinator's decision settles the review too; the member hears of it by e-mail."""
     profile.full_clean(exclude=["user", "expertise"])
-    profile.save(
-        update_fields=[
-            "verification_status",
-            "verified_at",
-            "verified_by",
-            "verification_note",
-            "needs_review",
-            "updated_at",
-        ]
-    )
+    profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
     _tell_member_the_decision(profile)
     return profile
 
@@ -339,28 +353,21 @@ def member_list_import(*, file, uploaded_by: User | None) -> MemberListImportRep
         )
 
         report = MemberListImportReport(row_count=len(parsed.rows), member_list_import=record)
-        now = timezone.now()
         on_list = Profile.objects.select_related("user").filter(membership_number__in=listed)
         for profile in on_list:
             if listed[profile.membership_number] != profile.membership_type:
                 if profile.verification_status == VerificationStatus.PENDING:
                     report.type_mismatches.append(profile)
                 continue
-            changed = []
             if profile.verification_status == VerificationStatus.PENDING:
-                profile.verification_status = VerificationStatus.VERIFIED
-                profile.verified_at = now
-                profile.verified_by = None
-                profile.verification_note = ""
-                changed += ["verification_status", "verified_at", "verified_by", "verification_note"]
+                _mark_verified(profile, by=None)
+                profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
                 report.verified.append(profile)
                 _tell_member_the_decision(profile)
-            if profile.needs_review:
+            elif profile.needs_review:
                 # Back on the list: the reason for the review is gone.
                 profile.needs_review = False
-                changed.append("needs_review")
-            if changed:
-                profile.save(update_fields=[*changed, "updated_at"])
+                profile.save(update_fields=["needs_review", "updated_at"])
 
         gone = previously_listed - set(listed)
         for profile in Profile.objects.select_related("user").filter(membership_number__in=gone, needs_review=False):

@@ -7,5 +7,4 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("wijzigen/", views.profile_edit, name="profile_edit"),
-    path("<int:pk>/", views.profile_detail, name="profile_detail"),
 ]

@@ -49,12 +49,3 @@ def profile_edit(request):
         "accounts/profile_form.html",
         {"form": form, "first_time": existing is None, "next": _safe_next(request) or ""},
     )
-
-
-@login_required
-def profile_detail(request, pk):
-    """A member's profile seen by herself or by her partner; anyone else gets 404."""
-    shown, viewer_is_partner = selectors.profile_for_viewer(viewer=request.user, pk=pk)
-    if not viewer_is_partner:
-        return redirect("accounts:profile")
-    return render(request, "accounts/partner_profile.html", {"profile": shown})

@@ -9,3 +9,6 @@ class EvaluationsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the system check
+        from .personal_data import register_contributor
+
+        register_contributor()

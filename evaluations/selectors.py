@@ -46,7 +46,7 @@ def round_participants(*, round: EvaluationRound) -> list[tuple[int, str]]:
         statuses.append(Match.Status.COMPLETED)
     matches = Match.objects.filter(cycle_id=round.cycle_id, status__in=statuses)
     if round.kind == EvaluationRound.Kind.AFTER_RENEWAL:
-        matches = matches.filter(term__gte=2)
+        matches = matches.renewed_terms()
     participants = set()
     for mentor_id, mentee_id in matches.values_list("mentor_id", "mentee_id"):
         if Role.MENTOR in round.roles:

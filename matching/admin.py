@@ -312,7 +312,7 @@ class MatchAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "end_early_url": None}
         match = Match.objects.filter(pk=_int(object_id)).first()
-        if match and match.status in Match.LIVE_STATUSES:
+        if match and services.match_may_become(match, Match.Status.ENDED_EARLY):
             extra_context["end_early_url"] = reverse("admin:matching_match_end_early", args=[match.pk])
         return super().change_view(request, object_id, form_url, extra_context)
 

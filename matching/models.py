@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts import eligibility
 from accounts.models import Expertise, MeetingPreference
 from mentorprogramma.fields import BoundedTextField
 
@@ -62,8 +63,8 @@ class Cycle(models.Model):
 
 
 class Role(models.TextChoices):
-    MENTEE = "mentee", _("mentee")
-    MENTOR = "mentor", _("mentor")
+    MENTEE = eligibility.MENTEE, _("mentee")
+    MENTOR = eligibility.MENTOR, _("mentor")
 
 
 class Application(models.Model):
@@ -108,6 +109,12 @@ class Application(models.Model):
         return f"{self.member} – {self.get_role_display()} – {self.cycle}"
 
 
+class MatchQuerySet(models.QuerySet):
+    def renewed_terms(self):
+        """R5: terms after the first, i.e. the pair chose to continue (same rule as Match.is_renewed_term)."""
+        return self.filter(term__gt=Match.FIRST_TERM)
+
+
 class Match(models.Model):
     """A mentor–mentee pair for one term of (in principle) one year (R4); renewals are new terms (R5)."""
 
@@ -123,22 +130,35 @@ class Match(models.Model):
     LIVE_STATUSES = (Status.PROPOSED, Status.CONFIRMED, Status.ACTIVE)
     # The pair works together: contact details (R8), agreement, meetings.
     ONGOING_STATUSES = (Status.CONFIRMED, Status.ACTIVE)
+    FIRST_TERM = 1
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="matches", verbose_name=_("cycle"))
+    # Empty only once a partner erased her account (AVG art. 17): the pair stays for the other's
+    # sake and shows her as "voormalig deelnemer". A live pair always has both (constraint below).
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches_as_mentor", verbose_name=_("mentor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matches_as_mentor",
+        verbose_name=_("mentor"),
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches_as_mentee", verbose_name=_("mentee")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matches_as_mentee",
+        verbose_name=_("mentee"),
     )
     mentor_application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="matches_as_mentor", null=True, blank=True
+        Application, on_delete=models.SET_NULL, related_name="matches_as_mentor", null=True, blank=True
     )
     mentee_application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="matches_as_mentee", null=True, blank=True
+        Application, on_delete=models.SET_NULL, related_name="matches_as_mentee", null=True, blank=True
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
-    term = models.PositiveSmallIntegerField(_("term"), default=1)
+    term = models.PositiveSmallIntegerField(_("term"), default=FIRST_TERM)
     previous_term = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -169,6 +189,8 @@ class Match(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
+    objects = MatchQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("match")
         verbose_name_plural = _("matches")
@@ -191,10 +213,24 @@ class Match(models.Model):
                 ),
                 name="match_active_has_dates",
             ),
+            # Erasure ends a live pair before it empties her side: nobody is paired with nobody.
+            models.CheckConstraint(
+                condition=~Q(status__in=["voorgesteld", "gekoppeld", "actief"])
+                | Q(mentor__isnull=False, mentee__isnull=False),
+                name="match_live_has_both_partners",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.mentor} → {self.mentee} ({self.cycle})"
+        return f"{self.mentor_or_former} → {self.mentee_or_former} ({self.cycle})"
+
+    @property
+    def mentor_or_former(self):
+        return self.mentor if self.mentor_id else FormerParticipant()
+
+    @property
+    def mentee_or_former(self):
+        return self.mentee if self.mentee_id else FormerParticipant()
 
     @property
     def is_active(self) -> bool:
@@ -211,11 +247,46 @@ class Match(models.Model):
         """The pair works together, from confirmation on: contact details (R8), agreement edits, meetings."""
         return self.status in self.ONGOING_STATUSES
 
+    @property
+    def is_ended_early(self) -> bool:
+        return self.status == self.Status.ENDED_EARLY
+
+    @property
+    def is_renewed_term(self) -> bool:
+        """R5: a second or later term of the same pair (renewal), not a new introduction."""
+        return self.term > self.FIRST_TERM
+
     def is_member(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)
 
     def partner_of(self, user):
-        return self.mentee if user.pk == self.mentor_id else self.mentor
+        """Her partner, or a FormerParticipant once the partner erased her account."""
+        return self.mentee_or_former if user.pk == self.mentor_id else self.mentor_or_former
+
+
+class FormerParticipant:
+    """Stands in for a partner who erased her account: no name, no contact details, no profile."""
+
+    pk = None
+    id = None
+    email = ""
+    phone = ""
+    profile = None
+    is_former_participant = True
+
+    @property
+    def full_name(self) -> str:
+        return str(_("former participant"))
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+    def __str__(self):
+        return self.full_name
+
+    def __bool__(self):
+        # Templates' {% if match.mentor %} style checks treat her as absent.
+        return False
 
 
 class Agreement(models.Model):

@@ -21,7 +21,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 from scipy.optimize import linear_sum_assignment
 
-from accounts.eligibility import can_apply, can_be_mentor, years_of_experience
+from accounts.eligibility import role_decision, years_of_experience
 from accounts.models import MeetingPreference, Region
 
 BASE_POINTS = 10
@@ -283,9 +283,7 @@ def candidate_from_application(application, *, free_places: int = 0, has_live_ma
 
     member = application.member
     profile = getattr(member, "profile", None)
-    decision = can_apply(member)
-    if decision and application.role == Role.MENTOR:
-        decision = can_be_mentor(profile)
+    decision = role_decision(member, application.role)
     topics = {topic.pk for topic in application.topics.all()}
     if application.role == Role.MENTOR and profile is not None:
         topics |= {topic.pk for topic in profile.expertise.all()}

@@ -8,13 +8,17 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Expertise
+from accounts.models import Expertise, Profile
 
 from .models import Application, Cycle, FitCheck, Match, Role
 from .scoring import Candidate, candidate_from_application
 
 # A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
 VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
+# R8, R11, R13: partners have each other's phone, e-mail and LinkedIn only while their pair is in one
+# of these statuses: from confirmation ('gekoppeld', before the start, when the mentee makes first
+# contact) through the year; not once the year is completed, never after an early end.
+CONTACT_DETAILS_STATUSES = Match.ONGOING_STATUSES
 
 
 def matches_for_user(*, user):
@@ -38,11 +42,6 @@ def pair_for_user(*, user, pk) -> Match:
         return matches_for_user(user=user).get(pk=pk)
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def may_see_contact_details(*, match) -> bool:
-    """R8: from confirmation ('gekoppeld') until the pair ends, the partners see each other's details."""
-    return match.is_ongoing
 
 
 def end_reason_visible_to(*, match, user) -> bool:
@@ -99,6 +98,39 @@ def first_contact_reminder_due(*, today=None):
         until_days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS,
         today=today,
     )
+
+
+def _pairs_of(viewer, person):
+    return Match.objects.filter(Q(mentor=viewer, mentee=person) | Q(mentor=person, mentee=viewer))
+
+
+def may_see_contact_details(*, viewer, person) -> bool:
+    """The one answer to "may the viewer see this person's contact details?" (R8).
+
+    Asked by her partner's profile page, the pair page and the e-mails: only her partner,
+    and only while their pair is live (CONTACT_DETAILS_STATUSES). Nobody else, coordinators included.
+    """
+    # A partner who erased her account (FormerParticipant, pk None) has no contact details left.
+    if not viewer.is_authenticated or person.pk is None or viewer.pk == person.pk:
+        return False
+    return _pairs_of(viewer, person).filter(status__in=CONTACT_DETAILS_STATUSES).exists()
+
+
+def partner_profile_for_viewer(*, viewer, pk) -> Profile:
+    """The one access check for a partner's profile page: someone she is (or was) paired with, else 404.
+
+    There is no member directory: coordinators see profiles in the admin, other members never.
+    Whether the page shows contact details is `may_see_contact_details`.
+    """
+    if not viewer.is_authenticated:
+        raise Http404
+    try:
+        profile = Profile.objects.select_related("user").prefetch_related("expertise").get(pk=pk)
+    except (Profile.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if profile.user_id == viewer.pk or not _pairs_of(viewer, profile.user).filter(status__in=VISIBLE_TO_PAIR).exists():
+        raise Http404
+    return profile
 
 
 # --- Cycles and applications ---------------------------------------------------
@@ -240,6 +272,11 @@ def renewal_due(*, match, today=None) -> bool:
 
 def has_next_term(*, match) -> bool:
     return Match.objects.filter(previous_term=match).exists()
+
+
+def next_term(*, match) -> Match | None:
+    """The term that continues this one after a renewal (R5), if it was started."""
+    return Match.objects.filter(previous_term=match).first()
 
 
 def renewal_answers(*, match) -> dict[int, bool]:

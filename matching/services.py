@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.eligibility import can_apply, can_be_mentor
+from accounts.eligibility import role_decision
 from accounts.models import Profile
 
 from . import selectors
@@ -39,8 +39,13 @@ APPLICATION_FIELDS = {
 }
 
 
+def match_may_become(match: Match, target: str) -> bool:
+    """Whether the lifecycle allows this step now; screens ask it before offering the step."""
+    return target in TRANSITIONS[Match.Status(match.status)]
+
+
 def _check_transition(match: Match, target: str) -> None:
-    if target not in TRANSITIONS[Match.Status(match.status)]:
+    if not match_may_become(match, target):
         raise ValidationError(
             _("A match that is %(current)s cannot become %(target)s.")
             % {"current": match.get_status_display(), "target": Match.Status(target).label},
@@ -52,13 +57,9 @@ def _check_transition(match: Match, target: str) -> None:
 
 
 def _check_may_apply(*, member, cycle: Cycle, role: str) -> None:
-    decision = can_apply(member)
+    decision = role_decision(member, role)  # R2, and R3 for a mentor
     if not decision:
         raise ValidationError(decision.reason, code="not_eligible")
-    if role == Role.MENTOR:
-        decision = can_be_mentor(member.profile)
-        if not decision:
-            raise ValidationError(decision.reason, code="not_eligible_as_mentor")  # R3
     if not selectors.open_cycles().filter(pk=cycle.pk).exists():
         raise ValidationError(_("Applications for %(cycle)s are closed.") % {"cycle": cycle}, code="cycle_closed")
 
@@ -358,11 +359,12 @@ def match_first_contact_record(*, match: Match, by) -> Match:
 
 
 @transaction.atomic
-def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = False) -> Match:
+def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = False, notify: bool = True) -> Match:
     """Proposed, confirmed or active → ended early, with a reason and who ended it (R6).
 
     The reason stays with the coordinators unless whoever ended it chose to share it with her
-    partner (reason_shared). The partner, or both when a coordinator ended it, hear of it.
+    partner (reason_shared). The partner, or both when a coordinator ended it, hear of it (unless the
+    caller tells them itself: notify=False, as the account erasure does).
     """
     match = Match.objects.select_for_update().get(pk=match.pk)
     _check_transition(match, Match.Status.ENDED_EARLY)
@@ -377,7 +379,7 @@ def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = Fals
     match.ended_by = by
     match.full_clean(validate_constraints=False)
     match.save()
-    if was_known_to_pair:
+    if was_known_to_pair and notify:
         match_ended.send(sender=Match, match=match)
     return match
 
@@ -560,10 +562,8 @@ def renewal_answer_record(*, match: Match, member, wants_to_continue: bool) -> R
 def _check_both_may_continue(match: Match) -> None:
     """A new term is a new pair in the programme: both still take part (R2), the mentor as mentor (R3)."""
     _lock_profiles([match.mentor_id, match.mentee_id])
-    decisions = [(match.mentor, can_apply(match.mentor)), (match.mentee, can_apply(match.mentee))]
-    if decisions[0][1]:
-        decisions.append((match.mentor, can_be_mentor(match.mentor.profile)))
-    for member, decision in decisions:
+    for member, role in ((match.mentor, Role.MENTOR), (match.mentee, Role.MENTEE)):
+        decision = role_decision(member, role)
         if not decision:
             raise ValidationError(
                 _("%(name)s cannot start a new term: %(reason)s") % {"name": member, "reason": decision.reason},

@@ -22,3 +22,7 @@ fit_check_concern = Signal()
 # Sent with cycle and applications (the submitted applications left without a pair) when the
 # coordinators closed matching for a cycle (issue 15 §5).
 matching_closed = Signal()
+# Sent with match_id and partner_id when a pair ends because the other partner erased her
+# account (R6). Sent inside the erasure's transaction, not on commit: the partner's message
+# is an outbox row that must be written in that same transaction or not at all.
+partner_left = Signal()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.eligibility import can_apply, can_be_mentor
+from accounts.eligibility import role_decision
 from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
@@ -44,13 +44,12 @@ def overview(request):
         }
         for cycle in selectors.open_cycles()
     ]
-    profile = getattr(request.user, "profile", None)
     context = {
         "open_cycles": open_cycles,
         "applications": applications,
         "matches": selectors.matches_for_user(user=request.user),
-        "may_apply": can_apply(request.user),
-        "may_mentor": can_be_mentor(profile) if profile else None,
+        "may_apply": role_decision(request.user, Role.MENTEE),
+        "may_mentor": role_decision(request.user, Role.MENTOR),
     }
     return render(request, "matching/overview.html", context)
 
@@ -72,9 +71,7 @@ def apply(request, cycle_pk, role):
                 request, _("Thank you for applying. The coordinators will be in touch once pairs are made.")
             )
             return redirect("matching:overview")
-    decision = can_apply(request.user)
-    if decision and role == Role.MENTOR:
-        decision = can_be_mentor(request.user.profile)
+    decision = role_decision(request.user, role)
     context = {"form": form, "cycle": cycle, "role": role, "refusal": "" if decision else decision.reason}
     return render(request, "matching/application_form.html", context)
 
@@ -130,16 +127,35 @@ def _pair_context(request, match):
         "match": match,
         "is_mentee": request.user.pk == match.mentee_id,
         "partner": match.partner_of(request.user),
-        "agreement": services.agreement_ensure(match=match) if match.is_ongoing else getattr(match, "agreement", None),
+        "show_contact_details": selectors.may_see_contact_details(
+            viewer=request.user, person=match.partner_of(request.user)
+        ),
+        # Created when the pair was activated: a page only reads it.
+        "agreement": getattr(match, "agreement", None),
         "renewal_due": selectors.renewal_due(match=match),
         "my_renewal_answer": answers.get(request.user.pk),
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
         "renewal_outcome": selectors.renewal_outcome(match=match),
+        # R5: who starts the new term once both said yes (MATCHING_RENEWAL_STARTED_BY).
+        "renewal_started_by_system": services.renewal_started_by_system(),
         "terms": selectors.terms_of(match=match),
         "show_end_reason": selectors.end_reason_visible_to(match=match, user=request.user),
         "open_fit_check": selectors.open_fit_check(match=match, user=request.user),
         "my_fit_answer": selectors.my_latest_fit_answer(match=match, user=request.user),
     }
+
+
+@login_required
+def partner_profile(request, pk):
+    """Her partner's profile; the contact details only while their pair is active (R8)."""
+    own = getattr(request.user, "profile", None)
+    if own is not None and own.pk == pk:
+        return redirect("accounts:profile")
+    profile = selectors.partner_profile_for_viewer(viewer=request.user, pk=pk)
+    show_contact_details = selectors.may_see_contact_details(viewer=request.user, person=profile.user)
+    return render(
+        request, "matching/partner_profile.html", {"profile": profile, "show_contact_details": show_contact_details}
+    )
 
 
 @login_required
@@ -152,9 +168,9 @@ def pair_detail(request, pk):
 @login_required
 def agreement_edit(request, pk):
     match = selectors.pair_for_user(user=request.user, pk=pk)
-    if not match.is_ongoing:
+    agreement = getattr(match, "agreement", None)
+    if not match.is_ongoing or agreement is None:
         raise Http404
-    agreement = services.agreement_ensure(match=match)
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,6 +266,10 @@ def renewal(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
+            new_term = selectors.next_term(match=match)
+            if new_term is not None:
+                messages.success(request, _("You both want to continue: your new term has started."))
+                return redirect("matching:pair_detail", pk=new_term.pk)
             messages.success(request, _("Thank you, your answer has been saved."))
             return redirect("matching:pair_detail", pk=match.pk)
     context = _pair_context(request, match)

@@ -11,6 +11,9 @@ class MeetingsConfig(AppConfig):
         from matching.signals import match_activated
 
         from . import checks  # noqa: F401  (registers the system check)
+        from .personal_data import register_contributor
         from .receivers import on_match_activated
+
+        register_contributor()
 
         match_activated.connect(on_match_activated, dispatch_uid="meetings.match_activated")

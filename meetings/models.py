@@ -117,6 +117,14 @@ class Meeting(models.Model):
         return self.status == self.Status.PLANNED
 
     @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
     def has_started(self) -> bool:
         return self.starts_at <= timezone.now()
 

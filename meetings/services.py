@@ -18,6 +18,12 @@ from .signals import meeting_changed
 # A change of these tells the other partner, with a calendar update; topics alone do not.
 CALENDAR_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url")
 
+# A planned meeting is held or cancelled; either is final (a cancelled one is planned anew).
+TRANSITIONS = {
+    Meeting.Status.PLANNED: {Meeting.Status.HELD, Meeting.Status.CANCELLED},
+    Meeting.Status.HELD: set(),
+    Meeting.Status.CANCELLED: set(),
+}
 # Fields a partner may set when planning or changing a meeting.
 EDITABLE_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url", "topics", "is_introduction")
 MAX_NOTE_LENGTH = 20_000
@@ -159,40 +165,38 @@ def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
     return meeting
 
 
-def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
-    """Log that the meeting took place (R10). Only once it has started."""
+def _change_status(meeting: Meeting, *, by, target: str) -> Meeting:
+    """The one place a meeting changes status: along TRANSITIONS, recording who and when."""
     _check_pair_member(meeting.match, by)
     _check_pair_active(meeting.match)
-    if meeting.status != Meeting.Status.PLANNED:
-        raise ValidationError(_("Only a planned meeting can be marked as held."))
-    if not meeting.has_started:
+    if target not in TRANSITIONS[Meeting.Status(meeting.status)]:
+        if target == Meeting.Status.HELD:
+            raise ValidationError(_("Only a planned meeting can be marked as held."))
+        raise ValidationError(_("Only a planned meeting can be cancelled."))
+    if target == Meeting.Status.HELD and not meeting.has_started:
         raise ValidationError(_("A meeting can be marked as held once it has started."))
-    meeting.status = Meeting.Status.HELD
+    meeting.status = target
     meeting.status_changed_by = by
     meeting.status_changed_at = timezone.now()
     meeting.updated_by = by
     meeting.sequence += 1
-    with transaction.atomic():
-        _save(meeting)
-        # Issue 15 §3: after the introduction both are asked privately whether it fits; after a
-        # later meeting whoever was still in doubt is asked again.
-        fit_checks_ask_after_meeting(match=meeting.match)
+    return _save(meeting)
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
+    """Log that the meeting took place (R10). Only once it has started."""
+    meeting = _change_status(meeting, by=by, target=Meeting.Status.HELD)
+    # Issue 15 §3: after the introduction both are asked privately whether it fits; after a
+    # later meeting whoever was still in doubt is asked again.
+    fit_checks_ask_after_meeting(match=meeting.match)
     return meeting
 
 
+@transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by) -> Meeting:
-    _check_pair_member(meeting.match, by)
-    _check_pair_active(meeting.match)
-    if meeting.status != Meeting.Status.PLANNED:
-        raise ValidationError(_("Only a planned meeting can be cancelled."))
-    meeting.status = Meeting.Status.CANCELLED
-    meeting.status_changed_by = by
-    meeting.status_changed_at = timezone.now()
-    meeting.updated_by = by
-    meeting.sequence += 1
-    with transaction.atomic():
-        _save(meeting)
-        meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="cancelled")
+    meeting = _change_status(meeting, by=by, target=Meeting.Status.CANCELLED)
+    meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="cancelled")
     return meeting
 
 

@@ -322,3 +322,19 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 # A message left "sending" this long belongs to a worker that died: another run takes it over.
 NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", default=10 * 60)
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+
+# Retention (AVG art. 5(1)(e)): how long the programme keeps what (accounts/retention.py) ---------
+# A member who has not taken part (no live pair, application or pair ending) and not logged in for
+# this many years is erased, after a warning mail RETENTION_WARNING_DAYS before.
+RETENTION_INACTIVE_YEARS = env.int("RETENTION_INACTIVE_YEARS", default=2)
+RETENTION_WARNING_DAYS = env.int("RETENTION_WARNING_DAYS", default=30)
+# E-mail messages keep only kind, dates and status after this many days.
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=90)
+# Rows of a superseded member list are removed this many days after a newer import.
+RETENTION_MEMBER_LIST_DAYS = env.int("RETENTION_MEMBER_LIST_DAYS", default=30)
+# Private meeting notes are deleted this many months after the pair ended (both warned a month before).
+RETENTION_NOTES_MONTHS = env.int("RETENTION_NOTES_MONTHS", default=12)
+CELERY_BEAT_SCHEDULE["accounts-purge-expired-data"] = {
+    "task": "accounts.purge_expired_data",
+    "schedule": crontab(hour=(NOTIFICATIONS_DAILY_HOUR - 2) % 24, minute=30),
+}

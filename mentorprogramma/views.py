@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -24,6 +25,21 @@ def misconduct(request):
 def confidentiality(request):
     """R11 and R14: what stays between the pair, and what the programme stores."""
     return render(request, "pages/confidentiality.html")
+
+
+def privacy(request):
+    """The privacy statement, written for members; the periods are the ones retention really uses."""
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "inactive_years": settings.RETENTION_INACTIVE_YEARS,
+            "warning_days": settings.RETENTION_WARNING_DAYS,
+            "outbox_days": settings.RETENTION_OUTBOX_DAYS,
+            "member_list_days": settings.RETENTION_MEMBER_LIST_DAYS,
+            "notes_months": settings.RETENTION_NOTES_MONTHS,
+        },
+    )
 
 
 @login_required

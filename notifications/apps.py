@@ -8,15 +8,28 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from matching.signals import fit_check_asked, fit_check_concern, match_activated, match_ended, matching_closed
+        from accounts.signals import retention_notice_created
+        from matching.signals import (
+            fit_check_asked,
+            fit_check_concern,
+            match_activated,
+            match_ended,
+            matching_closed,
+            partner_left,
+        )
         from meetings.signals import meeting_changed
 
         from . import receivers
-        from .receivers import on_match_activated, on_match_ended, on_meeting_changed
+        from .personal_data import register_contributor
 
-        match_activated.connect(on_match_activated, dispatch_uid="notifications.match_activated")
-        match_ended.connect(on_match_ended, dispatch_uid="notifications.match_ended")
-        meeting_changed.connect(on_meeting_changed, dispatch_uid="notifications.meeting_changed")
+        match_activated.connect(receivers.on_match_activated, dispatch_uid="notifications.match_activated")
+        partner_left.connect(receivers.on_partner_left, dispatch_uid="notifications.partner_left")
+        retention_notice_created.connect(
+            receivers.on_retention_notice_created, dispatch_uid="notifications.retention_notice"
+        )
+        match_ended.connect(receivers.on_match_ended, dispatch_uid="notifications.match_ended")
+        meeting_changed.connect(receivers.on_meeting_changed, dispatch_uid="notifications.meeting_changed")
         fit_check_asked.connect(receivers.on_fit_check_asked, dispatch_uid="notifications.fit_check_asked")
         fit_check_concern.connect(receivers.on_fit_check_concern, dispatch_uid="notifications.fit_check_concern")
         matching_closed.connect(receivers.on_matching_closed, dispatch_uid="notifications.matching_closed")
+        register_contributor()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching import selectors as matching_selectors
+from matching.selectors import may_see_contact_details
 
 from . import selectors
 from .models import OutboxMessage
@@ -81,10 +82,6 @@ def _contact_details(user) -> list[tuple[str, str]]:
     return details
 
 
-def _is_renewed_term(match) -> bool:
-    return match.term > 1 or match.previous_term_id is not None
-
-
 def _new_term(message, match) -> Content:
     """R5: a renewed term is not a new introduction: the pair know each other and continue together."""
     partner = _partner(match, message.recipient)
@@ -127,10 +124,12 @@ def first_contact_url(match) -> str:
 
 
 def _match_mentee(message, match) -> Content:
-    if _is_renewed_term(match):
+    if match.is_renewed_term:
         return _new_term(message, match)
     mentor = match.mentor
     days = settings.MATCHING_FIRST_CONTACT_REMINDER_DAYS
+    # Built at sending time: a pair that ended meanwhile gets no contact details (R8).
+    shared = may_see_contact_details(viewer=message.recipient, person=mentor)
     return Content(
         subject=_("Your mentor in the mentor programme: %(name)s") % {"name": mentor.full_name},
         paragraphs=[
@@ -146,18 +145,18 @@ def _match_mentee(message, match) -> Content:
             )
             % {"name": mentor.get_short_name(), "days": days},
             *_start_paragraph(match),
-            _("These are her contact details:"),
+            *([_("These are her contact details:")] if shared else []),
         ],
-        details=_contact_details(mentor),
+        details=_contact_details(mentor) if shared else [],
         actions=[
-            (_("I have made contact"), first_contact_url(match)),
+            *([(_("I have made contact"), first_contact_url(match))] if shared else []),
             (_("Open your pair page"), pair_url(match)),
         ],
     )
 
 
 def _match_mentor(message, match) -> Content:
-    if _is_renewed_term(match):
+    if match.is_renewed_term:
         return _new_term(message, match)
     mentee = match.mentee
     return Content(
@@ -220,7 +219,7 @@ def _partner(match, recipient):
 def _quiet_pair_nudge(message, match) -> Content:
     partner = _partner(match, message.recipient)
     values = {"name": partner.full_name, "date": _date(match.start_date)}
-    if _is_renewed_term(match):
+    if match.is_renewed_term:
         # They know each other and met in the earlier term: no "first meeting" here.
         paragraphs = [
             _(
@@ -464,8 +463,26 @@ def _meeting_message(message, meeting) -> Content:
 
 
 def _pair_ended(message, match) -> Content:
-    """The partner hears the pair ended; the reason only when whoever ended it chose to share it."""
+    """R6: the partner hears the pair ended; the reason only when whoever ended it chose to share it.
+
+    When the partner erased her account she is told the pair ended, never why, and nothing about her.
+    """
     partner = match.partner_of(message.recipient)
+    if partner.pk is None:
+        return Content(
+            subject=_("Your mentorship has ended"),
+            paragraphs=[
+                _(
+                    "Your mentorship in the mentor programme has ended: your partner is no longer taking part. "
+                    "Participation is voluntary, and the reason is not shared."
+                ),
+                _(
+                    "Your meetings and your own notes stay available on your pair page. Would you like a new mentor "
+                    "or mentee? Let the coordinators know, or apply again in a next cycle."
+                ),
+            ],
+            actions=[(_("Open your pair page"), pair_url(match))],
+        )
     ended_by_partner = match.ended_by_id == partner.pk
     if ended_by_partner:
         paragraphs = [
@@ -597,6 +614,37 @@ def _not_matched(message, application) -> Content:
     )
 
 
+def _retention_warning(message, notice) -> Content:
+    my_data = absolute_url(reverse("my_data:overview"))
+    values = {"date": _date(notice.erase_on), "years": settings.RETENTION_INACTIVE_YEARS}
+    if notice.topic == "notes":
+        return Content(
+            subject=_("Your private meeting notes will be deleted on %(date)s") % values,
+            paragraphs=[
+                _(
+                    "Your mentorship ended a while ago. The programme keeps private meeting notes only for a "
+                    "limited time after a pair ends, so your notes of that mentorship will be deleted on %(date)s."
+                )
+                % values,
+                _("Would you like to keep them? Download your data before that date."),
+            ],
+            actions=[(_("Download my data"), my_data)],
+        )
+    return Content(
+        subject=_("Your account in the mentor programme will be deleted on %(date)s") % values,
+        paragraphs=[
+            _(
+                "You have not taken part in the mentor programme or logged in for almost %(years)s years. "
+                "The programme does not keep personal data longer than it needs, so your account and your data "
+                "will be deleted on %(date)s."
+            )
+            % values,
+            _("Would you like to stay? Simply log in before that date. You can also download your data first."),
+        ],
+        actions=[(_("Log in"), absolute_url(reverse("account_login"))), (_("Download my data"), my_data)],
+    )
+
+
 BUILDERS = {
     Kind.MATCH_MENTEE: _match_mentee,
     Kind.MATCH_MENTOR: _match_mentor,
@@ -614,6 +662,7 @@ BUILDERS = {
     Kind.FIT_CHECK_QUESTION: _fit_check_question,
     Kind.FIT_CHECK_CONCERN: _fit_check_concern,
     Kind.NOT_MATCHED: _not_matched,
+    Kind.RETENTION_WARNING: _retention_warning,
 }
 
 

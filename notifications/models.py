@@ -29,10 +29,11 @@ class OutboxMessage(models.Model):
         MEETING_PLANNED = "meeting_planned", _("meeting planned by the partner")
         MEETING_CHANGED = "meeting_changed", _("meeting changed by the partner")
         MEETING_CANCELLED = "meeting_cancelled", _("meeting cancelled by the partner")
-        PAIR_ENDED = "pair_ended", _("the mentorship has ended")
         FIT_CHECK_QUESTION = "fit_check_question", _("question: does it fit?")
         FIT_CHECK_CONCERN = "fit_check_concern", _("a pair that does not fit (coordinators)")
         NOT_MATCHED = "not_matched", _("not matched this cycle")
+        PAIR_ENDED = "pair_ended", _("the mentorship has ended")
+        RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
 
     class Status(models.TextChoices):
         PENDING = "wacht", _("waiting to be sent")

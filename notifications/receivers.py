@@ -39,3 +39,16 @@ def on_matching_closed(sender, cycle, applications, **kwargs):
     from .services import notify_not_matched
 
     notify_not_matched(applications=applications)
+
+
+def on_partner_left(sender, match_id, partner_id, **kwargs):
+    """R6: the remaining partner is told the pair ended, in the erasure's own transaction."""
+    from .services import notify_partner_left
+
+    notify_partner_left(match_id=match_id, partner_id=partner_id)
+
+
+def on_retention_notice_created(sender, notice_id, **kwargs):
+    from .services import notify_retention_notice
+
+    notify_retention_notice(notice_id=notice_id)

@@ -10,16 +10,13 @@ from django.utils import timezone
 from accounts.models import COORDINATOR_GROUP, Profile, VerificationStatus
 from evaluations import selectors as evaluation_selectors
 from matching.models import Application, Cycle, Match, Role
-from meetings.selectors import with_meeting_stats
+from matching.selectors import RENEWAL_NOTICE
+from meetings.selectors import NO_MEETING_ALERT_AFTER, REQUIRED_MEETINGS, with_meeting_stats
 
 from .models import OutboxMessage
 
-# No meeting held this long after the start: a friendly nudge to the pair.
-NUDGE_AFTER = datetime.timedelta(weeks=6)
 # R10: fewer than two meetings held when the planned end is this close: a reminder.
 MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
-# R5: the renewal question when the planned end is this close.
-RENEWAL_QUESTION_BEFORE_END = relativedelta(months=1)
 # Evaluation reminders after this many days without a receipt, then no more.
 EVALUATION_REMINDER_DAYS = (7, 14)
 
@@ -35,7 +32,7 @@ def quiet_pairs_due(day: datetime.date):
     """
     matches = with_meeting_stats(
         matches=active_matches().filter(
-            start_date__lte=day - NUDGE_AFTER, planned_end__gt=day + MEETINGS_REMINDER_BEFORE_END
+            start_date__lte=day - NO_MEETING_ALERT_AFTER, planned_end__gt=day + MEETINGS_REMINDER_BEFORE_END
         )
     )
     return list(matches.filter(held_meeting_count=0))
@@ -46,12 +43,12 @@ def pairs_below_two_meetings_due(day: datetime.date):
     matches = with_meeting_stats(
         matches=active_matches().filter(planned_end__gt=day, planned_end__lte=day + MEETINGS_REMINDER_BEFORE_END)
     )
-    return list(matches.filter(held_meeting_count__lt=2))
+    return list(matches.filter(held_meeting_count__lt=REQUIRED_MEETINGS))
 
 
 def renewal_question_due(day: datetime.date):
     """R5: active pairs whose planned end is within a month: both are asked whether to continue."""
-    return list(active_matches().filter(planned_end__gt=day, planned_end__lte=day + RENEWAL_QUESTION_BEFORE_END))
+    return list(active_matches().filter(planned_end__gt=day, planned_end__lte=day + RENEWAL_NOTICE))
 
 
 def evaluation_rounds_open_on(day: datetime.date):

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import RetentionNotice, User
 from evaluations import services as evaluation_services
 from matching import selectors as matching_selectors
 from matching import services as matching_services
@@ -261,11 +262,12 @@ def notify_meeting_changed(*, meeting, by, change: str) -> list[int]:
 
 def notify_match_ended(*, match) -> list[int]:
     """R6: when a partner stepped out, the other hears the pair ended; when a coordinator ended it, both do."""
-    if match.ended_by_id in (match.mentor_id, match.mentee_id):
+    if match.ended_by_id is not None and match.ended_by_id in (match.mentor_id, match.mentee_id):
         recipients = [match.partner_of(match.ended_by)]
     else:
         recipients = [match.mentee, match.mentor]
-    return enqueue([message(Kind.PAIR_ENDED, person, match) for person in recipients])
+    # A partner who erased her account has no address left (and is told nothing).
+    return enqueue([message(Kind.PAIR_ENDED, person, match) for person in recipients if person and person.pk])
 
 
 def notify_fit_check_asked(*, fit_checks) -> list[int]:
@@ -281,6 +283,23 @@ def notify_fit_check_concern(*, fit_check) -> list[int]:
 def notify_not_matched(*, applications) -> list[int]:
     """Issue 15 §5: matching closed, and she has no pair: a kind word, and she stays on the waiting list."""
     return enqueue([message(Kind.NOT_MATCHED, application.member, application) for application in applications])
+
+
+def notify_partner_left(*, match_id: int, partner_id: int) -> list[int]:
+    """R6: the partner who stays learns the pair ended (the message names nobody and gives no reason)."""
+    match = Match.objects.filter(pk=match_id).first()
+    partner = User.objects.filter(pk=partner_id).first()
+    if match is None or partner is None:
+        return []
+    return enqueue([message(Kind.PAIR_ENDED, partner, match)])
+
+
+def notify_retention_notice(*, notice_id: int) -> list[int]:
+    """Retention's warning, once per notice (the outbox's unique key)."""
+    notice = RetentionNotice.objects.filter(pk=notice_id).select_related("user").first()
+    if notice is None:
+        return []
+    return enqueue([message(Kind.RETENTION_WARNING, notice.user, notice)])
 
 
 def _to_both(kind: str, matches) -> list[OutboxMessage]:

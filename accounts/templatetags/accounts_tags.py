@@ -17,3 +17,19 @@ def verification_counts(user):
     if not user.is_staff:
         return None
     return selectors.verification_counts()
+
+
+@register.filter
+def personal_value(value):
+    """A value of Mijn gegevens as she reads it: yes/no, lists joined, a dash for nothing."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "" or value == []:
+        return "–"
+    if value is True:
+        return gettext("yes")
+    if value is False:
+        return gettext("no")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value

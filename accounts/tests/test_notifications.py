@@ -64,3 +64,16 @@ def test_bulk_verify_leaves_already_verified_members_alone(client, django_captur
     verified.refresh_from_db()
     assert verified.verified_at == verified_at
     assert [message.to for message in mail.outbox] == [[waiting.user.email]]
+
+
+def test_verifying_an_already_verified_member_changes_nothing_and_sends_nothing(django_capture_on_commit_callbacks):
+    """The rule lives in the service, so the verification page and any caller keep it too (R2)."""
+    profile = ProfileFactory(verified=True)
+    verified_at, verified_by = profile.verified_at, profile.verified_by_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_verify(profile=profile, by=CoordinatorFactory())
+
+    profile.refresh_from_db()
+    assert (profile.verified_at, profile.verified_by_id) == (verified_at, verified_by)
+    assert mail.outbox == []

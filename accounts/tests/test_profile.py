@@ -4,7 +4,6 @@ from django.utils import timezone
 
 from accounts.models import MemberListEntry, MemberListImport, Profile, VerificationStatus
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
-from matching.tests.factories import ActiveMatchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -243,40 +242,6 @@ def test_anonymous_visitors_are_sent_to_login(client, name):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_anonymous_visitors_are_sent_to_login_for_a_profile_by_id(client):
-    profile = ProfileFactory()
-
-    response = client.get(reverse("accounts:profile_detail", args=[profile.pk]))
-
-    assert response["Location"].startswith(reverse("account_login"))
-
-
-def test_another_member_cannot_see_a_profile(client):
-    profile = ProfileFactory()
-    client.force_login(MemberFactory())
-
-    assert client.get(reverse("accounts:profile_detail", args=[profile.pk])).status_code == 404
-    assert client.get("/profiel/999999/").status_code == 404
-    assert client.get("/profiel/99999999999999999999999999/").status_code == 404
-
-
-def test_a_coordinator_cannot_see_a_member_page_outside_the_admin(client):
-    profile = ProfileFactory()
-    client.force_login(CoordinatorFactory())
-
-    assert client.get(reverse("accounts:profile_detail", args=[profile.pk])).status_code == 404
-
-
-def test_the_owner_is_sent_to_her_own_profile_page(client):
-    profile = ProfileFactory()
-    client.force_login(profile.user)
-
-    response = client.get(reverse("accounts:profile_detail", args=[profile.pk]))
-
-    assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
-
-
 def test_editing_always_changes_her_own_profile_only(client, profile_data):
     other = ProfileFactory(membership_number="555555", organisation="Andermans Kantoor")
     member = MemberFactory()
@@ -287,25 +252,6 @@ def test_editing_always_changes_her_own_profile_only(client, profile_data):
     other.refresh_from_db()
     assert other.organisation == "Andermans Kantoor"
     assert Profile.objects.get(user=member).membership_number == "555556"
-
-
-def test_only_her_partner_sees_phone_and_linkedin(client):
-    # Privacy: contact details go to her partner only (R8), nowhere else.
-    match = ActiveMatchFactory()
-    mentor_profile = match.mentor.profile
-    mentor_profile.phone = "+31 6 11112222"
-    mentor_profile.linkedin_url = "https://www.linkedin.com/in/de-mentor"
-    mentor_profile.save()
-
-    client.force_login(match.mentee)
-    response = client.get(reverse("accounts:profile_detail", args=[mentor_profile.pk]))
-    assert response.status_code == 200
-    assert "+31 6 11112222" in response.content.decode()
-    assert "linkedin.com/in/de-mentor" in response.content.decode()
-
-    client.force_login(MemberFactory())
-    assert client.get(reverse("accounts:profile_detail", args=[mentor_profile.pk])).status_code == 404
-    assert "+31 6 11112222" not in client.get(reverse("dashboard")).content.decode()
 
 
 def test_the_admin_never_shows_phone_or_linkedin(client):

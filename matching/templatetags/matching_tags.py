@@ -3,9 +3,10 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from accounts.eligibility import can_apply
+from accounts.eligibility import role_decision
 
 from .. import selectors
+from ..models import Role
 
 register = template.Library()
 
@@ -24,7 +25,7 @@ def matching_dashboard(context):
         "live_matches": [m for m in selectors.matches_for_user(user=user) if m.is_ongoing],
         "open_cycles": selectors.open_cycles(),
         # Only a verified member may apply (R2): the panel must not invite anyone else to.
-        "may_apply": can_apply(user),
+        "may_apply": role_decision(user, Role.MENTEE),
     }
 
 

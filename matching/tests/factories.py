@@ -40,6 +40,7 @@ class ActiveMatchFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Match
+        skip_postgeneration_save = True
 
     cycle = factory.SubFactory(CycleFactory, status=Cycle.Status.RUNNING)
     mentor = factory.SubFactory(MemberFactory)
@@ -47,3 +48,11 @@ class ActiveMatchFactory(factory.django.DjangoModelFactory):
     status = Match.Status.ACTIVE
     start_date = factory.LazyFunction(timezone.localdate)
     planned_end = factory.LazyAttribute(lambda m: m.start_date + relativedelta(months=12))
+
+    @factory.post_generation
+    def agreement(match, create, extracted, **kwargs):
+        # As activation does (matching.services.match_activate): an active pair has its agreement.
+        if create and match.status == Match.Status.ACTIVE:
+            from matching.services import agreement_ensure
+
+            agreement_ensure(match=match)

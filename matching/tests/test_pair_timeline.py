@@ -64,7 +64,7 @@ def test_a_pair_confirmed_before_the_start_is_gekoppeld_and_sees_each_others_det
     assert pair.status == Match.Status.CONFIRMED
     assert (pair.start_date, pair.confirmed_at) == (START, timezone.now())
     assert selectors.pair_state(match=pair) == "confirmed"
-    assert selectors.may_see_contact_details(match=pair)  # R8, from confirmation on
+    assert selectors.may_see_contact_details(viewer=pair.mentee, person=pair.mentor)  # R8, from confirmation on
     assert list(selectors.matches_for_user(user=pair.mentee)) == [pair]
 
 

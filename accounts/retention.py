@@ -1,0 +1,165 @@
+"""Retention (AVG art. 5(1)(e)): nothing about a member is kept longer than the programme needs it.
+
+The daily job (``accounts.purge_expired_data``, also ``manage.py purge_expired_data``) runs:
+
+- members who have not taken part and not logged in for RETENTION_INACTIVE_YEARS are erased,
+  after a warning mail RETENTION_WARNING_DAYS before;
+- rows of a superseded member list are removed RETENTION_MEMBER_LIST_DAYS after a newer import;
+- and every app's own ``purge`` from the personal-data registry (private notes of ended pairs,
+  outbox bodies), each with its period from settings.
+
+Everything it removes is listed, and ``dry_run`` lists without removing or warning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DateField
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
+
+from .models import MemberListEntry, MemberListImport, RetentionNotice, User
+from .personal_data import contributors
+from .signals import retention_notice_created
+
+logger = logging.getLogger(__name__)
+
+WARN = "warn"
+ERASE = "erase"
+WAIT = "wait"
+
+
+def warning_period() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.RETENTION_WARNING_DAYS)
+
+
+def warn_then_erase(*, user_id: int, topic: str, about_id: int, erase_on, since, today, dry_run: bool) -> str:
+    """The one rule for everything retention erases about a person: warn first, erase only later.
+
+    A warning counts when it was given after ``since`` (her last activity, or the pair's end),
+    so a member who logs in after the warning starts afresh. Returns WARN (warned now, or would
+    be in a dry run), ERASE (warned long enough ago and due) or WAIT.
+    """
+    notice = (
+        RetentionNotice.objects.filter(user_id=user_id, topic=topic, about_id=about_id, created_at__date__gte=since)
+        .order_by("-created_at")
+        .first()
+    )
+    if notice is None:
+        if not dry_run:
+            with transaction.atomic():
+                notice = RetentionNotice.objects.create(
+                    user_id=user_id,
+                    topic=topic,
+                    about_id=about_id,
+                    # Never less than the warning period, even when the job first meets a long-expired case.
+                    erase_on=max(erase_on, today + warning_period()),
+                    created_at=timezone.now(),
+                )
+                retention_notice_created.send(sender=RetentionNotice, notice_id=notice.pk)
+        return WARN
+    if notice.erase_on <= today and timezone.localtime(notice.created_at).date() <= today - warning_period():
+        return ERASE
+    return WAIT
+
+
+# --- Members who no longer take part --------------------------------------------------------
+
+
+def with_last_participation(rows, today=None, *, user_path: str = ""):
+    """Annotate ``last_participation`` (a date): her last login, sign-up, application or pair, whichever is latest.
+
+    ``rows`` are users, or rows with a foreign key to the user when ``user_path`` names it
+    (e.g. "user" for profiles).
+    """
+    today = today or timezone.localdate()
+    prefix = f"{user_path}__" if user_path else ""
+    user_ref = f"{user_path}_id" if user_path else "pk"
+    joined = TruncDate(f"{prefix}date_joined")
+    parts = [TruncDate(f"{prefix}last_login")]
+    for contributor in contributors():
+        if contributor.last_participation is not None:
+            parts.extend(contributor.last_participation(today, user_ref))
+    return rows.annotate(
+        last_participation=Greatest(joined, *[Coalesce(part, joined) for part in parts], output_field=DateField())
+    )
+
+
+def erase_after(last_participation: datetime.date) -> datetime.date:
+    return last_participation + relativedelta(years=settings.RETENTION_INACTIVE_YEARS)
+
+
+def members_subject_to_retention():
+    # Coordinators and superusers keep their accounts while they have a role; members are everyone else.
+    return User.objects.filter(is_staff=False, is_superuser=False)
+
+
+def _purge_inactive_members(today, dry_run) -> list[str]:
+    from .data_rights import member_erase
+
+    cutoff = today + warning_period() - relativedelta(years=settings.RETENTION_INACTIVE_YEARS)
+    candidates = with_last_participation(members_subject_to_retention(), today).filter(last_participation__lte=cutoff)
+    lines = []
+    for member in candidates.order_by("pk"):
+        due = erase_after(member.last_participation)
+        outcome = warn_then_erase(
+            user_id=member.pk,
+            topic=RetentionNotice.Topic.ACCOUNT,
+            about_id=0,
+            erase_on=due,
+            since=member.last_participation,
+            today=today,
+            dry_run=dry_run,
+        )
+        label = f"member #{member.pk} (last took part {member.last_participation:%Y-%m-%d})"
+        if outcome == WARN:
+            lines.append(f"warn {label}: account erased from {max(due, today + warning_period()):%Y-%m-%d}")
+        elif outcome == ERASE:
+            lines.append(f"erase {label}")
+            if not dry_run:
+                member_erase(member=member, by=None)
+    return lines
+
+
+# --- Superseded member lists ---------------------------------------------------------------------
+
+
+def _purge_member_lists(today, dry_run) -> list[str]:
+    newest = MemberListImport.objects.order_by("-uploaded_at", "-pk").first()
+    if newest is None:
+        return []
+    grace = datetime.timedelta(days=settings.RETENTION_MEMBER_LIST_DAYS)
+    if timezone.localtime(newest.uploaded_at).date() > today - grace:
+        return []
+    superseded = MemberListEntry.objects.exclude(member_list_import=newest)
+    count = superseded.count()
+    if not count:
+        return []
+    if not dry_run:
+        superseded.delete()
+    return [f"remove {count} rows of member lists superseded by the import of {newest.uploaded_at:%Y-%m-%d}"]
+
+
+@dataclass
+class RetentionReport:
+    lines: list[str]
+    dry_run: bool
+
+
+def purge_expired_data(*, today: datetime.date | None = None, dry_run: bool = False) -> RetentionReport:
+    """The daily retention run. Idempotent: a second run on the same day warns nobody twice."""
+    today = today or timezone.localdate()
+    lines = _purge_inactive_members(today, dry_run)
+    lines += _purge_member_lists(today, dry_run)
+    for contributor in contributors():
+        if contributor.purge is not None:
+            lines += contributor.purge(today=today, dry_run=dry_run)
+    if not dry_run and lines:
+        logger.info("Retention: %s", "; ".join(lines))
+    return RetentionReport(lines=lines, dry_run=dry_run)

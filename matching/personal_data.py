@@ -1,0 +1,133 @@
+"""Matching's part of a member's data: her applications, pairs, agreements and renewal answers.
+
+Registered in MatchingConfig.ready() with accounts.personal_data (accounts cannot import us).
+"""
+
+from django.conf import settings
+from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.personal_data import Contributor, Policy, model_section, register
+
+from .models import Agreement, Application, Match, RenewalAnswer
+
+
+def _her_matches(user):
+    return Match.objects.filter(Q(mentor=user) | Q(mentee=user)).select_related("cycle", "mentor", "mentee")
+
+
+def collect(user):
+    applications = Application.objects.filter(member=user).select_related("cycle").prefetch_related("topics")
+    matches = list(_her_matches(user).order_by("created_at"))
+    agreements = Agreement.objects.filter(match__in=matches).select_related("match__mentor", "match__mentee")
+    return [
+        model_section(
+            "applications",
+            _("Applications and mentoring questions"),
+            applications,
+            model=Application,
+            exclude=["member"],
+            extra={"topics": (_("topics"), lambda row: [str(topic) for topic in row.topics.all()])},
+        ),
+        model_section(
+            "pairs",
+            _("Pairs"),
+            matches,
+            model=Match,
+            description=_("The mentorships you were in, with your role and your partner."),
+            withheld={
+                "mentor": _("Shown as your role and your partner."),
+                "mentee": _("Shown as your role and your partner."),
+                "mentor_application": _("Your own application is under 'Applications'."),
+                "mentee_application": _("Your own application is under 'Applications'."),
+                "previous_term": _("Shown as the term number."),
+                "ended_by": _("Who ended a pair is a coordinator's or a partner's action, not data about you."),
+                "created_by": _("The coordinator who made the pair: that is about her, not about you."),
+            },
+            extra={
+                "role": (
+                    _("your role"),
+                    lambda row: gettext("mentor") if row.mentor_id == user.pk else gettext("mentee"),
+                ),
+                "partner": (_("your partner"), lambda row: str(row.partner_of(user))),
+            },
+        ),
+        model_section(
+            "agreements",
+            _("Mentorship agreements"),
+            agreements,
+            model=Agreement,
+            description=_("What you and your partner agreed along the MENTOR framework."),
+            exclude=["match"],
+            extra={"pair": (_("pair"), lambda row: str(row.match))},
+        ),
+        model_section(
+            "renewal_answers",
+            _("Answers about continuing"),
+            RenewalAnswer.objects.filter(member=user).select_related("match__mentor", "match__mentee"),
+            model=RenewalAnswer,
+            exclude=["member"],
+        ),
+    ]
+
+
+def erase(user, by=None):
+    """R6: a live pair ends before she goes; the partner is told it ended, never why."""
+    from .services import match_end_early
+
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = gettext("The pair ended because one of the partners left the programme.")
+    for match in _her_matches(user).filter(status__in=Match.LIVE_STATUSES):
+        was_active = match.is_ongoing
+        # partner_left below tells the partner; nobody else is mailed (she is leaving).
+        match_end_early(match=match, by=by, reason=reason, notify=False)
+        if was_active:
+            from .signals import partner_left
+
+            partner = match.mentee if match.mentor_id == user.pk else match.mentor
+            partner_left.send(sender=Match, match_id=match.pk, partner_id=partner.pk)
+
+
+def last_participation(today, user_ref="pk"):
+    """A live pair means she takes part today; otherwise her last pair's end or her last application."""
+    mine = Q(mentor=OuterRef(user_ref)) | Q(mentee=OuterRef(user_ref))
+    live = Case(
+        When(Exists(Match.objects.filter(mine, status__in=Match.LIVE_STATUSES)), then=Value(today)),
+        default=None,
+        output_field=DateField(),
+    )
+    ended = Subquery(
+        Match.objects.filter(mine, ended_on__isnull=False).order_by("-ended_on").values("ended_on")[:1],
+        output_field=DateField(),
+    )
+    applied = Subquery(
+        Application.objects.filter(member=OuterRef(user_ref))
+        .annotate(day=TruncDate("created_at"))
+        .order_by("-created_at")
+        .values("day")[:1],
+        output_field=DateField(),
+    )
+    return [live, ended, applied]
+
+
+def register_contributor():
+    register(
+        Contributor(
+            app_label="matching",
+            relations={
+                "matching.application.member": Policy.HERS,
+                "matching.match.mentor": Policy.KEPT_WITHOUT_HER,
+                "matching.match.mentee": Policy.KEPT_WITHOUT_HER,
+                "matching.match.ended_by": Policy.ACTOR,
+                "matching.match.created_by": Policy.ACTOR,
+                "matching.renewalanswer.member": Policy.HERS,
+            },
+            collect=collect,
+            erase=erase,
+            last_participation=last_participation,
+            order=20,
+        )
+    )

@@ -1,0 +1,34 @@
+"""The privacy statement: for members, in both languages, with the periods retention really uses."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_privacy_statement_reads_its_periods_from_settings(client, settings):
+    settings.RETENTION_INACTIVE_YEARS = 3
+    settings.RETENTION_NOTES_MONTHS = 18
+    settings.RETENTION_OUTBOX_DAYS = 60
+    settings.PROGRAMME_CONTACT_EMAIL = "mentor@example.org"
+    page = client.get(reverse("privacy"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Privacyverklaring" in html
+    assert "3 jaar niet meegedaan" in html
+    assert "tot 18 maanden na het einde" in html
+    assert "na 60 dagen" in html
+    assert 'href="mailto:mentor@example.org"' in html  # R15
+
+
+def test_the_privacy_statement_is_in_english_too(client):
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("privacy"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Privacy statement" in html
+    assert "Your rights" in html
+
+
+def test_the_footer_and_the_sign_up_form_link_to_it(client):
+    privacy = reverse("privacy")
+    assert f'href="{privacy}"' in client.get(reverse("home")).content.decode()
+    assert f'href="{privacy}"' in client.get(reverse("account_signup")).content.decode()

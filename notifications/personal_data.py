@@ -1,0 +1,77 @@
+"""Notifications' part of a member's data: the e-mails the programme sent her.
+
+Registered in NotificationsConfig.ready() with accounts.personal_data. Also the outbox's
+retention: after RETENTION_OUTBOX_DAYS only a message's kind, dates and status remain.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.personal_data import Contributor, Policy, model_section, register
+from matching.models import Match
+
+from .models import OutboxMessage
+
+# What a message says beyond its kind, dates and status: emptied after RETENTION_OUTBOX_DAYS.
+BODY_FIELDS = {"last_error": ""}
+
+
+def collect(user):
+    return [
+        model_section(
+            "emails",
+            _("E-mails sent to you"),
+            OutboxMessage.objects.filter(recipient=user).order_by("created_at"),
+            model=OutboxMessage,
+            description=_(
+                "Which e-mails the programme sent you and when. After %(days)s days only the kind, dates and "
+                "status of a message are kept."
+            )
+            % {"days": settings.RETENTION_OUTBOX_DAYS},
+            exclude=["recipient"],
+            withheld={
+                "claim_token": _("A technical mark used while sending."),
+                "last_error": _("A technical error message of the mail server."),
+            },
+        )
+    ]
+
+
+def erase(user, by=None):
+    """Messages to others that would describe her, not yet sent, are withdrawn (the pair-ended one stays)."""
+    her_matches = Match.objects.filter(Q(mentor=user) | Q(mentee=user)).values_list("pk", flat=True)
+    OutboxMessage.objects.filter(
+        subject_type=Match._meta.label_lower,
+        subject_id__in=list(her_matches),
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED],
+    ).exclude(kind=OutboxMessage.Kind.PAIR_ENDED).exclude(recipient=user).delete()
+
+
+def purge(*, today: datetime.date, dry_run: bool) -> list[str]:
+    before = today - datetime.timedelta(days=settings.RETENTION_OUTBOX_DAYS)
+    has_body = Q()
+    for name, empty in BODY_FIELDS.items():
+        has_body |= ~Q(**{name: empty})
+    expired = OutboxMessage.objects.filter(has_body, created_at__date__lt=before)
+    count = expired.count()
+    if not count:
+        return []
+    if not dry_run:
+        expired.update(**BODY_FIELDS)
+    return [f"empty the bodies of {count} e-mail messages older than {before:%Y-%m-%d}"]
+
+
+def register_contributor():
+    register(
+        Contributor(
+            app_label="notifications",
+            relations={"notifications.outboxmessage.recipient": Policy.HERS},
+            collect=collect,
+            erase=erase,
+            purge=purge,
+            order=40,
+        )
+    )
