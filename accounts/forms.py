@@ -149,6 +149,6 @@ class VerificationForm(forms.Form):
 
 class MemberListImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Member list (CSV or XLSX)"),
-        help_text=_("Columns: lidnummer, e-mail, soort lid (lid or aspirant-lid). The first row holds the headers."),
+        label=_("Member list (CSV, text or XLSX)"),
+        help_text=_("Columns: lidnummer, e-mail, soort lid. You see a preview before anything is imported."),
     )

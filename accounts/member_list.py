@@ -1,12 +1,26 @@
-"""Reading the NOB member list (CSV or XLSX) into checked rows, without touching the database.
+"""Reading the NOB member list as membership administrations export it, without touching the database.
 
-The import is all-or-nothing, so parsing collects every problem with its line
-number first; only a file without problems reaches the database (see services).
+What real exports look like, and what is accepted:
+- CSV or text in UTF-8 (with or without byte order mark), UTF-16 (Excel's "Unicode-tekst",
+  tab-separated) or Windows-1252; separated by semicolons, commas or tabs, or as a first
+  line `sep=;` says;
+- XLSX with title or blank rows above the header, on any sheet: the header is looked for in
+  the first `HEADER_SEARCH_ROWS` rows of every sheet, the first sheet that has one is read;
+- headers under the synonyms in `HEADER_ALIASES` (documented on the import page);
+- membership numbers with leading zeros: `012345` and `12345` are the same number
+  (`membership_number_key`), on the list and on the profile alike.
+
+Every row counts: XLSX sheets are read row by row as they are stored, whatever size they
+declare, and a sheet longer than `MAX_ROWS` is refused with a message instead of cut short.
+The import is all-or-nothing, so reading collects every problem with its real line number;
+membership types it does not know ("Erelid") are set aside for the coordinator to decide.
 """
 
+import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,13 +29,44 @@ from django.utils.translation import gettext as _
 
 from .models import MembershipType
 
-# The headers coordinators see documented on the import page; a few spellings are accepted.
+# The headers coordinators see documented on the import page; compared lower-case, with
+# underscores, dots and colons read as spaces.
 HEADER_ALIASES = {
-    "membership_number": {"lidnummer", "lid nummer", "lidnr", "membership number"},
-    "email": {"e-mail", "email", "e-mailadres", "emailadres"},
-    "membership_type": {"soort lid", "soort_lid", "soortlid", "lidmaatschap", "membership type"},
+    "membership_number": {
+        "lidnummer",
+        "lid nummer",
+        "lidnr",
+        "lidmaatschapsnummer",
+        "lidmaatschap nummer",
+        "nob lidnummer",
+        "relatienummer",
+        "membership number",
+        "member number",
+    },
+    "email": {
+        "e-mail",
+        "email",
+        "e-mailadres",
+        "emailadres",
+        "e-mail adres",
+        "email adres",
+        "mailadres",
+        "e-mail address",
+        "email address",
+    },
+    "membership_type": {
+        "soort lid",
+        "soortlid",
+        "soort lidmaatschap",
+        "lidmaatschapssoort",
+        "lidmaatschapsvorm",
+        "type lidmaatschap",
+        "lidmaatschap",
+        "membership type",
+    },
 }
 REQUIRED_COLUMNS = ("membership_number", "email", "membership_type")
+COLUMN_LABELS = {"membership_number": "lidnummer", "email": "e-mail", "membership_type": "soort lid"}
 MEMBERSHIP_TYPE_VALUES = {
     "lid": MembershipType.MEMBER,
     "gewoon lid": MembershipType.MEMBER,
@@ -32,43 +77,85 @@ MEMBERSHIP_TYPE_VALUES = {
     "aspirant": MembershipType.ASPIRANT,
     "aspiring member": MembershipType.ASPIRANT,
 }
+# What a coordinator may decide for a membership type the import does not know.
+SKIP = "skip"
+TYPE_CHOICES = (MembershipType.MEMBER, MembershipType.ASPIRANT, SKIP)
 MEMBERSHIP_NUMBER = re.compile(r"^\d{4,8}$")
+HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 50_000
+# Columns beyond this are not read: a member list has a handful.
+MAX_COLUMNS = 200
+# An XLSX is a zip: refuse one that unpacks to more than this before parsing anything.
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+
+def membership_number_key(number: str) -> str:
+    """The number as compared: spaces and leading zeros do not count (`012345` is `12345`)."""
+    return re.sub(r"\s", "", number or "").lstrip("0")
 
 
 @dataclass(frozen=True)
 class MemberRow:
     line: int
-    membership_number: str
-    email: str
-    membership_type: str
+    membership_number: str  # the key: without leading zeros
+    email: str  # trimmed, lower case
+    membership_type: str  # a MembershipType value; "" while the type is unknown and undecided
+    type_label: str = ""  # as written in the file
+
+
+@dataclass
+class UnknownType:
+    label: str
+    lines: list[int] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
 
 
 @dataclass
 class ParsedMemberList:
     rows: list[MemberRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Normalised type -> what the file calls it and where; only types without a decision.
+    unknown_types: dict[str, UnknownType] = field(default_factory=dict)
+    # Unknown types the coordinator decided on, with her decision in `type_choices`.
+    decided_types: dict[str, UnknownType] = field(default_factory=dict)
+    skipped: int = 0
+    sheet_name: str = ""
+    header_line: int = 0
+
+    @property
+    def lines_read(self) -> int:
+        return len(self.rows) + self.skipped + sum(unknown.count for unknown in self.unknown_types.values())
+
+    @property
+    def undecided(self) -> bool:
+        return bool(self.unknown_types)
+
+
+class TooManyRows(Exception):
+    pass
 
 
 def _normalise_header(value) -> str:
-    return " ".join(str(value or "").strip().lower().replace("\ufeff", "").split())
+    text = str(value or "").replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[_.:*]", " ", text)
+    return " ".join(text.split())
 
 
-def _column_positions(header: list) -> tuple[dict[str, int], list[str]]:
-    positions, errors = {}, []
-    for index, raw in enumerate(header):
+def normalise_type(value: str) -> str:
+    return " ".join(str(value or "").strip().lower().split())
+
+
+def _header_positions(row: list) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, raw in enumerate(row):
         name = _normalise_header(raw)
         for column, aliases in HEADER_ALIASES.items():
             if name in aliases and column not in positions:
                 positions[column] = index
-    missing = [column for column in REQUIRED_COLUMNS if column not in positions]
-    if missing:
-        labels = {"membership_number": "lidnummer", "email": "e-mail", "membership_type": "soort lid"}
-        errors.append(
-            _("Line 1: the header must name the columns %(columns)s; missing: %(missing)s.")
-            % {"columns": "lidnummer, e-mail, soort lid", "missing": ", ".join(labels[column] for column in missing)}
-        )
-    return positions, errors
+    return positions
 
 
 def _cell(row: list, index: int) -> str:
@@ -81,91 +168,314 @@ def _cell(row: list, index: int) -> str:
     return str(value).strip()
 
 
-def _check_rows(table) -> ParsedMemberList:
-    """`table` yields (line number, list of cells); the first non-empty line is the header."""
-    result = ParsedMemberList()
-    positions = None
+def _blank(row: list) -> bool:
+    return not any(str(cell if cell is not None else "").strip() for cell in row)
+
+
+def _find_header(sheet_rows: list[tuple[int, list]]) -> tuple[int, dict[str, int], dict[str, int]]:
+    """(index in sheet_rows, positions) of the header among the first rows; best partial header too."""
+    best: dict[str, int] = {}
+    for index, (_line, row) in enumerate(sheet_rows[:HEADER_SEARCH_ROWS]):
+        positions = _header_positions(row)
+        if all(column in positions for column in REQUIRED_COLUMNS):
+            return index, positions, positions
+        if len(positions) > len(best):
+            best = positions
+    return -1, {}, best
+
+
+def _check_rows(rows, positions: dict[str, int], type_choices: dict[str, str], result: ParsedMemberList) -> None:
     seen: dict[str, int] = {}
-    for line, row in table:
-        if not any(str(cell or "").strip() for cell in row):
+    for line, row in rows:
+        if _blank(row):
             continue
-        if positions is None:
-            positions, header_errors = _column_positions(row)
-            if header_errors:
-                result.errors.extend(header_errors)
-                return result
-            continue
-        if len(result.rows) + len(result.errors) >= MAX_ROWS:
-            result.errors.append(_("The file has more than %(count)s rows.") % {"count": MAX_ROWS})
-            return result
-        number = _cell(row, positions["membership_number"])
+        raw_number = re.sub(r"\s", "", _cell(row, positions["membership_number"]))
+        number = membership_number_key(raw_number)
         email = _cell(row, positions["email"]).lower()
         kind = _cell(row, positions["membership_type"])
         problems = []
-        if not MEMBERSHIP_NUMBER.match(number):
-            problems.append(_("membership number “%(value)s” is not 4 to 8 digits") % {"value": number})
+        if not raw_number.isdigit() or not MEMBERSHIP_NUMBER.match(number):
+            problems.append(_("membership number “%(value)s” is not 4 to 8 digits") % {"value": raw_number})
         elif number in seen:
             problems.append(
                 _("membership number %(value)s already appears on line %(line)s")
-                % {"value": number, "line": seen[number]}
+                % {"value": raw_number, "line": seen[number]}
             )
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 problems.append(_("“%(value)s” is not a valid e-mail address") % {"value": email})
-        membership_type = MEMBERSHIP_TYPE_VALUES.get(" ".join(kind.lower().split()))
-        if membership_type is None:
-            problems.append(_("membership type “%(value)s” is not “lid” or “aspirant-lid”") % {"value": kind})
+        type_key = normalise_type(kind)
+        membership_type = MEMBERSHIP_TYPE_VALUES.get(type_key, "")
+        if not type_key:
+            problems.append(_("the membership type is empty"))
         if problems:
             result.errors.append(_("Line %(line)s: %(problems)s.") % {"line": line, "problems": "; ".join(problems)})
             continue
         seen[number] = line
-        result.rows.append(MemberRow(line, number, email, membership_type))
-    if positions is None:
+        if not membership_type:
+            decision = type_choices.get(type_key)
+            if decision in TYPE_CHOICES:
+                result.decided_types.setdefault(type_key, UnknownType(label=kind)).lines.append(line)
+            if decision == SKIP:
+                result.skipped += 1
+                continue
+            if decision in (MembershipType.MEMBER, MembershipType.ASPIRANT):
+                membership_type = decision
+            else:
+                result.unknown_types.setdefault(type_key, UnknownType(label=kind)).lines.append(line)
+                continue
+        result.rows.append(MemberRow(line, number, email, membership_type, kind))
+
+
+def _read_sheets(sheets, type_choices: dict[str, str]) -> ParsedMemberList:
+    """`sheets` yields (sheet name, iterator of (line, cells)); the first sheet with a header is read."""
+    result = ParsedMemberList()
+    best_partial: tuple[dict, int, str] | None = None
+    any_content = False
+    for name, table in sheets:
+        head = []
+        for line, row in table:
+            head.append((line, row))
+            if len(head) >= HEADER_SEARCH_ROWS:
+                break
+        any_content = any_content or any(not _blank(row) for _line, row in head)
+        index, positions, partial = _find_header(head)
+        if index < 0:
+            if partial and (best_partial is None or len(partial) > len(best_partial[0])):
+                best_partial = (partial, head[0][0] if head else 1, name)
+            continue
+        result.sheet_name = name
+        result.header_line = head[index][0]
+
+        def rest(head=head, index=index, table=table):
+            yield from head[index + 1 :]
+            yield from table
+
+        _check_rows(rest(), positions, type_choices, result)
+        if not (result.rows or result.errors or result.unknown_types or result.skipped):
+            result.errors.append(_("The file contains no members."))
+        return result
+    if not any_content:
         result.errors.append(_("The file is empty."))
+        return result
+    expected = ", ".join(COLUMN_LABELS.values())
+    if best_partial:
+        missing = ", ".join(COLUMN_LABELS[column] for column in REQUIRED_COLUMNS if column not in best_partial[0])
+        result.errors.append(
+            _(
+                "No header row found in the first %(rows)s rows: the columns %(columns)s are needed; "
+                "the closest row lacks %(missing)s."
+            )
+            % {"rows": HEADER_SEARCH_ROWS, "columns": expected, "missing": missing}
+        )
+    else:
+        result.errors.append(
+            _("No header row found in the first %(rows)s rows: the columns %(columns)s are needed.")
+            % {"rows": HEADER_SEARCH_ROWS, "columns": expected}
+        )
     return result
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError
+# --- Text files ------------------------------------------------------------------------
+
+DELIMITERS = ("\t", ";", ",")
 
 
-def _csv_table(data: bytes):
-    text = _decode(data)
-    first_line = text.splitlines()[0] if text else ""
-    # Dutch spreadsheet programs write semicolons; others commas.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+def decode_text(data: bytes) -> str:
+    """UTF-16 (with byte order mark, or recognisable by its zero bytes), UTF-8, else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    sample = data[:200]
+    if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
+        # UTF-16 without a byte order mark: every other byte of plain text is zero.
+        return data.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict")
+
+
+def _choose_delimiter(lines: list[str]) -> str:
+    # A delimiter under which one of the first lines is a complete header wins; else the commonest.
+    for delimiter in DELIMITERS:
+        for row in csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter):
+            if all(column in _header_positions(row) for column in REQUIRED_COLUMNS):
+                return delimiter
+    sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
+    counts = {delimiter: sample.count(delimiter) for delimiter in DELIMITERS}
+    return max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+
+
+def _text_table(data: bytes):
+    text = decode_text(data)
+    if "\x00" in text:
+        raise ValueError("NUL in text")
+    lines = text.splitlines()
+    offset = 0
+    delimiter = None
+    first = lines[0].strip() if lines else ""
+    if first.lower().startswith("sep=") and len(first) == 5:
+        # Excel's own hint: "sep=;" on the first line names the separator.
+        delimiter = first[4]
+        offset = 1
+        text = "\n".join(lines[1:])
+    if delimiter is None:
+        delimiter = _choose_delimiter(lines)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for row in reader:
-        yield reader.line_num, row
+
+    def rows():
+        for count, row in enumerate(reader, start=1):
+            if count > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise TooManyRows
+            yield reader.line_num + offset, row
+
+    yield "", rows()
 
 
-def _xlsx_table(data: bytes):
+# --- Spreadsheets -------------------------------------------------------------------------
+
+
+def _xlsx_sheets(data: bytes):
+    """Every sheet's rows as stored, numbered as the spreadsheet numbers them.
+
+    The sheet's declared dimension is ignored on purpose: a file may declare a million
+    rows it does not have (openpyxl would pad them all) or fewer than it has (and
+    openpyxl would stop early). Rows are counted as they come.
+    """
     from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED_BYTES:
+            raise TooManyRows
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, list(row)
+        for sheet in workbook.worksheets:
+            if not hasattr(sheet, "_get_source"):
+                continue  # a chart sheet
+            yield sheet.title, _xlsx_rows(workbook, sheet, WorkSheetParser)
     finally:
         workbook.close()
 
 
-def parse_member_list(*, data: bytes, file_name: str) -> ParsedMemberList:
-    """Check every row of a CSV or XLSX member list; never raises for a bad file."""
+def _xlsx_rows(workbook, sheet, parser_class):
+    count = 0
+    with sheet._get_source() as source:
+        parser = parser_class(
+            source,
+            workbook.shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for line, cells in parser.parse():
+            count += 1
+            if count > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise TooManyRows
+            values: dict[int, object] = {}
+            for cell in cells:
+                column = cell["column"]
+                if column <= MAX_COLUMNS:
+                    values[column] = cell["value"]
+            width = max(values, default=0)
+            yield line, [values.get(column) for column in range(1, width + 1)]
+
+
+def parse_member_list(*, data: bytes, file_name: str, type_choices: dict[str, str] | None = None) -> ParsedMemberList:
+    """Check every row of a member list (CSV, TXT or XLSX); never raises for a bad file.
+
+    `type_choices` maps a normalised unknown membership type to "lid", "aspirant" or "skip".
+    """
     name = (file_name or "").lower()
+    choices = dict(type_choices or {})
     try:
         if name.endswith(".xlsx"):
-            return _check_rows(_xlsx_table(data))
-        if name.endswith((".csv", ".txt")):
-            return _check_rows(_csv_table(data))
+            return _read_sheets(_xlsx_sheets(data), choices)
+        if name.endswith((".csv", ".txt", ".tsv", ".tab")):
+            return _read_sheets(_text_table(data), choices)
+    except TooManyRows:
+        return ParsedMemberList(
+            errors=[
+                _("The file has more than %(count)s rows. Split it, or remove empty and unrelated rows.")
+                % {"count": f"{MAX_ROWS:,}".replace(",", ".")}
+            ]
+        )
     except Exception:  # noqa: BLE001 - a broken upload (zip, encoding, csv) must never become a 500
-        return ParsedMemberList(errors=[_("The file could not be read. Save it as CSV (UTF-8) or XLSX and try again.")])
-    return ParsedMemberList(errors=[_("Upload a CSV or XLSX file.")])
+        return ParsedMemberList(
+            errors=[_("The file could not be read. Save it as CSV, Unicode text or XLSX and try again.")]
+        )
+    return ParsedMemberList(errors=[_("Upload a CSV, text (TXT) or XLSX file.")])
+
+
+# --- What an import would do -------------------------------------------------------------
+
+
+def review_reason(*, profile, entry, previously_listed: bool = False) -> str:
+    """Why the newest list does not verify this profile, for the coordinator; "" when it does.
+
+    Never shown to the member: she is not told whose number it is (issue 13 §3).
+    """
+    if entry is None:
+        return _("missing from the newest member list") if previously_listed else ""
+    if not entry.email:
+        return _("her membership number is on the member list without an e-mail address")
+    if entry.email != (profile.user.email or "").strip().lower():
+        return _("her membership number is on the member list with another e-mail address")
+    if entry.membership_type != profile.membership_type:
+        return _("on the member list as %(type)s, her profile says %(profile_type)s") % {
+            "type": MembershipType(entry.membership_type).label,
+            "profile_type": MembershipType(profile.membership_type).label,
+        }
+    return ""
+
+
+@dataclass
+class MemberListPlan:
+    """What importing a checked list changes; computed the same way for the preview and the import."""
+
+    verify: list = field(default_factory=list)
+    flag: list = field(default_factory=list)  # (profile, reason): newly flagged for review
+    unflag: list = field(default_factory=list)  # flagged before, the reason is gone
+    not_verified: list = field(default_factory=list)  # (profile, reason): on the list, waiting, not verified
+    type_mismatches: list = field(default_factory=list)  # waiting, on the list as another membership type
+
+
+def plan_member_list(rows: list[MemberRow], *, previously_listed: set[str], profiles) -> MemberListPlan:
+    """Match the list against the profiles: number AND e-mail (trimmed, any case) must match to verify.
+
+    A number that matches with another e-mail is flagged for a coordinator instead (13 §3);
+    so is one on the list with another membership type, and one that dropped off the list.
+    Rejected members stay as a coordinator left them; a coordinator's own verification is not
+    second-guessed by an e-mail address.
+    """
+    from .models import VerificationStatus
+
+    listed = {row.membership_number: row for row in rows}
+    plan = MemberListPlan()
+    for profile in profiles:
+        key = membership_number_key(profile.membership_number)
+        row = listed.get(key)
+        reason = review_reason(profile=profile, entry=row, previously_listed=key in previously_listed)
+        pending = profile.verification_status == VerificationStatus.PENDING
+        automatic = profile.verification_status == VerificationStatus.VERIFIED and profile.verified_by_id is None
+        if row is not None and not reason:
+            if pending:
+                plan.verify.append(profile)
+            elif profile.needs_review:
+                plan.unflag.append(profile)
+            continue
+        if not reason:
+            continue
+        if row is not None and pending:
+            plan.not_verified.append((profile, reason))
+            if row.membership_type != profile.membership_type:
+                plan.type_mismatches.append(profile)
+        concerns_her = row is None or pending or automatic
+        if concerns_her and not profile.needs_review:
+            plan.flag.append((profile, reason))
+    return plan

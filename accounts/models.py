@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -62,8 +63,9 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @property
+    @cached_property
     def is_coordinator(self) -> bool:
+        # Cached on the instance: the header, the admin and the cockpit all ask it in one request.
         return self.is_staff and self.groups.filter(name=COORDINATOR_GROUP).exists()
 
 

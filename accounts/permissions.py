@@ -42,6 +42,9 @@ MATCHING_CODENAMES = [
     "add_match",
     "change_match",
 ]
+# The conflict-of-interest register: coordinators keep the firm groups themselves. Apart from
+# MATCHING_CODENAMES because an early data migration grants that list before the model exists.
+FIRM_GROUP_CODENAMES = ["view_firmgroup", "add_firmgroup", "change_firmgroup", "delete_firmgroup"]
 
 
 # Evaluations: define rounds and questions, see who was invited. Never anything on
@@ -64,7 +67,7 @@ NOTIFICATIONS_CODENAMES = ["view_outboxmessage", "change_outboxmessage"]
 # Meetings need none: coordinators see only counts, through a view open to staff (R11).
 COORDINATOR_PERMISSIONS = {
     "accounts": [*ACCOUNTS_CODENAMES, *ACCOUNTS_DATA_RIGHTS_CODENAMES],
-    "matching": MATCHING_CODENAMES,
+    "matching": MATCHING_CODENAMES + FIRM_GROUP_CODENAMES,
     "evaluations": EVALUATIONS_CODENAMES,
     "notifications": NOTIFICATIONS_CODENAMES,
 }

@@ -82,4 +82,19 @@ def verification_counts() -> dict[str, int]:
 
 def member_list_entry_for(*, profile: Profile) -> MemberListEntry | None:
     """Her number on the newest NOB member list, if it is there: what a coordinator checks before deciding."""
-    return MemberListEntry.objects.filter(membership_number=profile.membership_number).first()
+    from .member_list import membership_number_key
+
+    number = profile.membership_number or ""
+    # Older lists kept the number as written; newer ones without leading zeros.
+    candidates = {number, membership_number_key(number)}
+    return MemberListEntry.objects.filter(membership_number__in=candidates).first()
+
+
+def member_list_review_reason(*, profile: Profile) -> str:
+    """Why the newest list does not vouch for her, for the coordinator only (never shown to the member)."""
+    from .member_list import review_reason
+
+    entry = member_list_entry_for(profile=profile)
+    if entry is None:
+        return review_reason(profile=profile, entry=None, previously_listed=profile.needs_review)
+    return review_reason(profile=profile, entry=entry)

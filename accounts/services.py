@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .eligibility import mentor_decision
-from .member_list import parse_member_list
+from .member_list import membership_number_key, parse_member_list, plan_member_list, review_reason
 from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
 
 # What a member fills in herself; verification fields are the coordinators' business.
@@ -182,13 +182,18 @@ def _mark_verified(profile: Profile, *, by: User | None) -> None:
 
 
 def _verify_from_member_list(profile: Profile) -> bool:
-    """Verify a waiting profile whose number and type are on the newest member list."""
+    """Verify a waiting profile whose number, e-mail and type are on the newest member list (R2, 13 §3).
+
+    Her number on the list with another e-mail address puts her in the coordinators' review
+    queue instead; she herself only sees "awaiting verification".
+    """
     if profile.verification_status != VerificationStatus.PENDING:
         return False
-    on_list = MemberListEntry.objects.filter(
-        membership_number=profile.membership_number, membership_type=profile.membership_type
-    ).exists()
-    if not on_list:
+    entry = MemberListEntry.objects.filter(membership_number=membership_number_key(profile.membership_number)).first()
+    if entry is None:
+        return False
+    if review_reason(profile=profile, entry=entry):
+        profile.needs_review = True
         return False
     _mark_verified(profile, by=None)
     return True
@@ -304,40 +309,103 @@ def profile_mark_reviewed(*, profile: Profile) -> Profile:
 
 @dataclass
 class MemberListImportReport:
-    """What an import did, or why it did nothing."""
+    """What an import would do (preview) or did, or why it does nothing."""
 
     errors: list[str] = field(default_factory=list)
     row_count: int = 0
+    lines_read: int = 0
+    skipped: int = 0
+    sheet_name: str = ""
+    header_line: int = 0
     verified: list[Profile] = field(default_factory=list)
     flagged: list[Profile] = field(default_factory=list)
+    flag_reasons: dict[int, str] = field(default_factory=dict)
+    not_verified: list[tuple[Profile, str]] = field(default_factory=list)
     type_mismatches: list[Profile] = field(default_factory=list)
+    unknown_types: dict = field(default_factory=dict)
+    decided_types: dict = field(default_factory=dict)
     member_list_import: MemberListImport | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.unknown_types
+
+    @property
+    def flagged_with_reasons(self) -> list[tuple[Profile, str]]:
+        return [(profile, self.flag_reasons.get(profile.pk, "")) for profile in self.flagged]
 
 
-def member_list_import(*, file, uploaded_by: User | None) -> MemberListImportReport:
-    """Replace the member list with this file and verify the profiles on it, all or nothing.
-
-    A file with any bad row changes nothing: the report names every bad line.
-    Profiles that were on the previous list but are missing from this one are
-    flagged for review, never deleted or un-verified: a coordinator decides.
-    Importing the same file again changes nothing.
-    """
+def _read_member_list(file, type_choices) -> tuple[str, MemberListImportReport | None, object]:
     file_name = getattr(file, "name", "") or ""
     if getattr(file, "size", 0) and file.size > MAX_MEMBER_LIST_BYTES:
-        return MemberListImportReport(errors=[_("The file is larger than 10 MB.")])
-    parsed = parse_member_list(data=file.read(), file_name=file_name)
-    if parsed.errors:
-        return MemberListImportReport(errors=parsed.errors)
-    if not parsed.rows:
-        return MemberListImportReport(errors=[_("The file contains no members.")])
+        return file_name, MemberListImportReport(errors=[_("The file is larger than 10 MB.")]), None
+    if hasattr(file, "seek"):
+        file.seek(0)
+    parsed = parse_member_list(data=file.read(), file_name=file_name, type_choices=type_choices)
+    report = MemberListImportReport(
+        errors=list(parsed.errors),
+        row_count=len(parsed.rows),
+        lines_read=parsed.lines_read,
+        skipped=parsed.skipped,
+        sheet_name=parsed.sheet_name,
+        header_line=parsed.header_line,
+        unknown_types=parsed.unknown_types,
+        decided_types=parsed.decided_types,
+    )
+    if not parsed.errors and not parsed.rows and not parsed.unknown_types:
+        report.errors.append(_("The file contains no members."))
+    return file_name, report, parsed
 
-    listed = {row.membership_number: row.membership_type for row in parsed.rows}
+
+def _plan(parsed, report: MemberListImportReport):
+    previously_listed = {
+        membership_number_key(number) for number in MemberListEntry.objects.values_list("membership_number", flat=True)
+    }
+    plan = plan_member_list(
+        parsed.rows,
+        previously_listed=previously_listed,
+        profiles=Profile.objects.select_related("user").order_by("user__full_name", "pk"),
+    )
+    report.verified = list(plan.verify)
+    report.flagged = [profile for profile, _reason in plan.flag]
+    report.flag_reasons = {profile.pk: reason for profile, reason in plan.flag}
+    report.not_verified = list(plan.not_verified)
+    report.type_mismatches = list(plan.type_mismatches)
+    return plan
+
+
+def member_list_preview(*, file, type_choices: dict[str, str] | None = None) -> MemberListImportReport:
+    """What importing this file would do, without changing anything: the coordinator confirms first."""
+    _file_name, report, parsed = _read_member_list(file, type_choices)
+    if report.errors:
+        return report
+    _plan(parsed, report)
+    return report
+
+
+def member_list_import(
+    *, file, uploaded_by: User | None, type_choices: dict[str, str] | None = None
+) -> MemberListImportReport:
+    """Replace the member list with this file and verify the profiles on it, all or nothing.
+
+    A file with any bad row, or with a membership type nobody decided on, changes nothing:
+    the report names every bad line. Only number AND e-mail together verify (13 §3); a
+    number on the list with another e-mail is flagged for review. Profiles that were on the
+    previous list but are missing from this one are flagged too, never deleted or
+    un-verified: a coordinator decides. Importing the same file again changes nothing.
+    """
+    file_name, report, parsed = _read_member_list(file, type_choices)
+    if not report.ok:
+        if report.unknown_types and not report.errors:
+            report.errors = [
+                _("Choose what the membership type “%(type)s” counts as (lines %(lines)s).")
+                % {"type": unknown.label, "lines": ", ".join(str(line) for line in unknown.lines[:10])}
+                for unknown in report.unknown_types.values()
+            ]
+        return report
+
     with transaction.atomic():
-        previously_listed = set(MemberListEntry.objects.values_list("membership_number", flat=True))
+        plan = _plan(parsed, report)
         record = MemberListImport.objects.create(
             uploaded_by=uploaded_by, file_name=file_name[:255], row_count=len(parsed.rows)
         )
@@ -351,31 +419,20 @@ def member_list_import(*, file, uploaded_by: User | None) -> MemberListImportRep
             )
             for row in parsed.rows
         )
-
-        report = MemberListImportReport(row_count=len(parsed.rows), member_list_import=record)
-        on_list = Profile.objects.select_related("user").filter(membership_number__in=listed)
-        for profile in on_list:
-            if listed[profile.membership_number] != profile.membership_type:
-                if profile.verification_status == VerificationStatus.PENDING:
-                    report.type_mismatches.append(profile)
-                continue
-            if profile.verification_status == VerificationStatus.PENDING:
-                _mark_verified(profile, by=None)
-                profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
-                report.verified.append(profile)
-                _tell_member_the_decision(profile)
-            elif profile.needs_review:
-                # Back on the list: the reason for the review is gone.
-                profile.needs_review = False
-                profile.save(update_fields=["needs_review", "updated_at"])
-
-        gone = previously_listed - set(listed)
-        for profile in Profile.objects.select_related("user").filter(membership_number__in=gone, needs_review=False):
+        for profile in plan.verify:
+            _mark_verified(profile, by=None)
+            profile.save(update_fields=[*VERIFICATION_FIELDS, "updated_at"])
+            _tell_member_the_decision(profile)
+        for profile in plan.unflag:
+            # Back on the list: the reason for the review is gone.
+            profile.needs_review = False
+            profile.save(update_fields=["needs_review", "updated_at"])
+        for profile, _reason in plan.flag:
             profile.needs_review = True
             profile.save(update_fields=["needs_review", "updated_at"])
-            report.flagged.append(profile)
 
         record.verified_count = len(report.verified)
         record.flagged_count = len(report.flagged)
         record.save(update_fields=["verified_count", "flagged_count"])
+        report.member_list_import = record
     return report

@@ -13,12 +13,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from mentorprogramma.forms import add_service_error
 
 from . import scoring, selectors, services
-from .models import Application, Cycle, FitCheck, Match
+from .models import Application, Cycle, FirmGroup, FitCheck, Match
 
 SUGGESTIONS_PER_MENTEE = 3
 # Mentor choices per mentee on the proposal screen: the best ones keep the page light for a big cycle.
@@ -34,6 +34,15 @@ def _best_columns(table, row: int, count: int) -> list[int]:
     allowed = np.flatnonzero(table.allowed[row])
     order = np.argsort(-table.scores[row, allowed], kind="stable")[:count]
     return [int(column) for column in allowed[order]]
+
+
+def _not_offered_for_organisation(mentors, mentee) -> list[dict]:
+    """Mentors with a free place who are left out because of where they work, and why."""
+    return [
+        {"mentor": mentor, "reason": reason}
+        for mentor in mentors
+        if mentor.free_places > 0 and (reason := scoring.organisation_conflict(mentor, mentee))
+    ]
 
 
 def _int(value):
@@ -112,6 +121,7 @@ class CycleAdmin(admin.ModelAdmin):
                     "mentee": mentee,
                     "eligible": mentee.eligible,
                     "suggestions": [scoring.explain(mentors[column], mentee, topic_names) for column in best],
+                    "not_offered": _not_offered_for_organisation(mentors, mentee),
                 }
             )
         applications = Application.objects.in_bulk([row["mentee"].application_id for row in rows])
@@ -209,7 +219,11 @@ class CycleAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
-                messages.success(request, _("%(count)s pairs confirmed.") % {"count": len(matches)})
+                messages.success(
+                    request,
+                    ngettext("%(count)s pair confirmed.", "%(count)s pairs confirmed.", len(matches))
+                    % {"count": len(matches)},
+                )
                 return redirect("admin:matching_cycle_matching", cycle.pk)
 
         rows = []
@@ -229,6 +243,7 @@ class CycleAdmin(admin.ModelAdmin):
                     "selected_id": selected_id,
                     "include": include,
                     "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
+                    "not_offered": _not_offered_for_organisation(mentors, mentee),
                 }
             )
         context = self._context(
@@ -243,6 +258,19 @@ class CycleAdmin(admin.ModelAdmin):
             greedy_total=scoring.total_score(table, greedy),
         )
         return TemplateResponse(request, "admin/matching/cycle/proposal.html", context)
+
+
+@admin.register(FirmGroup)
+class FirmGroupAdmin(admin.ModelAdmin):
+    """The conflict-of-interest register: a firm and the names it goes by (matching/organisations.py)."""
+
+    list_display = ["name", "variant_summary", "updated_at"]
+    search_fields = ["name", "variants"]
+    fields = ["name", "variants"]
+
+    @admin.display(description=_("name variants"))
+    def variant_summary(self, group):
+        return ", ".join(group.variant_list()[1:])
 
 
 @admin.register(Application)
@@ -260,6 +288,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "meeting_preference",
         "prefers_same_region",
         "allow_same_organisation",
+        "avoid_organisations",
         "capacity",
         "availability",
         "created_at",
@@ -380,7 +409,11 @@ class MatchAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            messages.success(request, _("%(count)s mentorships updated.") % {"count": done})
+            messages.success(
+                request,
+                ngettext("%(count)s mentorship updated.", "%(count)s mentorships updated.", done) % {"count": done},
+            )
+
 
 
 @admin.register(FitCheck)

@@ -10,7 +10,24 @@ from django.utils import timezone
 
 from accounts.models import Expertise
 
-from .models import Agreement, Application, Cycle, Match, Role
+from .models import Agreement, Application, Cycle, FirmGroup, Match, Role
+
+# Demo content for the conflict-of-interest register: coordinators keep the real list in the
+# admin (Organisatiegroepen); these are common spellings of a few large tax-advice firms.
+DEMO_FIRM_GROUPS = {
+    "Deloitte": ["Deloitte Belastingadviseurs B.V.", "Deloitte Tax", "Deloitte Accountants"],
+    "PwC": ["PricewaterhouseCoopers", "PwC Belastingadviseurs N.V.", "Price Waterhouse Coopers"],
+    "KPMG": ["KPMG Meijburg & Co", "Meijburg & Co", "KPMG Accountants N.V."],
+    "EY": ["Ernst & Young", "EY Belastingadviseurs LLP", "Ernst & Young Belastingadviseurs"],
+    "BDO": ["BDO Belastingadviseurs", "BDO Accountants & Adviseurs"],
+    "Grant Thornton": ["Grant Thornton Accountants en Adviseurs B.V."],
+}
+
+
+def load_firm_groups() -> int:
+    for name, variants in DEMO_FIRM_GROUPS.items():
+        FirmGroup.objects.update_or_create(name=name, defaults={"variants": "\n".join(variants)})
+    return len(DEMO_FIRM_GROUPS)
 
 
 def _application(cycle, member, role, **fields):
@@ -23,6 +40,7 @@ def _application(cycle, member, role, **fields):
 
 
 def load(*, members, stdout):
+    load_firm_groups()
     today = timezone.localdate()
     running, _created = Cycle.objects.update_or_create(
         name=str(today.year),

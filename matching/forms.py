@@ -29,11 +29,19 @@ class MenteeApplicationForm(forms.ModelForm):
             "meeting_preference",
             "prefers_same_region",
             "allow_same_organisation",
+            "avoid_organisations",
         ]
-        labels = {"mentoring_question": _("Your mentoring question or goal")}
+        labels = {
+            "mentoring_question": _("Your mentoring question or goal"),
+            "avoid_organisations": _("Not with someone from … (optional)"),
+        }
         help_texts = {
             "mentoring_question": MENTORING_QUESTION_HELP,
             "allow_same_organisation": _("Off by default: most mentees prefer a mentor from another organisation."),
+            "avoid_organisations": _(
+                "Organisations you do not want a mentor from, e.g. a former employer or a client's firm; "
+                "separate them with commas. Only the coordinators see this."
+            ),
         }
         widgets = {"mentoring_question": forms.Textarea(attrs={"rows": 5})}
 

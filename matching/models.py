@@ -62,6 +62,39 @@ class Cycle(models.Model):
             raise ValidationError(errors)
 
 
+class FirmGroup(models.Model):
+    """Organisations that count as one firm for the conflict-of-interest rule, kept by coordinators.
+
+    "PwC" with its variants "PricewaterhouseCoopers", "PwC Belastingadviseurs": a mentee is not
+    offered a mentor from the same group (see matching/organisations.py).
+    """
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    variants = BoundedTextField(
+        _("name variants"),
+        max_length=4000,
+        blank=True,
+        help_text=_(
+            "One per line. A variant also covers names that start with it: “Deloitte” covers "
+            "“Deloitte Belastingadviseurs B.V.”. Capitals, punctuation and legal forms do not matter."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation group")
+        verbose_name_plural = _("organisation groups")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def variant_list(self) -> list[str]:
+        from .organisations import _SPLIT_VARIANTS
+
+        return [self.name, *(part.strip() for part in _SPLIT_VARIANTS.split(self.variants or "") if part.strip())]
+
+
 class Role(models.TextChoices):
     MENTEE = eligibility.MENTEE, _("mentee")
     MENTOR = eligibility.MENTOR, _("mentor")
@@ -90,6 +123,8 @@ class Application(models.Model):
     )
     prefers_same_region = models.BooleanField(_("prefers someone from my region"), default=False)
     allow_same_organisation = models.BooleanField(_("a mentor from my own organisation is fine"), default=False)
+    # Mentee: organisations she does not want a mentor from (a former employer, a client's firm).
+    avoid_organisations = models.CharField(_("no mentor from (organisations)"), max_length=500, blank=True)
     # Mentor: how many mentees she can take, and when she is available.
     capacity = models.PositiveSmallIntegerField(_("number of mentees"), default=1)
     availability = BoundedTextField(_("availability"), max_length=1000, blank=True)

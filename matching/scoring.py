@@ -24,6 +24,8 @@ from scipy.optimize import linear_sum_assignment
 from accounts.eligibility import role_decision, years_of_experience
 from accounts.models import MeetingPreference, Region
 
+from .organisations import OrganisationRegister, conflict_reason
+
 BASE_POINTS = 10
 POINTS_PER_TOPIC = 10
 MAX_TOPICS_COUNTED = 3
@@ -51,10 +53,6 @@ _MEETING_POINTS = np.array(
 _LANGUAGE_SPLIT = re.compile(r"[,;/&+]|\s+en\s+|\s+and\s+", re.IGNORECASE)
 
 
-def normalise_organisation(name: str) -> str:
-    return " ".join((name or "").casefold().split())
-
-
 def parse_languages(text: str) -> frozenset[str]:
     return frozenset(part.strip().casefold() for part in _LANGUAGE_SPLIT.split(text or "") if part.strip())
 
@@ -66,7 +64,10 @@ class Candidate:
     application_id: int
     member_id: int
     name: str
+    # The conflict-of-interest key (organisations.OrganisationRegister.key): her firm group, or
+    # her normalised organisation name; `organisation_name` is what she typed, for display.
     organisation: str = ""
+    organisation_name: str = ""
     region: str = ""
     meeting_preference: str = MeetingPreference.BOTH
     topics: frozenset[int] = frozenset()
@@ -74,6 +75,8 @@ class Candidate:
     languages: frozenset[str] = frozenset({"nederlands"})
     # Mentee only
     allow_same_organisation: bool = False
+    # Keys of the organisations she wants no mentor from ("niet met iemand van …").
+    avoids: frozenset[str] = frozenset()
     prefers_same_region: bool = False
     has_live_match: bool = False
     # Mentor only
@@ -106,10 +109,24 @@ def hard_rule_violation(mentor: Candidate, mentee: Candidate) -> str:
         return _("%(name)s has no free place left for another mentee.") % {"name": mentor.name}
     if mentee.has_live_match:
         return _("%(name)s already has a mentor in this cycle.") % {"name": mentee.name}
-    same_organisation = mentor.organisation and mentor.organisation == mentee.organisation
-    if same_organisation and not mentee.allow_same_organisation:
-        return _("Mentor and mentee work at the same organisation, and the mentee asked for someone from elsewhere.")
+    conflict = organisation_conflict(mentor, mentee)
+    if conflict:
+        return _("%(mentor)s is not offered to %(mentee)s: %(reason)s.") % {
+            "mentor": mentor.name,
+            "mentee": mentee.name,
+            "reason": conflict,
+        }
     return ""
+
+
+def organisation_conflict(mentor: Candidate, mentee: Candidate) -> str:
+    """The conflict-of-interest hook: "zelfde organisatiegroep" or her own exclusion, else ""."""
+    return conflict_reason(
+        mentor_key=mentor.organisation,
+        mentee_key=mentee.organisation,
+        mentee_avoids=mentee.avoids,
+        allow_same=mentee.allow_same_organisation,
+    )
 
 
 def explain(mentor: Candidate, mentee: Candidate, topic_names: dict[int, str] | None = None) -> Suggestion | None:
@@ -197,6 +214,14 @@ def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTabl
         & np.array([c.eligible and not c.has_live_match for c in mentees])[:, None]
         & ~((mentee_orgs == mentor_orgs) & has_org & ~allow_same)
     )
+    # Organisations a mentee named herself: few per mentee, so a loop over those mentees only.
+    mentor_columns: dict[str, list[int]] = {}
+    for column, c in enumerate(mentors):
+        if c.organisation:
+            mentor_columns.setdefault(c.organisation, []).append(column)
+    for row, c in enumerate(mentees):
+        for key in c.avoids:
+            allowed[row, mentor_columns.get(key, [])] = False
 
     scores = np.full((n, m), BASE_POINTS, dtype=np.int64)
     topic_universe: dict = {}
@@ -277,9 +302,17 @@ def total_score(table: ScoreTable, pairs: list[tuple[int, int]]) -> int:
 # --- From the database ----------------------------------------------------------
 
 
-def candidate_from_application(application, *, free_places: int = 0, has_live_match: bool = False) -> Candidate:
-    """A Candidate for an Application with its member's profile (topics prefetched where possible)."""
+def candidate_from_application(
+    application, *, free_places: int = 0, has_live_match: bool = False, register: OrganisationRegister | None = None
+) -> Candidate:
+    """A Candidate for an Application with its member's profile (topics prefetched where possible).
+
+    Pass the `register` when building many candidates, so the firm groups are read once.
+    """
     from .models import Role
+
+    if register is None:
+        register = OrganisationRegister.load()
 
     member = application.member
     profile = getattr(member, "profile", None)
@@ -291,7 +324,11 @@ def candidate_from_application(application, *, free_places: int = 0, has_live_ma
         application_id=application.pk,
         member_id=member.pk,
         name=str(member),
-        organisation=normalise_organisation(profile.organisation if profile else ""),
+        organisation=register.key(profile.organisation) if profile else "",
+        organisation_name=profile.organisation if profile else "",
+        avoids=register.avoided_keys(application.avoid_organisations)
+        if application.role == Role.MENTEE
+        else frozenset(),
         region=profile.region if profile else "",
         meeting_preference=application.meeting_preference,
         topics=frozenset(topics),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Expertise, Profile
 
 from .models import Application, Cycle, FitCheck, Match, Role
+from .organisations import OrganisationRegister
 from .scoring import Candidate, candidate_from_application
 
 # A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
@@ -244,12 +245,15 @@ def cycle_candidates(*, cycle) -> tuple[list[Candidate], list[Candidate], dict[i
         .order_by("created_at", "pk")
     )
     mentors, mentees = [], []
+    register = OrganisationRegister.load()
     for application in applications:
         if application.role == Role.MENTOR:
             free = max(0, application.capacity - application.live_as_mentor)
-            mentors.append(candidate_from_application(application, free_places=free))
+            mentors.append(candidate_from_application(application, free_places=free, register=register))
         else:
-            mentees.append(candidate_from_application(application, has_live_match=application.mentee_is_matched))
+            mentees.append(
+                candidate_from_application(application, has_live_match=application.mentee_is_matched, register=register)
+            )
     topic_names = {topic.pk: str(topic) for topic in Expertise.objects.all()}
     return mentors, mentees, topic_names
 

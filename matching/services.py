@@ -21,6 +21,7 @@ from accounts.models import Profile
 
 from . import selectors
 from .models import Agreement, Application, Cycle, FitCheck, Match, RenewalAnswer, Role
+from .organisations import OrganisationRegister
 from .scoring import candidate_from_application, hard_rule_violation
 from .signals import fit_check_asked, fit_check_concern, match_activated, match_ended, matching_closed
 
@@ -34,7 +35,13 @@ TRANSITIONS = {
 # Cycles in which coordinators may (still) make pairs, e.g. from the waiting list.
 MATCHABLE_CYCLE_STATUSES = (Cycle.Status.OPEN, Cycle.Status.MATCHING, Cycle.Status.RUNNING)
 APPLICATION_FIELDS = {
-    Role.MENTEE: ("mentoring_question", "meeting_preference", "prefers_same_region", "allow_same_organisation"),
+    Role.MENTEE: (
+        "mentoring_question",
+        "meeting_preference",
+        "prefers_same_region",
+        "allow_same_organisation",
+        "avoid_organisations",
+    ),
     Role.MENTOR: ("capacity", "availability", "meeting_preference"),
 }
 
@@ -202,12 +209,14 @@ def _check_pair(mentor_application: Application, mentee_application: Application
         raise ValidationError(
             _("No pairs can be made in a cycle that is %(status)s.") % {"status": cycle.get_status_display()}
         )
+    register = OrganisationRegister.load()
     mentor = candidate_from_application(
-        mentor_application, free_places=selectors.free_places(application=mentor_application)
+        mentor_application, free_places=selectors.free_places(application=mentor_application), register=register
     )
     mentee = candidate_from_application(
         mentee_application,
         has_live_match=selectors.live_matches_for_application(application=mentee_application).exists(),
+        register=register,
     )
     violation = hard_rule_violation(mentor, mentee)
     if violation:

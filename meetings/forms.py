@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -77,7 +78,7 @@ class MeetingForm(forms.Form):
         if date and start and end:
             if end <= start:
                 self.add_error("end_time", ValidationError(_("The end time must be after the start time.")))
-            elif not self.has_error("date"):
+            elif not self.has_error("date") and self._times_exist(date, start=start, end=end):
                 starts_at = timezone.make_aware(datetime.datetime.combine(date, start))
                 ends_at = timezone.make_aware(datetime.datetime.combine(date, end))
                 # Through UTC, so a meeting across a daylight-saving change gets its real length
@@ -90,6 +91,23 @@ class MeetingForm(forms.Form):
                     cleaned["starts_at"] = starts_at
                     cleaned["duration_minutes"] = minutes
         return cleaned
+
+    def _times_exist(self, date, **times) -> bool:
+        """On the spring clock change 02:00–03:00 does not exist in the Netherlands: say so, never move it."""
+        for field, time in times.items():
+            wall_clock = datetime.datetime.combine(date, time)
+            # Through UTC: converting to the same zone directly would not normalise the time.
+            aware = timezone.make_aware(wall_clock).astimezone(datetime.UTC)
+            if timezone.localtime(aware).replace(tzinfo=None) != wall_clock:
+                self.add_error(
+                    f"{field}_time",
+                    ValidationError(
+                        _("%(time)s does not exist on %(date)s: the clocks go forward from 02:00 to 03:00.")
+                        % {"time": time.strftime("%H:%M"), "date": date_format(date, "j F Y")}
+                    ),
+                )
+                return False
+        return True
 
     def meeting_fields(self) -> dict:
         data = self.cleaned_data

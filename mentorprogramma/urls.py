@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .admin import use_year_order
 
 # The admin login goes through allauth, so it shares its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Mentorprogramma NOB Vrouwennetwerk"
 admin.site.site_title = "Mentorprogramma"
 admin.site.index_title = _("Coordination")
+use_year_order(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("vertrouwelijkheid/", views.confidentiality, name="confidentiality"),
     path("privacyverklaring/", views.privacy, name="privacy"),
     path("overzicht/", views.dashboard, name="dashboard"),
+    path("coordinatie/", views.coordination, name="coordination"),
     path("taal/", views.set_language, name="set_language"),
     path("account/", include("allauth.urls")),
     path("profiel/", include("accounts.urls")),

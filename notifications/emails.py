@@ -341,6 +341,13 @@ def _coordinator_digest(message, _subject) -> Content:
                 % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name, "date": _date(match.ended_on)},
             )
         )
+    # The same next step as on top of the cockpit's year plan, and the way to the cockpit.
+    from mentorprogramma.coordination import programme_next_step
+
+    step = programme_next_step()
+    if step is not None:
+        details.insert(0, (_("Next step"), f"{step.label} ({date_format(step.due, 'j F Y')})"))
+    actions.insert(0, (_("Coordination"), absolute_url(reverse("coordination"))))
     if counts["failed_messages"]:
         details.append((_("E-mails that could not be sent"), str(counts["failed_messages"])))
         actions.append(

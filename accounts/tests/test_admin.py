@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import COORDINATOR_GROUP, Expertise, Profile, User, VerificationStatus
+from accounts.models import COORDINATOR_GROUP, Expertise, MemberListImport, Profile, User, VerificationStatus
 from accounts.permissions import ACCOUNTS_CODENAMES, MATCHING_CODENAMES, grant_coordinator_permissions
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
 
@@ -186,7 +186,7 @@ def test_a_coordinator_cannot_add_profiles_for_members(client):
 
 def test_the_import_page_documents_the_headers_and_imports_a_file(client):
     coordinator = CoordinatorFactory()
-    profile = ProfileFactory(membership_number="100201")
+    profile = ProfileFactory(membership_number="100201", user__email="a@example.org")
     client.force_login(coordinator)
     url = reverse("admin:accounts_memberlistimport_add")
 
@@ -194,12 +194,21 @@ def test_the_import_page_documents_the_headers_and_imports_a_file(client):
     assert "lidnummer" in page and "soort lid" in page
 
     upload = SimpleUploadedFile("lijst.csv", b"lidnummer;e-mail;soort lid\n100201;a@example.org;lid\n")
-    response = client.post(url, {"file": upload})
+    preview = client.post(url, {"file": upload})
 
-    assert response.status_code == 200
+    assert preview.status_code == 200
+    assert "1 profiel wordt geverifieerd" in preview.content.decode()
+    assert str(profile) in preview.content.decode()
+    profile.refresh_from_db()
+    assert not profile.is_verified  # only her confirmation writes
+    assert not MemberListImport.objects.exists()
+
+    response = client.post(url, {"token": preview.context["token"], "action": "confirm"})
+
+    assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.is_verified
-    assert str(profile) in response.content.decode()
+    assert MemberListImport.objects.get().verified_count == 1
 
 
 def test_the_import_page_lists_bad_lines_and_changes_nothing(client):

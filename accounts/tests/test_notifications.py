@@ -39,11 +39,12 @@ def test_a_rejected_member_reads_the_reason_in_her_own_language(django_capture_o
 
 
 def test_members_verified_by_an_import_are_told(django_capture_on_commit_callbacks):
-    profile = ProfileFactory(membership_number="100201")
+    profile = ProfileFactory(membership_number="100201", user__email="anna@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
         member_list_import(
-            file=SimpleUploadedFile("l.csv", b"lidnummer;e-mail;soort lid\n100201;;lid\n"), uploaded_by=None
+            file=SimpleUploadedFile("l.csv", b"lidnummer;e-mail;soort lid\n100201;anna@example.org;lid\n"),
+            uploaded_by=None,
         )
 
     assert [message.to for message in mail.outbox] == [[profile.user.email]]

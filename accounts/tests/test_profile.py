@@ -220,8 +220,10 @@ def test_editing_other_details_keeps_her_verified(client, profile_data):
 
 def test_a_profile_on_the_member_list_is_verified_as_soon_as_it_is_saved(client, profile_data):
     record = MemberListImport.objects.create(row_count=1)
-    MemberListEntry.objects.create(membership_number="123456", membership_type="lid", member_list_import=record)
-    user = UserFactory()
+    MemberListEntry.objects.create(
+        membership_number="123456", email="anna@example.org", membership_type="lid", member_list_import=record
+    )
+    user = UserFactory(email="Anna@Example.org")
     client.force_login(user)
 
     client.post(reverse("accounts:profile_edit"), profile_data())
@@ -229,6 +231,25 @@ def test_a_profile_on_the_member_list_is_verified_as_soon_as_it_is_saved(client,
     profile = Profile.objects.get(user=user)
     assert profile.is_verified
     assert profile.verified_by is None
+
+
+def test_a_number_on_the_member_list_with_another_e_mail_is_flagged_not_verified(client, profile_data):
+    # Issue 13 §3: a number alone verifies nobody, and she is not told whose number it is.
+    record = MemberListImport.objects.create(row_count=1)
+    MemberListEntry.objects.create(
+        membership_number="123456", email="owner@example.org", membership_type="lid", member_list_import=record
+    )
+    user = UserFactory(email="claimant@example.org")
+    client.force_login(user)
+
+    client.post(reverse("accounts:profile_edit"), profile_data(membership_number="0123456"))
+
+    profile = Profile.objects.get(user=user)
+    assert not profile.is_verified
+    assert profile.needs_review
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "owner@example.org" not in page
+    assert "ander e-mailadres" not in page
 
 
 # --- Access ---------------------------------------------------------------------------------

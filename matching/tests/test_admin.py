@@ -89,7 +89,7 @@ def test_a_refused_match_is_explained_and_nothing_is_saved(coordinator_client, c
         follow=True,
     )
 
-    assert "dezelfde organisatie" in response.content.decode()
+    assert "zelfde organisatiegroep" in response.content.decode()
     assert not Match.objects.exists()
 
 

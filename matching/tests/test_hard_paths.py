@@ -55,7 +55,7 @@ def test_the_coordinator_starts_the_new_term_of_a_pair_that_both_want_to_continu
     assert (agreed.status, new_term.status, new_term.term) == (Match.Status.COMPLETED, Match.Status.ACTIVE, 2)
     assert new_term.start_date == agreed.planned_end and new_term.agreement.mission == agreed.agreement.mission
     assert declined.status == Match.Status.ACTIVE and not Match.objects.filter(previous_term=declined).exists()
-    assert any("1 mentorschappen bijgewerkt" in message for message in messages)
+    assert any("1 mentorschap bijgewerkt" in message for message in messages)  # natural Dutch plural
     assert any(str(declined) in message and "allebei" in message for message in messages)
 
 

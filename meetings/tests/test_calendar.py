@@ -214,3 +214,18 @@ def test_an_ended_pairs_planned_meetings_leave_the_feed_its_history_stays(client
     uids = [str(event["uid"]) for event in events]
     assert uids == [f"{held.uid}@mentorprogramma"]
     assert f"{planned.uid}@mentorprogramma" not in uids
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [("02:30", "03:30", "start_time"), ("01:00", "02:15", "end_time")])
+def test_a_time_in_the_hour_the_spring_change_skips_is_refused_not_moved(client, old_pair, start, end, field):
+    # 29 March 2026: the clock goes forward from 02:00 to 03:00, so 02:00–02:59 does not exist.
+    client.force_login(old_pair.mentee)
+    data = {"date": "2026-03-29", "start_time": start, "end_time": end, "mode": "in_persoon", "location": "x"}
+
+    response = client.post(reverse("meetings:create", args=[old_pair.pk]), data)
+
+    assert response.status_code == 200
+    assert not old_pair.meetings.exists()
+    (message,) = response.context["form"].errors[field]
+    assert "bestaat niet op 29 maart 2026" in message
+    assert 'value="2026-03-29"' in response.content.decode()  # what she typed stays

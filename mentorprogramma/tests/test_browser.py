@@ -29,7 +29,7 @@ def test_visitor_switches_language_and_the_coordinator_logs_in(live_server, page
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom, Carla")
     page.get_by_role("link", name="Naar de coördinatie").click()
-    expect(page).to_have_url(f"{live_server.url}/admin/")
+    expect(page).to_have_url(f"{live_server.url}/coordinatie/")
 
 
 @pytest.mark.parametrize("path", ["/", "/account/login/", "/account/signup/", "/grensoverschrijdend-gedrag/"])
@@ -39,3 +39,35 @@ def test_public_pages_have_no_accessibility_violations(live_server, page, path):
     results = Axe().run(page)
 
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_admin_and_the_coordination_page_have_no_accessibility_violations(live_server, page):
+    # Issue 16 §2: the admin in the programme's colours stays axe-clean, breadcrumbs included.
+    from accounts.tests.factories import PASSWORD, CoordinatorFactory, ProfileFactory
+    from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
+
+    cycle = CycleFactory()
+    MentorApplicationFactory(cycle=cycle)
+    ApplicationFactory(cycle=cycle)
+    profile = ProfileFactory()
+    coordinator = CoordinatorFactory()
+    page.goto(f"{live_server.url}/account/login/")
+    page.get_by_label("E-mail").fill(coordinator.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
+
+    for path in (
+        "/coordinatie/",
+        "/admin/",
+        "/admin/accounts/profile/",
+        f"/admin/accounts/profile/{profile.pk}/change/",
+        f"/admin/accounts/profile/{profile.pk}/verificatie/",
+        "/admin/accounts/memberlistimport/add/",
+        "/admin/matching/",
+        f"/admin/matching/cycle/{cycle.pk}/matching/",
+        "/admin/matching/firmgroup/add/",
+    ):
+        page.goto(live_server.url + path)
+        results = Axe().run(page)
+        assert results.violations_count == 0, f"{path}: {results.generate_report()}"

@@ -132,3 +132,12 @@ def test_favicon_ico_leads_to_the_icon_so_pages_without_one_log_no_error(client)
     icon = client.get(response["Location"])
     assert icon.status_code == 200
     assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_an_evaluation_link_opened_while_logged_out_says_why_she_must_log_in(client):
+    followed = client.get("/evaluaties/een-persoonlijke-link/", follow=True)
+
+    assert followed.redirect_chain[-1][0].startswith("/account/login/?next=/evaluaties/")
+    content = followed.content.decode()
+    assert "Log in om je evaluatie in te vullen" in content
+    assert "Log in om je evaluatie in te vullen" not in client.get("/account/login/?next=/overzicht/").content.decode()

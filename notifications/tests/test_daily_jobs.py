@@ -137,6 +137,18 @@ def test_coordinators_get_a_weekly_digest_with_counts_and_links(programme, sent,
     assert "because you are a coordinator of the mentor programme" in english.alternatives[0][0]
 
 
+def test_the_digest_points_at_the_cockpits_next_step(programme, sent, django_capture_on_commit_callbacks):
+    from mentorprogramma.coordination import programme_next_step
+
+    send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks)
+
+    dutch = next(email for email in sent if email.to == [programme["coordinators"][0].email])
+    with on(datetime.date(2027, 3, 1)):
+        step = programme_next_step()
+    assert f"Volgende stap: {step.label}" in dutch.body
+    assert "http://127.0.0.1:8000/coordinatie/" in dutch.body
+
+
 def test_the_digest_names_no_one_and_quotes_no_mentorvraag(programme, sent, django_capture_on_commit_callbacks):
     send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks)
 

@@ -1,0 +1,402 @@
+"""The coordinators' cockpit ("Coördinatie"): one page that runs the year (issue 16 §1).
+
+It lives in the project package because it reads every app (accounts → matching →
+meetings/evaluations → notifications); each app's own selectors and models answer, this
+module only puts the answers together. Only counts, dates and names: never a note, an
+answer or a mentorvraag (R11, R14). Every part is a handful of aggregate queries, so the
+page stays within its query budget however many members there are.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MemberListImport, Profile, VerificationStatus
+from evaluations import selectors as evaluation_selectors
+from evaluations.models import EvaluationRound
+from matching.models import Application, Cycle, Match, Role
+from meetings.selectors import NO_MEETING_ALERT_AFTER, with_meeting_stats
+from notifications import selectors as notification_selectors
+
+# R10: fewer than two meetings held when the planned end is this close.
+MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
+WITHDRAWALS_SINCE = datetime.timedelta(days=7)
+# The same six weeks as the meetings app's own alert and the pair's nudge.
+QUIET_AFTER = NO_MEETING_ALERT_AFTER
+# Names shown per needs-attention list; the link behind it has them all.
+NAMES_SHOWN = 8
+# Before the applications open, the member list should be fresh.
+IMPORT_BEFORE_OPENING = datetime.timedelta(days=14)
+IMPORT_FRESH_FOR = datetime.timedelta(days=120)
+MATCH_BEFORE_START = datetime.timedelta(days=14)
+CLOSE_AFTER_END = relativedelta(months=1)
+
+
+def current_cycle(cycles: list[Cycle]) -> Cycle | None:
+    """The cycle a coordinator is most likely busy with: being matched, else open, else running, else newest."""
+    for status in (Cycle.Status.MATCHING, Cycle.Status.OPEN, Cycle.Status.RUNNING, Cycle.Status.DRAFT):
+        candidates = [cycle for cycle in cycles if cycle.status == status]
+        if candidates:
+            return min(candidates, key=lambda cycle: cycle.planned_start)
+    return cycles[0] if cycles else None
+
+
+# --- Funnel ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    label: str
+    count: int
+    url: str
+
+
+def _admin(name: str, **filters) -> str:
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def funnel(cycle: Cycle | None) -> tuple[list[Step], dict]:
+    """Registered → verified → applied → matched → active → completed / ended early / renewed."""
+    profiles = Profile.objects.aggregate(
+        registered=Count("pk"),
+        verified=Count("pk", filter=Q(verification_status=VerificationStatus.VERIFIED)),
+    )
+    steps = [
+        Step(_("registered"), profiles["registered"], _admin("admin:accounts_profile_changelist")),
+        Step(
+            _("verified"),
+            profiles["verified"],
+            _admin("admin:accounts_profile_changelist", verification_status__exact=VerificationStatus.VERIFIED),
+        ),
+    ]
+    extra = {"mentor_places_free": 0, "mentees_waiting": 0, "mentee_applications": 0, "matches": 0}
+    if cycle is None:
+        return steps, extra
+
+    live = Match.objects.filter(cycle=cycle, status__in=Match.LIVE_STATUSES)
+    applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).aggregate(
+        mentees=Count("pk", filter=Q(role=Role.MENTEE)),
+        mentors=Count("pk", filter=Q(role=Role.MENTOR)),
+        places=Sum("capacity", filter=Q(role=Role.MENTOR), default=0),
+        waiting=Count(
+            "pk",
+            filter=Q(role=Role.MENTEE) & ~Q(Exists(live.filter(mentee=OuterRef("member")))),
+        ),
+    )
+    matches = Match.objects.filter(cycle=cycle).aggregate(
+        all=Count("pk"),
+        live_with_mentor_application=Count(
+            "pk", filter=Q(status__in=Match.LIVE_STATUSES, mentor_application__status=Application.Status.SUBMITTED)
+        ),
+        active=Count("pk", filter=Q(status=Match.Status.ACTIVE)),
+        completed=Count("pk", filter=Q(status=Match.Status.COMPLETED)),
+        ended_early=Count("pk", filter=Q(status=Match.Status.ENDED_EARLY)),
+        renewed=Count("pk", filter=Q(term__gte=2)),
+    )
+    applications_url = "admin:matching_application_changelist"
+    matches_url = "admin:matching_match_changelist"
+    in_cycle = {"cycle__id__exact": cycle.pk}
+    steps += [
+        Step(
+            _("applied as mentee"),
+            applications["mentees"],
+            _admin(applications_url, **in_cycle, role__exact=Role.MENTEE, status__exact=Application.Status.SUBMITTED),
+        ),
+        Step(
+            _("applied as mentor"),
+            applications["mentors"],
+            _admin(applications_url, **in_cycle, role__exact=Role.MENTOR, status__exact=Application.Status.SUBMITTED),
+        ),
+        Step(_("matched"), matches["all"], _admin(matches_url, **in_cycle)),
+        Step(_("active"), matches["active"], _admin(matches_url, **in_cycle, status__exact=Match.Status.ACTIVE)),
+        Step(
+            _("completed"), matches["completed"], _admin(matches_url, **in_cycle, status__exact=Match.Status.COMPLETED)
+        ),
+        Step(
+            _("ended early"),
+            matches["ended_early"],
+            _admin(matches_url, **in_cycle, status__exact=Match.Status.ENDED_EARLY),
+        ),
+        Step(_("renewed"), matches["renewed"], _admin(matches_url, **in_cycle, term__exact=2)),
+    ]
+    extra = {
+        "mentor_places_free": max(0, applications["places"] - matches["live_with_mentor_application"]),
+        "mentees_waiting": applications["waiting"],
+        "mentee_applications": applications["mentees"],
+        "matches": matches["all"],
+        "active": matches["active"],
+        "matching_url": reverse("admin:matching_cycle_matching", args=[cycle.pk]),
+    }
+    return steps, extra
+
+
+# --- Needs attention -------------------------------------------------------------------------------
+
+
+@dataclass
+class Attention:
+    label: str
+    count: int
+    url: str
+    names: list[str] = field(default_factory=list)
+
+
+def _pair_names(matches) -> list[str]:
+    return [f"{match.mentor} – {match.mentee}" for match in matches[:NAMES_SHOWN]]
+
+
+def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attention]:
+    """What a coordinator should look at this week, each with the members or pairs behind it."""
+    waiting = list(
+        Profile.objects.filter(Q(verification_status=VerificationStatus.PENDING) | Q(needs_review=True))
+        .select_related("user")
+        .only("needs_review", "verification_status", "membership_number", "user__full_name", "user__email")
+        .order_by("created_at")
+    )
+    pending = [profile for profile in waiting if profile.verification_status == VerificationStatus.PENDING]
+    flagged = [profile for profile in waiting if profile.needs_review]
+    items = [
+        Attention(
+            _("members waiting for verification"),
+            len(pending),
+            _admin("admin:accounts_profile_changelist", verification_status__exact=VerificationStatus.PENDING),
+            [str(profile.user) for profile in pending[:NAMES_SHOWN]],
+        ),
+        Attention(
+            _("members flagged by the latest import"),
+            len(flagged),
+            _admin("admin:accounts_profile_changelist", needs_review__exact=1),
+            [str(profile.user) for profile in flagged[:NAMES_SHOWN]],
+        ),
+    ]
+    # One query for the three lists about pairs: quiet ones, those short of two meetings (R10),
+    # and those that ended early this week.
+    quiet_since = today - QUIET_AFTER
+    short_before = today + MEETINGS_REMINDER_BEFORE_END
+    week_ago = today - WITHDRAWALS_SINCE
+    pairs = list(
+        with_meeting_stats(
+            matches=Match.objects.filter(
+                Q(status=Match.Status.ACTIVE, start_date__lte=quiet_since)
+                | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
+                | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
+            )
+        )
+        .select_related("mentor", "mentee")
+        .order_by("start_date", "pk")
+    )
+    active = [pair for pair in pairs if pair.status == Match.Status.ACTIVE]
+    quiet = [pair for pair in active if pair.start_date <= quiet_since and pair.held_meeting_count == 0]
+    below_two = [
+        pair
+        for pair in active
+        if pair.planned_end and today < pair.planned_end <= short_before and pair.held_meeting_count < 2
+    ]
+    ended = [pair for pair in pairs if pair.status == Match.Status.ENDED_EARLY]
+    statistics_url = reverse("admin:meetings_pairmeetingstatistics_changelist")
+    items.append(
+        Attention(
+            _("pairs without a meeting held six weeks after the start"),
+            len(quiet),
+            statistics_url + "?geen_afspraak=6w",
+            _pair_names(quiet),
+        )
+    )
+    items.append(
+        Attention(
+            _("pairs with fewer than two meetings and two months left (R10)"),
+            len(below_two),
+            statistics_url + "?status__exact=actief",
+            _pair_names(below_two),
+        )
+    )
+    since = timezone.now() - WITHDRAWALS_SINCE
+    withdrawn = list(
+        Application.objects.filter(status=Application.Status.WITHDRAWN, updated_at__gte=since)
+        .select_related("member")
+        .only("role", "member__full_name", "member__email")
+        .order_by("-updated_at")
+    )
+    items.append(
+        Attention(
+            _("withdrawals and pairs ended early since last week"),
+            len(withdrawn) + len(ended),
+            _admin("admin:matching_application_changelist", status__exact=Application.Status.WITHDRAWN),
+            [f"{application.member} ({application.get_role_display()})" for application in withdrawn[:NAMES_SHOWN]]
+            + _pair_names(ended),
+        )
+    )
+    failed = notification_selectors.failed_messages().count()
+    items.append(
+        Attention(
+            _("e-mails that failed"),
+            failed,
+            reverse("admin:notifications_outboxmessage_changelist") + "?status__exact=mislukt",
+        )
+    )
+    return items
+
+
+# --- Year plan ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanStep:
+    key: str
+    label: str
+    due: datetime.date
+    done: bool
+    url: str = ""
+
+
+def _rounds(cycle: Cycle) -> list[EvaluationRound]:
+    return list(
+        EvaluationRound.objects.filter(cycle=cycle)
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            invited_mentors=Count("invitations", filter=Q(invitations__role=Role.MENTOR), distinct=True),
+            invited_mentees=Count("invitations", filter=Q(invitations__role=Role.MENTEE), distinct=True),
+            submitted_mentors=Count(
+                "invitations",
+                filter=Q(invitations__role=Role.MENTOR, invitations__receipt__isnull=False),
+                distinct=True,
+            ),
+            submitted_mentees=Count(
+                "invitations",
+                filter=Q(invitations__role=Role.MENTEE, invitations__receipt__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("opens_on", "pk")
+    )
+
+
+def year_plan(cycle: Cycle, *, today: datetime.date, funnel_extra: dict, rounds: list[EvaluationRound]) -> list:
+    """The cycle's dates as a checklist, each step marked done from the data, in date order."""
+    end = cycle.planned_start + relativedelta(months=cycle.duration_months)
+    midpoint = cycle.planned_start + relativedelta(months=cycle.duration_months // 2)
+    latest_import = MemberListImport.objects.order_by("-uploaded_at").values_list("uploaded_at", flat=True).first()
+    imported = latest_import is not None and timezone.localdate(latest_import) >= cycle.applications_open - (
+        IMPORT_FRESH_FOR
+    )
+    status = cycle.status
+    opened = status != Cycle.Status.DRAFT
+    closed_applications = status in (Cycle.Status.MATCHING, Cycle.Status.RUNNING, Cycle.Status.CLOSED)
+    started = status in (Cycle.Status.RUNNING, Cycle.Status.CLOSED)
+    matched = funnel_extra["matches"] > 0 and funnel_extra["mentees_waiting"] == 0
+    interim = [r for r in rounds if r.kind == EvaluationRound.Kind.INTERIM]
+    final = [r for r in rounds if r.kind == EvaluationRound.Kind.FINAL]
+    cycle_url = reverse("admin:matching_cycle_change", args=[cycle.pk])
+    rounds_url = _admin("admin:evaluations_evaluationround_changelist", cycle__id__exact=cycle.pk)
+    steps = [
+        PlanStep(
+            "import",
+            _("Import the member list"),
+            cycle.applications_open - IMPORT_BEFORE_OPENING,
+            imported,
+            reverse("admin:accounts_memberlistimport_add"),
+        ),
+        PlanStep("open", _("Open the applications"), cycle.applications_open, opened, cycle_url),
+        PlanStep("close", _("Close the applications"), cycle.applications_close, closed_applications, cycle_url),
+        PlanStep(
+            "match",
+            _("Match every mentee"),
+            cycle.planned_start - MATCH_BEFORE_START,
+            matched,
+            funnel_extra.get("matching_url", ""),
+        ),
+        PlanStep("start", _("Start the mentorships"), cycle.planned_start, started, cycle_url),
+        PlanStep(
+            "interim", _("Interim evaluation"), midpoint, bool(interim) and interim[0].opens_on <= today, rounds_url
+        ),
+        PlanStep(
+            "renewal",
+            _("Renewal month: ask who continues"),
+            end - relativedelta(months=1),
+            started and today >= end - relativedelta(months=1) and funnel_extra.get("active", 0) == 0,
+            _admin("admin:matching_match_changelist", cycle__id__exact=cycle.pk),
+        ),
+        PlanStep("final", _("Final evaluation"), end, bool(final) and final[0].opens_on <= today, rounds_url),
+        PlanStep("closed", _("Close the cycle"), end + CLOSE_AFTER_END, status == Cycle.Status.CLOSED, cycle_url),
+    ]
+    return steps
+
+
+def next_step(steps: list[PlanStep]) -> PlanStep | None:
+    return next((step for step in steps if not step.done), None)
+
+
+# --- Evaluations ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundSummary:
+    round: EvaluationRound
+    invited: int
+    submitted: int
+    rate: int  # percent
+    can_show: bool
+    state: str
+
+
+def evaluation_summaries(rounds: list[EvaluationRound], *, today: datetime.date) -> list[RoundSummary]:
+    """Per round: invitations, response rate, and whether results can be shown (R14 thresholds)."""
+    minimum = evaluation_selectors.min_group_size()
+    summaries = []
+    for round_ in rounds:
+        submitted = {Role.MENTOR: round_.submitted_mentors, Role.MENTEE: round_.submitted_mentees}
+        total = sum(submitted[role] for role in round_.roles)
+        can_show = round_.has_closed_on(today) and any(submitted[role] >= minimum for role in round_.roles)
+        if today < round_.opens_on:
+            state = _("not open yet")
+        elif round_.is_open_on(today):
+            state = _("open")
+        else:
+            state = _("closed")
+        summaries.append(
+            RoundSummary(
+                round=round_,
+                invited=round_.invited,
+                submitted=total,
+                rate=round(100 * total / round_.invited) if round_.invited else 0,
+                can_show=can_show,
+                state=state,
+            )
+        )
+    return summaries
+
+
+# --- The page --------------------------------------------------------------------------------------
+
+
+def cockpit(*, cycle_id=None, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    cycles = list(Cycle.objects.order_by("-planned_start"))
+    cycle = next((c for c in cycles if str(c.pk) == str(cycle_id)), None) if cycle_id else None
+    cycle = cycle or current_cycle(cycles)
+    steps, extra = funnel(cycle)
+    rounds = _rounds(cycle) if cycle else []
+    plan = year_plan(cycle, today=today, funnel_extra=extra, rounds=rounds) if cycle else []
+    return {
+        "today": today,
+        "cycles": cycles,
+        "cycle": cycle,
+        "funnel": steps,
+        "funnel_extra": extra,
+        "attention": needs_attention(cycle, today=today),
+        "plan": plan,
+        "next_step": next_step(plan),
+        "evaluations": evaluation_summaries(rounds, today=today),
+        "min_group_size": evaluation_selectors.min_group_size(),
+    }
+
+
+def programme_next_step(*, today: datetime.date | None = None) -> PlanStep | None:
+    """The next step of the current cycle's year plan: what the weekly digest points at."""
+    return cockpit(today=today)["next_step"]

@@ -1,0 +1,257 @@
+"""The coordinators' cockpit "Coördinatie" (issue 16 §1): access, contents, year plan, query budget."""
+
+import datetime
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import MemberListImport, MembershipType, Profile, Region, User, VerificationStatus
+from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
+from evaluations.models import EvaluationRound, Invitation, Receipt
+from evaluations.tests.factories import EvaluationRoundFactory
+from matching.models import Application, Cycle, Match, Role
+from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
+from meetings.models import Meeting
+from mentorprogramma import coordination
+
+pytestmark = pytest.mark.django_db
+URL = reverse("coordination")
+
+
+# --- Access: anonymous, member, staff outside the group, coordinator ---------------------------------
+
+
+def test_anonymous_visitors_get_404(client):
+    assert client.get(URL).status_code == 404
+
+
+def test_members_get_404(client):
+    client.force_login(MemberFactory())
+    assert client.get(URL).status_code == 404
+
+
+def test_staff_outside_the_coordinators_group_get_404(client):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(URL).status_code == 404
+
+
+def test_coordinators_see_the_page_linked_from_the_header_and_the_admin_index(client):
+    client.force_login(CoordinatorFactory())
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert f'href="{URL}"' in client.get(reverse("dashboard")).content.decode()
+    assert f'href="{URL}"' in client.get(reverse("admin:index")).content.decode()
+
+
+# --- Contents --------------------------------------------------------------------------------------
+
+
+def test_the_funnel_counts_and_links_to_the_filtered_lists(client):
+    cycle = CycleFactory(status=Cycle.Status.MATCHING)
+    mentor = MentorApplicationFactory(cycle=cycle, capacity=2)
+    mentee = ApplicationFactory(cycle=cycle)
+    ApplicationFactory(cycle=cycle)  # still waiting
+    Match.objects.create(
+        cycle=cycle,
+        mentor=mentor.member,
+        mentee=mentee.member,
+        mentor_application=mentor,
+        mentee_application=mentee,
+        status=Match.Status.PROPOSED,
+    )
+    ProfileFactory()  # registered, not verified
+    client.force_login(CoordinatorFactory())
+
+    context = client.get(URL).context
+    funnel = {str(step.label): step for step in context["funnel"]}
+
+    assert funnel["geregistreerd"].count == 4
+    assert funnel["geverifieerd"].count == 3
+    assert funnel["aangemeld als mentee"].count == 2
+    assert funnel["aangemeld als mentor"].count == 1
+    assert funnel["gekoppeld"].count == 1
+    assert "role__exact=mentee" in funnel["aangemeld als mentee"].url
+    assert f"cycle__id__exact={cycle.pk}" in funnel["aangemeld als mentee"].url
+    assert context["funnel_extra"]["mentor_places_free"] == 1
+    assert context["funnel_extra"]["mentees_waiting"] == 1
+    # Each link opens the list it counts.
+    assert client.get(funnel["aangemeld als mentee"].url).context["cl"].result_count == 2
+
+
+def test_needs_attention_lists_the_members_and_pairs_behind_each_count(client):
+    waiting = ProfileFactory()
+    quiet = ActiveMatchFactory(start_date=timezone.localdate() - datetime.timedelta(weeks=7))
+    client.force_login(CoordinatorFactory())
+
+    attention = {str(item.label): item for item in client.get(URL).context["attention"]}
+
+    assert attention["leden die wachten op verificatie"].count == 1
+    assert str(waiting.user) in attention["leden die wachten op verificatie"].names
+    quiet_item = attention["koppels zonder gehouden afspraak zes weken na de start"]
+    assert quiet_item.names == [f"{quiet.mentor} – {quiet.mentee}"]
+    assert client.get(quiet_item.url).context["cl"].result_count == 1
+
+
+def test_the_page_shows_counts_and_dates_never_what_a_pair_or_a_mentee_wrote(client):
+    match = ActiveMatchFactory(start_date=timezone.localdate() - datetime.timedelta(weeks=7))
+    Application.objects.create(
+        cycle=match.cycle, member=match.mentee, role=Role.MENTEE, mentoring_question="GEHEIME-MENTORVRAAG"
+    )
+    Meeting.objects.create(
+        match=match,
+        starts_at=timezone.now() - datetime.timedelta(days=3),
+        duration_minutes=60,
+        topics=["GEHEIM-ONDERWERP"],
+        created_by=match.mentee,
+    )
+    client.force_login(CoordinatorFactory())
+
+    page = client.get(URL).content.decode()
+
+    assert "GEHEIME-MENTORVRAAG" not in page
+    assert "GEHEIM-ONDERWERP" not in page
+
+
+# --- Year plan ----------------------------------------------------------------------------------------
+
+
+def _steps(cycle, today):
+    context = coordination.cockpit(cycle_id=cycle.pk, today=today)
+    return {step.key: step for step in context["plan"]}, context["next_step"]
+
+
+def test_the_year_plan_is_generated_from_the_cycles_dates_and_marked_done_from_the_data():
+    today = timezone.localdate()
+    cycle = CycleFactory(
+        status=Cycle.Status.DRAFT,
+        applications_open=today + datetime.timedelta(days=30),
+        applications_close=today + datetime.timedelta(days=60),
+        planned_start=today + datetime.timedelta(days=90),
+    )
+
+    steps, next_step = _steps(cycle, today)
+    assert [step.key for step in steps.values()] == [
+        "import",
+        "open",
+        "close",
+        "match",
+        "start",
+        "interim",
+        "renewal",
+        "final",
+        "closed",
+    ]
+    assert steps["open"].due == cycle.applications_open
+    assert steps["start"].due == cycle.planned_start
+    assert steps["interim"].due == cycle.planned_start + relativedelta(months=6)
+    assert steps["final"].due == cycle.planned_start + relativedelta(months=12)
+    assert next_step.key == "import"
+    assert not any(step.done for step in steps.values())
+
+    MemberListImport.objects.create(row_count=10)
+    cycle.status = Cycle.Status.OPEN
+    cycle.save()
+
+    steps, next_step = _steps(cycle, today)
+    assert steps["import"].done and steps["open"].done
+    assert next_step.key == "close"
+    assert next_step.due == cycle.applications_close
+
+
+def test_the_weekly_digest_points_at_the_same_next_step():
+    today = timezone.localdate()
+    CycleFactory(status=Cycle.Status.OPEN)
+
+    step = coordination.programme_next_step(today=today)
+
+    assert step.key == "import"
+
+
+# --- Evaluations --------------------------------------------------------------------------------------
+
+
+def test_evaluations_show_invitations_response_rate_and_whether_results_can_be_shown(client, settings):
+    settings.EVALUATION_MIN_GROUP_SIZE = 3
+    today = timezone.localdate()
+    cycle = CycleFactory(status=Cycle.Status.RUNNING)
+    closed = EvaluationRoundFactory(
+        cycle=cycle,
+        audience=EvaluationRound.Audience.MENTEES,
+        opens_on=today - datetime.timedelta(days=30),
+        closes_on=today - datetime.timedelta(days=1),
+    )
+    for number in range(4):
+        match = ActiveMatchFactory(cycle=cycle)
+        invitation = Invitation.objects.create(round=closed, user=match.mentee, role=Role.MENTEE)
+        if number < 3:
+            Receipt.objects.create(invitation=invitation)
+    client.force_login(CoordinatorFactory())
+
+    summary = client.get(URL, {"cyclus": cycle.pk}).context["evaluations"][0]
+
+    assert (summary.invited, summary.submitted, summary.rate, summary.can_show) == (4, 3, 75, True)
+
+
+# --- Query budget at 10,000 members --------------------------------------------------------------------
+
+
+def _many_members(count: int) -> list[User]:
+    users = User.objects.bulk_create(
+        User(email=f"lid{number}@groot.example.org", full_name=f"Lid {number}") for number in range(count)
+    )
+    Profile.objects.bulk_create(
+        Profile(
+            user=user,
+            membership_number=str(500000 + number),
+            membership_type=MembershipType.MEMBER,
+            confirms_female_member=True,
+            organisation=f"Kantoor {number % 300}",
+            job_title="Adviseur",
+            career_start_year=2010,
+            region=Region.UTRECHT,
+            verification_status=VerificationStatus.VERIFIED if number % 10 else VerificationStatus.PENDING,
+            verified_at=timezone.now() if number % 10 else None,
+            needs_review=number % 97 == 0,
+        )
+        for number, user in enumerate(users)
+    )
+    return users
+
+
+def test_the_page_stays_within_15_queries_at_10000_members(client, django_assert_max_num_queries):
+    users = _many_members(10_000)
+    today = timezone.localdate()
+    cycle = CycleFactory(status=Cycle.Status.RUNNING, planned_start=today - datetime.timedelta(days=200))
+    applications = Application.objects.bulk_create(
+        Application(cycle=cycle, member=user, role=Role.MENTOR if number % 3 == 0 else Role.MENTEE, capacity=1)
+        for number, user in enumerate(users[:3000])
+    )
+    mentors = [a for a in applications if a.role == Role.MENTOR]
+    mentees = [a for a in applications if a.role == Role.MENTEE]
+    Match.objects.bulk_create(
+        Match(
+            cycle=cycle,
+            mentor=mentor.member,
+            mentee=mentee.member,
+            mentor_application=mentor,
+            mentee_application=mentee,
+            status=Match.Status.ACTIVE,
+            start_date=today - datetime.timedelta(days=200),
+            planned_end=today + datetime.timedelta(days=30),
+        )
+        for mentor, mentee in zip(mentors, mentees, strict=False)
+    )
+    for kind in (EvaluationRound.Kind.INTERIM, EvaluationRound.Kind.FINAL):
+        EvaluationRoundFactory(cycle=cycle, kind=kind)
+    client.force_login(CoordinatorFactory())
+
+    with django_assert_max_num_queries(15):
+        response = client.get(URL)
+
+    assert response.status_code == 200
+    funnel = {str(step.label): step.count for step in response.context["funnel"]}
+    assert funnel["geregistreerd"] == 10_000
