@@ -415,7 +415,6 @@ class MatchAdmin(admin.ModelAdmin):
             )
 
 
-
 @admin.register(FitCheck)
 class FitCheckAdmin(admin.ModelAdmin):
     """Issue 15 §3: the partners' private answers to "does it fit?", for the coordinators only (read-only)."""

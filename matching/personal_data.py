@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Contributor, Policy, model_section, register
 
-from .models import Agreement, Application, Match, RenewalAnswer
+from .models import Agreement, Application, FitCheck, Match, RenewalAnswer
 
 
 def _her_matches(user):
@@ -71,6 +71,13 @@ def collect(user):
             model=RenewalAnswer,
             exclude=["member"],
         ),
+        model_section(
+            "fit_checks",
+            _("Your answers to “Does it fit?”"),
+            FitCheck.objects.filter(member=user).select_related("match__mentor", "match__mentee"),
+            model=FitCheck,
+            exclude=["member"],
+        ),
     ]
 
 
@@ -124,6 +131,7 @@ def register_contributor():
                 "matching.match.ended_by": Policy.ACTOR,
                 "matching.match.created_by": Policy.ACTOR,
                 "matching.renewalanswer.member": Policy.HERS,
+                "matching.fitcheck.member": Policy.HERS,
             },
             collect=collect,
             erase=erase,
