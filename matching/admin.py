@@ -20,7 +20,7 @@ from mentorprogramma.forms import add_service_error
 from mentorprogramma.mfa import sensitive_coordinator_action
 
 from . import scoring, selectors, services, solver, suggestions
-from .models import Application, Cycle, FirmGroup, Match
+from .models import Application, Cycle, FirmGroup, FitCheck, Match
 
 SUGGESTIONS_PER_MENTEE = 3
 # The Koppelscherm shows this many mentees a page (issue 17: under a second, under 300 KB).
@@ -74,6 +74,11 @@ class CycleAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.proposal_view),
                 name="matching_cycle_proposal",
             ),
+            path(
+                "<int:cycle_id>/matching/afsluiten/",
+                self.admin_site.admin_view(self.close_matching_view),
+                name="matching_cycle_close_matching",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -90,6 +95,9 @@ class CycleAdmin(admin.ModelAdmin):
             "cycle": cycle,
             "title": _("Matching for %(cycle)s") % {"cycle": cycle},
             "matchable": cycle.status in services.MATCHABLE_CYCLE_STATUSES,
+            # Applications still open: she matches only when she says she wants to (issue 15 §1).
+            "window_open": selectors.application_window_open(cycle=cycle),
+            "match_early": request.GET.get("early") == "1",
             **extra,
         }
 
@@ -131,6 +139,8 @@ class CycleAdmin(admin.ModelAdmin):
                     "mentee": mentee,
                     "eligible": mentee.eligible if mentee else False,
                     "matched": application.is_matched,
+                    # Issue 15 §3: her pair ended early; she is back here to be matched again.
+                    "rematch": application.is_rematch,
                     # explain() checks the hard rules again on today's data: a stale suggestion drops out.
                     "suggestions": [suggestion for suggestion in found if suggestion],
                     "not_offered": _not_offered_for_organisation(
@@ -156,8 +166,25 @@ class CycleAdmin(admin.ModelAdmin):
             unmatched_only=unmatched_only,
             mentors_url=reverse("admin:matching_application_changelist")
             + f"?cycle__id__exact={cycle.pk}&role__exact=mentor",
+            fit_concerns=selectors.fit_concerns().filter(cycle=cycle),
         )
         return TemplateResponse(request, "admin/matching/cycle/matching.html", context)
+
+    def close_matching_view(self, request, cycle_id):
+        """Issue 15 §5: close matching (POST only); whoever has no pair gets a kind e-mail."""
+        cycle = self._cycle(request, cycle_id, write=True)
+        if request.method == "POST":
+            try:
+                left = services.cycle_matching_close(cycle=cycle, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.")
+                    % {"cycle": cycle, "count": len(left)},
+                )
+        return redirect("admin:matching_cycle_matching", cycle.pk)
 
     def match_view(self, request, cycle_id):
         """One-click match from a suggestion (POST only)."""
@@ -171,7 +198,10 @@ class CycleAdmin(admin.ModelAdmin):
             return redirect("admin:matching_cycle_matching", cycle.pk)
         try:
             match = services.match_confirm(
-                mentor_application=mentor_application, mentee_application=mentee_application, by=request.user
+                mentor_application=mentor_application,
+                mentee_application=mentee_application,
+                by=request.user,
+                before_window_closes=request.POST.get("before_window_closes") == "on",
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -181,7 +211,8 @@ class CycleAdmin(admin.ModelAdmin):
                 _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
                 % {"mentee": match.mentee, "mentor": match.mentor},
             )
-        return redirect("admin:matching_cycle_matching", cycle.pk)
+        url = reverse("admin:matching_cycle_matching", args=[cycle.pk])
+        return redirect(url + ("?early=1" if request.POST.get("before_window_closes") == "on" else ""))
 
     def proposal_view(self, request, cycle_id):
         """ "Stel optimale matching voor": start the background job, follow it, review and edit, then confirm.
@@ -203,7 +234,11 @@ class CycleAdmin(admin.ModelAdmin):
                     raise ValidationError(_("Compute a proposal first."))
                 services.matching_proposal_edit(proposal=proposal, choices=self._posted_choices(request, proposal))
                 if action == "confirm":
-                    matches = services.matching_proposal_confirm(proposal=proposal, by=request.user)
+                    matches = services.matching_proposal_confirm(
+                        proposal=proposal,
+                        by=request.user,
+                        before_window_closes=request.POST.get("before_window_closes") == "on",
+                    )
                     messages.success(
                         request,
                         ngettext("%(count)s pair confirmed.", "%(count)s pairs confirmed.", len(matches))
@@ -395,8 +430,13 @@ class MatchAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 add_service_error(form, error, fields={"end_reason": "reason"})
             else:
-                messages.success(request, _("The mentorship has been ended early."))
-                return redirect("admin:matching_match_change", match.pk)
+                messages.success(
+                    request,
+                    _("The mentorship has been ended early. %(mentee)s can be matched again on this screen.")
+                    % {"mentee": match.mentee},
+                )
+                # Issue 15 §3: straight on to a new match for her, on the cycle's matching screen.
+                return redirect("admin:matching_cycle_matching", match.cycle_id)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -447,3 +487,23 @@ class MatchAdmin(admin.ModelAdmin):
                 request,
                 ngettext("%(count)s mentorship updated.", "%(count)s mentorships updated.", done) % {"count": done},
             )
+
+
+@admin.register(FitCheck)
+class FitCheckAdmin(admin.ModelAdmin):
+    """Issue 15 §3: the partners' private answers to "does it fit?", for the coordinators only (read-only)."""
+
+    list_display = ["match", "member", "round", "answer", "answered_at"]
+    list_filter = ["answer", "match__cycle"]
+    search_fields = ["match__mentor__full_name", "match__mentee__full_name"]
+    fields = ["match", "member", "round", "asked_at", "answer", "note", "answered_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Expertise
 
-from .models import Agreement, Application
+from .models import Agreement, Application, FitCheck
 
 MENTORING_QUESTION_HELP = _(
     "What do you want to grow in over the coming year? A good mentoring question is about your long-term "
@@ -77,7 +77,15 @@ class WithdrawForm(forms.Form):
         label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required if you have already been matched: your pair's mentorship then ends early."),
+        help_text=_(
+            "Required if you have already been matched: your mentorship then ends early. Your reason goes to the "
+            "coordinators."
+        ),
+    )
+    share_reason = forms.BooleanField(
+        label=_("My mentor or mentee may read my reason too"),
+        required=False,
+        help_text=_("Otherwise she only hears that the mentorship has ended."),
     )
 
 
@@ -113,4 +121,17 @@ class RenewalForm(forms.Form):
         choices=[("yes", _("Yes, I want to continue")), ("no", _("No, we complete it"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+    )
+
+
+class FitCheckForm(forms.Form):
+    """Issue 15 §3: "Does it fit?", privately; the note is for the coordinators only."""
+
+    answer = forms.ChoiceField(label=_("Does it fit?"), choices=FitCheck.Answer.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("A note for the coordinators (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the coordinators read your answer and this note; your mentor or mentee does not."),
     )

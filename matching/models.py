@@ -27,6 +27,8 @@ class Cycle(models.Model):
     planned_start = models.DateField(_("planned start"))
     duration_months = models.PositiveSmallIntegerField(_("duration in months"), default=12)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Set when the coordinators close matching: whoever has no pair then is told so (issue 15 §5).
+    matching_closed_at = models.DateTimeField(_("matching closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -111,6 +113,8 @@ class Application(models.Model):
     )
     role = models.CharField(_("role"), max_length=6, choices=Role.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    # R6: when she withdrew, for the coordinators' weekly digest.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     # Mentee (R7): the question or goal the pair starts from.
     mentoring_question = BoundedTextField(_("mentoring question or goal"), max_length=2000, blank=True)
     topics = models.ManyToManyField(Expertise, blank=True, verbose_name=_("topics"))
@@ -151,11 +155,16 @@ class Match(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "voorgesteld", _("proposed")
+        # Confirmed by a coordinator, before the cycle's start: they already know each other's
+        # names and contact details (R8) and may plan the introduction, but the year has not begun.
+        CONFIRMED = "gekoppeld", _("matched")
         ACTIVE = "actief", _("active")
         COMPLETED = "afgerond", _("completed")
         ENDED_EARLY = "beeindigd", _("ended early")
 
-    LIVE_STATUSES = (Status.PROPOSED, Status.ACTIVE)
+    LIVE_STATUSES = (Status.PROPOSED, Status.CONFIRMED, Status.ACTIVE)
+    # The pair works together: contact details (R8), agreement, meetings.
+    ONGOING_STATUSES = (Status.CONFIRMED, Status.ACTIVE)
     FIRST_TERM = 1
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="matches", verbose_name=_("cycle"))
@@ -195,8 +204,13 @@ class Match(models.Model):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    # R8: the mentee's "I have made contact" (or her first planned meeting), whichever came first.
+    first_contact_at = models.DateTimeField(_("first contact made at"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = BoundedTextField(_("reason for ending"), max_length=2000, blank=True)
+    # Whether the person who ended it chose to tell her partner the reason (otherwise coordinators only).
+    end_reason_shared = models.BooleanField(_("reason shared with the partner"), default=False)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -221,7 +235,7 @@ class Match(models.Model):
             # A mentee has at most one live (proposed or active) match per cycle.
             models.UniqueConstraint(
                 fields=["cycle", "mentee"],
-                condition=Q(status__in=["voorgesteld", "actief"]),
+                condition=Q(status__in=["voorgesteld", "gekoppeld", "actief"]),
                 name="match_one_live_per_mentee_per_cycle",
             ),
             models.CheckConstraint(
@@ -229,12 +243,15 @@ class Match(models.Model):
                 name="match_end_after_start",
             ),
             models.CheckConstraint(
-                condition=~Q(status="actief") | Q(start_date__isnull=False, planned_end__isnull=False),
+                condition=(
+                    ~Q(status__in=["gekoppeld", "actief"]) | Q(start_date__isnull=False, planned_end__isnull=False)
+                ),
                 name="match_active_has_dates",
             ),
             # Erasure ends a live pair before it empties her side: nobody is paired with nobody.
             models.CheckConstraint(
-                condition=~Q(status__in=["voorgesteld", "actief"]) | Q(mentor__isnull=False, mentee__isnull=False),
+                condition=~Q(status__in=["voorgesteld", "gekoppeld", "actief"])
+                | Q(mentor__isnull=False, mentee__isnull=False),
                 name="match_live_has_both_partners",
             ),
         ]
@@ -252,8 +269,18 @@ class Match(models.Model):
 
     @property
     def is_active(self) -> bool:
-        """Only an active pair works together: contact details (R8), agreement edits, meetings."""
+        """The year has started (R4): from the start date until it completes or ends early."""
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Matched, before the start date: 'gekoppeld'."""
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_ongoing(self) -> bool:
+        """The pair works together, from confirmation on: contact details (R8), agreement edits, meetings."""
+        return self.status in self.ONGOING_STATUSES
 
     @property
     def is_ended_early(self) -> bool:
@@ -417,3 +444,41 @@ class MatchingProposal(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class FitCheck(models.Model):
+    """One partner's private answer to "Does it fit?" after the introduction (issue 15 §3).
+
+    Asked of each partner separately once the introductory meeting is held, and again after
+    the next meeting while she is in doubt. The answer and the note are for the coordinators
+    only: the partner never sees them (R11). A 'no' reaches the coordinators at once.
+    """
+
+    class Answer(models.TextChoices):
+        GOOD = "goed", _("good")
+        DOUBT = "twijfel", _("still in doubt")
+        NO = "niet", _("it does not fit")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="fit_checks", verbose_name=_("match"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices, blank=True)
+    note = BoundedTextField(_("note for the coordinators"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fit check")
+        verbose_name_plural = _("fit checks")
+        ordering = ["match", "member", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "member", "round"], name="fit_check_once_per_round"),
+            models.CheckConstraint(
+                condition=Q(answer="") | Q(answered_at__isnull=False), name="fit_check_answer_dated"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.match} – {self.member} – {self.round}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Contributor, Policy, model_section, register
 
-from .models import Agreement, Application, Match, RenewalAnswer
+from .models import Agreement, Application, FitCheck, Match, RenewalAnswer
 
 
 def _her_matches(user):
@@ -73,6 +73,13 @@ def collect(user):
             model=RenewalAnswer,
             exclude=["member"],
         ),
+        model_section(
+            "fit_checks",
+            _("Your answers to “Does it fit?”"),
+            FitCheck.objects.filter(member=user).select_related("match__mentor", "match__mentee"),
+            model=FitCheck,
+            exclude=["member"],
+        ),
     ]
 
 
@@ -83,8 +90,9 @@ def erase(user, by=None):
     with translation.override(settings.LANGUAGE_CODE):
         reason = gettext("The pair ended because one of the partners left the programme.")
     for match in _her_matches(user).filter(status__in=Match.LIVE_STATUSES):
-        was_active = match.is_active
-        match_end_early(match=match, by=by, reason=reason)
+        was_active = match.is_ongoing
+        # partner_left below tells the partner; nobody else is mailed (she is leaving).
+        match_end_early(match=match, by=by, reason=reason, notify=False)
         if was_active:
             from .signals import partner_left
 
@@ -127,6 +135,7 @@ def register_contributor():
                 # The coordinator who started a matching proposal (SET_NULL when she goes).
                 "matching.matchingproposal.started_by": Policy.ACTOR,
                 "matching.renewalanswer.member": Policy.HERS,
+                "matching.fitcheck.member": Policy.HERS,
             },
             collect=collect,
             erase=erase,

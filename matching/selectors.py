@@ -1,6 +1,9 @@
 """Reads for cycles, applications and matches."""
 
+import datetime
+
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -8,16 +11,16 @@ from django.utils import timezone
 
 from accounts.models import Expertise, Profile
 
-from .models import Application, Cycle, Match, Role
+from .models import Application, Cycle, FitCheck, Match, Role
 from .organisations import OrganisationRegister
 from .scoring import Candidate, candidate_from_application
 
-# A proposal is not yet the pair's business: they see it once it is active (R8).
-VISIBLE_TO_PAIR = (Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
+# A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
+VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
 # R8, R11, R13: partners have each other's phone, e-mail and LinkedIn only while their pair is in one
-# of these statuses: not once the year is completed, never after an early end. A confirmed pair that
-# has not started yet, where the mentee already makes first contact, joins this tuple.
-CONTACT_DETAILS_STATUSES = (Match.Status.ACTIVE,)
+# of these statuses: from confirmation ('gekoppeld', before the start, when the mentee makes first
+# contact) through the year; not once the year is completed, never after an early end.
+CONTACT_DETAILS_STATUSES = Match.ONGOING_STATUSES
 
 
 def matches_for_user(*, user):
@@ -46,6 +49,62 @@ def pair_for_user(*, user, pk) -> Match:
         )
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def end_reason_visible_to(*, match, user) -> bool:
+    """R6: why a pair ended stays with the coordinators, unless whoever ended it chose to share it."""
+    if match.status != Match.Status.ENDED_EARLY or not match.end_reason:
+        return False
+    return match.end_reason_shared or match.ended_by_id == user.pk
+
+
+def pair_state(*, match) -> str:
+    """The pair's place on its timeline, in one word for pages and the admin.
+
+    confirmed ('gekoppeld', before the start) → active → completed / ended early / renewed.
+    """
+    if match.status == Match.Status.COMPLETED and has_next_term(match=match):
+        return "renewed"
+    return {
+        Match.Status.PROPOSED: "proposed",
+        Match.Status.CONFIRMED: "confirmed",
+        Match.Status.ACTIVE: "active",
+        Match.Status.COMPLETED: "completed",
+        Match.Status.ENDED_EARLY: "ended_early",
+    }[Match.Status(match.status)]
+
+
+def pairs_awaiting_first_contact(*, days: int, today=None, until_days: int | None = None):
+    """R8: first-term pairs matched at least `days` days ago (and less than `until_days`, if given)
+    whose mentee has not said she made contact and who have planned no meeting.
+
+    The mentee's reminder asks this with the reminder days; the coordinators' digest and
+    dashboard with the alert days (settings MATCHING_FIRST_CONTACT_*).
+    """
+    today = today or timezone.localdate()
+    matches = Match.objects.filter(
+        status__in=Match.ONGOING_STATUSES,
+        previous_term__isnull=True,
+        first_contact_at__isnull=True,
+        confirmed_at__date__lte=today - datetime.timedelta(days=days),
+    )
+    if until_days is not None:
+        matches = matches.filter(confirmed_at__date__gt=today - datetime.timedelta(days=until_days))
+    return matches.select_related("mentor", "mentee", "cycle").order_by("confirmed_at", "pk")
+
+
+def pairs_without_first_contact(*, today=None):
+    """For the coordinators' digest and dashboard: pairs past the alert days without first contact."""
+    return pairs_awaiting_first_contact(days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS, today=today)
+
+
+def first_contact_reminder_due(*, today=None):
+    """Mentees to remind once, between the reminder days and the alert days after the match."""
+    return pairs_awaiting_first_contact(
+        days=settings.MATCHING_FIRST_CONTACT_REMINDER_DAYS,
+        until_days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS,
+        today=today,
+    )
 
 
 def _pairs_of(viewer, person):
@@ -137,7 +196,7 @@ def free_places(*, application) -> int:
 
 
 def application_state(*, application) -> str:
-    """Where she stands, in words for her dashboard: submitted, waiting list, matched, withdrawn."""
+    """Where she stands, in words for her dashboard: submitted, waiting list, not matched, matched, withdrawn."""
     if application.status == Application.Status.WITHDRAWN:
         return "withdrawn"
     live = getattr(application, "live_match_count", None)
@@ -150,9 +209,48 @@ def application_state(*, application) -> str:
         return "matched"
     elif live:
         return "partly_matched"
+    if application.cycle.matching_closed_at is not None:
+        return "not_matched"  # issue 15 §5: told so, and still on the waiting list
     if application.cycle.status == Cycle.Status.OPEN:
         return "submitted"
     return "waiting_list"
+
+
+def application_window_open(*, cycle, today=None) -> bool:
+    """Members can still apply to this cycle: matching now would pass over whoever applies later."""
+    today = today or timezone.localdate()
+    return cycle.status == Cycle.Status.OPEN and today <= cycle.applications_close
+
+
+def applications_without_pair(*, cycle):
+    """Submitted applications of a cycle with no live pair: mentees without a mentor, mentors without a mentee."""
+    live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
+    return (
+        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+        .exclude(role=Role.MENTEE, member__in=live.filter(cycle=cycle).values("mentee"))
+        .exclude(role=Role.MENTOR, pk__in=live.values("mentor_application"))
+        .select_related("member", "cycle")
+        .order_by("role", "pk")
+    )
+
+
+def open_fit_check(*, match, user):
+    """Her unanswered "does it fit?" question for this pair, if any (issue 15 §3)."""
+    return match.fit_checks.filter(member=user, answer="").order_by("-round").first()
+
+
+def my_latest_fit_answer(*, match, user):
+    return match.fit_checks.filter(member=user).exclude(answer="").order_by("-round").first()
+
+
+def fit_concerns():
+    """Ongoing pairs where a partner said it does not fit: for the coordinators (digest, dashboard, admin)."""
+    return (
+        Match.objects.filter(status__in=Match.ONGOING_STATUSES, fit_checks__answer=FitCheck.Answer.NO)
+        .distinct()
+        .select_related("mentor", "mentee", "cycle")
+        .order_by("pk")
+    )
 
 
 def cycle_candidates(*, cycle, application_ids=None) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
@@ -185,12 +283,16 @@ def cycle_candidates(*, cycle, application_ids=None) -> tuple[list[Candidate], l
 
 
 def cycle_mentees(*, cycle, topic=None, region="", unmatched_only=True):
-    """The Koppelscherm's mentees of a cycle, oldest application first, with is_matched; filtered as asked."""
+    """The Koppelscherm's mentees of a cycle, oldest application first, with is_matched; filtered as asked.
+
+    ``is_rematch``: her earlier pair of this cycle ended early, so she is to be matched again (issue 15 §3).
+    """
     live = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status__in=Match.LIVE_STATUSES)
+    ended = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status=Match.Status.ENDED_EARLY)
     applications = (
         Application.objects.filter(cycle=cycle, role=Role.MENTEE, status=Application.Status.SUBMITTED)
         .select_related("member__profile")
-        .annotate(is_matched=Exists(live))
+        .annotate(is_matched=Exists(live), is_rematch=Exists(ended))
         .order_by("created_at", "pk")
     )
     if topic is not None:

@@ -1,7 +1,8 @@
 """Writes for cycles, applications and matches: the one home of the programme's matching rules.
 
-The match lifecycle is a small state machine (see TRANSITIONS): proposed → active →
-completed | ended early; a renewal (R5) is a new active term linked to the previous one.
+The match lifecycle is a small state machine (see TRANSITIONS): proposed → confirmed
+('gekoppeld', before the start date) → active (from the start date) → completed | ended early;
+a renewal (R5) is a new term linked to the previous one.
 Hard rules are checked with `scoring.hard_rule_violation` on rows locked with
 SELECT … FOR UPDATE, so two coordinators confirming at once can never exceed a mentor's
 capacity; the partial unique constraint on Match guards the mentee's side as well.
@@ -14,21 +15,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.eligibility import role_decision
 from accounts.models import Profile
 
 from . import selectors
-from .models import Agreement, Application, Cycle, Match, MatchingProposal, RenewalAnswer, Role
+from .models import Agreement, Application, Cycle, FitCheck, Match, MatchingProposal, RenewalAnswer, Role
 from .organisations import OrganisationRegister
 from .scoring import candidate_from_application, hard_rule_violation
-from .signals import match_activated
+from .signals import fit_check_asked, fit_check_concern, match_activated, match_ended, matching_closed
 
 logger = logging.getLogger(__name__)
 
 TRANSITIONS = {
-    Match.Status.PROPOSED: {Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
+    Match.Status.PROPOSED: {Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
+    Match.Status.CONFIRMED: {Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
     Match.Status.ACTIVE: {Match.Status.COMPLETED, Match.Status.ENDED_EARLY},
     Match.Status.COMPLETED: set(),
     Match.Status.ENDED_EARLY: set(),
@@ -123,7 +126,7 @@ def application_update(*, application: Application, topics=None, **data) -> Appl
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, by, reason: str = "") -> Application:
+def application_withdraw(*, application: Application, by, reason: str = "", share_reason: bool = False) -> Application:
     """R6: anyone may withdraw. A live match then ends early, with her reason."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
@@ -135,11 +138,37 @@ def application_withdraw(*, application: Application, by, reason: str = "") -> A
             {"reason": _("You have been matched: tell your pair and the coordinators briefly why you stop.")}
         )
     for match in live:
-        match_end_early(match=match, by=by, reason=reason)
+        match_end_early(match=match, by=by, reason=reason, reason_shared=share_reason)
     application.status = Application.Status.WITHDRAWN
+    application.withdrawn_at = timezone.now()
     application.full_clean()
     application.save()
     return application
+
+
+# --- Closing matching (issue 15 §5) ------------------------------------------------------
+
+
+@transaction.atomic
+def cycle_matching_close(*, cycle: Cycle, by) -> list[Application]:
+    """The coordinators close matching for a cycle: whoever has no pair is told, kindly, and stays on the
+    waiting list. Returns those applications. Pairs can still be made later (a re-match, the waiting list).
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.matching_closed_at is not None:
+        raise ValidationError(_("Matching for %(cycle)s has already been closed.") % {"cycle": cycle})
+    if selectors.application_window_open(cycle=cycle):
+        raise ValidationError(
+            _("Applications for %(cycle)s are still open; close matching after they have closed.") % {"cycle": cycle}
+        )
+    cycle.matching_closed_at = timezone.now()
+    if cycle.status in (Cycle.Status.OPEN, Cycle.Status.MATCHING):
+        cycle.status = Cycle.Status.RUNNING
+    cycle.full_clean()
+    cycle.save()
+    left = list(selectors.applications_without_pair(cycle=cycle))
+    matching_closed.send(sender=Cycle, cycle=cycle, applications=left)
+    return left
 
 
 # --- Making pairs -------------------------------------------------------------------
@@ -227,13 +256,25 @@ def default_start_date(cycle: Cycle):
     return max(cycle.planned_start, timezone.localdate())
 
 
+def status_on(start_date, today=None) -> str:
+    """Confirmed ('gekoppeld') before the start date, active from it (R4)."""
+    today = today or timezone.localdate()
+    return Match.Status.CONFIRMED if start_date > today else Match.Status.ACTIVE
+
+
 @transaction.atomic
 def match_activate(*, match: Match, by=None, start_date=None) -> Match:
-    """Proposed → active: the year starts (R4) and the mentee gets her mentor's details (R8)."""
-    _check_transition(match, Match.Status.ACTIVE)
+    """Proposed → confirmed or active: the mentee gets her mentor's details at once (R8).
+
+    Before the start date the pair is 'gekoppeld': they may already plan their introduction;
+    `matches_start_due` makes them active on the start date, when the year begins (R4).
+    """
     match.start_date = start_date or default_start_date(match.cycle)
+    target = status_on(match.start_date)
+    _check_transition(match, target)
     match.planned_end = match.start_date + relativedelta(months=match.cycle.duration_months)
-    match.status = Match.Status.ACTIVE
+    match.status = target
+    match.confirmed_at = timezone.now()
     match.full_clean(validate_constraints=False)
     match.save()
     agreement_ensure(match=match)
@@ -242,18 +283,50 @@ def match_activate(*, match: Match, by=None, start_date=None) -> Match:
     return match
 
 
+def matches_start_due(*, today=None) -> int:
+    """Daily: confirmed pairs whose start date has come become active (R4). Returns how many."""
+    today = today or timezone.localdate()
+    return Match.objects.filter(status=Match.Status.CONFIRMED, start_date__lte=today).update(status=Match.Status.ACTIVE)
+
+
+def _check_window(cycle: Cycle, before_window_closes: bool) -> None:
+    if selectors.application_window_open(cycle=cycle) and not before_window_closes:
+        raise ValidationError(
+            _(
+                "Applications for %(cycle)s are open until %(date)s. Confirm that you want to match before "
+                "the application period closes."
+            )
+            % {"cycle": cycle, "date": date_format(cycle.applications_close, "j F Y")},
+            code="window_open",
+        )
+
+
 @transaction.atomic
-def match_confirm(*, mentor_application: Application, mentee_application: Application, by, start_date=None) -> Match:
-    """A coordinator's one-click match: propose and activate in one go, all rules checked."""
+def match_confirm(
+    *,
+    mentor_application: Application,
+    mentee_application: Application,
+    by,
+    start_date=None,
+    before_window_closes: bool = False,
+) -> Match:
+    """A coordinator's one-click match: propose and confirm in one go, all rules checked.
+
+    While applications are still open she matches only when she says so (before_window_closes).
+    """
+    _check_window(mentor_application.cycle, before_window_closes)
     match = match_propose(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
     return match_activate(match=match, by=by, start_date=start_date)
 
 
 @transaction.atomic
-def proposal_confirm(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[Match]:
+def proposal_confirm(
+    *, cycle: Cycle, pairs: list[tuple[int, int]], by, before_window_closes: bool = False
+) -> list[Match]:
     """Confirm a reviewed proposal: (mentor application id, mentee application id) pairs, all or nothing."""
     if not pairs:
         raise ValidationError(_("The proposal contains no pairs to confirm."))
+    _check_window(cycle, before_window_closes)
     # Lock every application of the proposal up front, in primary-key order: two proposals (or a
     # proposal and a one-click match) then always queue in the same order and never deadlock.
     applications = {
@@ -268,7 +341,12 @@ def proposal_confirm(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
         if mentor_id not in applications or mentee_id not in applications:
             raise ValidationError(_("An application in this proposal does not belong to this cycle."))
         matches.append(
-            match_confirm(mentor_application=applications[mentor_id], mentee_application=applications[mentee_id], by=by)
+            match_confirm(
+                mentor_application=applications[mentor_id],
+                mentee_application=applications[mentee_id],
+                by=by,
+                before_window_closes=before_window_closes,
+            )
         )
     return matches
 
@@ -277,19 +355,45 @@ def proposal_confirm(*, cycle: Cycle, pairs: list[tuple[int, int]], by) -> list[
 
 
 @transaction.atomic
-def match_end_early(*, match: Match, by, reason: str) -> Match:
-    """Active or proposed → ended early, with a reason and who ended it (R6)."""
+def match_first_contact_record(*, match: Match, by) -> Match:
+    """R8: the first contact is made: the mentee says so, or either partner plans a meeting.
+
+    Only the first moment counts; the friendly reminder and the coordinators' list stop asking.
+    """
+    if not match.is_member(by):
+        raise ValidationError(_("Only the mentor and the mentee of this pair can say so."))
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not match.is_ongoing:
+        raise ValidationError(_("This mentorship has ended."), code="not_ongoing")
+    if match.first_contact_at is None:
+        match.first_contact_at = timezone.now()
+        match.save(update_fields=["first_contact_at"])
+    return match
+
+
+@transaction.atomic
+def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = False, notify: bool = True) -> Match:
+    """Proposed, confirmed or active → ended early, with a reason and who ended it (R6).
+
+    The reason stays with the coordinators unless whoever ended it chose to share it with her
+    partner (reason_shared). The partner, or both when a coordinator ended it, hear of it (unless the
+    caller tells them itself: notify=False, as the account erasure does).
+    """
     match = Match.objects.select_for_update().get(pk=match.pk)
     _check_transition(match, Match.Status.ENDED_EARLY)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"end_reason": _("Give a reason for ending the mentorship early.")})
+    was_known_to_pair = match.status != Match.Status.PROPOSED
     match.status = Match.Status.ENDED_EARLY
     match.ended_on = timezone.localdate()
     match.end_reason = reason
+    match.end_reason_shared = bool(reason_shared) and match.is_member(by)
     match.ended_by = by
     match.full_clean(validate_constraints=False)
     match.save()
+    if was_known_to_pair and notify:
+        match_ended.send(sender=Match, match=match)
     return match
 
 
@@ -301,7 +405,7 @@ def match_complete(*, match: Match, by=None) -> Match:
     if timezone.localdate() < match.planned_end - selectors.RENEWAL_NOTICE:
         raise ValidationError(
             _("This mentorship runs until %(date)s; to stop sooner, end it early with a reason.")
-            % {"date": match.planned_end.strftime("%d-%m-%Y")},
+            % {"date": date_format(match.planned_end, "j F Y")},
             code="too_early",
         )
     match.status = Match.Status.COMPLETED
@@ -345,6 +449,60 @@ def agreement_ensure(*, match: Match) -> Agreement:
     return agreement
 
 
+# --- Does it fit? (issue 15 §3) ----------------------------------------------------------
+
+
+@transaction.atomic
+def fit_checks_ask_after_meeting(*, match: Match) -> list[FitCheck]:
+    """A meeting was held: after the first one (the introduction, R8) ask both partners privately whether
+    it fits; after a later one ask again whoever was still in doubt. Renewed terms know each other already.
+    """
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not match.is_ongoing or match.previous_term_id:
+        return []
+    latest = {}
+    for check in match.fit_checks.order_by("round"):
+        latest[check.member_id] = check
+    asked = []
+    for member in (match.mentee, match.mentor):
+        previous = latest.get(member.pk)
+        if previous is None:
+            if latest:
+                continue  # only one partner was asked before: nothing new for the other
+            asked.append(FitCheck(match=match, member=member, round=1))
+        elif previous.answer == FitCheck.Answer.DOUBT:
+            asked.append(FitCheck(match=match, member=member, round=previous.round + 1))
+    if not asked:
+        return []
+    for check in asked:
+        check.full_clean()
+        check.save()
+    fit_check_asked.send(sender=FitCheck, fit_checks=asked)
+    return asked
+
+
+@transaction.atomic
+def fit_check_answer(*, match: Match, member, answer: str, note: str = "") -> FitCheck:
+    """Her private answer; 'not a fit' reaches the coordinators at once, never her partner (R11)."""
+    if not match.is_member(member):
+        raise ValidationError(_("Only the mentor and the mentee answer this question."))
+    check = (
+        FitCheck.objects.select_for_update().filter(match=match, member=member, answer="").order_by("-round").first()
+    )
+    if check is None:
+        raise ValidationError(_("There is no open question about your match right now."), code="not_asked")
+    if answer not in FitCheck.Answer.values:
+        raise ValidationError({"answer": _("Choose one of the answers.")})
+    check.answer = answer
+    check.note = (note or "").strip()
+    check.answered_at = timezone.now()
+    check.full_clean()
+    check.save()
+    if answer == FitCheck.Answer.NO:
+        fit_check_concern.send(sender=FitCheck, fit_check=check)
+    return check
+
+
 AGREEMENT_PARTS = {
     "mission_agreed_at": ("mission",),
     "engagement_agreed_at": ("meeting_mode", "meeting_frequency"),
@@ -357,7 +515,7 @@ AGREEMENT_PARTS = {
 @transaction.atomic
 def agreement_update(*, match: Match, by, **data) -> Agreement:
     """Either partner edits the agreement; each changed part is stamped as agreed now."""
-    if not match.is_member(by) or not match.is_active:
+    if not match.is_member(by) or not match.is_ongoing:
         raise ValidationError(_("Only the pair can change the agreement of an active mentorship."))
     agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
     now = timezone.now()
@@ -377,7 +535,7 @@ def agreement_update(*, match: Match, by, **data) -> Agreement:
 @transaction.atomic
 def agreement_confirm_trust(*, match: Match, by) -> Agreement:
     """R11: each partner confirms the confidentiality principle herself."""
-    if not match.is_member(by) or not match.is_active:
+    if not match.is_member(by) or not match.is_ongoing:
         raise ValidationError(_("Only the pair can confirm the agreement of an active mentorship."))
     agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
     field = "trust_confirmed_by_mentor_at" if by.pk == match.mentor_id else "trust_confirmed_by_mentee_at"
@@ -565,7 +723,7 @@ def matching_proposal_edit(*, proposal: MatchingProposal, choices: dict[int, tup
         proposal.save(update_fields=["choices"])
 
 
-def matching_proposal_confirm(*, proposal: MatchingProposal, by) -> list[Match]:
+def matching_proposal_confirm(*, proposal: MatchingProposal, by, before_window_closes: bool = False) -> list[Match]:
     """Confirm every included pair of a stored, current proposal: all or nothing, under the usual locks."""
     from . import suggestions
 
@@ -580,7 +738,7 @@ def matching_proposal_confirm(*, proposal: MatchingProposal, by) -> list[Match]:
                 _("The cycle changed after this proposal was computed. Compute a new proposal first.")
             )
         pairs = [(mentor_id, int(mentee_id)) for mentee_id, (mentor_id, include) in proposal.choices.items() if include]
-        matches = proposal_confirm(cycle=proposal.cycle, pairs=pairs, by=by)
+        matches = proposal_confirm(cycle=proposal.cycle, pairs=pairs, by=by, before_window_closes=before_window_closes)
         proposal.status = MatchingProposal.Status.CONFIRMED
         proposal.save(update_fields=["status"])
     return matches

@@ -10,6 +10,19 @@ from django.dispatch import Signal
 # Sent with match_id when a match becomes active (R8: the mentee gets her mentor's details).
 match_activated = Signal()
 
+# The signals below are sent inside the change's transaction, so a listener's outbox row
+# commits (or rolls back) together with the change (nothing lost, nothing for a rolled-back change).
+
+# Sent with match (the Match) once it ended early (R6): a withdrawal, or a coordinator ended it.
+match_ended = Signal()
+
+# Sent with fit_checks (a list of new FitCheck rows): ask each partner "does it fit?" (issue 15 §3).
+fit_check_asked = Signal()
+# Sent with fit_check (an answered FitCheck) when a partner said it does not fit: the coordinators hear.
+fit_check_concern = Signal()
+# Sent with cycle and applications (the submitted applications left without a pair) when the
+# coordinators closed matching for a cycle (issue 15 §5).
+matching_closed = Signal()
 # Sent with match_id and partner_id when a pair ends because the other partner erased her
 # account (R6). Sent inside the erasure's transaction, not on commit: the partner's message
 # is an outbox row that must be written in that same transaction or not at all.

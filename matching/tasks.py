@@ -13,3 +13,9 @@ def complete_finished_matches() -> int:
 def proposal_compute(proposal_id: int) -> int:
     """Compute a stored optimal proposal (started by a coordinator on the proposal page)."""
     return services.matching_proposal_compute(proposal_id=proposal_id).pair_count
+
+
+@shared_task(name="matching.start_due_matches")
+def start_due_matches() -> int:
+    """Daily: pairs matched before the cycle's start become active on their start date (R4)."""
+    return services.matches_start_due()

@@ -14,4 +14,6 @@ urlpatterns = [
     path("mentorschap/<int:pk>/afspraken/", views.agreement_edit, name="agreement_edit"),
     path("mentorschap/<int:pk>/vertrouwelijkheid/", views.confirm_trust, name="confirm_trust"),
     path("mentorschap/<int:pk>/verlengen/", views.renewal, name="renewal"),
+    path("mentorschap/<int:pk>/contact/", views.first_contact, name="first_contact"),
+    path("mentorschap/<int:pk>/past-het/", views.fit_check, name="fit_check"),
 ]

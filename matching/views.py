@@ -4,13 +4,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.eligibility import role_decision
 from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
-from .forms import AgreementForm, MenteeApplicationForm, MentorApplicationForm, RenewalForm, WithdrawForm
+from .forms import (
+    AgreementForm,
+    FitCheckForm,
+    MenteeApplicationForm,
+    MentorApplicationForm,
+    RenewalForm,
+    WithdrawForm,
+)
 from .models import Application, Role
 
 FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
@@ -93,9 +101,16 @@ def application_withdraw(request, pk):
     application = selectors.application_for_user(user=request.user, pk=pk)
     matched = selectors.live_matches_for_application(application=application).exists()
     form = WithdrawForm(request.POST or None)
+    if not matched:
+        del form.fields["share_reason"]  # nobody to share it with
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])
+            services.application_withdraw(
+                application=application,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                share_reason=form.cleaned_data.get("share_reason", False),
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -124,6 +139,9 @@ def _pair_context(request, match):
         # R5: who starts the new term once both said yes (MATCHING_RENEWAL_STARTED_BY).
         "renewal_started_by_system": services.renewal_started_by_system(),
         "terms": selectors.terms_of(match=match),
+        "show_end_reason": selectors.end_reason_visible_to(match=match, user=request.user),
+        "open_fit_check": selectors.open_fit_check(match=match, user=request.user),
+        "my_fit_answer": selectors.my_latest_fit_answer(match=match, user=request.user),
     }
 
 
@@ -151,7 +169,7 @@ def pair_detail(request, pk):
 def agreement_edit(request, pk):
     match = selectors.pair_for_user(user=request.user, pk=pk)
     agreement = getattr(match, "agreement", None)
-    if not match.is_active or agreement is None:
+    if not match.is_ongoing or agreement is None:
         raise Http404
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
@@ -164,6 +182,59 @@ def agreement_edit(request, pk):
             return redirect("matching:pair_detail", pk=match.pk)
     # The ModelForm wrote the typed values onto the instance; nothing was saved.
     return render(request, "matching/agreement_form.html", {"form": form, "match": match})
+
+
+@login_required
+def first_contact(request, pk):
+    """R8: "I have made contact", one click on the pair page; the e-mail's link shows the same button.
+
+    A GET never records anything (mail scanners open links), it asks for the one click.
+    """
+    match = selectors.pair_for_user(user=request.user, pk=pk)
+    if request.user.pk != match.mentee_id or not match.is_ongoing:
+        return redirect("matching:pair_detail", pk=match.pk)
+    if request.method == "POST":
+        try:
+            services.match_first_contact_record(match=match, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Thank you! Good luck with your introductory meeting; plan it here as soon as you have a date."),
+            )
+        return redirect("matching:pair_detail", pk=match.pk)
+    return render(request, "matching/first_contact.html", {"match": match, "partner": match.mentor})
+
+
+@login_required
+def fit_check(request, pk):
+    """Issue 15 §3: her private answer to "does it fit?"; only the coordinators see it."""
+    match = selectors.pair_for_user(user=request.user, pk=pk)
+    if selectors.open_fit_check(match=match, user=request.user) is None:
+        return redirect("matching:pair_detail", pk=match.pk)
+    answer = request.GET.get("answer")
+    form = FitCheckForm(request.POST or None, initial={"answer": answer} if answer else {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fit_check_answer(match=match, member=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, FIT_CHECK_THANKS[form.cleaned_data["answer"]])
+            return redirect("matching:pair_detail", pk=match.pk)
+    return render(
+        request, "matching/fit_check.html", {"form": form, "match": match, "partner": match.partner_of(request.user)}
+    )
+
+
+FIT_CHECK_THANKS = {
+    "goed": gettext_lazy("Thank you! Good to hear it fits."),
+    "twijfel": gettext_lazy("Thank you for being honest. We will ask again after your next meeting."),
+    "niet": gettext_lazy(
+        "Thank you for letting us know. The coordinators will contact you; your partner does not see your answer."
+    ),
+}
 
 
 @login_required

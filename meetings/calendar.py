@@ -66,10 +66,28 @@ def _finish(calendar: icalendar.Calendar) -> bytes:
     return calendar.to_ical()
 
 
-def meeting_ics(meeting: Meeting, viewer, base_url: str) -> bytes:
+def _address(user) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{user.email}")
+    address.params["cn"] = icalendar.vText(user.full_name)
+    return address
+
+
+def meeting_ics(meeting: Meeting, viewer, base_url: str, method: str = "PUBLISH") -> bytes:
+    """One meeting as a calendar file: PUBLISH to download; REQUEST or CANCEL (RFC 5546) in the
+    partner's e-mail, so her calendar adds, updates (same UID, higher SEQUENCE) or removes it."""
     calendar = _new_calendar(meeting_summary(meeting, viewer))
-    calendar.add("method", "PUBLISH")
-    calendar.add_component(_event(meeting, viewer, base_url))
+    calendar.add("method", method)
+    event = _event(meeting, viewer, base_url)
+    if method in ("REQUEST", "CANCEL"):
+        # Scheduling methods name an organizer and attendees: whoever planned it, and both partners.
+        match = meeting.match
+        organizer = meeting.created_by if meeting.created_by_id in (match.mentor_id, match.mentee_id) else match.mentee
+        event.add("organizer", _address(organizer))
+        for person in (match.mentee, match.mentor):
+            attendee = _address(person)
+            attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+            event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
     return _finish(calendar)
 
 

@@ -141,7 +141,7 @@ def overdue_planned_meetings(*, match: Match):
 
 
 def active_pairs_for_user(*, user):
-    return matches_for_user(user=user).filter(status=Match.Status.ACTIVE)
+    return matches_for_user(user=user).filter(status__in=Match.ONGOING_STATUSES)
 
 
 def active_pairs_with_progress(*, user) -> list[tuple[Match, PairProgress]]:
@@ -188,7 +188,7 @@ def calendar_meetings_for_user(*, user):
     return (
         Meeting.objects.filter(match__in=matches_for_user(user=user))
         .exclude(status=Meeting.Status.CANCELLED)
-        .exclude(Q(status=Meeting.Status.PLANNED) & ~Q(match__status=Match.Status.ACTIVE))
+        .exclude(Q(status=Meeting.Status.PLANNED) & ~Q(match__status__in=Match.ONGOING_STATUSES))
         .select_related("match__mentor", "match__mentee")
         .order_by("starts_at")
     )

@@ -5,12 +5,18 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from matching.models import Match
+from matching.services import fit_checks_ask_after_meeting, match_first_contact_record
 
 from . import crypto
 from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
+from .signals import meeting_changed
+
+# A change of these tells the other partner, with a calendar update; topics alone do not.
+CALENDAR_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url")
 
 # A planned meeting is held or cancelled; either is final (a cancelled one is planned anew).
 TRANSITIONS = {
@@ -30,16 +36,23 @@ def _check_pair_member(match: Match, user) -> None:
 
 
 def _check_pair_active(match: Match) -> None:
-    if not match.is_active:
+    if not match.is_ongoing:
         raise ValidationError(_("This pair is no longer active, so its meetings can no longer be changed."))
 
 
+def earliest_meeting_day(match: Match):
+    """R8: from the day the pair was matched on, even before the cycle starts, they may meet."""
+    if match.confirmed_at:
+        return timezone.localdate(match.confirmed_at)
+    return match.start_date
+
+
 def meeting_date_error(match: Match, day) -> ValidationError | None:
-    """A meeting lies between the pair's start and a sane horizon; the form asks too, to show all errors at once."""
-    if match.start_date and day < match.start_date:
+    """A meeting lies between the pair's confirmation and a sane horizon; the form asks too, to show all errors."""
+    earliest = earliest_meeting_day(match)
+    if earliest and day < earliest:
         return ValidationError(
-            _("The pair started on %(date)s: a meeting cannot be earlier.")
-            % {"date": match.start_date.strftime("%d-%m-%Y")}
+            _("You were matched on %(date)s: a meeting cannot be earlier.") % {"date": date_format(earliest, "j F Y")}
         )
     if day > timezone.localdate() + MAX_PLANNING_AHEAD:
         # Also keeps dates such as 31-12-9999 from overflowing when the end time is computed.
@@ -128,14 +141,19 @@ def meeting_plan(
         updated_by=by,
         submission_key=submission_key,
     )
-    try:
-        return _save(meeting)
-    except ValidationError:
-        # The same form sent twice at once: the other request saved it first.
-        already = submission_key and Meeting.objects.filter(match=match, submission_key=submission_key).first()
-        if already:
-            return already
-        raise
+    with transaction.atomic():
+        try:
+            _save(meeting)
+        except ValidationError:
+            # The same form sent twice at once: the other request saved it (and told the partner) first.
+            already = submission_key and Meeting.objects.filter(match=match, submission_key=submission_key).first()
+            if already:
+                return already
+            raise
+        # R8: planning a meeting is the first contact made, so nobody is reminded of it any more.
+        match_first_contact_record(match=match, by=by)
+        meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="planned")
+    return meeting
 
 
 def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
@@ -147,11 +165,18 @@ def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    before = {field: getattr(meeting, field) for field in CALENDAR_FIELDS}
     for field, value in changes.items():
         setattr(meeting, field, list(value) if field == "topics" else value)
     meeting.updated_by = by
     meeting.sequence += 1
-    return _save(meeting)
+    with transaction.atomic():
+        _save(meeting)
+        if meeting.status == Meeting.Status.PLANNED and any(
+            getattr(meeting, field) != value for field, value in before.items()
+        ):
+            meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="changed")
+    return meeting
 
 
 def _change_status(meeting: Meeting, *, by, target: str) -> Meeting:
@@ -172,13 +197,21 @@ def _change_status(meeting: Meeting, *, by, target: str) -> Meeting:
     return _save(meeting)
 
 
+@transaction.atomic
 def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
     """Log that the meeting took place (R10). Only once it has started."""
-    return _change_status(meeting, by=by, target=Meeting.Status.HELD)
+    meeting = _change_status(meeting, by=by, target=Meeting.Status.HELD)
+    # Issue 15 §3: after the introduction both are asked privately whether it fits; after a
+    # later meeting whoever was still in doubt is asked again.
+    fit_checks_ask_after_meeting(match=meeting.match)
+    return meeting
 
 
+@transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by) -> Meeting:
-    return _change_status(meeting, by=by, target=Meeting.Status.CANCELLED)
+    meeting = _change_status(meeting, by=by, target=Meeting.Status.CANCELLED)
+    meeting_changed.send(sender=Meeting, meeting=meeting, by=by, change="cancelled")
+    return meeting
 
 
 def private_note_save(*, meeting: Meeting, author, text: str) -> PrivateNote | None:
@@ -227,7 +260,7 @@ def meetings_carry_to_new_term(*, new_term: Match) -> int:
     changed or cancelled, and would not count toward the new term's meetings (R10).
     Returns how many meetings moved.
     """
-    if not new_term.previous_term_id or not new_term.is_active or not new_term.start_date:
+    if not new_term.previous_term_id or not new_term.is_ongoing or not new_term.start_date:
         return 0
     moving = Meeting.objects.filter(match_id=new_term.previous_term_id, status=Meeting.Status.PLANNED)
     moved = 0

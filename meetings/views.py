@@ -35,7 +35,7 @@ def meeting_list(request, match_pk):
             "match": match,
             "partner": match.partner_of(request.user),
             "meetings": selectors.meetings_for_pair(match=match),
-            "can_change": match.is_active,
+            "can_change": match.is_ongoing,
             "on_meetings_list": True,
         },
     )
@@ -45,7 +45,7 @@ def meeting_list(request, match_pk):
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, match_pk):
     match = pair_for_user(user=request.user, pk=match_pk)
-    if not match.is_active:
+    if not match.is_ongoing:
         messages.error(request, _("This pair is no longer active, so no new meetings can be planned."))
         return redirect("meetings:list", match_pk=match.pk)
     # R8: suggest the introductory meeting while the pair has none.
@@ -101,8 +101,8 @@ def meeting_detail(request, pk):
             "partner": meeting.match.partner_of(request.user),
             "note_form": form,
             "note_unreadable": note_text is None,
-            "can_change": meeting.match.is_active and meeting.is_planned,
-            "can_edit": meeting.match.is_active and meeting.status != meeting.Status.CANCELLED,
+            "can_change": meeting.match.is_ongoing and meeting.is_planned,
+            "can_edit": meeting.match.is_ongoing and meeting.status != meeting.Status.CANCELLED,
         },
     )
 
@@ -111,7 +111,7 @@ def meeting_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk):
     meeting = selectors.meeting_for_user(user=request.user, pk=pk)
-    if not meeting.match.is_active or meeting.status == meeting.Status.CANCELLED:
+    if not meeting.match.is_ongoing or meeting.status == meeting.Status.CANCELLED:
         messages.error(request, _("This meeting can no longer be changed."))
         return redirect("meetings:detail", pk=meeting.pk)
     if request.method == "POST":
@@ -150,7 +150,7 @@ def meeting_mark_held(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pk):
     meeting = selectors.meeting_for_user(user=request.user, pk=pk)
-    if not (meeting.is_planned and meeting.match.is_active):
+    if not (meeting.is_planned and meeting.match.is_ongoing):
         # Held, already cancelled, or the pair ended: nothing to confirm.
         messages.error(request, _("Only a planned meeting can be cancelled."))
         return redirect("meetings:detail", pk=meeting.pk)

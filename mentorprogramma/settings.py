@@ -272,6 +272,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.publish_closed_rounds",
         "schedule": crontab(hour=(NOTIFICATIONS_DAILY_HOUR - 1) % 24, minute=30),
     },
+    # Just after midnight: pairs matched before the cycle's start become active on their start date.
+    "matching-start-due-matches": {"task": "matching.start_due_matches", "schedule": crontab(hour=0, minute=5)},
     "notifications-daily": {
         "task": "notifications.run_daily_jobs",
         "schedule": crontab(hour=NOTIFICATIONS_DAILY_HOUR, minute=0),
@@ -329,6 +331,10 @@ LOGGING = {
 MATCHING_RENEWAL_STARTED_BY = env.str("MATCHING_RENEWAL_STARTED_BY", default="coordinator")
 if MATCHING_RENEWAL_STARTED_BY not in {"coordinator", "system"}:
     raise ImproperlyConfigured("MATCHING_RENEWAL_STARTED_BY must be 'coordinator' or 'system'.")
+# R8, first contact: a friendly reminder to the mentee when neither "I have made contact" nor a
+# planned meeting came this many days after the match; coordinators see the pair after the second.
+MATCHING_FIRST_CONTACT_REMINDER_DAYS = env.int("MATCHING_FIRST_CONTACT_REMINDER_DAYS", default=14)
+MATCHING_FIRST_CONTACT_ALERT_DAYS = env.int("MATCHING_FIRST_CONTACT_ALERT_DAYS", default=21)
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
 # Fernet keys that encrypt private meeting notes (R11), comma-separated, newest first;

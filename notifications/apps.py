@@ -12,7 +12,15 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from accounts.signals import membership_decided, retention_notice_created
         from evaluations.signals import invitations_created
-        from matching.signals import match_activated, partner_left
+        from matching.signals import (
+            fit_check_asked,
+            fit_check_concern,
+            match_activated,
+            match_ended,
+            matching_closed,
+            partner_left,
+        )
+        from meetings.signals import meeting_changed
 
         from . import receivers
         from .personal_data import register_contributor
@@ -24,4 +32,9 @@ class NotificationsConfig(AppConfig):
         retention_notice_created.connect(
             receivers.on_retention_notice_created, dispatch_uid="notifications.retention_notice"
         )
+        match_ended.connect(receivers.on_match_ended, dispatch_uid="notifications.match_ended")
+        meeting_changed.connect(receivers.on_meeting_changed, dispatch_uid="notifications.meeting_changed")
+        fit_check_asked.connect(receivers.on_fit_check_asked, dispatch_uid="notifications.fit_check_asked")
+        fit_check_concern.connect(receivers.on_fit_check_concern, dispatch_uid="notifications.fit_check_concern")
+        matching_closed.connect(receivers.on_matching_closed, dispatch_uid="notifications.matching_closed")
         register_contributor()

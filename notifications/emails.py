@@ -6,8 +6,10 @@ body is chosen here and nowhere else: contact details and links, never meeting
 notes, evaluation answers or the mentorvraag (R11, R14).
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from email.mime.text import MIMEText
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -16,11 +18,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import RetentionNotice
+from matching import selectors as matching_selectors
 from matching.selectors import may_see_contact_details
 
 from . import selectors
@@ -42,6 +46,8 @@ class Content:
     actions: list[tuple[str, str]] = field(default_factory=list)
     # Why she gets this e-mail, when it is not that she takes part in the programme.
     reason: str = ""
+    # MIME parts to attach, e.g. a calendar invitation.
+    attachments: list = field(default_factory=list)
 
 
 def absolute_url(path: str) -> str:
@@ -99,26 +105,56 @@ def _new_term(message, match) -> Content:
     )
 
 
+def _starts_later(match) -> bool:
+    return match.start_date is not None and match.start_date > timezone.localdate()
+
+
+def _start_paragraph(match) -> list[str]:
+    """Matched before the cycle's start: say when it starts, and that the introduction need not wait."""
+    if not _starts_later(match):
+        return []
+    return [
+        _(
+            "Your mentorship starts on %(date)s. You do not have to wait for that: you can plan your "
+            "introductory meeting on any day from now on."
+        )
+        % {"date": _date(match.start_date)}
+    ]
+
+
+def first_contact_url(match) -> str:
+    return absolute_url(_reverse_or("matching:first_contact", match.pk, "dashboard"))
+
+
 def _match_mentee(message, match) -> Content:
     if match.is_renewed_term:
         return _new_term(message, match)
     mentor = match.mentor
+    days = settings.MATCHING_FIRST_CONTACT_REMINDER_DAYS
     # Built at sending time: a pair that ended meanwhile gets no contact details (R8).
     shared = may_see_contact_details(viewer=message.recipient, person=mentor)
     return Content(
         subject=_("Your mentor in the mentor programme: %(name)s") % {"name": mentor.full_name},
         paragraphs=[
             _("Good news: you have been matched with a mentor. Your mentor is %(name)s.") % {"name": mentor.full_name},
-            _(
-                "You make the first contact: e-mail or call %(name)s within two weeks to plan an introductory "
+            ngettext(
+                "You make the first contact: e-mail or call %(name)s within %(days)s day to plan an introductory "
                 "meeting, in person or online. In that meeting you discuss your mentoring question and agree "
-                "how often and how you will meet."
+                "how often and how you will meet.",
+                "You make the first contact: e-mail or call %(name)s within %(days)s days to plan an introductory "
+                "meeting, in person or online. In that meeting you discuss your mentoring question and agree "
+                "how often and how you will meet.",
+                days,
             )
-            % {"name": mentor.get_short_name()},
+            % {"name": mentor.get_short_name(), "days": days},
+            *_start_paragraph(match),
             *([_("These are her contact details:")] if shared else []),
         ],
         details=_contact_details(mentor) if shared else [],
-        actions=[(_("Open your pair page"), pair_url(match))],
+        actions=[
+            *([(_("I have made contact"), first_contact_url(match))] if shared else []),
+            (_("Open your pair page"), pair_url(match)),
+        ],
     )
 
 
@@ -136,6 +172,7 @@ def _match_mentor(message, match) -> Content:
                 "meeting. Her mentoring question is on your pair page."
             )
             % {"name": mentee.get_short_name()},
+            *_start_paragraph(match),
         ],
         details=[(_("Name"), mentee.full_name), (_("E-mail"), mentee.email)],
         actions=[(_("Open your pair page"), pair_url(match))],
@@ -143,8 +180,10 @@ def _match_mentor(message, match) -> Content:
 
 
 def _evaluation(message, invitation, *, reminder: bool) -> Content:
+    """One e-mail per person per round (issue 15 §6): each of her roles named, each with its own link."""
     round_ = invitation.round
     # The round's name says "evaluation" already ("Tussentijdse evaluatie"): the subject does not repeat it.
+    invitations = selectors.invitations_of(invitation, unanswered=reminder) or [invitation]
     if reminder:
         subject = _("Reminder: %(round)s") % {"round": round_.name}
         opening = _(
@@ -157,14 +196,23 @@ def _evaluation(message, invitation, *, reminder: bool) -> Content:
             "The evaluation “%(round)s” of the mentor programme is open. Your answers help us improve the "
             "programme and are processed anonymously."
         ) % {"round": round_.name}
+    paragraphs = [opening]
+    if len(invitations) > 1:
+        paragraphs.append(
+            _(
+                "You take part both as a mentor and as a mentee, so there is a form for each role, each with its "
+                "own link. Please fill in both."
+            )
+        )
+    paragraphs.append(
+        _("The form is open until %(date)s. The links below are personal: please do not forward them.")
+        % {"date": _date(round_.closes_on)}
+    )
+    labels = {"mentor": _("Fill in the evaluation as a mentor"), "mentee": _("Fill in the evaluation as a mentee")}
     return Content(
         subject=subject,
-        paragraphs=[
-            opening,
-            _("The form is open until %(date)s. The link below is personal: please do not forward it.")
-            % {"date": _date(round_.closes_on)},
-        ],
-        actions=[(_("Fill in the evaluation"), absolute_url(invitation.get_absolute_url()))],
+        paragraphs=paragraphs,
+        actions=[(labels[item.role], absolute_url(item.get_absolute_url())) for item in invitations],
     )
 
 
@@ -253,6 +301,50 @@ def _coordinator_digest(message, _subject) -> Content:
         ),
         (_("Applications and matches"), absolute_url(reverse("admin:matching_match_changelist"))),
     ]
+    # Issue 15 §2: pairs matched three weeks ago (configurable) without a first contact, by name.
+    for match in matching_selectors.pairs_without_first_contact():
+        details.append(
+            (
+                _("No first contact yet"),
+                _("%(mentee)s with mentor %(mentor)s, matched on %(date)s")
+                % {
+                    "mentee": match.mentee.full_name,
+                    "mentor": match.mentor.full_name,
+                    "date": _date(timezone.localdate(match.confirmed_at)),
+                },
+            )
+        )
+    # Issue 15 §3: pairs where a partner said it does not fit, until a coordinator acted on it.
+    for match in matching_selectors.fit_concerns():
+        details.append(
+            (
+                _("Does not fit"),
+                _("%(mentee)s with mentor %(mentor)s")
+                % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name},
+            )
+        )
+    # Issue 15 §4, R6: who stepped out this past week (the reasons are in the admin, not in a mail).
+    applications, ended = selectors.withdrawals_since(timezone.now() - datetime.timedelta(days=7))
+    for application in applications:
+        details.append(
+            (
+                _("Withdrawn"),
+                _("%(name)s, %(role)s in %(cycle)s")
+                % {
+                    "name": application.member.full_name,
+                    "role": application.get_role_display(),
+                    "cycle": application.cycle,
+                },
+            )
+        )
+    for match in ended:
+        details.append(
+            (
+                _("Mentorship ended early"),
+                _("%(mentee)s with mentor %(mentor)s, on %(date)s")
+                % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name, "date": _date(match.ended_on)},
+            )
+        )
     # The same next step as on top of the cockpit's year plan, and the way to the cockpit.
     from mentorprogramma.coordination import programme_next_step
 
@@ -270,7 +362,12 @@ def _coordinator_digest(message, _subject) -> Content:
         )
     return Content(
         subject=_("Weekly overview of the mentor programme (%(week)s)") % {"week": message.period},
-        paragraphs=[_("This is the weekly overview of the mentor programme: counts only, details are in the admin.")],
+        paragraphs=[
+            _(
+                "This is the weekly overview of the mentor programme: counts, the pairs that need you, and who "
+                "stepped out. Details are in the admin."
+            )
+        ],
         details=details,
         actions=actions,
         reason=_("You receive this e-mail because you are a coordinator of the mentor programme."),
@@ -313,21 +410,254 @@ def _account_message(message, _subject) -> Content:
     return account_content(message)
 
 
-def _pair_ended(message, match) -> Content:
-    """R6: her partner left; she is told the pair ended, never why, and nothing about the partner."""
+# --- First contact (R8) ----------------------------------------------------------------
+
+
+def _first_contact_reminder(message, match) -> Content:
+    """One friendly reminder when neither "I have made contact" nor a meeting came (issue 15 §2)."""
+    mentor = match.mentor
     return Content(
-        subject=_("Your mentorship has ended"),
+        subject=_("Have you been in touch with %(name)s yet?") % {"name": mentor.full_name},
         paragraphs=[
             _(
-                "Your mentorship in the mentor programme has ended: your partner is no longer taking part. "
-                "Participation is voluntary, and the reason is not shared."
-            ),
+                "On %(date)s you were matched with your mentor %(name)s. Have you already e-mailed or called her "
+                "to plan your introductory meeting? Then let us know with one click, so we do not ask again."
+            )
+            % {"date": _date(timezone.localdate(match.confirmed_at)), "name": mentor.full_name},
             _(
-                "Your meetings and your own notes stay available on your pair page. Would you like a new mentor "
-                "or mentee? Let the coordinators know, or apply again in a next cycle."
+                "Not yet? No problem: now is a good moment. A short e-mail proposing a few dates is enough. "
+                "Her contact details are on your pair page."
             ),
         ],
-        actions=[(_("Open your pair page"), pair_url(match))],
+        actions=[
+            (_("I have made contact"), first_contact_url(match)),
+            (_("Open your pair page"), pair_url(match)),
+        ],
+    )
+
+
+# --- Meetings: the other partner is told, with a calendar update (issue 15 §4) -------------
+
+
+def _when(meeting) -> str:
+    start = timezone.localtime(meeting.starts_at)
+    end = timezone.localtime(meeting.ends_at)
+    return f"{date_format(start, 'l j F Y')}, {date_format(start, 'H:i')}–{date_format(end, 'H:i')}"
+
+
+def _calendar_part(meeting, recipient):
+    from meetings.calendar import meeting_ics
+
+    method = "CANCEL" if meeting.status == meeting.Status.CANCELLED else "REQUEST"
+    ics = meeting_ics(meeting, recipient, settings.SITE_URL, method=method).decode()
+    part = MIMEText(ics, "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="afspraak.ics")
+    return part
+
+
+def meeting_url(meeting) -> str:
+    return absolute_url(reverse("meetings:detail", args=[meeting.pk]))
+
+
+def _meeting_details(meeting) -> list[tuple[str, str]]:
+    details = [(_("When"), _when(meeting)), (_("How"), meeting.get_mode_display())]
+    if meeting.location:
+        details.append((_("Where"), meeting.location))
+    if meeting.video_url:
+        details.append((_("Video link"), meeting.video_url))
+    return details
+
+
+def _meeting_message(message, meeting) -> Content:
+    # The recipient is the partner of whoever made the change.
+    actor = meeting.match.partner_of(message.recipient)
+    values = {"name": actor.full_name}
+    kind = message.kind
+    if kind == Kind.MEETING_CANCELLED or meeting.status == meeting.Status.CANCELLED:
+        subject = _("Meeting cancelled: %(when)s") % {"when": _when(meeting)}
+        opening = _("%(name)s has cancelled your meeting. Your calendar is updated with the attachment.") % values
+    elif kind == Kind.MEETING_CHANGED:
+        subject = _("Meeting changed: %(when)s") % {"when": _when(meeting)}
+        opening = (
+            _("%(name)s has changed your meeting. This is how it stands now; the attachment updates your calendar.")
+            % values
+        )
+    elif meeting.is_introduction:
+        subject = _("Introductory meeting planned: %(when)s") % {"when": _when(meeting)}
+        opening = (
+            _("%(name)s has planned your introductory meeting. Open the attachment to add it to your calendar.")
+            % values
+        )
+    else:
+        subject = _("Meeting planned: %(when)s") % {"when": _when(meeting)}
+        opening = _("%(name)s has planned a meeting with you. Open the attachment to add it to your calendar.") % values
+    paragraphs = [opening]
+    if meeting.status != meeting.Status.CANCELLED:
+        paragraphs.append(
+            _("Does it not suit you? Change it on the meeting's page; %(name)s then hears of it.") % values
+        )
+    return Content(
+        subject=subject,
+        paragraphs=paragraphs,
+        details=_meeting_details(meeting),
+        actions=[(_("Open the meeting"), meeting_url(meeting))],
+        attachments=[_calendar_part(meeting, message.recipient)],
+    )
+
+
+# --- The pair ended (R6) ------------------------------------------------------------------
+
+
+def _pair_ended(message, match) -> Content:
+    """R6: the partner hears the pair ended; the reason only when whoever ended it chose to share it.
+
+    When the partner erased her account she is told the pair ended, never why, and nothing about her.
+    """
+    partner = match.partner_of(message.recipient)
+    if partner.pk is None:
+        return Content(
+            subject=_("Your mentorship has ended"),
+            paragraphs=[
+                _(
+                    "Your mentorship in the mentor programme has ended: your partner is no longer taking part. "
+                    "Participation is voluntary, and the reason is not shared."
+                ),
+                _(
+                    "Your meetings and your own notes stay available on your pair page. Would you like a new mentor "
+                    "or mentee? Let the coordinators know, or apply again in a next cycle."
+                ),
+            ],
+            actions=[(_("Open your pair page"), pair_url(match))],
+        )
+    ended_by_partner = match.ended_by_id == partner.pk
+    if ended_by_partner:
+        paragraphs = [
+            _("%(name)s has ended your mentorship. Taking part is voluntary, and anyone may stop at any time.")
+            % {"name": partner.full_name}
+        ]
+        if match.end_reason_shared and match.end_reason:
+            paragraphs.append(_("She asked us to pass on her reason: “%(reason)s”") % {"reason": match.end_reason})
+    else:
+        paragraphs = [
+            _("Your mentorship with %(name)s has ended.") % {"name": partner.full_name},
+        ]
+    paragraphs.append(
+        _(
+            "The coordinators will contact you about what happens next. Thank you for the time and attention you "
+            "gave to the programme."
+        )
+    )
+    return Content(
+        subject=_("Your mentorship with %(name)s has ended") % {"name": partner.full_name}, paragraphs=paragraphs
+    )
+
+
+# --- Does it fit? (issue 15 §3) -------------------------------------------------------------
+
+
+def fit_check_url(match, answer: str = "") -> str:
+    url = absolute_url(_reverse_or("matching:fit_check", match.pk, "dashboard"))
+    return f"{url}?answer={answer}" if answer else url
+
+
+def _fit_check_question(message, check) -> Content:
+    match = check.match
+    partner = match.partner_of(message.recipient)
+    if check.round > 1:
+        opening = _(
+            "Last time you were not sure yet whether your match with %(name)s fits. Now that you have met again: "
+            "how does it feel?"
+        ) % {"name": partner.full_name}
+    else:
+        opening = _(
+            "You have had your introductory meeting with %(name)s. How did it feel: is this a match you want to "
+            "continue with?"
+        ) % {"name": partner.full_name}
+    return Content(
+        subject=_("Does it fit? Your match with %(name)s") % {"name": partner.full_name},
+        paragraphs=[
+            opening,
+            _(
+                "Your answer is private: only the coordinators see it, never %(name)s. If it does not fit, the "
+                "coordinators contact you and look for a better match, without blame."
+            )
+            % {"name": partner.get_short_name()},
+        ],
+        actions=[
+            (_("Good: it fits"), fit_check_url(match, "goed")),
+            (_("Still in doubt"), fit_check_url(match, "twijfel")),
+            (_("It does not fit"), fit_check_url(match, "niet")),
+        ],
+    )
+
+
+def _fit_check_concern(message, check) -> Content:
+    """To each coordinator: a partner said it does not fit. The note stays in the admin."""
+    match = check.match
+    role = _("mentee") if check.member_id == match.mentee_id else _("mentor")
+    return Content(
+        subject=_("A match that does not fit: %(mentee)s and %(mentor)s")
+        % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name},
+        paragraphs=[
+            _(
+                "After meeting, %(name)s (%(role)s) said the match of %(mentee)s with mentor %(mentor)s does not "
+                "fit. Her partner does not know this answer."
+            )
+            % {
+                "name": check.member.full_name,
+                "role": role,
+                "mentee": match.mentee.full_name,
+                "mentor": match.mentor.full_name,
+            },
+            _(
+                "Please contact them. In the admin you can end the mentorship kindly (both hear that the "
+                "coordinators will contact them) and match the mentee again on the matching screen."
+            ),
+        ],
+        actions=[
+            (_("The answer and her note"), absolute_url(reverse("admin:matching_fitcheck_change", args=[check.pk]))),
+            (_("The mentorship"), absolute_url(reverse("admin:matching_match_change", args=[match.pk]))),
+        ],
+        reason=_("You receive this e-mail because you are a coordinator of the mentor programme."),
+    )
+
+
+# --- Not matched this cycle (issue 15 §5) ----------------------------------------------------
+
+
+def _not_matched(message, application) -> Content:
+    cycle = application.cycle
+    if application.role == "mentor":
+        paragraphs = [
+            _(
+                "Thank you for offering to be a mentor in %(cycle)s. This time we have not matched you with a "
+                "mentee: there were not enough mentees whose question fitted what you offer."
+            )
+            % {"cycle": cycle},
+            _(
+                "You stay on the waiting list for this cycle. If a mentee needs a new match, for example because a "
+                "pair does not fit, the coordinators may contact you. Otherwise we hope to see you again when "
+                "applications for the next cycle open; we will let you know."
+            ),
+        ]
+    else:
+        paragraphs = [
+            _(
+                "Thank you for applying as a mentee in %(cycle)s. Unfortunately we have not found a mentor who "
+                "fits your question this time. We know this is disappointing."
+            )
+            % {"cycle": cycle},
+            _(
+                "You stay on the waiting list for this cycle: if a mentor becomes available, the coordinators will "
+                "contact you. You are also welcome to apply again for the next cycle; we will let you know when "
+                "applications open."
+            ),
+        ]
+    return Content(
+        subject=_("Your application for %(cycle)s: not matched this time") % {"cycle": cycle},
+        paragraphs=paragraphs,
+        actions=[(_("Your overview"), absolute_url(reverse("matching:overview")))],
     )
 
 
@@ -373,7 +703,14 @@ BUILDERS = {
     Kind.COORDINATOR_DIGEST: _coordinator_digest,
     Kind.VERIFICATION_DECISION: _verification_decision,
     Kind.ACCOUNT: _account_message,
+    Kind.FIRST_CONTACT_REMINDER: _first_contact_reminder,
+    Kind.MEETING_PLANNED: _meeting_message,
+    Kind.MEETING_CHANGED: _meeting_message,
+    Kind.MEETING_CANCELLED: _meeting_message,
     Kind.PAIR_ENDED: _pair_ended,
+    Kind.FIT_CHECK_QUESTION: _fit_check_question,
+    Kind.FIT_CHECK_CONCERN: _fit_check_concern,
+    Kind.NOT_MATCHED: _not_matched,
     Kind.RETENTION_WARNING: _retention_warning,
 }
 
@@ -383,6 +720,9 @@ SUBJECT_RELATED = {
     "matching.match": ["mentor__profile", "mentee__profile"],
     "evaluations.invitation": ["round"],
     "accounts.profile": ["user"],
+    "meetings.meeting": ["match__mentor", "match__mentee", "created_by"],
+    "matching.fitcheck": ["match__mentor", "match__mentee", "member"],
+    "matching.application": ["cycle"],
 }
 
 
@@ -462,4 +802,6 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
         },
     )
     email.attach_alternative(html, "text/html")
+    for part in content.attachments:
+        email.attach(part)
     return email

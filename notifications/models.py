@@ -28,7 +28,14 @@ class OutboxMessage(models.Model):
         VERIFICATION_DECISION = "verification_decision", _("membership verified or rejected")
         # allauth's mails (sign-up confirmation, password reset, e-mail change, ...): which one is in `template`.
         ACCOUNT = "account", _("account e-mail")
-        PAIR_ENDED = "pair_ended", _("the pair ended: the partner left the programme")
+        FIRST_CONTACT_REMINDER = "first_contact_reminder", _("reminder: first contact (mentee)")
+        MEETING_PLANNED = "meeting_planned", _("meeting planned by the partner")
+        MEETING_CHANGED = "meeting_changed", _("meeting changed by the partner")
+        MEETING_CANCELLED = "meeting_cancelled", _("meeting cancelled by the partner")
+        FIT_CHECK_QUESTION = "fit_check_question", _("question: does it fit?")
+        FIT_CHECK_CONCERN = "fit_check_concern", _("a pair that does not fit (coordinators)")
+        NOT_MATCHED = "not_matched", _("not matched this cycle")
+        PAIR_ENDED = "pair_ended", _("the mentorship has ended")
         RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
 
     class Status(models.TextChoices):

@@ -16,6 +16,26 @@ def on_invitations_created(sender, round_id, **kwargs):
     services.invitations_record(round_id=round_id)
 
 
+def on_meeting_changed(sender, meeting, by, change, **kwargs):
+    services.meeting_change_record(meeting=meeting, by=by, change=change)
+
+
+def on_match_ended(sender, match, **kwargs):
+    services.match_ended_record(match=match)
+
+
+def on_fit_check_asked(sender, fit_checks, **kwargs):
+    services.fit_check_asked_record(fit_checks=fit_checks)
+
+
+def on_fit_check_concern(sender, fit_check, **kwargs):
+    services.fit_check_concern_record(fit_check=fit_check)
+
+
+def on_matching_closed(sender, cycle, applications, **kwargs):
+    services.not_matched_record(applications=applications)
+
+
 def on_partner_left(sender, match_id, partner_id, **kwargs):
     """R6: the remaining partner is told the pair ended, in the erasure's own transaction."""
     services.partner_left_record(match_id=match_id, partner_id=partner_id)

@@ -71,6 +71,23 @@ def evaluation_reminder_period(round_, invitation, day: datetime.date) -> str | 
     return f"{due[-1]}d" if due else None
 
 
+def first_invitation_per_person(round_) -> dict:
+    """user id -> her first invitation of the round: the one e-mail about all her roles hangs on it."""
+    first = {}
+    for invitation in round_.invitations.order_by("pk"):
+        first.setdefault(invitation.user_id, invitation)
+    return first
+
+
+def invitations_of(invitation, *, unanswered: bool = False) -> list:
+    """All her invitations in the round of this one (mentor and/or mentee), mentor first."""
+    invitations = evaluation_selectors.invitations_without_receipt(round=invitation.round) if unanswered else None
+    rows = invitation.round.invitations.filter(user_id=invitation.user_id)
+    if invitations is not None:
+        rows = rows.filter(pk__in=invitations.values("pk"))
+    return sorted(rows, key=lambda row: (row.role != "mentor", row.pk))
+
+
 def invitations_to_remind(round_):
     """Unanswered invitations of people still in the programme.
 
@@ -114,6 +131,21 @@ def digest_counts() -> dict[str, int]:
         "pairs_without_meetings": matches.filter(held_meeting_count=0).count(),
         "failed_messages": failed_messages().count(),
     }
+
+
+def withdrawals_since(since: datetime.datetime):
+    """R6: who stepped out since the last digest: withdrawn applications and pairs that ended early."""
+    applications = (
+        Application.objects.filter(status=Application.Status.WITHDRAWN, withdrawn_at__gte=since)
+        .select_related("member", "cycle")
+        .order_by("withdrawn_at")
+    )
+    ended = (
+        Match.objects.filter(status=Match.Status.ENDED_EARLY, ended_on__gte=timezone.localdate(since))
+        .select_related("mentor", "mentee", "ended_by")
+        .order_by("ended_on", "pk")
+    )
+    return list(applications), list(ended)
 
 
 def failed_messages():

@@ -307,11 +307,13 @@ def outbox_resend(*, ids: Iterable[int]) -> int:
 def match_activation_record(*, match_id: int) -> int:
     """R8: the mentee gets her mentor's contact details, the mentor learns who her mentee is.
 
-    Called from matching's signal inside the activating transaction.
+    Called from matching's signal inside the confirming transaction: from 'gekoppeld' on (issue 15 §1).
     """
     from matching.models import Match
 
-    match = Match.objects.filter(pk=match_id, status=Match.Status.ACTIVE).select_related("mentor", "mentee").first()
+    match = (
+        Match.objects.filter(pk=match_id, status__in=Match.ONGOING_STATUSES).select_related("mentor", "mentee").first()
+    )
     if match is None:
         return 0
     return messages_record(
@@ -330,6 +332,61 @@ def verification_decision_record(*, profile, status: str) -> None:
     """
     period = f"{status[:1]}{int(timezone.now().timestamp() * 1000)}"
     message_record(kind=Kind.VERIFICATION_DECISION, recipient=profile.user, about=profile, period=period)
+
+
+def meeting_change_record(*, meeting, by, change: str) -> int:
+    """Issue 15 §4: the other partner hears of a planned, changed or cancelled meeting, with a calendar update.
+
+    One message per version of the meeting (its SEQUENCE), so every change is told once.
+    """
+    kind = {"planned": Kind.MEETING_PLANNED, "changed": Kind.MEETING_CHANGED, "cancelled": Kind.MEETING_CANCELLED}[
+        change
+    ]
+    partner = meeting.match.partner_of(by)
+    return messages_record([message_build(kind=kind, recipient=partner, about=meeting, period=f"v{meeting.sequence}")])
+
+
+def match_ended_record(*, match) -> int:
+    """R6: when a partner stepped out, the other hears the pair ended; when a coordinator ended it, both do."""
+    if match.ended_by_id is not None and match.ended_by_id in (match.mentor_id, match.mentee_id):
+        recipients = [match.partner_of(match.ended_by)]
+    else:
+        recipients = [match.mentee, match.mentor]
+    # A partner who erased her account has no address left (and is told nothing).
+    return messages_record(
+        [
+            message_build(kind=Kind.PAIR_ENDED, recipient=person, about=match)
+            for person in recipients
+            if person and person.pk
+        ]
+    )
+
+
+def fit_check_asked_record(*, fit_checks) -> int:
+    """Issue 15 §3: each partner is asked privately, by e-mail too."""
+    return messages_record(
+        [message_build(kind=Kind.FIT_CHECK_QUESTION, recipient=check.member, about=check) for check in fit_checks]
+    )
+
+
+def fit_check_concern_record(*, fit_check) -> int:
+    """A 'does not fit' reaches every coordinator at once (never the partner)."""
+    return messages_record(
+        [
+            message_build(kind=Kind.FIT_CHECK_CONCERN, recipient=person, about=fit_check)
+            for person in selectors.coordinators()
+        ]
+    )
+
+
+def not_matched_record(*, applications) -> int:
+    """Issue 15 §5: matching closed, and she has no pair: a kind word, and she stays on the waiting list."""
+    return messages_record(
+        [
+            message_build(kind=Kind.NOT_MATCHED, recipient=application.member, about=application)
+            for application in applications
+        ]
+    )
 
 
 def partner_left_record(*, match_id: int, partner_id: int) -> int:
@@ -378,6 +435,11 @@ def invitations_record(*, round_id: int) -> int:
             SELECT %s, invitation.user_id, '', '', '', %s, invitation.id, '', %s, 0, '', %s, %s
             FROM {invitations} invitation
             WHERE invitation.round_id = %s
+              AND NOT EXISTS (
+                  SELECT 1 FROM {invitations} earlier
+                  WHERE earlier.round_id = invitation.round_id AND earlier.user_id = invitation.user_id
+                    AND earlier.id < invitation.id
+              )
             ON CONFLICT DO NOTHING
             """  # noqa: S608
     with connection.cursor() as cursor:
@@ -407,10 +469,17 @@ def _to_both(kind: str, matches) -> list[OutboxMessage]:
 
 
 def pair_messages_record(*, day: datetime.date) -> dict[str, int]:
+    from matching import selectors as matching_selectors
+
     found = {
         Kind.QUIET_PAIR_NUDGE: _to_both(Kind.QUIET_PAIR_NUDGE, selectors.quiet_pairs_due(day)),
         Kind.MEETINGS_REMINDER: _to_both(Kind.MEETINGS_REMINDER, selectors.pairs_below_two_meetings_due(day)),
         Kind.RENEWAL_QUESTION: _to_both(Kind.RENEWAL_QUESTION, selectors.renewal_question_due(day)),
+        # R8: one friendly reminder to the mentee; the unique key keeps it to one.
+        Kind.FIRST_CONTACT_REMINDER: [
+            message_build(kind=Kind.FIRST_CONTACT_REMINDER, recipient=match.mentee, about=match)
+            for match in matching_selectors.first_contact_reminder_due(today=day)
+        ],
     }
     return {str(kind): messages_record(messages) for kind, messages in found.items()}
 
@@ -428,28 +497,46 @@ def evaluation_messages_record(*, day: datetime.date) -> dict[str, int]:
     for round_ in selectors.evaluation_rounds_open_on(day):
         evaluation_services.invitations_ensure(round=round_)
         invitations_record(round_id=round_.pk)
+        # Issue 15 §6: one reminder per person per round, naming each of her roles: keyed, like her
+        # invitation, on her first invitation of the round.
+        first = selectors.first_invitation_per_person(round_)
         for invitation in selectors.invitations_to_remind(round_):
             period = selectors.evaluation_reminder_period(round_, invitation, day)
             if period:
                 reminded.append(
                     message_build(
-                        kind=Kind.EVALUATION_REMINDER, recipient=invitation.user, about=invitation, period=period
+                        kind=Kind.EVALUATION_REMINDER,
+                        recipient=invitation.user,
+                        about=first[invitation.user_id],
+                        period=period,
                     )
                 )
     invited = OutboxMessage.objects.filter(kind=Kind.EVALUATION_INVITATION, created_at__gte=started).count()
     return {
         str(Kind.EVALUATION_INVITATION): invited,
-        str(Kind.EVALUATION_REMINDER): messages_record(reminded),
+        str(Kind.EVALUATION_REMINDER): messages_record(_unique(reminded)),
     }
 
 
 def daily_jobs_run(*, day: datetime.date | None = None) -> dict[str, int]:
     """The one daily job: find what is due today in the database and record it (idempotent)."""
+    from matching import services as matching_services
+
     day = day or timezone.localdate()
     with transaction.atomic():
+        # Pairs whose start date has come are active before today's messages are chosen (matching's own
+        # early-morning job does the same; both are idempotent, so a late or missed run changes nothing).
+        matching_services.matches_start_due(today=day)
         counts = pair_messages_record(day=day)
         counts.update(evaluation_messages_record(day=day))
     return counts
+
+
+def _unique(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """One message per outbox key (a member in two roles appears twice in the lists above)."""
+    return list(
+        {(msg.kind, msg.recipient_id, msg.subject_type, msg.subject_id, msg.period): msg for msg in messages}.values()
+    )
 
 
 def iso_week(day: datetime.date) -> str:

@@ -25,7 +25,7 @@ from evaluations import services as evaluation_services
 from evaluations.models import Invitation, Response, SealedBallot
 from evaluations.tests.factories import EvaluationRoundFactory, QuestionFactory, answers_for
 from matching import services as matching_services
-from matching.models import Match, RenewalAnswer, Role
+from matching.models import FitCheck, Match, RenewalAnswer, Role
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting, PrivateNote
@@ -105,6 +105,7 @@ def her(django_capture_on_commit_callbacks):
     earlier = ActiveMatchFactory(mentor=anna, start_date=timezone.localdate() - datetime.timedelta(days=800))
     Match.objects.filter(pk=earlier.pk).update(status=Match.Status.COMPLETED, ended_on=earlier.planned_end)
     RenewalAnswer.objects.create(match=match, member=anna, wants_to_continue=True)
+    FitCheck.objects.create(match=match, member=anna, answer="goed", answered_at=timezone.now())
     RetentionNotice.objects.create(
         user=anna, topic=RetentionNotice.Topic.NOTES, about_id=earlier.pk, erase_on=timezone.localdate()
     )

@@ -1,6 +1,7 @@
 """The matching panel on the dashboard and the matching nav items; the dashboard view knows nothing of matching."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from accounts.eligibility import role_decision
 
@@ -21,7 +22,7 @@ def matching_dashboard(context):
     return {
         "user": user,
         "applications": applications,
-        "live_matches": [m for m in selectors.matches_for_user(user=user) if m.is_active],
+        "live_matches": [m for m in selectors.matches_for_user(user=user) if m.is_ongoing],
         "open_cycles": selectors.open_cycles(),
         # Only a verified member may apply (R2): the panel must not invite anyone else to.
         "may_apply": role_decision(user, Role.MENTEE),
@@ -38,3 +39,19 @@ def matching_nav(context):
     if not has_something and selectors.open_cycles().exists():
         return "apply"
     return "mine"
+
+
+PAIR_STATE_LABELS = {
+    "proposed": _("proposed"),
+    "confirmed": _("matched"),
+    "active": _("active"),
+    "completed": _("completed"),
+    "ended_early": _("ended early"),
+    "renewed": _("renewed"),
+}
+
+
+@register.simple_tag
+def pair_state_label(match):
+    """The pair's place on its timeline: matched (before the start), active, completed, ended early, renewed."""
+    return PAIR_STATE_LABELS[selectors.pair_state(match=match)]

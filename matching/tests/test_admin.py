@@ -7,10 +7,22 @@ from django.utils import timezone
 
 from accounts.models import VerificationStatus
 from accounts.tests.factories import ExpertiseFactory, MemberFactory, UserFactory
-from matching.models import Application, Match, RenewalAnswer
-from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
+from matching.models import Application, Cycle, Match, RenewalAnswer
+from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycle(db):
+    """Coordinators match once the application window has closed, before the cycle starts."""
+    today = timezone.localdate()
+    return CycleFactory(
+        status=Cycle.Status.MATCHING,
+        applications_open=today - relativedelta(months=2),
+        applications_close=today - relativedelta(days=1),
+        planned_start=today + relativedelta(months=2),
+    )
 
 
 @pytest.fixture
@@ -71,7 +83,7 @@ def test_one_click_match_activates_the_pair(coordinator_client, cycle, btw_pair)
     assert (match.mentor, match.mentee, match.status) == (
         mentor_application.member,
         mentee_application.member,
-        Match.Status.ACTIVE,
+        Match.Status.CONFIRMED,  # 'gekoppeld' until the cycle starts
     )
 
 
@@ -131,7 +143,7 @@ def test_the_proposal_saves_nothing_until_confirmed(coordinator_client, cycle, b
         },
     )
 
-    assert Match.objects.filter(mentee=mentee_application.member, status=Match.Status.ACTIVE).exists()
+    assert Match.objects.filter(mentee=mentee_application.member, status=Match.Status.CONFIRMED).exists()
 
 
 def test_the_proposal_only_offers_mentors_the_hard_rules_allow_today(coordinator_client, cycle, start_proposal):

@@ -54,9 +54,11 @@ def test_two_confirmations_for_a_mentors_last_place_exactly_one_wins(coordinator
     first, second = ApplicationFactory.create_batch(2, cycle=mentor_application.cycle)
 
     outcomes = _race(
-        lambda: services.match_confirm(mentor_application=mentor_application, mentee_application=first, by=coordinator),
         lambda: services.match_confirm(
-            mentor_application=mentor_application, mentee_application=second, by=coordinator
+            before_window_closes=True, mentor_application=mentor_application, mentee_application=first, by=coordinator
+        ),
+        lambda: services.match_confirm(
+            before_window_closes=True, mentor_application=mentor_application, mentee_application=second, by=coordinator
         ),
     )
 
@@ -72,9 +74,11 @@ def test_two_mentors_for_the_same_mentee_at_once_exactly_one_wins(coordinator):
     first, second = MentorApplicationFactory.create_batch(2, cycle=mentee_application.cycle)
 
     outcomes = _race(
-        lambda: services.match_confirm(mentor_application=first, mentee_application=mentee_application, by=coordinator),
         lambda: services.match_confirm(
-            mentor_application=second, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True, mentor_application=first, mentee_application=mentee_application, by=coordinator
+        ),
+        lambda: services.match_confirm(
+            before_window_closes=True, mentor_application=second, mentee_application=mentee_application, by=coordinator
         ),
     )
 
@@ -91,11 +95,13 @@ def test_two_proposals_over_the_same_mentors_in_opposite_order_never_deadlock(co
 
     outcomes = _race(
         lambda: services.proposal_confirm(
+            before_window_closes=True,
             cycle=cycle,
             pairs=[(first_mentor.pk, mentees[0].pk), (second_mentor.pk, mentees[1].pk)],
             by=coordinator,
         ),
         lambda: services.proposal_confirm(
+            before_window_closes=True,
             cycle=cycle,
             pairs=[(second_mentor.pk, mentees[2].pk), (first_mentor.pk, mentees[3].pk)],
             by=coordinator,
@@ -125,7 +131,10 @@ def test_a_verification_withdrawn_while_a_pair_is_confirmed_wins_over_the_confir
     def confirm_after_the_rejection_started():
         rejected.wait(timeout=10)
         return services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
 
     outcomes = _race(reject_slowly, confirm_after_the_rejection_started)

@@ -54,7 +54,7 @@ def test_the_coordinator_starts_the_new_term_of_a_pair_that_both_want_to_continu
     agreed.refresh_from_db()
     declined.refresh_from_db()
     new_term = Match.objects.get(previous_term=agreed)
-    assert (agreed.status, new_term.status, new_term.term) == (Match.Status.COMPLETED, Match.Status.ACTIVE, 2)
+    assert (agreed.status, new_term.status, new_term.term) == (Match.Status.COMPLETED, Match.Status.CONFIRMED, 2)
     assert new_term.start_date == agreed.planned_end and new_term.agreement.mission == agreed.agreement.mission
     assert declined.status == Match.Status.ACTIVE and not Match.objects.filter(previous_term=declined).exists()
     assert any("1 mentorschap bijgewerkt" in message for message in messages)  # natural Dutch plural
@@ -101,7 +101,10 @@ def test_a_matched_application_can_no_longer_be_edited_and_she_is_told_why(
     client, mentor_application, mentee_application
 ):
     services.match_confirm(
-        mentor_application=mentor_application, mentee_application=mentee_application, by=CoordinatorFactory()
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=CoordinatorFactory(),
     )
     client.force_login(mentee_application.member)
 
@@ -165,6 +168,7 @@ def test_with_system_renewal_the_second_yes_leads_to_the_new_term(client, settin
 def test_a_mentor_with_a_place_left_sees_she_is_partly_matched(client, cycle):
     mentor_application = MentorApplicationFactory(cycle=cycle, capacity=2)
     services.match_confirm(
+        before_window_closes=True,
         mentor_application=mentor_application,
         mentee_application=ApplicationFactory(cycle=cycle),
         by=CoordinatorFactory(),
@@ -182,7 +186,10 @@ def test_a_mentor_with_a_place_left_sees_she_is_partly_matched(client, cycle):
 
 def test_activation_makes_the_agreement_and_the_pages_only_read_it(client, mentor_application, mentee_application):
     match = services.match_confirm(
-        mentor_application=mentor_application, mentee_application=mentee_application, by=CoordinatorFactory()
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=CoordinatorFactory(),
     )
     assert match.agreement.mission == mentee_application.mentoring_question  # R7 → R16
     Agreement.objects.filter(match=match).delete()

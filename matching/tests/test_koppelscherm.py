@@ -69,7 +69,8 @@ def test_the_page_reads_a_bounded_number_of_queries(
     coordinator_client, cycle, big_cycle, django_assert_max_num_queries
 ):
     coordinator_client.get(_url(cycle))  # the candidate set is computed once
-    with django_assert_max_num_queries(15):
+    # Issue 15 adds the "pairs that do not fit" panel (one query); the bound still does not grow with the cycle.
+    with django_assert_max_num_queries(17):
         response = coordinator_client.get(_url(cycle))
     assert len(response.context["rows"]) == MENTEES_PER_PAGE
 

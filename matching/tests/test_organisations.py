@@ -73,13 +73,19 @@ def test_the_hard_rule_refuses_a_mentor_from_the_same_firm_group(cycle, coordina
 
     with pytest.raises(ValidationError, match="zelfde organisatiegroep"):
         services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
 
     mentee_application.allow_same_organisation = True
     mentee_application.save()
     assert services.match_confirm(
-        mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=coordinator,
     )
 
 
@@ -93,7 +99,10 @@ def test_her_own_no_mentor_from_list_is_a_hard_rule_too(cycle, coordinator):
 
     with pytest.raises(ValidationError, match="geen mentor van deze organisatie"):
         services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
 
 

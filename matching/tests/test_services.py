@@ -109,7 +109,12 @@ def test_applying_twice_is_refused_but_applying_again_after_withdrawing_works(me
 
 def test_she_can_edit_until_she_is_matched(mentor_application, mentee_application, coordinator):  # R6
     services.application_update(application=mentee_application, mentoring_question="Een nieuwe vraag")
-    services.match_confirm(mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator)
+    services.match_confirm(
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=coordinator,
+    )
 
     with pytest.raises(ValidationError, match="matched already"):
         services.application_update(application=mentee_application, mentoring_question="Nog een vraag")
@@ -117,7 +122,10 @@ def test_she_can_edit_until_she_is_matched(mentor_application, mentee_applicatio
 
 def test_withdrawing_after_a_match_ends_it_early_with_her_reason(mentor_application, mentee_application, coordinator):
     match = services.match_confirm(
-        mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=coordinator,
     )
     member = mentee_application.member
     with pytest.raises(ValidationError) as error:
@@ -147,14 +155,18 @@ def test_confirming_activates_the_pair_for_a_year_and_tells_listeners_in_its_tra
     try:
         with django_capture_on_commit_callbacks(execute=False):
             match = services.match_confirm(
-                mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+                before_window_closes=True,
+                mentor_application=mentor_application,
+                mentee_application=mentee_application,
+                by=coordinator,
             )
         # Before the commit: what a listener records (the R8 e-mail) commits or rolls back with the match.
         assert received == [match.pk]
     finally:
         match_activated.disconnect(listener)
 
-    assert match.status == Match.Status.ACTIVE
+    # Matched before the cycle's start: 'gekoppeld' until the start date, then active (R4).
+    assert match.status == Match.Status.CONFIRMED
     assert match.start_date == mentor_application.cycle.planned_start
     assert match.planned_end == match.start_date + relativedelta(months=12)  # R4
     assert match.agreement.mission == mentee_application.mentoring_question  # R7, R16
@@ -162,19 +174,27 @@ def test_confirming_activates_the_pair_for_a_year_and_tells_listeners_in_its_tra
 
 def test_a_mentor_never_gets_more_mentees_than_her_capacity(mentor_application, coordinator):
     first, second = ApplicationFactory.create_batch(2, cycle=mentor_application.cycle)
-    services.match_confirm(mentor_application=mentor_application, mentee_application=first, by=coordinator)
+    services.match_confirm(
+        before_window_closes=True, mentor_application=mentor_application, mentee_application=first, by=coordinator
+    )
 
     with pytest.raises(ValidationError, match="no free place"):
-        services.match_confirm(mentor_application=mentor_application, mentee_application=second, by=coordinator)
+        services.match_confirm(
+            before_window_closes=True, mentor_application=mentor_application, mentee_application=second, by=coordinator
+        )
     assert Match.objects.count() == 1
 
 
 def test_a_mentee_never_gets_a_second_mentor_in_the_cycle(mentee_application, coordinator):
     first, second = MentorApplicationFactory.create_batch(2, cycle=mentee_application.cycle)
-    services.match_confirm(mentor_application=first, mentee_application=mentee_application, by=coordinator)
+    services.match_confirm(
+        before_window_closes=True, mentor_application=first, mentee_application=mentee_application, by=coordinator
+    )
 
     with pytest.raises(ValidationError, match="already has a mentor"):
-        services.match_confirm(mentor_application=second, mentee_application=mentee_application, by=coordinator)
+        services.match_confirm(
+            before_window_closes=True, mentor_application=second, mentee_application=mentee_application, by=coordinator
+        )
 
 
 def test_not_from_her_own_organisation_unless_she_allows_it(cycle, coordinator):
@@ -186,13 +206,19 @@ def test_not_from_her_own_organisation_unless_she_allows_it(cycle, coordinator):
 
     with pytest.raises(ValidationError, match="same organisation"):
         services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
 
     mentee_application.allow_same_organisation = True
     mentee_application.save()
     assert services.match_confirm(
-        mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=coordinator,
     )
 
 
@@ -203,7 +229,10 @@ def test_a_member_cannot_mentor_herself(cycle, coordinator):
 
     with pytest.raises(ValidationError, match="her own mentor"):
         services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
 
 
@@ -214,7 +243,10 @@ def test_a_mentor_whose_verification_was_withdrawn_is_not_matched(mentor_applica
 
     with pytest.raises(ValidationError, match="could not be verified"):
         services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
 
 
@@ -228,7 +260,10 @@ def test_a_mentor_who_no_longer_has_more_than_five_years_is_not_matched(
 
     with pytest.raises(ValidationError, match="more than 5 years"):
         services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
     assert not Match.objects.exists()
 
@@ -277,7 +312,7 @@ def test_a_confirmed_proposal_keeps_every_hard_rule(cycle, coordinator, rule, me
         pairs.append((mentor_application.pk, withdrawn.pk))
 
     with pytest.raises(ValidationError, match=message):
-        services.proposal_confirm(cycle=cycle, pairs=pairs, by=coordinator)
+        services.proposal_confirm(before_window_closes=True, cycle=cycle, pairs=pairs, by=coordinator)
     assert not Match.objects.exists()  # all or nothing
 
 
@@ -286,7 +321,10 @@ def test_a_withdrawn_application_is_not_matched(mentor_application, mentee_appli
 
     with pytest.raises(ValidationError, match="withdrawn"):
         services.match_confirm(
-            mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+            before_window_closes=True,
+            mentor_application=mentor_application,
+            mentee_application=mentee_application,
+            by=coordinator,
         )
 
 
@@ -295,6 +333,7 @@ def test_a_confirmed_proposal_is_all_or_nothing(mentor_application, coordinator)
 
     with pytest.raises(ValidationError, match="no free place"):
         services.proposal_confirm(
+            before_window_closes=True,
             cycle=mentor_application.cycle,
             pairs=[(mentor_application.pk, first.pk), (mentor_application.pk, second.pk)],
             by=coordinator,
@@ -307,7 +346,10 @@ def test_a_proposal_cannot_smuggle_in_another_cycles_application(mentor_applicat
 
     with pytest.raises(ValidationError, match="does not belong"):
         services.proposal_confirm(
-            cycle=mentor_application.cycle, pairs=[(mentor_application.pk, elsewhere.pk)], by=coordinator
+            before_window_closes=True,
+            cycle=mentor_application.cycle,
+            pairs=[(mentor_application.pk, elsewhere.pk)],
+            by=coordinator,
         )
 
 
@@ -317,7 +359,7 @@ def test_a_proposal_cannot_smuggle_in_another_cycles_application(mentor_applicat
 def test_an_active_match_cannot_be_activated_again(coordinator):
     match = ActiveMatchFactory()
 
-    with pytest.raises(ValidationError, match="A match that is active cannot become active"):
+    with pytest.raises(ValidationError, match="A match that is active cannot become (active|matched)"):
         services.match_activate(match=match, by=coordinator)
 
 
@@ -413,7 +455,8 @@ def test_two_yeses_let_a_coordinator_start_a_new_term_keeping_the_history(ending
 
     ending_match.refresh_from_db()
     assert ending_match.status == Match.Status.COMPLETED
-    assert (new_term.status, new_term.term, new_term.previous_term) == (Match.Status.ACTIVE, 2, ending_match)
+    # The new term starts where this one ends: until then it is confirmed, not yet active.
+    assert (new_term.status, new_term.term, new_term.previous_term) == (Match.Status.CONFIRMED, 2, ending_match)
     assert new_term.start_date == ending_match.planned_end
     assert new_term.planned_end == new_term.start_date + relativedelta(months=12)
     assert new_term.agreement.mission == "Nu: leidinggeven"

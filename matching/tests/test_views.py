@@ -107,7 +107,10 @@ def test_the_mentor_sees_her_mentee_and_the_mentoring_question(client, cycle, co
     mentor_application = MentorApplicationFactory(cycle=cycle)
     mentee_application = ApplicationFactory(cycle=cycle, mentoring_question="Hoe word ik een sterke leidinggevende?")
     match = services.match_confirm(
-        mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=coordinator,
     )
     client.force_login(match.mentor)
 
@@ -267,7 +270,10 @@ def test_an_unknown_role_or_a_closed_cycle_is_404(client):
 
 def test_she_withdraws_a_matched_application_with_a_reason(client, coordinator, mentor_application, mentee_application):
     match = services.match_confirm(
-        mentor_application=mentor_application, mentee_application=mentee_application, by=coordinator
+        before_window_closes=True,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=coordinator,
     )
     client.force_login(mentee_application.member)
     url = reverse("matching:application_withdraw", kwargs={"pk": mentee_application.pk})

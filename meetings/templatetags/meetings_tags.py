@@ -14,7 +14,7 @@ def meetings_pair_panel(context, match):
         "match": match,
         "progress": selectors.pair_progress(match=match),
         "overdue": list(selectors.overdue_planned_meetings(match=match)[:3]),
-        "is_active": match.is_active,
+        "is_active": match.is_ongoing,
         "user": context.get("user"),
         # On the meetings list itself a link to that list would point at the page you are on.
         "show_list_link": not context.get("on_meetings_list"),
@@ -40,5 +40,5 @@ def meetings_dashboard(context):
 
 @register.simple_tag
 def pair_first_contact_made(match) -> bool:
-    """R8: once the pair has a (non-cancelled) meeting, the mentee's first contact is behind them."""
-    return selectors.has_meetings(match=match)
+    """R8: once the mentee said she made contact, or the pair has a (non-cancelled) meeting."""
+    return match.first_contact_at is not None or selectors.has_meetings(match=match)

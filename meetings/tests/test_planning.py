@@ -64,7 +64,7 @@ def test_the_plan_form_suggests_the_introductory_meeting_only_for_the_first(clie
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"date": "2000-01-01"}, "date", "Jullie koppel is gestart op"),
+        ({"date": "2000-01-01"}, "date", "Jullie zijn gekoppeld op"),
         ({"end_time": "10:00"}, "end_time", "De eindtijd moet na de begintijd liggen."),
         ({"end_time": "09:00"}, "end_time", "De eindtijd moet na de begintijd liggen."),
         ({"start_time": "08:00", "end_time": "16:01"}, "end_time", "Een afspraak duurt maximaal 8 uur."),

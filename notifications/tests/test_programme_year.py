@@ -29,6 +29,17 @@ from notifications.tests.conftest import bodies, of_kind
 pytestmark = pytest.mark.django_db
 
 Kind = OutboxMessage.Kind
+
+ISSUE_15_KINDS = {
+    Kind.FIRST_CONTACT_REMINDER,
+    Kind.MEETING_PLANNED,
+    Kind.MEETING_CHANGED,
+    Kind.MEETING_CANCELLED,
+    Kind.PAIR_ENDED,
+    Kind.FIT_CHECK_QUESTION,
+    Kind.FIT_CHECK_CONCERN,
+    Kind.NOT_MATCHED,
+}
 SECRET = "GEHEIM-7f3a"
 MENTORVRAAG = f"Hoe ga ik om met een lastige leidinggevende? {SECRET}-mentorvraag"
 NOTE = f"Ze vertelde over haar burn-out. {SECRET}-notitie"
@@ -119,10 +130,13 @@ def test_a_quiet_pair_gets_every_message_once_on_its_day_in_its_own_language_wit
     assert dates[(Kind.EVALUATION_REMINDER, mentor.pk, "7d")] == ROUND_OPENS + datetime.timedelta(days=7)
     assert dates[(Kind.EVALUATION_REMINDER, mentor.pk, "14d")] == ROUND_OPENS + datetime.timedelta(days=14)
     assert not OutboxMessage.objects.filter(kind=Kind.EVALUATION_REMINDER, recipient=mentee).exists()
+    # R8: no first contact and no meeting two weeks after the match: one friendly reminder, to her only.
+    assert dates[(Kind.FIRST_CONTACT_REMINDER, mentee.pk, "")] == START + datetime.timedelta(days=14)
+    assert not OutboxMessage.objects.filter(kind=Kind.FIRST_CONTACT_REMINDER, recipient=mentor).exists()
 
     # Once each, all sent.
     assert OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count() == 0
-    assert len(to(sent, mentee)) == 5
+    assert len(to(sent, mentee)) == 6
     assert len(to(sent, mentor)) == 7
     mondays = sum(
         1 for n in range((PLANNED_END - START).days + 1) if (START + datetime.timedelta(days=n)).weekday() == 0
@@ -132,6 +146,7 @@ def test_a_quiet_pair_gets_every_message_once_on_its_day_in_its_own_language_wit
     # Each in her own language.
     assert [email.subject for email in to(sent, mentee)] == [
         "Je mentor in het mentorprogramma: Marieke de Vries",
+        "Heb je al contact gehad met Marieke de Vries?",
         "Hoe gaat het met je mentorschap?",
         "Deel je ervaring: Tussentijds",
         "Ten minste twee afspraken tijdens je mentorschap",
@@ -152,7 +167,7 @@ def test_a_quiet_pair_gets_every_message_once_on_its_day_in_its_own_language_wit
     assert view_of(link(contact, "Open jullie mentorschapspagina")) == ("matching:pair_detail", {"pk": match.pk}, {})
     (invitation_mail,) = of_kind(to(sent, mentor), Kind.EVALUATION_INVITATION)
     mentor_invitation = Invitation.objects.get(round=evaluation_round, user=mentor)
-    assert view_of(link(invitation_mail, "Fill in the evaluation")) == (
+    assert view_of(link(invitation_mail, "Fill in the evaluation as a mentor")) == (
         "evaluations:respond",
         {"token": mentor_invitation.token},
         {},
@@ -199,15 +214,21 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
         services.coordinator_digest_record()
 
     kinds = set(OutboxMessage.objects.values_list("kind", flat=True))
-    # They met, so no nudge; nobody left or expired (accounts/tests/test_data_rights*.py); membership and
-    # account mails are not about the pair (test_every_mail.py); every other kind went out.
-    assert kinds == set(Kind.values) - {
-        Kind.QUIET_PAIR_NUDGE,
-        Kind.PAIR_ENDED,
-        Kind.RETENTION_WARNING,
-        Kind.VERIFICATION_DECISION,
-        Kind.ACCOUNT,
-    }
+    # They met, so no nudge; nobody left or expired (accounts/tests/test_data_rights*.py); the kinds of
+    # issue 15 (first contact, meetings, fit check, endings, not matched) have their own confidentiality
+    # test in test_pair_messages.py; every other kind went out.
+    # Membership and account mails are not about the pair (test_every_mail.py).
+    assert (
+        kinds
+        == set(Kind.values)
+        - {
+            Kind.QUIET_PAIR_NUDGE,
+            Kind.RETENTION_WARNING,
+            Kind.VERIFICATION_DECISION,
+            Kind.ACCOUNT,
+        }
+        - ISSUE_15_KINDS
+    )
     assert len(sent) == OutboxMessage.objects.count()
     for email in sent:
         assert SECRET not in bodies(email), email.subject
