@@ -83,7 +83,8 @@ def test_the_candidate_set_is_computed_once_and_forgotten_on_a_match(coordinator
     mentee = big_cycle["zeeland"][0]
     best_mentor_id = suggestions.candidate_set(cycle).suggestions[mentee.pk][0][0]
     response = coordinator_client.post(
-        reverse("admin:matching_cycle_match", args=[cycle.pk]), {"mentor": best_mentor_id, "mentee": mentee.pk}
+        reverse("admin:matching_cycle_match", args=[cycle.pk]),
+        {"mentor": best_mentor_id, "mentee": mentee.pk, "before_window_closes": "on"},
     )
     assert response.status_code == 302
     assert suggestions.fingerprint(cycle) != state
@@ -105,7 +106,8 @@ def test_a_full_mentor_is_no_longer_suggested(coordinator_client, cycle, big_cyc
     # Fill her two places.
     for mentee in big_cycle["zeeland"][:2]:
         coordinator_client.post(
-            reverse("admin:matching_cycle_match", args=[cycle.pk]), {"mentor": mentor.pk, "mentee": mentee.pk}
+            reverse("admin:matching_cycle_match", args=[cycle.pk]),
+            {"mentor": mentor.pk, "mentee": mentee.pk, "before_window_closes": "on"},
         )
     for best in suggestions.candidate_set(cycle).suggestions.values():
         assert mentor.pk not in {mentor_id for mentor_id, _score in best}

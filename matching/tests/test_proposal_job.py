@@ -56,13 +56,13 @@ def test_confirming_the_stored_proposal_makes_its_pairs_once(
 ):
     proposal = _computed(cycle, coordinator, django_capture_on_commit_callbacks)
 
-    matches = services.matching_proposal_confirm(proposal=proposal, by=coordinator)
+    matches = services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
 
     assert len(matches) == 2
     proposal.refresh_from_db()
     assert proposal.status == MatchingProposal.Status.CONFIRMED
     with pytest.raises(ValidationError):
-        services.matching_proposal_confirm(proposal=proposal, by=coordinator)
+        services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
     assert Match.objects.count() == 2
 
 
@@ -77,7 +77,7 @@ def test_an_edit_is_stored_and_confirmed_as_edited(cycle, pairs, coordinator, dj
     services.matching_proposal_edit(
         proposal=proposal, choices={mentees[0].pk: (other, True), mentees[1].pk: (None, False)}
     )
-    services.matching_proposal_confirm(proposal=proposal, by=coordinator)
+    services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
 
     match = Match.objects.get()
     assert (match.mentee_application_id, match.mentor_application_id) == (mentees[0].pk, other)
@@ -90,11 +90,13 @@ def test_any_change_in_the_cycle_makes_it_stale_until_computed_again(
     mentors, mentees = pairs
     proposal = _computed(cycle, coordinator, django_capture_on_commit_callbacks)
     # Someone else matches a mentee by hand meanwhile.
-    services.match_confirm(mentor_application=mentors[0], mentee_application=mentees[0], by=coordinator)
+    services.match_confirm(
+        mentor_application=mentors[0], mentee_application=mentees[0], by=coordinator, before_window_closes=True
+    )
 
     assert selectors.matching_proposal_is_stale(proposal=proposal)
     with pytest.raises(ValidationError, match="gewijzigd|changed"):
-        services.matching_proposal_confirm(proposal=proposal, by=coordinator)
+        services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
     client.force_login(coordinator)
     page = client.get(reverse("admin:matching_cycle_proposal", args=[cycle.pk])).content.decode()
     assert "errornote" in page
@@ -102,7 +104,7 @@ def test_any_change_in_the_cycle_makes_it_stale_until_computed_again(
     again = _computed(cycle, coordinator, django_capture_on_commit_callbacks)
     assert again.pk != proposal.pk and not selectors.matching_proposal_is_stale(proposal=again)
     assert list(again.choices) == [str(mentees[1].pk)]
-    services.matching_proposal_confirm(proposal=again, by=coordinator)
+    services.matching_proposal_confirm(proposal=again, by=coordinator, before_window_closes=True)
     assert Match.objects.count() == 2
 
 
@@ -169,7 +171,9 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
 
     outcomes = _race(
         *(
-            lambda proposal=proposal: services.matching_proposal_confirm(proposal=proposal, by=coordinator)
+            lambda proposal=proposal: services.matching_proposal_confirm(
+                proposal=proposal, by=coordinator, before_window_closes=True
+            )
             for proposal in proposals
         )
     )

@@ -13,6 +13,7 @@ from accounts.services import profile_reject, profile_verify
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
 from evaluations import services as evaluation_services
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
+from matching.models import FitCheck
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
 from meetings import services as meeting_services
 from meetings.tests.factories import HeldMeetingFactory
@@ -39,7 +40,7 @@ def every_mail(client):
     mentee = MemberFactory(full_name="Sanne Bakker", email="sanne@example.org")
     mentor = MemberFactory(full_name="Marieke de Vries", email="marieke@example.org")
     match = ActiveMatchFactory(mentor=mentor, mentee=mentee)
-    ApplicationFactory(cycle=match.cycle, member=mentee, mentoring_question=f"Mijn mentorvraag {SECRET}")
+    application = ApplicationFactory(cycle=match.cycle, member=mentee, mentoring_question=f"Mijn mentorvraag {SECRET}")
     agreement = match.agreement if hasattr(match, "agreement") else None
     if agreement is not None:
         agreement.mission = f"Missie {SECRET}"
@@ -53,7 +54,7 @@ def every_mail(client):
     evaluation_services.response_submit(
         invitation=invitation, user=mentee, answers=answers_for(evaluation_round, "mentee", text=f"Antwoord {SECRET}")
     )
-    CoordinatorFactory()
+    coordinator_first = CoordinatorFactory()
 
     services.match_activation_record(match_id=match.pk)
     day = timezone.localdate()
@@ -64,6 +65,26 @@ def every_mail(client):
             for person in (mentee, mentor)
         ]
         + [services.message_build(kind=Kind.EVALUATION_REMINDER, recipient=mentor, about=invitation, period="7d")]
+    )
+    # Issue 15: first contact, the partner's meeting changes, "does it fit?", not matched.
+    fit_check = FitCheck.objects.create(
+        match=match,
+        member=mentee,
+        answer=FitCheck.Answer.NO,
+        note=f"Klikt niet {SECRET}",
+        answered_at=timezone.now(),
+    )
+    services.messages_record(
+        [
+            services.message_build(kind=Kind.FIRST_CONTACT_REMINDER, recipient=mentee, about=match),
+            services.message_build(kind=Kind.FIT_CHECK_QUESTION, recipient=mentor, about=fit_check),
+            services.message_build(kind=Kind.FIT_CHECK_CONCERN, recipient=coordinator_first, about=fit_check),
+            services.message_build(kind=Kind.NOT_MATCHED, recipient=mentee, about=application),
+        ]
+        + [
+            services.message_build(kind=kind, recipient=mentor, about=meeting, period=f"v{number}")
+            for number, kind in enumerate((Kind.MEETING_PLANNED, Kind.MEETING_CHANGED, Kind.MEETING_CANCELLED))
+        ]
     )
     services.coordinator_digest_record(day=day)
     services.partner_left_record(match_id=match.pk, partner_id=mentor.pk)
