@@ -8,7 +8,13 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, CoordinatorFactory, ExpertiseFactory, MemberFactory
+from accounts.tests.factories import (
+    PASSWORD,
+    CoordinatorFactory,
+    ExpertiseFactory,
+    MemberFactory,
+    browser_second_step,
+)
 from matching.models import Cycle, FitCheck, Match
 from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
 
@@ -25,6 +31,8 @@ def log_in(page, live_server, user):
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    if user.is_staff:
+        browser_second_step(page)  # coordinators sign in with a second step (h13)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
 
 
