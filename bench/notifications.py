@@ -84,11 +84,10 @@ def main() -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.models import User
+    from bench.support import bulk_pairs
     from conftest import WorkerProcess
     from evaluations import services as evaluation_services
     from evaluations.models import EvaluationRound, Invitation
-    from matching.models import Cycle, Match
     from mentorprogramma.celery import app
     from notifications import services
     from notifications.emails import OUTBOX_HEADER
@@ -99,39 +98,7 @@ def main() -> int:
 
     def programme(name: str, participants: int):
         """A running cycle with participants // 2 active pairs and an open round with their invitations."""
-        users = User.objects.bulk_create(
-            [
-                User(
-                    email=f"{name.lower()}{n}@bench.example.org",
-                    full_name=f"Deelnemer {n}",
-                    language="en" if n % 5 == 0 else "nl",
-                    password="!",
-                )
-                for n in range(participants)
-            ],
-            batch_size=5000,
-        )
-        cycle = Cycle.objects.create(
-            name=name,
-            applications_open=today,
-            applications_close=today,
-            planned_start=today,
-            status=Cycle.Status.RUNNING,
-        )
-        Match.objects.bulk_create(
-            [
-                Match(
-                    cycle=cycle,
-                    mentor=users[n],
-                    mentee=users[n + 1],
-                    status=Match.Status.ACTIVE,
-                    start_date=today,
-                    planned_end=today.replace(year=today.year + 1),
-                )
-                for n in range(0, participants, 2)
-            ],
-            batch_size=5000,
-        )
+        cycle, users = bulk_pairs(participants // 2, today=today, cycle_name=name, email_prefix=name.lower())
         evaluation_round = EvaluationRound.objects.create(
             cycle=cycle,
             name=f"{name}evaluatie",

@@ -23,7 +23,7 @@ def fresh_postgresql_database(url: str) -> str | None:
     return None
 
 
-def bulk_pairs(pairs: int, *, today, cycle_name: str = "Benchmark"):
+def bulk_pairs(pairs: int, *, today, cycle_name: str = "Benchmark", email_prefix: str = "deelnemer"):
     """A running cycle with `pairs` active pairs of synthetic members (2 x pairs users); returns (cycle, users).
 
     Bulk inserts through the models: call after django.setup() and migrate.
@@ -34,7 +34,7 @@ def bulk_pairs(pairs: int, *, today, cycle_name: str = "Benchmark"):
     users = User.objects.bulk_create(
         [
             User(
-                email=f"deelnemer{n}@bench.example.org",
+                email=f"{email_prefix}{n}@bench.example.org",
                 full_name=f"Deelnemer {n}",
                 language="en" if n % 5 == 0 else "nl",
                 password="!",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from evaluations import services as evaluation_services
 from evaluations.models import Invitation, SealedBallot
+from evaluations.sealing import open_ballot
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
 from matching.models import Cycle
 from matching.tests.factories import ActiveMatchFactory, CycleFactory
@@ -199,8 +200,9 @@ def test_no_evaluation_answer_is_in_any_e_mail(pair, invitations, sent, django_c
     # her partner does not answer and gets reminders; no mail ever carries the answer.
     marker = "GEPLANT-ANTWOORD-7f3a"
     answer(invitations["mentee"], text=marker)
-    # Sealed until the round closes (h12): her answer is stored, as a ballot nobody can read yet.
-    assert SealedBallot.objects.filter(round_id=invitations["mentee"].round_id).exists(), "the answer was stored"
+    # Sealed until the round is published (issue 12): the answer is stored, encrypted.
+    stored = [open_ballot(ballot.sealed)[1] for ballot in SealedBallot.objects.all()]
+    assert any(marker in str(answers) for answers in stored), "the answer was stored"
 
     for offset in (7, 14):
         run_daily(OPENS + datetime.timedelta(days=offset), django_capture_on_commit_callbacks)
