@@ -30,6 +30,8 @@ def matches_for_user(*, user):
     return (
         Match.objects.filter(Q(mentor=user) | Q(mentee=user), status__in=VISIBLE_TO_PAIR)
         .select_related("mentor", "mentee", "cycle")
+        # Her pairs' states (renewed or not) without a query per pair, whatever her history.
+        .annotate(continues_in_next_term=Exists(Match.objects.filter(previous_term=OuterRef("pk"))))
         .order_by("-start_date", "-created_at")
     )
 
@@ -321,6 +323,9 @@ def renewal_due(*, match, today=None) -> bool:
 
 
 def has_next_term(*, match) -> bool:
+    annotated = getattr(match, "continues_in_next_term", None)  # from matches_for_user
+    if annotated is not None:
+        return annotated
     return Match.objects.filter(previous_term=match).exists()
 
 
