@@ -113,15 +113,22 @@ def _pairs_of(viewer, person):
     return Match.objects.filter(Q(mentor=viewer, mentee=person) | Q(mentor=person, mentee=viewer))
 
 
-def may_see_contact_details(*, viewer, person) -> bool:
+def may_see_contact_details(*, viewer, person, match=None) -> bool:
     """The one answer to "may the viewer see this person's contact details?" (R8).
 
     Asked by her partner's profile page, the pair page and the e-mails: only her partner,
     and only while their pair is live (CONTACT_DETAILS_STATUSES). Nobody else, coordinators included.
+    A page that already holds their pair passes it as `match`, which answers a live pair without a query.
     """
     # A partner who erased her account (FormerParticipant, pk None) has no contact details left.
     if not viewer.is_authenticated or person.pk is None or viewer.pk == person.pk:
         return False
+    if (
+        match is not None
+        and match.status in CONTACT_DETAILS_STATUSES
+        and {viewer.pk, person.pk} == {match.mentor_id, match.mentee_id}
+    ):
+        return True
     return _pairs_of(viewer, person).filter(status__in=CONTACT_DETAILS_STATUSES).exists()
 
 
@@ -238,11 +245,19 @@ def applications_without_pair(*, cycle):
 
 def open_fit_check(*, match, user):
     """Her unanswered "does it fit?" question for this pair, if any (issue 15 §3)."""
-    return match.fit_checks.filter(member=user, answer="").order_by("-round").first()
+    return fit_checks_of(match=match, user=user)[0]
 
 
 def my_latest_fit_answer(*, match, user):
-    return match.fit_checks.filter(member=user).exclude(answer="").order_by("-round").first()
+    return fit_checks_of(match=match, user=user)[1]
+
+
+def fit_checks_of(*, match, user) -> tuple:
+    """Her open question and her latest answer for this pair, read in one query."""
+    checks = list(match.fit_checks.filter(member=user).order_by("-round"))
+    open_check = next((check for check in checks if not check.answer), None)
+    answered = next((check for check in checks if check.answer), None)
+    return open_check, answered
 
 
 def fit_concerns():

@@ -123,12 +123,13 @@ def application_withdraw(request, pk):
 
 def _pair_context(request, match):
     answers = selectors.renewal_answers(match=match)
+    open_fit_check, my_fit_answer = selectors.fit_checks_of(match=match, user=request.user)
     return {
         "match": match,
         "is_mentee": request.user.pk == match.mentee_id,
         "partner": match.partner_of(request.user),
         "show_contact_details": selectors.may_see_contact_details(
-            viewer=request.user, person=match.partner_of(request.user)
+            viewer=request.user, person=match.partner_of(request.user), match=match
         ),
         # Created when the pair was activated: a page only reads it.
         "agreement": getattr(match, "agreement", None),
@@ -140,8 +141,8 @@ def _pair_context(request, match):
         "renewal_started_by_system": services.renewal_started_by_system(),
         "terms": selectors.terms_of(match=match),
         "show_end_reason": selectors.end_reason_visible_to(match=match, user=request.user),
-        "open_fit_check": selectors.open_fit_check(match=match, user=request.user),
-        "my_fit_answer": selectors.my_latest_fit_answer(match=match, user=request.user),
+        "open_fit_check": open_fit_check,
+        "my_fit_answer": my_fit_answer,
     }
 
 
