@@ -171,7 +171,8 @@ def test_with_redis_down_every_action_succeeds_and_a_real_worker_delivers_each_m
 
     assert [response.status_code for response in responses] == [302, 302, 302, 302]
     assert time.monotonic() - started < 30, "a broker that is down must not hold requests up"
-    assert Match.objects.get(cycle=cycle).status == Match.Status.ACTIVE
+    # Matched: 'gekoppeld' before the cycle's start, 'actief' from it (issue 15); either way the mentee gets her mail.
+    assert Match.objects.get(cycle=cycle).status in Match.ONGOING_STATUSES
     assert Profile.objects.get(pk=waiting.pk).verification_status == VerificationStatus.VERIFIED
     assert kinds_recorded() == EXPECTED_KINDS
     assert warnings and all("Could not ask a worker to deliver e-mail now" in warning for warning in warnings)
