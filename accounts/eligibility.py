@@ -74,6 +74,34 @@ def can_apply(user) -> Decision:
     return Decision(True)
 
 
+def role_chosen(user, role: str) -> Decision:
+    """Did she choose this role in her profile? The overview offers only the roles she chose.
+
+    Her choice is a preference, not a programme rule, so services do not refuse on it; the
+    screens simply do not offer a role she did not ask for and say where to add it.
+    """
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    if profile is None:
+        return Decision(False, _("Complete your programme profile first."))
+    if getattr(profile, f"wants_{role}", False):
+        return Decision(True)
+    if role == MENTEE:
+        return Decision(
+            False,
+            _(
+                "In your profile you chose to take part as a mentor. "
+                "To apply as a mentee too, add that role to your profile first."
+            ),
+        )
+    return Decision(
+        False,
+        _(
+            "In your profile you chose to take part as a mentee. "
+            "To apply as a mentor too, add that role to your profile first."
+        ),
+    )
+
+
 def role_decision(user, role: str) -> Decision:
     """May she take part in this role? Every role needs R2; a mentor needs R3 on top.
 

@@ -61,7 +61,9 @@ def _next_step(profile: Profile | None, may_apply: Decision) -> str:
 
 
 def member_status(*, user) -> MemberStatus:
-    profile = profile_for_user(user=user)
+    # Her profile as the request already read it: the status needs no expertise (a page showing
+    # it reads it with the profile's own query), so the dashboard spends no query on it.
+    profile = user.profile if has_profile(user=user) else None
     may_apply = can_apply(user)
     return MemberStatus(
         profile=profile,

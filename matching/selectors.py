@@ -8,6 +8,7 @@ from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accounts.models import Expertise, Profile
 
@@ -34,6 +35,38 @@ def matches_for_user(*, user):
         .annotate(continues_in_next_term=Exists(Match.objects.filter(previous_term=OuterRef("pk"))))
         .order_by("-start_date", "-created_at")
     )
+
+
+class Participation:
+    """Her pairs, applications and the cycles open to her, each read at most once per request.
+
+    The nav (on every page) and the dashboard panel ask the same questions; reading them once
+    keeps her pages within their query budget. Lives on the request only, so it never outlasts
+    the page that is being rendered.
+    """
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def matches(self) -> list[Match]:
+        return list(matches_for_user(user=self.user))
+
+    @cached_property
+    def applications(self) -> list[Application]:
+        return list(applications_for_user(user=self.user))
+
+    @cached_property
+    def open_cycles(self) -> list[Cycle]:
+        return list(open_cycles())
+
+
+def participation_for_request(*, request) -> Participation:
+    """The request's Participation (see there); the template tags' one way to her matching data."""
+    participation = getattr(request, "_matching_participation", None)
+    if participation is None or participation.user is not request.user:
+        participation = request._matching_participation = Participation(request.user)
+    return participation
 
 
 def pair_for_user(*, user, pk) -> Match:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.eligibility import role_decision
+from accounts.eligibility import role_chosen, role_decision
 from mentorprogramma.forms import add_service_error
 
 from . import selectors, services
@@ -50,6 +50,8 @@ def overview(request):
         "matches": selectors.matches_for_user(user=request.user),
         "may_apply": role_decision(request.user, Role.MENTEE),
         "may_mentor": role_decision(request.user, Role.MENTOR),
+        "chose_mentee": role_chosen(request.user, Role.MENTEE),
+        "chose_mentor": role_chosen(request.user, Role.MENTOR),
     }
     return render(request, "matching/overview.html", context)
 
@@ -59,8 +61,14 @@ def apply(request, cycle_pk, role):
     if role not in Role.values:
         raise Http404
     cycle = get_object_or_404(selectors.open_cycles(), pk=cycle_pk)
-    form_class = FORMS[role]
-    form = form_class(request.POST or None)
+    # Refused (R2/R3) or a role she did not choose: say why, once, instead of a form she cannot send.
+    decision = role_decision(request.user, role)
+    if decision:
+        decision = role_chosen(request.user, role)
+    if not decision:
+        context = {"cycle": cycle, "role": role, "refusal": decision.reason}
+        return render(request, "matching/application_form.html", context)
+    form = FORMS[role](request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_submit(member=request.user, cycle=cycle, role=role, **form.cleaned_data)
@@ -71,9 +79,7 @@ def apply(request, cycle_pk, role):
                 request, _("Thank you for applying. The coordinators will be in touch once pairs are made.")
             )
             return redirect("matching:overview")
-    decision = role_decision(request.user, role)
-    context = {"form": form, "cycle": cycle, "role": role, "refusal": "" if decision else decision.reason}
-    return render(request, "matching/application_form.html", context)
+    return render(request, "matching/application_form.html", {"form": form, "cycle": cycle, "role": role})
 
 
 @login_required

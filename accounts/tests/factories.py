@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.faker import Faker as FakerFactory
 
+from accounts.eligibility import mentor_decision
 from accounts.models import COORDINATOR_GROUP, Expertise, MembershipType, Profile, Region, User, VerificationStatus
 
 PASSWORD = "een-lang-wachtwoord-2026"
@@ -77,6 +78,11 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     job_title = "Belastingadviseur"
     career_start_year = factory.LazyFunction(lambda: timezone.localdate().year - 10)
     region = Region.UTRECHT
+    # As the profile form requires: at least one role, and mentor only with more than 5 years (R3).
+    wants_mentee = True
+    wants_mentor = factory.LazyAttribute(
+        lambda profile: profile.career_start_year is not None and bool(mentor_decision(profile.career_start_year))
+    )
 
     class Params:
         verified = factory.Trait(

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from accounts.eligibility import role_decision
+from accounts.eligibility import role_chosen, role_decision
 
 from .. import selectors
 from ..models import Role
@@ -13,30 +13,31 @@ register = template.Library()
 
 @register.inclusion_tag("matching/_dashboard_panel.html", takes_context=True)
 def matching_dashboard(context):
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
+    participation = selectors.participation_for_request(request=request)
     applications = [
         {"application": application, "state": selectors.application_state(application=application)}
-        for application in selectors.applications_for_user(user=user)
+        for application in participation.applications
         if application.cycle.status != application.cycle.Status.CLOSED
     ]
     return {
         "user": user,
         "applications": applications,
-        "live_matches": [m for m in selectors.matches_for_user(user=user) if m.is_ongoing],
-        "open_cycles": selectors.open_cycles(),
+        "live_matches": [m for m in participation.matches if m.is_ongoing],
+        "open_cycles": participation.open_cycles,
         # Only a verified member may apply (R2): the panel must not invite anyone else to.
         "may_apply": role_decision(user, Role.MENTEE),
+        "chose_mentee": role_chosen(user, Role.MENTEE),
+        "chose_mentor": role_chosen(user, Role.MENTOR),
     }
 
 
 @register.simple_tag(takes_context=True)
 def matching_nav(context):
     """What the nav offers: 'apply' while a cycle is open and she has no pair, else 'mine'."""
-    user = context["request"].user
-    has_something = (
-        selectors.matches_for_user(user=user).exists() or selectors.applications_for_user(user=user).exists()
-    )
-    if not has_something and selectors.open_cycles().exists():
+    participation = selectors.participation_for_request(request=context["request"])
+    if not participation.matches and not participation.applications and participation.open_cycles:
         return "apply"
     return "mine"
 

@@ -259,6 +259,45 @@ def test_a_junior_member_is_told_why_she_cannot_apply_as_mentor(client, cycle): 
     assert not Application.objects.exists()
 
 
+def test_the_r3_refusal_shows_once_and_without_a_form_she_cannot_send(client, cycle):  # R3
+    user = UserFactory()
+    ProfileFactory(user=user, verified=True, career_start_year=timezone.localdate().year - 5)
+    client.force_login(user)
+
+    page = client.get(reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": "mentor"})).content.decode()
+
+    assert page.count("meer dan 5 jaar werkervaring") == 1
+    assert 'name="capacity"' not in page and "Aanmelding versturen" not in page
+
+
+def test_a_mentor_only_member_is_not_offered_to_apply_as_mentee(client, cycle):
+    mentor = UserFactory()
+    ProfileFactory(user=mentor, verified=True, wants_mentee=False, wants_mentor=True)
+    client.force_login(mentor)
+    apply_as_mentee = reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": "mentee"})
+
+    overview = client.get(reverse("matching:overview")).content.decode()
+    page = client.get(apply_as_mentee).content.decode()
+    sent = client.post(apply_as_mentee, {"mentoring_question": "Mag ik toch?", "meeting_preference": "beide"})
+
+    assert "Aanmelden als mentor" in overview and apply_as_mentee not in overview
+    assert "als mentor deel te nemen" in overview and reverse("accounts:profile_edit") in overview
+    assert "als mentor deel te nemen" in page and 'name="mentoring_question"' not in page
+    assert sent.status_code == 200 and not Application.objects.exists()
+
+
+def test_a_mentee_only_member_with_experience_is_told_where_to_add_the_mentor_role(client, cycle):
+    mentee = UserFactory()
+    ProfileFactory(user=mentee, verified=True, wants_mentee=True, wants_mentor=False)
+    client.force_login(mentee)
+
+    overview = client.get(reverse("matching:overview")).content.decode()
+
+    assert "Aanmelden als mentee" in overview
+    assert reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": "mentor"}) not in overview
+    assert "als mentee deel te nemen" in overview
+
+
 def test_an_unknown_role_or_a_closed_cycle_is_404(client):
     client.force_login(MemberFactory())
     closed = CycleFactory(status=Cycle.Status.RUNNING)
