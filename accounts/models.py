@@ -185,11 +185,13 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=Q(career_start_year__gte=1940) & Q(career_start_year__lte=2100),
                 name="profile_career_start_year_plausible",
+                violation_error_message=_("The year your career started must lie between 1940 and 2100."),
             ),
             # Verification is dated, so coordinators can see when it happened.
             models.CheckConstraint(
                 condition=~Q(verification_status="geverifieerd") | Q(verified_at__isnull=False),
                 name="profile_verified_has_timestamp",
+                violation_error_message=_("A verified profile needs the date of its verification."),
             ),
         ]
 

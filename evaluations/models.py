@@ -57,7 +57,11 @@ class EvaluationRound(models.Model):
         verbose_name_plural = _("evaluation rounds")
         ordering = ["-opens_on", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="round_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")),
+                name="round_closes_after_opening",
+                violation_error_message=_("The evaluation cannot close before it opens."),
+            ),
             models.UniqueConstraint(fields=["cycle", "name"], name="round_name_unique_per_cycle"),
         ]
 
@@ -235,7 +239,11 @@ class Invitation(models.Model):
         ordering = ["round", "user__full_name", "role"]
         constraints = [
             models.UniqueConstraint(fields=["round", "user", "role"], name="invitation_once_per_role_per_round"),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_known"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="invitation_role_known",
+                violation_error_message=_("Choose mentor or mentee."),
+            ),
         ]
 
     def __str__(self):
@@ -308,7 +316,13 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
         # No ordering by anything that could mirror the order of submission.
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=Q(role__in=Role.values), name="response_role_known")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="response_role_known",
+                violation_error_message=_("Choose mentor or mentee."),
+            )
+        ]
 
     def __str__(self):
         # Never the answers: this string can end up in logs.

@@ -37,10 +37,14 @@ class Cycle(models.Model):
         ordering = ["-planned_start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(applications_close__gte=F("applications_open")), name="cycle_window_ordered"
+                condition=Q(applications_close__gte=F("applications_open")),
+                name="cycle_window_ordered",
+                violation_error_message=_("Applications cannot close before they open."),
             ),
             models.CheckConstraint(
-                condition=Q(duration_months__gte=1) & Q(duration_months__lte=36), name="cycle_duration_sane"
+                condition=Q(duration_months__gte=1) & Q(duration_months__lte=36),
+                name="cycle_duration_sane",
+                violation_error_message=_("A mentorship lasts between 1 and 36 months."),
             ),
         ]
 
@@ -137,7 +141,11 @@ class Application(models.Model):
         ordering = ["cycle", "role", "created_at"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "member", "role"], name="application_once_per_role_per_cycle"),
-            models.CheckConstraint(condition=Q(capacity__gte=1) & Q(capacity__lte=3), name="application_capacity_1_3"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1) & Q(capacity__lte=3),
+                name="application_capacity_1_3",
+                violation_error_message=_("A mentor takes on 1, 2 or 3 mentees."),
+            ),
         ]
 
     def __str__(self):
@@ -231,28 +239,38 @@ class Match(models.Model):
         verbose_name_plural = _("matches")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="match_not_herself"),
+            models.CheckConstraint(
+                condition=~Q(mentor=F("mentee")),
+                name="match_not_herself",
+                violation_error_message=_("A mentor cannot be her own mentee."),
+            ),
             # A mentee has at most one live (proposed or active) match per cycle.
             models.UniqueConstraint(
                 fields=["cycle", "mentee"],
                 condition=Q(status__in=["voorgesteld", "gekoppeld", "actief"]),
                 name="match_one_live_per_mentee_per_cycle",
+                violation_error_message=_("This mentee already has a proposed or running mentorship in this cycle."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True) | Q(start_date__isnull=True) | Q(planned_end__gt=F("start_date")),
                 name="match_end_after_start",
+                violation_error_message=_("A mentorship must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=(
                     ~Q(status__in=["gekoppeld", "actief"]) | Q(start_date__isnull=False, planned_end__isnull=False)
                 ),
                 name="match_active_has_dates",
+                violation_error_message=_("A confirmed or active mentorship needs a start date and a planned end."),
             ),
             # Erasure ends a live pair before it empties her side: nobody is paired with nobody.
             models.CheckConstraint(
                 condition=~Q(status__in=["voorgesteld", "gekoppeld", "actief"])
                 | Q(mentor__isnull=False, mentee__isnull=False),
                 name="match_live_has_both_partners",
+                violation_error_message=_(
+                    "A proposed, confirmed or active mentorship needs both a mentor and a mentee."
+                ),
             ),
         ]
 
@@ -435,7 +453,11 @@ class MatchingProposal(models.Model):
         verbose_name_plural = _("matching proposals")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="proposal_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="proposal_progress_at_most_100",
+                violation_error_message=_("Progress cannot exceed 100 percent."),
+            ),
         ]
 
     def __str__(self):
@@ -476,7 +498,9 @@ class FitCheck(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["match", "member", "round"], name="fit_check_once_per_round"),
             models.CheckConstraint(
-                condition=Q(answer="") | Q(answered_at__isnull=False), name="fit_check_answer_dated"
+                condition=Q(answer="") | Q(answered_at__isnull=False),
+                name="fit_check_answer_dated",
+                violation_error_message=_("An answer to the fit check needs the date it was given."),
             ),
         ]
 

@@ -93,16 +93,26 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=MAX_DURATION_MINUTES),
                 name="meeting_duration_1_to_480_minutes",
+                violation_error_message=_("A meeting lasts between 1 minute and 8 hours."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["gepland", "gehouden", "geannuleerd"]), name="meeting_status_known"
+                condition=Q(status__in=["gepland", "gehouden", "geannuleerd"]),
+                name="meeting_status_known",
+                violation_error_message=_("Choose planned, held or cancelled."),
             ),
-            models.CheckConstraint(condition=Q(mode__in=["in_persoon", "virtueel"]), name="meeting_mode_known"),
+            models.CheckConstraint(
+                condition=Q(mode__in=["in_persoon", "virtueel"]),
+                name="meeting_mode_known",
+                violation_error_message=_("Choose in person or online."),
+            ),
             # R8: one introductory meeting per pair (a cancelled one may be replaced).
             models.UniqueConstraint(
                 fields=["match"],
                 condition=Q(is_introduction=True) & ~Q(status="geannuleerd"),
                 name="meeting_one_introduction_per_pair",
+                violation_error_message=_(
+                    "This pair already has an introductory meeting. Cancel it first to plan another one."
+                ),
             ),
             models.UniqueConstraint(fields=["match", "submission_key"], name="meeting_one_per_submission"),
         ]
@@ -172,7 +182,10 @@ class CalendarFeed(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user"], condition=Q(revoked_at__isnull=True), name="calendar_feed_one_active_per_user"
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active_per_user",
+                violation_error_message=_("There is already an active calendar link for this account."),
             )
         ]
 

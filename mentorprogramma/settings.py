@@ -152,6 +152,9 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorprogramma] "
 # allauth's e-mails go through the outbox (retried, visible to coordinators), in the programme's wording.
 ACCOUNT_ADAPTER = "notifications.accounts_mail.OutboxAccountAdapter"
+# Tell her when her password, e-mail address or second step changes, so a stranger in her account
+# does not go unnoticed (in our wording: notifications.accounts_mail.SECURITY_NOTICES).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # Rate limits count per client address. Behind the production proxy REMOTE_ADDR is the proxy's
 # own address, so the limits would lock everyone out at once: set the number of proxies that

@@ -38,3 +38,9 @@ PASSWORD_WORDING = [
     gettext_noop("This password is too common."),
     gettext_noop("This password is entirely numeric."),
 ]
+
+# The admin's inline button reads "Nog een Vraag toevoegen" in Django's Dutch (a capital in the
+# middle of a sentence); ours says "Vraag toevoegen".
+ADMIN_WORDING = [
+    gettext_noop("Add another %(verbose_name)s"),
+]

@@ -86,7 +86,9 @@ class OutboxMessage(models.Model):
                 fields=["kind", "recipient", "subject_type", "subject_id", "period"], name="outbox_message_once"
             ),
             models.CheckConstraint(
-                condition=~Q(status="verzonden") | Q(sent_at__isnull=False), name="outbox_sent_dated"
+                condition=~Q(status="verzonden") | Q(sent_at__isnull=False),
+                name="outbox_sent_dated",
+                violation_error_message=_("A sent e-mail needs the time it was sent."),
             ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]

@@ -1,5 +1,8 @@
 """The admin looks like the programme (issue 16 §2): name and colours, year order, Dutch plurals."""
 
+import html
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -7,6 +10,9 @@ from django.urls import reverse
 from accounts.tests.factories import CoordinatorFactory, ProfileFactory, reauthenticate
 
 pytestmark = pytest.mark.django_db
+
+
+INLINE_DATA = re.compile(r'data-inline-formset="([^"]+)"')
 
 
 def test_the_admin_carries_the_programmes_name_and_colours(client):
@@ -53,3 +59,15 @@ def test_messages_use_natural_dutch_plurals(client, members, expected):
     response = client.post(url, {"token": token, "action": "confirm"}, follow=True)
 
     assert expected in [str(message) for message in response.context["messages"]]
+
+
+def test_the_question_inline_offers_to_add_a_question_in_plain_dutch(client):
+    import json
+
+    client.force_login(CoordinatorFactory())
+
+    page = client.get(reverse("admin:evaluations_evaluationround_add")).content.decode()
+
+    # The inline's button text travels as JSON in a data attribute, escaped for HTML.
+    add_texts = [json.loads(html.unescape(raw))["options"]["addText"] for raw in INLINE_DATA.findall(page)]
+    assert add_texts and all(text.endswith(" toevoegen") and not text.startswith("Nog een") for text in add_texts)

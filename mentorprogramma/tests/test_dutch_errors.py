@@ -95,3 +95,61 @@ def test_agreement_and_meeting(client):
 
     meeting = {"date": "morgen", "start_time": "25:00", "end_time": "", "mode": "telepathie", "video_url": "geen"}
     _assert_dutch(_errors(client.post(reverse("meetings:create", kwargs={"match_pk": match.pk}), meeting)))
+
+
+# --- The database's last line of defence speaks Dutch too -----------------------------------
+
+
+def _constraints_that_would_name_themselves():
+    """Check constraints and conditional unique constraints: without a message of ours Django says
+    "Beperking ‘<name>’ is geschonden", naming the rule instead of the problem."""
+    from django.apps import apps
+    from django.db.models import CheckConstraint, UniqueConstraint
+
+    for app_label in ("accounts", "matching", "meetings", "evaluations", "notifications"):
+        for model in apps.get_app_config(app_label).get_models():
+            for constraint in model._meta.constraints:
+                if isinstance(constraint, CheckConstraint) or (
+                    isinstance(constraint, UniqueConstraint) and constraint.condition is not None
+                ):
+                    yield pytest.param(model, constraint, id=constraint.name)
+
+
+@pytest.mark.parametrize(("model", "constraint"), list(_constraints_that_would_name_themselves()))
+def test_every_database_rule_explains_itself_in_dutch(model, constraint):
+    from django.utils import translation
+
+    with translation.override("nl"):
+        message = str(constraint.get_violation_error_message())
+
+    assert constraint.name not in message and "Beperking" not in message and "geschonden" not in message
+    _assert_dutch([message])
+
+
+def test_an_evaluation_closing_before_it_opens_is_refused_in_plain_dutch_in_the_admin(client):
+
+    from evaluations.models import EvaluationRound
+    from mentorprogramma.mfa import DEMO_TOTP_SECRET, totp_activate
+
+    coordinator = UserFactory(is_staff=True, is_superuser=True)
+    totp_activate(user=coordinator, secret=DEMO_TOTP_SECRET)
+    client.force_login(coordinator)
+    cycle = CycleFactory()
+    response = client.post(
+        reverse("admin:evaluations_evaluationround_add"),
+        {
+            "cycle": cycle.pk,
+            "name": "Tussenevaluatie",
+            "kind": "tussentijds",
+            "audience": "beide",
+            "opens_on": "2027-05-01",
+            "closes_on": "2027-04-01",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200 and not EvaluationRound.objects.exists()
+    assert "Beperking" not in page and "round_closes_after_opening" not in page
+    assert "kan niet sluiten voordat ze opent" in page
