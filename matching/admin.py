@@ -127,7 +127,12 @@ class CycleAdmin(admin.ModelAdmin):
             | {mentor_id for best in shown.values() for mentor_id, _score in best}
             | {mentor_id for ids in not_offered.values() for mentor_id in ids}
         )
-        mentors, page_mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
+        mentors, page_mentees, topic_names = selectors.cycle_candidates(
+            cycle=cycle,
+            application_ids=wanted,
+            # Only a mentee whose pair ended early has former mentors to leave out.
+            with_former_mentors=any(application.is_rematch for application in page.object_list),
+        )
         by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
         rows = []
         for application in page.object_list:

@@ -79,6 +79,8 @@ class Candidate:
     avoids: frozenset[str] = frozenset()
     prefers_same_region: bool = False
     has_live_match: bool = False
+    # Members whose mentorship with her ended early in this cycle (issue 15 §3): not offered again.
+    former_mentors: frozenset[int] = frozenset()
     # Mentor only
     free_places: int = 0
     # Empty when she may take part in this role; otherwise why not (R2, R3).
@@ -109,6 +111,11 @@ def hard_rule_violation(mentor: Candidate, mentee: Candidate) -> str:
         return _("%(name)s has no free place left for another mentee.") % {"name": mentor.name}
     if mentee.has_live_match:
         return _("%(name)s already has a mentor in this cycle.") % {"name": mentee.name}
+    if mentor.member_id in mentee.former_mentors:
+        return _("%(mentor)s and %(mentee)s already ended a mentorship together in this cycle.") % {
+            "mentor": mentor.name,
+            "mentee": mentee.name,
+        }
     conflict = organisation_conflict(mentor, mentee)
     if conflict:
         return _("%(mentor)s is not offered to %(mentee)s: %(reason)s.") % {
@@ -218,7 +225,8 @@ class Prepared:
     mentor_years: np.ndarray
     mentee_languages: np.ndarray
     mentor_languages: np.ndarray
-    # Organisations a mentee named herself (conflict of interest): (mentee row, mentor column) pairs.
+    # Organisations a mentee named herself (conflict of interest), and mentors whose pair with her
+    # ended early this cycle: (mentee row, mentor column) pairs that are never allowed.
     avoid_rows: np.ndarray
     avoid_columns: np.ndarray
 
@@ -240,6 +248,14 @@ def prepare(mentors: list[Candidate], mentees: list[Candidate]) -> Prepared:
             mentor_columns.setdefault(c.organisation, []).append(column)
     avoided = [
         (row, column) for row, c in enumerate(mentees) for key in c.avoids for column in mentor_columns.get(key, [])
+    ]
+    # A pair that ended early in this cycle is not made again: the same hard rule as `hard_rule_violation`.
+    column_of_member = {c.member_id: column for column, c in enumerate(mentors)}
+    avoided += [
+        (row, column_of_member[member_id])
+        for row, c in enumerate(mentees)
+        for member_id in c.former_mentors
+        if member_id in column_of_member
     ]
     return Prepared(
         avoid_rows=np.array([row for row, _column in avoided], dtype=np.int64),
@@ -354,7 +370,12 @@ def total_score(table: ScoreTable, pairs: list[tuple[int, int]]) -> int:
 
 
 def candidate_from_application(
-    application, *, free_places: int = 0, has_live_match: bool = False, register: OrganisationRegister | None = None
+    application,
+    *,
+    free_places: int = 0,
+    has_live_match: bool = False,
+    former_mentors: frozenset[int] = frozenset(),
+    register: OrganisationRegister | None = None,
 ) -> Candidate:
     """A Candidate for an Application with its member's profile (topics prefetched where possible).
 
@@ -388,6 +409,7 @@ def candidate_from_application(
         allow_same_organisation=application.allow_same_organisation,
         prefers_same_region=application.prefers_same_region,
         has_live_match=has_live_match,
+        former_mentors=frozenset(former_mentors),
         free_places=free_places,
         ineligible_reason="" if decision else str(decision.reason),
     )

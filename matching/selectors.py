@@ -303,8 +303,25 @@ def fit_concerns():
     )
 
 
-def cycle_candidates(*, cycle, application_ids=None) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
-    """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries."""
+def former_mentors_by_mentee(*, cycle, mentee=None) -> dict[int, set[int]]:
+    """mentee id -> ids of the mentors whose pair with her ended early in this cycle (one query)."""
+    ended = Match.objects.filter(cycle=cycle, status=Match.Status.ENDED_EARLY, mentor__isnull=False)
+    if mentee is not None:
+        ended = ended.filter(mentee=mentee)
+    result: dict[int, set[int]] = {}
+    for mentee_id, mentor_id in ended.values_list("mentee_id", "mentor_id"):
+        result.setdefault(mentee_id, set()).add(mentor_id)
+    return result
+
+
+def cycle_candidates(
+    *, cycle, application_ids=None, with_former_mentors=True
+) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
+    """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries.
+
+    ``with_former_mentors=False`` skips reading pairs that ended early: for a caller that knows
+    none of its mentees had one (the Koppelscherm's page, from ``cycle_mentees``' is_rematch).
+    """
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
     if application_ids is not None:
@@ -320,13 +337,19 @@ def cycle_candidates(*, cycle, application_ids=None) -> tuple[list[Candidate], l
     )
     mentors, mentees = [], []
     register = OrganisationRegister.load()
+    ended = former_mentors_by_mentee(cycle=cycle) if with_former_mentors else {}
     for application in applications:
         if application.role == Role.MENTOR:
             free = max(0, application.capacity - application.live_as_mentor)
             mentors.append(candidate_from_application(application, free_places=free, register=register))
         else:
             mentees.append(
-                candidate_from_application(application, has_live_match=application.mentee_is_matched, register=register)
+                candidate_from_application(
+                    application,
+                    has_live_match=application.mentee_is_matched,
+                    former_mentors=frozenset(ended.get(application.member_id, ())),
+                    register=register,
+                )
             )
     topic_names = {topic.pk: str(topic) for topic in Expertise.objects.all()}
     return mentors, mentees, topic_names

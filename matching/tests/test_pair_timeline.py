@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
-from matching import selectors, services
+from matching import scoring, selectors, services
 from matching.models import Cycle, Match
 from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
@@ -290,6 +290,27 @@ def test_coordinators_end_a_pair_that_does_not_fit_and_match_the_mentee_again(in
     )
     rematched = Match.objects.get(mentee=introduced.mentee, status=Match.Status.CONFIRMED)
     assert rematched.mentor == other_mentor.member
+
+
+def test_a_pair_that_ended_early_is_not_suggested_or_made_again_in_the_cycle(introduced, coordinator):
+    mentor_application = introduced.mentor_application
+    mentor_application.capacity = 2  # she still has a place: only the ended pair stands in the way
+    mentor_application.save()
+    services.match_end_early(match=introduced, by=coordinator, reason="Past niet")
+
+    mentors, mentees, _names = selectors.cycle_candidates(cycle=introduced.cycle)
+    table = scoring.score_table(mentors, mentees)
+    row = next(i for i, c in enumerate(mentees) if c.member_id == introduced.mentee_id)
+    column = next(i for i, c in enumerate(mentors) if c.member_id == introduced.mentor_id)
+
+    assert not table.allowed[row, column]
+    assert scoring.explain(mentors[column], mentees[row]) is None
+    with pytest.raises(ValidationError, match="al een mentorschap beëindigd"):
+        services.match_propose(
+            mentor_application=mentor_application,
+            mentee_application=introduced.mentee_application,
+            by=coordinator,
+        )
 
 
 def test_a_bad_fit_answer_is_refused_in_dutch_and_nothing_is_saved(introduced, client):
