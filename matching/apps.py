@@ -22,6 +22,8 @@ class MatchingConfig(AppConfig):
         "add_firmgroup",
         "change_firmgroup",
         "delete_firmgroup",
+        # Issue 15 §3: "it does not fit" and the note meant for them (read-only in the admin).
+        "view_fitcheck",
     ]
 
     def ready(self):

@@ -109,23 +109,42 @@ def pair_state(*, match) -> str:
     }[Match.Status(match.status)]
 
 
-def pairs_awaiting_first_contact(*, days: int, today=None, until_days: int | None = None):
-    """R8: first-term pairs matched at least `days` days ago (and less than `until_days`, if given)
-    whose mentee has not said she made contact and who have planned no meeting.
+def first_contact_overdue(*, days: int, today=None, until_days: int | None = None) -> Q:
+    """R8, as a condition on Match: a first-term pair matched at least `days` days ago (and less than
+    `until_days`, if given) whose mentee has not said she made contact and who planned no meeting
+    (planning one records the first contact).
 
-    The mentee's reminder asks this with the reminder days; the coordinators' digest and
-    dashboard with the alert days (settings MATCHING_FIRST_CONTACT_*).
+    A condition rather than a query, so a page that reads pairs for several lists (the coordinators'
+    cockpit) can ask it inside its one query and still follow this rule.
     """
     today = today or timezone.localdate()
-    matches = Match.objects.filter(
+    condition = Q(
         status__in=Match.ONGOING_STATUSES,
         previous_term__isnull=True,
         first_contact_at__isnull=True,
         confirmed_at__date__lte=today - datetime.timedelta(days=days),
     )
     if until_days is not None:
-        matches = matches.filter(confirmed_at__date__gt=today - datetime.timedelta(days=until_days))
-    return matches.select_related("mentor", "mentee", "cycle").order_by("confirmed_at", "pk")
+        condition &= Q(confirmed_at__date__gt=today - datetime.timedelta(days=until_days))
+    return condition
+
+
+def pairs_awaiting_first_contact(*, days: int, today=None, until_days: int | None = None):
+    """The pairs of `first_contact_overdue`, oldest match first.
+
+    The mentee's reminder asks this with the reminder days; the coordinators' digest and
+    dashboard with the alert days (settings MATCHING_FIRST_CONTACT_*).
+    """
+    return (
+        Match.objects.filter(first_contact_overdue(days=days, today=today, until_days=until_days))
+        .select_related("mentor", "mentee", "cycle")
+        .order_by("confirmed_at", "pk")
+    )
+
+
+def first_contact_alert(*, today=None) -> Q:
+    """Pairs the coordinators should hear of: no first contact after the alert days (settings)."""
+    return first_contact_overdue(days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS, today=today)
 
 
 def pairs_without_first_contact(*, today=None):
@@ -293,14 +312,15 @@ def fit_checks_of(*, match, user) -> tuple:
     return open_check, answered
 
 
+def fit_concern() -> Q:
+    """An ongoing pair where a partner said it does not fit (issue 15 §3), as a condition on Match."""
+    said_no = FitCheck.objects.filter(match=OuterRef("pk"), answer=FitCheck.Answer.NO)
+    return Q(status__in=Match.ONGOING_STATUSES) & Q(Exists(said_no))
+
+
 def fit_concerns():
     """Ongoing pairs where a partner said it does not fit: for the coordinators (digest, dashboard, admin)."""
-    return (
-        Match.objects.filter(status__in=Match.ONGOING_STATUSES, fit_checks__answer=FitCheck.Answer.NO)
-        .distinct()
-        .select_related("mentor", "mentee", "cycle")
-        .order_by("pk")
-    )
+    return Match.objects.filter(fit_concern()).select_related("mentor", "mentee", "cycle").order_by("pk")
 
 
 def former_mentors_by_mentee(*, cycle, mentee=None) -> dict[int, set[int]]:

@@ -11,23 +11,25 @@ import datetime
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MemberListImport, Profile, VerificationStatus
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
-from matching.models import Application, Cycle, Match, Role
-from meetings.selectors import NO_MEETING_ALERT_AFTER, with_first_contact, with_meeting_stats
+from matching import selectors as matching_selectors
+from matching.models import Application, Cycle, FitCheck, Match, Role
+from meetings.selectors import NO_MEETING_ALERT_AFTER, with_meeting_stats
 from notifications import selectors as notification_selectors
 
 # R10: fewer than two meetings held when the planned end is this close.
 MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
 WITHDRAWALS_SINCE = datetime.timedelta(days=7)
 # R8: the mentee makes first contact; three weeks after the start without any meeting planned, look.
-FIRST_CONTACT_WITHIN = datetime.timedelta(days=21)
 # The same six weeks as the meetings app's own alert and the pair's nudge.
 QUIET_AFTER = NO_MEETING_ALERT_AFTER
 # Names shown per needs-attention list; the link behind it has them all.
@@ -177,21 +179,27 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             [str(profile.user) for profile in flagged[:NAMES_SHOWN]],
         ),
     ]
-    # One query for the four lists about pairs: no first contact (R8), quiet ones, those short of two meetings (R10),
-    # and those that ended early this week.
+    # One query for the lists about pairs: no first contact (R8), quiet ones, those short of two meetings
+    # (R10), those where a partner said it does not fit, and those that ended early this week. The
+    # first-contact and fit rules are matching's own conditions, asked inside this query.
     quiet_since = today - QUIET_AFTER
-    contact_since = today - FIRST_CONTACT_WITHIN
     short_before = today + MEETINGS_REMINDER_BEFORE_END
     week_ago = today - WITHDRAWALS_SINCE
+    no_first_contact = matching_selectors.first_contact_alert(today=today)
+    does_not_fit = matching_selectors.fit_concern()
     pairs = list(
-        with_first_contact(
-            matches=with_meeting_stats(
-                matches=Match.objects.filter(
-                    Q(status=Match.Status.ACTIVE, start_date__lte=contact_since)
-                    | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
-                    | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
-                )
+        with_meeting_stats(
+            matches=Match.objects.filter(
+                Q(status=Match.Status.ACTIVE, start_date__lte=quiet_since)
+                | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
+                | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
+                | no_first_contact
+                | does_not_fit
             )
+        )
+        .annotate(
+            awaits_first_contact=ExpressionWrapper(no_first_contact, output_field=BooleanField()),
+            fit_concern=ExpressionWrapper(does_not_fit, output_field=BooleanField()),
         )
         .select_related("mentor", "mentee")
         .order_by("start_date", "pk")
@@ -203,15 +211,27 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         for pair in active
         if pair.planned_end and today < pair.planned_end <= short_before and pair.held_meeting_count < 2
     ]
-    no_contact = [pair for pair in active if pair.start_date <= contact_since and not pair.has_first_contact]
+    no_contact = [pair for pair in pairs if pair.awaits_first_contact]
+    not_fitting = [pair for pair in pairs if pair.fit_concern]
     ended = [pair for pair in pairs if pair.status == Match.Status.ENDED_EARLY]
     statistics_url = reverse("admin:meetings_pairmeetingstatistics_changelist")
     items.append(
         Attention(
-            _("pairs without first contact 21 days after the start (R8)"),
+            format_lazy(
+                _("pairs without first contact {days} days after they were matched (R8)"),
+                days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS,
+            ),
             len(no_contact),
-            statistics_url + "?status__exact=actief",
+            statistics_url,
             _pair_names(no_contact),
+        )
+    )
+    items.append(
+        Attention(
+            _("pairs where a partner said it does not fit"),
+            len(not_fitting),
+            _admin("admin:matching_fitcheck_changelist", answer__exact=FitCheck.Answer.NO),
+            _pair_names(not_fitting),
         )
     )
     items.append(

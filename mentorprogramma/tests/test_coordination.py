@@ -11,8 +11,9 @@ from accounts.models import MemberListImport, MembershipType, Profile, Region, U
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
 from evaluations.models import EvaluationRound, Invitation, Receipt
 from evaluations.tests.factories import EvaluationRoundFactory
-from matching.models import Application, Cycle, Match, Role
+from matching.models import Application, Cycle, FitCheck, Match, Role
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
+from meetings import services as meeting_services
 from meetings.models import Meeting
 from mentorprogramma import coordination
 
@@ -96,23 +97,49 @@ def test_needs_attention_lists_the_members_and_pairs_behind_each_count(client):
     assert client.get(quiet_item.url).context["cl"].result_count == 1
 
 
-def test_pairs_without_first_contact_after_21_days_need_attention(client):
-    today = timezone.localdate()
-    silent = ActiveMatchFactory(start_date=today - datetime.timedelta(days=22))
-    planned = ActiveMatchFactory(start_date=today - datetime.timedelta(days=22))
-    Meeting.objects.create(
-        match=planned,
-        starts_at=timezone.now() + datetime.timedelta(days=3),
-        duration_minutes=60,
-        created_by=planned.mentee,
+def test_pairs_without_first_contact_21_days_after_the_match_need_attention(client):  # R8, issue 15 §2
+    now = timezone.now()
+    # Matched 22 days ago for a cycle that has not started yet: the clock runs from the match.
+    silent = ActiveMatchFactory(
+        status=Match.Status.CONFIRMED,
+        confirmed_at=now - datetime.timedelta(days=22),
+        start_date=timezone.localdate() + datetime.timedelta(days=60),
     )
-    ActiveMatchFactory(start_date=today - datetime.timedelta(days=20))  # still has time
+    contacted = ActiveMatchFactory(confirmed_at=now - datetime.timedelta(days=22))
+    meeting_services.meeting_plan(
+        match=contacted, by=contacted.mentee, starts_at=now + datetime.timedelta(days=3), duration_minutes=60
+    )  # planning the introduction records the first contact
+    ActiveMatchFactory(confirmed_at=now - datetime.timedelta(days=20))  # still has time
     client.force_login(CoordinatorFactory())
 
     attention = {str(item.label): item for item in client.get(URL).context["attention"]}
 
-    item = attention["koppels zonder eerste contact 21 dagen na de start"]
+    item = attention["koppels zonder eerste contact 21 dagen na het koppelen (R8)"]
     assert item.names == [f"{silent.mentor} – {silent.mentee}"]
+
+
+def test_a_pair_where_a_partner_said_it_does_not_fit_needs_attention(client):  # issue 15 §3
+    fitting, not_fitting = ActiveMatchFactory(), ActiveMatchFactory()
+    for pair, answer in ((fitting, FitCheck.Answer.GOOD), (not_fitting, FitCheck.Answer.NO)):
+        FitCheck.objects.create(
+            match=pair,
+            member=pair.mentee,
+            round=1,
+            answer=answer,
+            note="GEHEIME-TOELICHTING",
+            answered_at=timezone.now(),
+        )
+    client.force_login(CoordinatorFactory())
+
+    response = client.get(URL)
+    attention = {str(item.label): item for item in response.context["attention"]}
+
+    item = attention["koppels waarvan iemand zegt dat het niet past"]
+    assert item.count == 1 and item.names == [f"{not_fitting.mentor} – {not_fitting.mentee}"]
+    assert "GEHEIME-TOELICHTING" not in response.content.decode()  # her note stays in the admin's own view
+    listed = client.get(item.url)
+    assert listed.status_code == 200, listed.status_code
+    assert listed.context["cl"].result_count == 1
 
 
 def test_the_page_shows_counts_and_dates_never_what_a_pair_or_a_mentee_wrote(client):
