@@ -274,7 +274,7 @@ def test_coordinators_end_a_pair_that_does_not_fit_and_match_the_mentee_again(in
     other_mentor = MentorApplicationFactory(cycle=introduced.cycle, capacity=1)
     client.force_login(coordinator)
     screen = reverse("admin:matching_cycle_matching", args=[introduced.cycle_id])
-    assert "Koppels die niet passen" in client.get(screen).content.decode()
+    assert "Mentorschappen die niet passen" in client.get(screen).content.decode()
 
     response = client.post(
         reverse("admin:matching_match_end_early", args=[introduced.pk]), {"reason": "Past niet na kennismaking"}

@@ -92,7 +92,7 @@ def test_mentee_plans_the_introduction_and_the_mentor_marks_it_held(live_server,
         assert Axe().run(page).violations_count == 0
 
         # The meetings list says the same, with the meeting marked as held.
-        panel.get_by_role("link", name="Alle afspraken van jullie koppel").click()
+        panel.get_by_role("link", name="Alle afspraken van jullie mentorschap").click()
         expect(page.get_by_text("1 van 2 afspraken gehouden")).to_be_visible()
         expect(page.get_by_text("Gehouden", exact=True)).to_be_visible()
 

@@ -95,7 +95,7 @@ def test_only_one_introductory_meeting_per_pair(client, pair):
     response = client.post(reverse("meetings:create", args=[pair.pk]), _form())
 
     assert response.status_code == 200
-    assert response.context["form"].errors["is_introduction"] == ["Dit koppel heeft al een kennismakingsafspraak."]
+    assert response.context["form"].errors["is_introduction"] == ["Jullie hebben al een kennismakingsafspraak."]
 
 
 def test_the_introductory_meeting_is_the_first_one(pair):

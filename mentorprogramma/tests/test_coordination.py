@@ -92,7 +92,7 @@ def test_needs_attention_lists_the_members_and_pairs_behind_each_count(client):
 
     assert attention["leden die wachten op verificatie"].count == 1
     assert str(waiting.user) in attention["leden die wachten op verificatie"].names
-    quiet_item = attention["koppels zonder gehouden afspraak zes weken na de start"]
+    quiet_item = attention["mentorschappen zonder gehouden afspraak zes weken na de start"]
     assert quiet_item.names == [f"{quiet.mentor} – {quiet.mentee}"]
     assert client.get(quiet_item.url).context["cl"].result_count == 1
 
@@ -114,7 +114,7 @@ def test_pairs_without_first_contact_21_days_after_the_match_need_attention(clie
 
     attention = {str(item.label): item for item in client.get(URL).context["attention"]}
 
-    item = attention["koppels zonder eerste contact 21 dagen na het koppelen (R8)"]
+    item = attention["mentorschappen zonder eerste contact 21 dagen na het koppelen (R8)"]
     assert item.names == [f"{silent.mentor} – {silent.mentee}"]
 
 
@@ -134,7 +134,7 @@ def test_a_pair_where_a_partner_said_it_does_not_fit_needs_attention(client):  #
     response = client.get(URL)
     attention = {str(item.label): item for item in response.context["attention"]}
 
-    item = attention["koppels waarvan iemand zegt dat het niet past"]
+    item = attention["mentorschappen waarin iemand zegt dat het niet past"]
     assert item.count == 1 and item.names == [f"{not_fitting.mentor} – {not_fitting.mentee}"]
     assert "GEHEIME-TOELICHTING" not in response.content.decode()  # her note stays in the admin's own view
     listed = client.get(item.url)

@@ -128,7 +128,7 @@ def test_coordinators_get_a_weekly_digest_with_counts_and_links(programme, sent,
     dutch = next(email for email in sent if email.to == [programme["coordinators"][0].email])
     assert dutch.subject == "Wekelijks overzicht van het mentorprogramma (2027-W09)"
     assert "Aanmeldingen die wachten op verificatie: 1" in dutch.body
-    assert "Mentees zonder match: 1" in dutch.body
+    assert "Mentees die nog niet gekoppeld zijn: 1" in dutch.body
     assert "http://127.0.0.1:8000/admin/accounts/profile/?verification_status__exact=wacht" in dutch.body
     assert "omdat je coördinator bent van het mentorprogramma" in dutch.body
     assert "omdat je meedoet aan het mentorprogramma" not in dutch.body

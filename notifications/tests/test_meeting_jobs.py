@@ -144,5 +144,5 @@ def test_the_digest_counts_active_pairs_without_a_held_meeting(pair, sent, djang
         services.coordinator_digest_record()
 
     (digest,) = [email for email in sent if email.to == [coordinator.email]]
-    assert "Actieve koppels zonder gehouden afspraak: 1" in digest.body
+    assert "Actieve mentorschappen zonder gehouden afspraak: 1" in digest.body
     assert pair.mentee.full_name not in bodies(digest)
