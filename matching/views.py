@@ -27,9 +27,11 @@ FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
 @login_required
 def overview(request):
     """Her programme page: open cycles, her applications with their state, and her pairs."""
+    # Read once for this page and the nav on it.
+    participation = selectors.participation_for_request(request=request)
     applications = [
         {"application": application, "state": selectors.application_state(application=application)}
-        for application in selectors.applications_for_user(user=request.user)
+        for application in participation.applications
     ]
     applied = {
         (item["application"].cycle_id, item["application"].role)
@@ -42,12 +44,12 @@ def overview(request):
             "applied_mentee": (cycle.pk, Role.MENTEE) in applied,
             "applied_mentor": (cycle.pk, Role.MENTOR) in applied,
         }
-        for cycle in selectors.open_cycles()
+        for cycle in participation.open_cycles
     ]
     context = {
         "open_cycles": open_cycles,
         "applications": applications,
-        "matches": selectors.matches_for_user(user=request.user),
+        "matches": participation.matches,
         "may_apply": role_decision(request.user, Role.MENTEE),
         "may_mentor": role_decision(request.user, Role.MENTOR),
         "chose_mentee": role_chosen(request.user, Role.MENTEE),

@@ -91,43 +91,67 @@ class PairProgress:
         return min(self.held, self.required)
 
 
-def with_progress(*, matches):
-    """Annotate pairs with what PairProgress needs, so any number of pairs costs one query (plus one for meetings)."""
-    pair = OuterRef("pk")
-    live = Meeting.objects.filter(match=pair).exclude(status=Meeting.Status.CANCELLED)
-    return matches.annotate(
-        progress_held=Count("meetings", filter=HELD, distinct=True),
-        progress_has_introduction=Exists(live.filter(is_introduction=True)),
-        progress_last_held_id=Subquery(
-            live.filter(status=Meeting.Status.HELD).order_by("-starts_at", "-pk").values("pk")[:1]
-        ),
-        progress_next_planned_id=Subquery(
-            live.filter(status=Meeting.Status.PLANNED, starts_at__gte=timezone.now())
-            .order_by("starts_at", "pk")
-            .values("pk")[:1]
-        ),
-    )
+def load_pair_meetings(*, matches) -> None:
+    """Read the meetings of these pairs in one query and keep each pair's list on its match object.
+
+    The pair's pages and her dashboard ask several questions of the same few meetings (progress,
+    the list, overdue ones, whether they made contact); `pair_meetings` then answers from memory.
+    Pages read them while rendering, after any change the request made.
+    """
+    missing = [match for match in matches if "_pair_meetings" not in match.__dict__]
+    if not missing:
+        return
+    by_pair: dict[int, list[Meeting]] = {match.pk: [] for match in missing}
+    for meeting in (
+        Meeting.objects.filter(match__in=missing)
+        .select_related("created_by", "status_changed_by")
+        .order_by("starts_at", "pk")
+    ):
+        by_pair[meeting.match_id].append(meeting)
+    for match in missing:
+        match.__dict__["_pair_meetings"] = by_pair[match.pk]
 
 
-def progress_of_pairs(*, matches) -> dict[int, PairProgress]:
-    """match id -> PairProgress for pairs annotated by `with_progress`: one query for all their meetings shown."""
-    matches = list(matches)
-    wanted = {m.progress_last_held_id for m in matches} | {m.progress_next_planned_id for m in matches}
-    meetings = Meeting.objects.in_bulk([pk for pk in wanted if pk is not None])
-    return {
-        m.pk: PairProgress(
-            held=m.progress_held,
-            required=REQUIRED_MEETINGS,
-            last_held=meetings.get(m.progress_last_held_id),
-            next_planned=meetings.get(m.progress_next_planned_id),
-            has_introduction=m.progress_has_introduction,
-        )
-        for m in matches
-    }
+def pair_meetings(*, match: Match) -> list[Meeting]:
+    """Every meeting of one pair, cancelled ones too, oldest first (see `load_pair_meetings`)."""
+    load_pair_meetings(matches=[match])
+    return match.__dict__["_pair_meetings"]
+
+
+def _by_time(meeting: Meeting):
+    return (meeting.starts_at, meeting.pk)
 
 
 def pair_progress(*, match: Match) -> PairProgress:
-    return progress_of_pairs(matches=with_progress(matches=Match.objects.filter(pk=match.pk)))[match.pk]
+    """One pair's R10 progress from its meetings: held out of required (cancelled never counts), the
+    last one held, the next one planned, and whether they had their introduction (R8)."""
+    live = [meeting for meeting in pair_meetings(match=match) if meeting.status != Meeting.Status.CANCELLED]
+    held = [meeting for meeting in live if meeting.status == Meeting.Status.HELD]
+    now = timezone.now()
+    ahead = [meeting for meeting in live if meeting.status == Meeting.Status.PLANNED and meeting.starts_at >= now]
+    return PairProgress(
+        held=len(held),
+        required=REQUIRED_MEETINGS,
+        last_held=max(held, key=_by_time, default=None),
+        next_planned=min(ahead, key=_by_time, default=None),
+        has_introduction=any(meeting.is_introduction for meeting in live),
+    )
+
+
+def overdue_meetings_of(*, match: Match) -> list[Meeting]:
+    """Planned meetings whose time has passed, from the meetings the page read already: mark them held or cancel."""
+    now = timezone.now()
+    return sorted(
+        (m for m in pair_meetings(match=match) if m.status == Meeting.Status.PLANNED and m.starts_at < now),
+        key=_by_time,
+    )
+
+
+def pair_has_made_contact(*, match: Match) -> bool:
+    """R8 on the pair page: the mentee said she made contact, or the pair planned or held a meeting."""
+    if match.first_contact_at is not None:
+        return True
+    return any(meeting.status != Meeting.Status.CANCELLED for meeting in pair_meetings(match=match))
 
 
 def has_meetings(*, match: Match) -> bool:
@@ -135,20 +159,20 @@ def has_meetings(*, match: Match) -> bool:
     return match.meetings.exclude(status=Meeting.Status.CANCELLED).exists()
 
 
-def overdue_planned_meetings(*, match: Match):
-    """Planned meetings whose time has passed: the pair should mark them held or cancel them."""
-    return match.meetings.filter(status=Meeting.Status.PLANNED, starts_at__lt=timezone.now()).order_by("starts_at")
-
-
 def active_pairs_for_user(*, user):
     return matches_for_user(user=user).filter(status__in=Match.ONGOING_STATUSES)
 
 
-def active_pairs_with_progress(*, user) -> list[tuple[Match, PairProgress]]:
-    """Her active pairs with their R10 progress, in two queries however many pairs she has."""
-    pairs = list(with_progress(matches=active_pairs_for_user(user=user)))
-    progress = progress_of_pairs(matches=pairs)
-    return [(match, progress[match.pk]) for match in pairs]
+def active_pairs_with_progress(*, user, pairs=None) -> list[tuple[Match, PairProgress]]:
+    """Her ongoing pairs with their R10 progress: one query for all their meetings.
+
+    Pass her pairs when the page read them already (the dashboard, from matching's request memo).
+    """
+    if pairs is None:
+        pairs = list(active_pairs_for_user(user=user))
+    pairs = [match for match in pairs if match.status in Match.ONGOING_STATUSES]
+    load_pair_meetings(matches=pairs)
+    return [(match, pair_progress(match=match)) for match in pairs]
 
 
 def private_note_text(*, meeting: Meeting, user) -> str | None:

@@ -34,7 +34,7 @@ def meeting_list(request, match_pk):
         {
             "match": match,
             "partner": match.partner_of(request.user),
-            "meetings": selectors.meetings_for_pair(match=match),
+            "meetings": selectors.pair_meetings(match=match),
             "can_change": match.is_ongoing,
             "on_meetings_list": True,
         },

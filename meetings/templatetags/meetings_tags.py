@@ -2,6 +2,8 @@
 
 from django import template
 
+from matching.selectors import participation_for_request
+
 from .. import selectors
 
 register = template.Library()
@@ -13,7 +15,7 @@ def meetings_pair_panel(context, match):
     return {
         "match": match,
         "progress": selectors.pair_progress(match=match),
-        "overdue": list(selectors.overdue_planned_meetings(match=match)[:3]),
+        "overdue": selectors.overdue_meetings_of(match=match)[:3],
         "is_active": match.is_ongoing,
         "user": context.get("user"),
         # On the meetings list itself a link to that list would point at the page you are on.
@@ -26,7 +28,10 @@ def meetings_dashboard(context):
     user = context.get("user")
     pairs = []
     if user is not None and user.is_authenticated:
-        for match, progress in selectors.active_pairs_with_progress(user=user):
+        # Her pairs as the nav and the matching panel read them for this request: no second read.
+        request = context.get("request")
+        mine = participation_for_request(request=request).matches if request is not None else None
+        for match, progress in selectors.active_pairs_with_progress(user=user, pairs=mine):
             pairs.append(
                 {
                     "match": match,
@@ -41,4 +46,4 @@ def meetings_dashboard(context):
 @register.simple_tag
 def pair_first_contact_made(match) -> bool:
     """R8: once the mentee said she made contact, or the pair has a (non-cancelled) meeting."""
-    return match.first_contact_at is not None or selectors.has_meetings(match=match)
+    return selectors.pair_has_made_contact(match=match)

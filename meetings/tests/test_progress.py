@@ -7,6 +7,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import MemberFactory
 from matching.models import Match
 from meetings import selectors
 from meetings.models import Meeting
@@ -128,3 +129,39 @@ def test_an_ended_pairs_page_shows_its_history_but_offers_no_planning(client, pa
     # Nothing the pair could still act on: no prompt to plan, no request to log the overdue meeting.
     assert "Heeft deze afspraak plaatsgevonden?" not in page
     assert "Zullen jullie een datum kiezen" not in page
+
+
+def test_progress_counts_held_meetings_and_finds_the_last_and_the_next(pair):
+    """One rule for the pair page and the dashboard: cancelled never counts; last held, next planned."""
+    now = timezone.now()
+    HeldMeetingFactory(match=pair, starts_at=now - datetime.timedelta(days=40), is_introduction=True)
+    last = HeldMeetingFactory(match=pair, starts_at=now - datetime.timedelta(days=10))
+    MeetingFactory(match=pair, status=Meeting.Status.CANCELLED, starts_at=now - datetime.timedelta(days=5))
+    MeetingFactory(match=pair, status=Meeting.Status.CANCELLED, starts_at=now + datetime.timedelta(days=1))
+    overdue = MeetingFactory(match=pair, starts_at=now - datetime.timedelta(days=2))
+    upcoming = MeetingFactory(match=pair, starts_at=now + datetime.timedelta(days=7))
+    MeetingFactory(match=pair, starts_at=now + datetime.timedelta(days=30))
+
+    progress = selectors.pair_progress(match=Match.objects.get(pk=pair.pk))
+    ((on_dashboard, dashboard_progress),) = selectors.active_pairs_with_progress(user=pair.mentee)
+
+    assert (progress.held, progress.last_held, progress.next_planned, progress.has_introduction) == (
+        2,
+        last,
+        upcoming,
+        True,
+    )
+    assert on_dashboard == pair and dashboard_progress == progress
+    assert selectors.overdue_meetings_of(match=pair) == [overdue]
+    assert selectors.active_pairs_with_progress(user=MemberFactory()) == []
+
+
+def test_the_pair_pages_read_the_pairs_meetings_once(client, pair, django_assert_max_num_queries):
+    for days in (-20, -3, 4):
+        MeetingFactory(match=pair, starts_at=timezone.now() + datetime.timedelta(days=days))
+    client.force_login(pair.mentee)
+
+    # Session, user, profile, the pair, her pairs for the nav, and the pair's meetings.
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("meetings:list", args=[pair.pk]))
+    assert response.status_code == 200 and len(response.context["meetings"]) == 3
