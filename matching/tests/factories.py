@@ -56,3 +56,16 @@ class ActiveMatchFactory(factory.django.DjangoModelFactory):
             from matching.services import agreement_ensure
 
             agreement_ensure(match=match)
+
+
+def confirm_pair(mentor_application, mentee_application, *, by, before_window_closes=True):
+    """A coordinator confirms this pair through the service, as the Koppelscherm does (the window question
+    answered yes, as most tests need): the tests' one way to make a pair under the hard rules."""
+    from matching import services
+
+    return services.match_confirm(
+        before_window_closes=before_window_closes,
+        mentor_application=mentor_application,
+        mentee_application=mentee_application,
+        by=by,
+    )

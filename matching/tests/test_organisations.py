@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.tests.factories import MemberFactory
-from matching import scoring, services
+from matching import scoring
 from matching.demo import load_firm_groups
 from matching.models import Application, FirmGroup
 from matching.organisations import OrganisationRegister, normalise_organisation
-from matching.tests.factories import ApplicationFactory, MentorApplicationFactory
+from matching.tests.factories import ApplicationFactory, MentorApplicationFactory, confirm_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -72,21 +72,11 @@ def test_the_hard_rule_refuses_a_mentor_from_the_same_firm_group(cycle, coordina
     mentee_application = _at(ApplicationFactory(cycle=cycle), "PwC")
 
     with pytest.raises(ValidationError, match="zelfde organisatiegroep"):
-        services.match_confirm(
-            before_window_closes=True,
-            mentor_application=mentor_application,
-            mentee_application=mentee_application,
-            by=coordinator,
-        )
+        confirm_pair(mentor_application, mentee_application, by=coordinator)
 
     mentee_application.allow_same_organisation = True
     mentee_application.save()
-    assert services.match_confirm(
-        before_window_closes=True,
-        mentor_application=mentor_application,
-        mentee_application=mentee_application,
-        by=coordinator,
-    )
+    assert confirm_pair(mentor_application, mentee_application, by=coordinator)
 
 
 def test_her_own_no_mentor_from_list_is_a_hard_rule_too(cycle, coordinator):
@@ -98,12 +88,7 @@ def test_her_own_no_mentor_from_list_is_a_hard_rule_too(cycle, coordinator):
     mentee_application.save()
 
     with pytest.raises(ValidationError, match="geen mentor van deze organisatie"):
-        services.match_confirm(
-            before_window_closes=True,
-            mentor_application=mentor_application,
-            mentee_application=mentee_application,
-            by=coordinator,
-        )
+        confirm_pair(mentor_application, mentee_application, by=coordinator)
 
 
 def test_the_score_table_and_the_single_rule_agree_on_every_pair(cycle):

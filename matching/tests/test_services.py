@@ -18,6 +18,7 @@ from matching.tests.factories import (
     ApplicationFactory,
     CycleFactory,
     MentorApplicationFactory,
+    confirm_pair,
 )
 
 pytestmark = pytest.mark.django_db
@@ -109,24 +110,14 @@ def test_applying_twice_is_refused_but_applying_again_after_withdrawing_works(me
 
 def test_she_can_edit_until_she_is_matched(mentor_application, mentee_application, coordinator):  # R6
     services.application_update(application=mentee_application, mentoring_question="Een nieuwe vraag")
-    services.match_confirm(
-        before_window_closes=True,
-        mentor_application=mentor_application,
-        mentee_application=mentee_application,
-        by=coordinator,
-    )
+    confirm_pair(mentor_application, mentee_application, by=coordinator)
 
     with pytest.raises(ValidationError, match="matched already"):
         services.application_update(application=mentee_application, mentoring_question="Nog een vraag")
 
 
 def test_withdrawing_after_a_match_ends_it_early_with_her_reason(mentor_application, mentee_application, coordinator):
-    match = services.match_confirm(
-        before_window_closes=True,
-        mentor_application=mentor_application,
-        mentee_application=mentee_application,
-        by=coordinator,
-    )
+    match = confirm_pair(mentor_application, mentee_application, by=coordinator)
     member = mentee_application.member
     with pytest.raises(ValidationError) as error:
         services.application_withdraw(application=mentee_application, by=member)
@@ -154,12 +145,7 @@ def test_confirming_activates_the_pair_for_a_year_and_tells_listeners_in_its_tra
     match_activated.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=False):
-            match = services.match_confirm(
-                before_window_closes=True,
-                mentor_application=mentor_application,
-                mentee_application=mentee_application,
-                by=coordinator,
-            )
+            match = confirm_pair(mentor_application, mentee_application, by=coordinator)
         # Before the commit: what a listener records (the R8 e-mail) commits or rolls back with the match.
         assert received == [match.pk]
     finally:
@@ -174,27 +160,19 @@ def test_confirming_activates_the_pair_for_a_year_and_tells_listeners_in_its_tra
 
 def test_a_mentor_never_gets_more_mentees_than_her_capacity(mentor_application, coordinator):
     first, second = ApplicationFactory.create_batch(2, cycle=mentor_application.cycle)
-    services.match_confirm(
-        before_window_closes=True, mentor_application=mentor_application, mentee_application=first, by=coordinator
-    )
+    confirm_pair(mentor_application, first, by=coordinator)
 
     with pytest.raises(ValidationError, match="no free place"):
-        services.match_confirm(
-            before_window_closes=True, mentor_application=mentor_application, mentee_application=second, by=coordinator
-        )
+        confirm_pair(mentor_application, second, by=coordinator)
     assert Match.objects.count() == 1
 
 
 def test_a_mentee_never_gets_a_second_mentor_in_the_cycle(mentee_application, coordinator):
     first, second = MentorApplicationFactory.create_batch(2, cycle=mentee_application.cycle)
-    services.match_confirm(
-        before_window_closes=True, mentor_application=first, mentee_application=mentee_application, by=coordinator
-    )
+    confirm_pair(first, mentee_application, by=coordinator)
 
     with pytest.raises(ValidationError, match="already has a mentor"):
-        services.match_confirm(
-            before_window_closes=True, mentor_application=second, mentee_application=mentee_application, by=coordinator
-        )
+        confirm_pair(second, mentee_application, by=coordinator)
 
 
 def test_not_from_her_own_organisation_unless_she_allows_it(cycle, coordinator):
@@ -205,21 +183,11 @@ def test_not_from_her_own_organisation_unless_she_allows_it(cycle, coordinator):
     mentee_application = ApplicationFactory(cycle=cycle, member=colleague)
 
     with pytest.raises(ValidationError, match="same organisation"):
-        services.match_confirm(
-            before_window_closes=True,
-            mentor_application=mentor_application,
-            mentee_application=mentee_application,
-            by=coordinator,
-        )
+        confirm_pair(mentor_application, mentee_application, by=coordinator)
 
     mentee_application.allow_same_organisation = True
     mentee_application.save()
-    assert services.match_confirm(
-        before_window_closes=True,
-        mentor_application=mentor_application,
-        mentee_application=mentee_application,
-        by=coordinator,
-    )
+    assert confirm_pair(mentor_application, mentee_application, by=coordinator)
 
 
 def test_a_member_cannot_mentor_herself(cycle, coordinator):
@@ -228,12 +196,7 @@ def test_a_member_cannot_mentor_herself(cycle, coordinator):
     mentee_application = ApplicationFactory(cycle=cycle, member=member)
 
     with pytest.raises(ValidationError, match="her own mentor"):
-        services.match_confirm(
-            before_window_closes=True,
-            mentor_application=mentor_application,
-            mentee_application=mentee_application,
-            by=coordinator,
-        )
+        confirm_pair(mentor_application, mentee_application, by=coordinator)
 
 
 def test_a_mentor_whose_verification_was_withdrawn_is_not_matched(mentor_application, mentee_application, coordinator):
@@ -242,12 +205,7 @@ def test_a_mentor_whose_verification_was_withdrawn_is_not_matched(mentor_applica
     profile.save()
 
     with pytest.raises(ValidationError, match="could not be verified"):
-        services.match_confirm(
-            before_window_closes=True,
-            mentor_application=mentor_application,
-            mentee_application=mentee_application,
-            by=coordinator,
-        )
+        confirm_pair(mentor_application, mentee_application, by=coordinator)
 
 
 def test_a_mentor_who_no_longer_has_more_than_five_years_is_not_matched(
@@ -259,12 +217,7 @@ def test_a_mentor_who_no_longer_has_more_than_five_years_is_not_matched(
     profile.save()
 
     with pytest.raises(ValidationError, match="more than 5 years"):
-        services.match_confirm(
-            before_window_closes=True,
-            mentor_application=mentor_application,
-            mentee_application=mentee_application,
-            by=coordinator,
-        )
+        confirm_pair(mentor_application, mentee_application, by=coordinator)
     assert not Match.objects.exists()
 
 
@@ -320,12 +273,7 @@ def test_a_withdrawn_application_is_not_matched(mentor_application, mentee_appli
     services.application_withdraw(application=mentee_application, by=mentee_application.member)
 
     with pytest.raises(ValidationError, match="withdrawn"):
-        services.match_confirm(
-            before_window_closes=True,
-            mentor_application=mentor_application,
-            mentee_application=mentee_application,
-            by=coordinator,
-        )
+        confirm_pair(mentor_application, mentee_application, by=coordinator)
 
 
 def test_a_confirmed_proposal_is_all_or_nothing(mentor_application, coordinator):
