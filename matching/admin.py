@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +21,7 @@ from mentorprogramma.forms import add_service_error
 from mentorprogramma.mfa import sensitive_coordinator_action
 
 from . import scoring, selectors, services, solver, suggestions
-from .models import Application, Cycle, FirmGroup, FitCheck, Match
+from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
 
 SUGGESTIONS_PER_MENTEE = 3
 # The Koppelscherm shows this many mentees a page (issue 17: under a second, under 300 KB).
@@ -406,6 +407,27 @@ class MatchAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    # Mentor and mentee may be empty (an erased partner), so Django would not join them by itself
+    # and would read each row's partners one query at a time.
+    list_select_related = ["cycle", "mentor", "mentee"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            # The renewal column: whether a next term exists and the partners' answers, for the
+            # whole page at once instead of two queries per active pair.
+            .annotate(continues_in_next_term=Exists(Match.objects.filter(previous_term=OuterRef("pk"))))
+            .prefetch_related(
+                Prefetch(
+                    "renewal_answers",
+                    queryset=RenewalAnswer.objects.only("match_id", "member_id", "wants_to_continue"),
+                    # A plain list: no related manager built per row.
+                    to_attr="renewal_answer_list",
+                )
+            )
+        )
+
     def get_urls(self):
         urls = [
             path(
@@ -463,11 +485,13 @@ class MatchAdmin(admin.ModelAdmin):
         # R5 without saying who answered what: only the joint outcome.
         if not match.is_active or not selectors.renewal_due(match=match):
             return "–"
+        prefetched = getattr(match, "renewal_answer_list", None)  # from get_queryset
+        answers = None if prefetched is None else {answer.member_id: answer.wants_to_continue for answer in prefetched}
         return {
             "agreed": _("both want to continue"),
             "declined": _("not continuing"),
             "open": _("waiting for answers"),
-        }[selectors.renewal_outcome(match=match)]
+        }[selectors.renewal_outcome(match=match, answers=answers)]
 
     @admin.action(description=gettext_lazy("Complete the selected mentorships"), permissions=["change"])
     def complete_matches(self, request, queryset):
