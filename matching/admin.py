@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Region
+from mentorprogramma.admin import LargeChangeListMixin
 from mentorprogramma.forms import add_service_error
 from mentorprogramma.mfa import sensitive_coordinator_action
 
@@ -347,10 +348,7 @@ class FirmGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    # Issue 17: at 10,000 members a page of 50 rows renders in a fraction of 100; no second COUNT(*).
-    list_per_page = 50
-    show_full_result_count = False
+class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
     list_display = ["member", "role", "cycle", "status", "capacity", "created_at"]
     list_filter = ["cycle", "role", "status"]
     search_fields = ["member__full_name", "member__email"]
@@ -382,10 +380,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
-    # Issue 17: at 10,000 members a page of 50 rows renders in a fraction of 100; no second COUNT(*).
-    list_per_page = 50
-    show_full_result_count = False
+class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "cycle", "term", "status", "start_date", "planned_end", "renewal"]
     list_filter = ["cycle", "status", "term"]
     search_fields = ["mentor__full_name", "mentee__full_name"]
@@ -406,7 +401,6 @@ class MatchAdmin(admin.ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
-
     # Mentor and mentee may be empty (an erased partner), so Django would not join them by itself
     # and would read each row's partners one query at a time.
     list_select_related = ["cycle", "mentor", "mentee"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
-from mentorprogramma.admin import ReadOnlyAdminMixin
+from mentorprogramma.admin import LargeChangeListMixin, ReadOnlyAdminMixin
 
 from . import selectors
 from .models import PairMeetingStatistics
@@ -28,10 +28,7 @@ class NoMeetingAfterSixWeeksFilter(admin.SimpleListFilter):
 
 
 @admin.register(PairMeetingStatistics)
-class PairMeetingStatisticsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    # Issue 17: at 10,000 members a page of 50 rows renders in a fraction of 100; no second COUNT(*).
-    list_per_page = 50
-    show_full_result_count = False
+class PairMeetingStatisticsAdmin(LargeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "cycle", "status", "start_date", "held_meetings", "last_held"]
     list_filter = [NoMeetingAfterSixWeeksFilter, "status", "cycle"]
     search_fields = ["mentor__full_name", "mentee__full_name"]
