@@ -72,10 +72,11 @@ class ProfileAdmin(LargeChangeListMixin, DataRightsAdminMixin, admin.ModelAdmin)
         "wants_mentor",
         "membership_type",
         "region",
-        "organisation",
         "expertise",
     ]
-    search_fields = ["user__full_name", "user__email", "membership_number"]
+    # Organisation is searched rather than filtered: at 10,000 members the filter listed every
+    # firm (hundreds of links) and read them all with a DISTINCT over the profiles on each page.
+    search_fields = ["user__full_name", "user__email", "membership_number", "organisation"]
     list_select_related = ["user"]
     actions = ["verify_selected", "mark_reviewed"]
     fieldsets = (

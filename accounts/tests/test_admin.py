@@ -155,7 +155,6 @@ def test_mark_reviewed_clears_the_flag_and_keeps_the_member(client):
         "wants_mentor__exact=1",
         "membership_type__exact=aspirant",
         "region__exact=utrecht",
-        "organisation=Kantoor%20X",
         "q=Kantoor",
         "q=200",
     ],
@@ -167,6 +166,17 @@ def test_the_member_list_filters_and_searches(client, query):
     response = client.get(reverse("admin:accounts_profile_changelist") + "?" + query)
 
     assert response.status_code == 200
+
+
+def test_the_member_list_is_searched_by_organisation(client):
+    # Issue 17: a search box rather than a filter listing every firm of 10,000 members.
+    in_firm = ProfileFactory(organisation="Kantoor X")
+    ProfileFactory(organisation="Ander bureau")
+    client.force_login(CoordinatorFactory())
+
+    response = client.get(reverse("admin:accounts_profile_changelist") + "?q=Kantoor%20X")
+
+    assert list(response.context["cl"].result_list) == [in_firm]
 
 
 def test_the_member_list_filters_by_expertise(client):
