@@ -231,3 +231,13 @@ def test_the_renewal_column_still_tells_the_joint_outcome(coordinator_client, ma
     assert "beiden willen doorgaan" in page
     assert "gaan niet door" in page
     assert "wacht op antwoorden" in page
+
+
+def test_the_member_list_counts_every_profile_or_the_filtered_ones(coordinator_client, profiles):
+    everyone = coordinator_client.get(changelist(Profile)).context["cl"]
+    mentors = coordinator_client.get(changelist(Profile) + "?wants_mentor__exact=1").context["cl"]
+    found = coordinator_client.get(changelist(Profile) + "?q=Kantoor").context["cl"]
+
+    assert everyone.result_count == Profile.objects.count() == ROWS
+    assert mentors.result_count == Profile.objects.filter(wants_mentor=True).count() < ROWS
+    assert found.result_count == ROWS  # every factory profile works at a "Kantoor"
