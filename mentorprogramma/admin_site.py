@@ -44,12 +44,11 @@ def _refuse(lookup: str):
 class ChangeListPrivacyMixin:
     """Mixed into every registered ModelAdmin by `MentorprogrammaAdminSite.register`."""
 
-    # Further lookups an admin's own links need (exact names), beyond its list_filter.
-    extra_lookups: tuple[str, ...] = ()
-
     # --- URL filters --------------------------------------------------------------------
     def allowed_lookups(self, request) -> set[str]:
-        allowed = set(self.extra_lookups)
+        # Further lookups an admin's own links need (exact names), beyond its list_filter: an admin's
+        # `extra_lookups`. Not defaulted on this mixin, which comes first in the MRO and would hide it.
+        allowed = set(getattr(self, "extra_lookups", ()))
         for item in self.get_list_filter(request):
             if isinstance(item, type) and issubclass(item, SimpleListFilter):
                 allowed.add(item.parameter_name)

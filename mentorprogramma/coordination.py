@@ -127,7 +127,7 @@ def funnel(cycle: Cycle | None) -> tuple[list[Step], dict]:
             matches["ended_early"],
             _admin(matches_url, **in_cycle, status__exact=Match.Status.ENDED_EARLY),
         ),
-        Step(_("renewed"), matches["renewed"], _admin(matches_url, **in_cycle, term__exact=2)),
+        Step(_("renewed"), matches["renewed"], _admin(matches_url, **in_cycle, term__gte=2)),
     ]
     extra = {
         "mentor_places_free": max(0, applications["places"] - matches["live_with_mentor_application"]),

@@ -97,6 +97,18 @@ def test_needs_attention_lists_the_members_and_pairs_behind_each_count(client):
     assert client.get(quiet_item.url).context["cl"].result_count == 1
 
 
+def test_the_renewed_figure_links_to_every_later_term_it_counts(client):  # R5
+    cycle = CycleFactory(status=Cycle.Status.RUNNING, planned_start=timezone.localdate() - datetime.timedelta(days=30))
+    for term in (1, 2, 3):
+        ActiveMatchFactory(cycle=cycle, term=term)
+    client.force_login(CoordinatorFactory())
+
+    funnel = {str(step.label): step for step in client.get(URL + f"?cyclus={cycle.pk}").context["funnel"]}
+
+    assert funnel["verlengd"].count == 2
+    assert client.get(funnel["verlengd"].url).context["cl"].result_count == 2
+
+
 def test_pairs_without_first_contact_21_days_after_the_match_need_attention(client):  # R8, issue 15 §2
     now = timezone.now()
     # Matched 22 days ago for a cycle that has not started yet: the clock runs from the match.
