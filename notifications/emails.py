@@ -753,6 +753,10 @@ def subjects_for(messages) -> dict[tuple[str, int], object]:
             continue  # build_email reports it for the message itself
         rows = model._default_manager.select_related(*SUBJECT_RELATED.get(label, [])).in_bulk(ids)
         found.update({(label, pk): row for pk, row in rows.items()})
+    # An invitation e-mail names all her roles in the round: read them for the whole batch at once.
+    selectors.remember_round_invitations(
+        row for (label, _pk), row in found.items() if label == "evaluations.invitation"
+    )
     return found
 
 

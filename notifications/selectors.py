@@ -1,6 +1,7 @@
 """Reads: what is due on a given day, and the counts for the coordinators' digest."""
 
 import datetime
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import COORDINATOR_GROUP, Profile, VerificationStatus
 from evaluations import selectors as evaluation_selectors
+from evaluations.models import Invitation
 from matching.models import Application, Cycle, Match, Role
 from matching.selectors import RENEWAL_NOTICE
 from meetings.selectors import NO_MEETING_ALERT_AFTER, REQUIRED_MEETINGS, with_meeting_stats
@@ -79,12 +81,33 @@ def first_invitation_per_person(round_) -> dict:
     return first
 
 
+def remember_round_invitations(invitations) -> None:
+    """For a batch of invitation e-mails: each person's invitations in her round, in one query for the
+    batch, kept on each invitation so `invitations_of` asks nothing more for a first invitation."""
+    invitations = list(invitations)
+    if not invitations:
+        return
+    theirs = defaultdict(list)
+    rows = Invitation.objects.filter(
+        round_id__in={invitation.round_id for invitation in invitations},
+        user_id__in={invitation.user_id for invitation in invitations},
+    )
+    for row in rows:
+        theirs[(row.round_id, row.user_id)].append(row)
+    for invitation in invitations:
+        invitation.__dict__["_round_invitations"] = theirs[(invitation.round_id, invitation.user_id)]
+
+
 def invitations_of(invitation, *, unanswered: bool = False) -> list:
     """All her invitations in the round of this one (mentor and/or mentee), mentor first."""
-    invitations = evaluation_selectors.invitations_without_receipt(round=invitation.round) if unanswered else None
-    rows = invitation.round.invitations.filter(user_id=invitation.user_id)
-    if invitations is not None:
-        rows = rows.filter(pk__in=invitations.values("pk"))
+    if not unanswered and "_round_invitations" in invitation.__dict__:
+        rows = invitation.__dict__["_round_invitations"]
+    else:
+        rows = invitation.round.invitations.filter(user_id=invitation.user_id)
+        if unanswered:
+            rows = rows.filter(
+                pk__in=evaluation_selectors.invitations_without_receipt(round=invitation.round).values("pk")
+            )
     return sorted(rows, key=lambda row: (row.role != "mentor", row.pk))
 
 

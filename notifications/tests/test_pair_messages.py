@@ -296,3 +296,23 @@ def test_a_member_in_both_roles_gets_one_invitation_naming_each_role_with_its_ow
     assert "Vul de evaluatie in als mentee" in mail.body
     assert len(sent) == 3
     assert Match.objects.count() == 2
+
+
+def test_a_batch_of_invitation_mails_reads_her_roles_once_for_the_whole_batch(django_assert_max_num_queries):
+    """Delivery marks each mail sent on its own row (nothing lost, nothing twice), but who has which
+    roles in the round is read once per batch, not once per mail (issue 10's delivery figure)."""
+    cycle = CycleFactory(status=Cycle.Status.RUNNING)
+    round_ = EvaluationRoundFactory(cycle=cycle, opens_on=timezone.localdate(), closes_on=timezone.localdate())
+    for _pair in range(12):
+        match = ActiveMatchFactory(cycle=cycle)
+        Invitation.objects.create(round=round_, user=match.mentor, role="mentor")
+        Invitation.objects.create(round=round_, user=match.mentee, role="mentee")
+    services.invitations_record(round_id=round_.pk)
+    mails = OutboxMessage.objects.count()
+    assert mails == 24
+
+    # One UPDATE per mail sent, and a fixed number of reads for the batch.
+    with django_assert_max_num_queries(mails + 12):
+        report = services.outbox_deliver_due()
+
+    assert report.sent == mails
