@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -413,7 +413,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
             .get_queryset(request)
             # The renewal column: whether a next term exists and the partners' answers, for the
             # whole page at once instead of two queries per active pair.
-            .annotate(continues_in_next_term=Exists(Match.objects.filter(previous_term=OuterRef("pk"))))
+            .with_next_term()
             .prefetch_related(
                 Prefetch(
                     "renewal_answers",

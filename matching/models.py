@@ -157,6 +157,13 @@ class MatchQuerySet(models.QuerySet):
         """R5: terms after the first, i.e. the pair chose to continue (same rule as Match.is_renewed_term)."""
         return self.filter(term__gt=Match.FIRST_TERM)
 
+    def with_next_term(self):
+        """Annotate continues_in_next_term (R5: a later term follows), so a list needs no query per pair;
+        `selectors.has_next_term` reads it."""
+        return self.annotate(
+            continues_in_next_term=models.Exists(Match.objects.filter(previous_term=models.OuterRef("pk")))
+        )
+
 
 class Match(models.Model):
     """A mentor–mentee pair for one term of (in principle) one year (R4); renewals are new terms (R5)."""

@@ -32,7 +32,7 @@ def matches_for_user(*, user):
         Match.objects.filter(Q(mentor=user) | Q(mentee=user), status__in=VISIBLE_TO_PAIR)
         .select_related("mentor", "mentee", "cycle")
         # Her pairs' states (renewed or not) without a query per pair, whatever her history.
-        .annotate(continues_in_next_term=Exists(Match.objects.filter(previous_term=OuterRef("pk"))))
+        .with_next_term()
         .order_by("-start_date", "-created_at")
     )
 
@@ -323,15 +323,22 @@ def fit_concerns():
     return Match.objects.filter(fit_concern()).select_related("mentor", "mentee", "cycle").order_by("pk")
 
 
-def former_mentors_by_mentee(*, cycle, mentee=None) -> dict[int, set[int]]:
+def former_mentors_by_mentee(*, cycle) -> dict[int, set[int]]:
     """mentee id -> ids of the mentors whose pair with her ended early in this cycle (one query)."""
     ended = Match.objects.filter(cycle=cycle, status=Match.Status.ENDED_EARLY, mentor__isnull=False)
-    if mentee is not None:
-        ended = ended.filter(mentee=mentee)
     result: dict[int, set[int]] = {}
     for mentee_id, mentor_id in ended.values_list("mentee_id", "mentor_id"):
         result.setdefault(mentee_id, set()).add(mentor_id)
     return result
+
+
+def former_mentors_of(*, cycle, mentee) -> frozenset[int]:
+    """The mentors whose pair with this mentee ended early in this cycle: not to be matched again."""
+    return frozenset(
+        Match.objects.filter(
+            cycle=cycle, mentee=mentee, status=Match.Status.ENDED_EARLY, mentor__isnull=False
+        ).values_list("mentor_id", flat=True)
+    )
 
 
 def cycle_candidates(
