@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -216,9 +216,3 @@ def calendar_meetings_for_user(*, user):
         .select_related("match__mentor", "match__mentee")
         .order_by("starts_at")
     )
-
-
-def with_first_contact(*, matches):
-    """Annotate pairs with has_first_contact: a planned or held meeting, the same rule as `has_meetings` (R8)."""
-    live = Meeting.objects.filter(match=OuterRef("pk")).exclude(status=Meeting.Status.CANCELLED)
-    return matches.annotate(has_first_contact=Exists(live))

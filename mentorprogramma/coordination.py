@@ -29,7 +29,6 @@ from notifications import selectors as notification_selectors
 # R10: fewer than two meetings held when the planned end is this close.
 MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
 WITHDRAWALS_SINCE = datetime.timedelta(days=7)
-# R8: the mentee makes first contact; three weeks after the start without any meeting planned, look.
 # The same six weeks as the meetings app's own alert and the pair's nudge.
 QUIET_AFTER = NO_MEETING_ALERT_AFTER
 # Names shown per needs-attention list; the link behind it has them all.
