@@ -139,6 +139,8 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["cycle", "role", "created_at"]
+        # The admin's list pages in this order without sorting every application.
+        indexes = [models.Index(fields=["cycle", "role", "created_at"], name="application_list_order_idx")]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "member", "role"], name="application_once_per_role_per_cycle"),
             models.CheckConstraint(
@@ -245,6 +247,8 @@ class Match(models.Model):
         verbose_name = _("match")
         verbose_name_plural = _("matches")
         ordering = ["-created_at"]
+        # The admin's list pages newest first without sorting every pair.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="match_newest_first_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(mentor=F("mentee")),
