@@ -60,6 +60,21 @@ class Participation:
     def open_cycles(self) -> list[Cycle]:
         return list(open_cycles())
 
+    def nav_item(self) -> str:
+        """What her nav offers: 'apply' while a cycle is open and she has neither pair nor application,
+        else 'mine'. Every page has the nav, most need no list: it asks existence unless the page read
+        the lists already (her overview does)."""
+        if self._has("matches", matches_for_user) or self._has("applications", applications_for_user):
+            return "mine"
+        if "open_cycles" in self.__dict__:
+            return "apply" if self.open_cycles else "mine"
+        return "apply" if open_cycles().exists() else "mine"
+
+    def _has(self, name: str, query) -> bool:
+        if name in self.__dict__:
+            return bool(self.__dict__[name])
+        return query(user=self.user).exists()
+
 
 def participation_for_request(*, request) -> Participation:
     """The request's Participation (see there); the template tags' one way to her matching data."""

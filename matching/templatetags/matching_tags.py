@@ -36,10 +36,7 @@ def matching_dashboard(context):
 @register.simple_tag(takes_context=True)
 def matching_nav(context):
     """What the nav offers: 'apply' while a cycle is open and she has no pair, else 'mine'."""
-    participation = selectors.participation_for_request(request=context["request"])
-    if not participation.matches and not participation.applications and participation.open_cycles:
-        return "apply"
-    return "mine"
+    return selectors.participation_for_request(request=context["request"]).nav_item()
 
 
 PAIR_STATE_LABELS = {
