@@ -74,7 +74,7 @@ def postgresql_only():
 def admin_user(admin_user):
     # pytest-django's superuser, with the second factor every staff account needs before the admin opens.
     from accounts.tests.factories import TOTP_SECRET
-    from mentorprogramma.mfa import totp_activate
+    from core.mfa import totp_activate
 
     totp_activate(user=admin_user, secret=TOTP_SECRET)
     return admin_user

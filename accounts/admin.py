@@ -12,9 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from mentorprogramma.admin import LargeChangeListMixin, ReadOnlyAdminMixin
-from mentorprogramma.forms import add_service_error
-from mentorprogramma.mfa import sensitive_coordinator_action
+from core.admin import LargeChangeListMixin, ReadOnlyAdminMixin
+from core.forms import add_service_error
+from core.mfa import sensitive_coordinator_action
 
 from . import selectors, services
 from .admin_data_rights import DataRightsAdminMixin

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from mentorprogramma.fields import BoundedTextField
+from core.fields import BoundedTextField
 
 
 class UserManager(BaseUserManager):

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from mentorprogramma.forms import add_service_error
+from core.forms import add_service_error
 
 from . import selectors, services
 from .forms import ProfileForm

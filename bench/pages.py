@@ -121,7 +121,7 @@ def main():
         defaults={"full_name": "Bench coördinator", "is_staff": True, "is_superuser": True},
     )
     # Coordinators have a second factor (issue 13): without one the admin sends her to set it up.
-    from mentorprogramma.mfa import DEMO_TOTP_SECRET, totp_activate
+    from core.mfa import DEMO_TOTP_SECRET, totp_activate
 
     totp_activate(user=coordinator, secret=DEMO_TOTP_SECRET)
     running = Cycle.objects.get(name="Schaal lopend")

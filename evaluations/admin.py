@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from mentorprogramma.admin import ReadOnlyAdminMixin
-from mentorprogramma.mfa import sensitive_coordinator_action
+from core.admin import ReadOnlyAdminMixin
+from core.mfa import sensitive_coordinator_action
 
 from . import selectors, services
 from .models import EvaluationRound, Invitation, Question, round_has_answers

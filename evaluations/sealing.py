@@ -20,7 +20,7 @@ import json
 
 from cryptography.fernet import InvalidToken, MultiFernet
 
-from mentorprogramma import fernet_keys
+from core import fernet_keys
 
 __all__ = ["InvalidToken", "fernet", "open_ballot", "reseal", "seal"]
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
-from mentorprogramma.forms import add_service_error
+from core.forms import add_service_error
 
 from . import selectors, services
 from .forms import EvaluationForm

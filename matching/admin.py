@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Region
-from mentorprogramma.admin import LargeChangeListMixin
-from mentorprogramma.forms import add_service_error
-from mentorprogramma.mfa import sensitive_coordinator_action
+from core.admin import LargeChangeListMixin
+from core.forms import add_service_error
+from core.mfa import sensitive_coordinator_action
 
 from . import scoring, selectors, services, solver, suggestions
 from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer

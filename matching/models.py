@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import eligibility
 from accounts.models import Expertise, MeetingPreference
-from mentorprogramma.fields import BoundedTextField
+from core.fields import BoundedTextField
 
 
 class Cycle(models.Model):

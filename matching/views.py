@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.eligibility import role_chosen, role_decision
-from mentorprogramma.forms import add_service_error
+from core.forms import add_service_error
 
 from . import selectors, services
 from .forms import (

@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import LargeChangeListMixin, ReadOnlyAdminMixin
 from matching.models import Match
-from mentorprogramma.admin import LargeChangeListMixin, ReadOnlyAdminMixin
 
 from . import selectors
 from .models import PairMeetingStatistics

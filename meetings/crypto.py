@@ -12,7 +12,7 @@ and decrypts with any of them, so a key can be rotated without downtime:
 
 from cryptography.fernet import InvalidToken, MultiFernet
 
-from mentorprogramma import fernet_keys
+from core import fernet_keys
 
 __all__ = ["InvalidToken", "decrypt", "development_key", "encrypt", "fernet", "rotate"]
 

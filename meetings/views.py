@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from core.forms import add_service_error
 from matching.selectors import pair_for_user
-from mentorprogramma.forms import add_service_error
 
 from . import calendar, selectors, services
 from .forms import MeetingForm, PrivateNoteForm

@@ -39,7 +39,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "mentorprogramma.apps.MentorprogrammaAdminConfig",
+    "core.apps.MentorprogrammaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,24 +54,26 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "csp",
+    "core",
     "mentorprogramma",
     "accounts",
     "matching",
     "meetings",
     "evaluations",
     "notifications",
+    "coordination",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "mentorprogramma.middleware.PreferredLanguageMiddleware",
+    "core.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After the session and language, so its 400 page speaks the visitor's language.
-    "mentorprogramma.middleware.RejectNulBytesMiddleware",
+    "core.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -95,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mentorprogramma.context_processors.programme",
+                "core.context_processors.programme",
             ],
         },
     },
@@ -174,7 +176,7 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 
-# Second factor (allauth.mfa, see mentorprogramma/mfa.py): authenticator apps, security keys and
+# Second factor (allauth.mfa, see core/mfa.py): authenticator apps, security keys and
 # passkeys, with recovery codes. Coordinators must have one before the admin opens; members may.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
@@ -231,7 +233,7 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 else:
     # Console for the developer's eyes, a folder so a message can be opened later.
-    EMAIL_BACKEND = "mentorprogramma.mail.ConsoleAndFileEmailBackend"
+    EMAIL_BACKEND = "core.mail.ConsoleAndFileEmailBackend"
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
 
 # Celery -------------------------------------------------------------------------

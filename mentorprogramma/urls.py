@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import use_year_order
+
 from . import views
-from .admin import use_year_order
 
 # The admin login goes through allauth, so it shares its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -20,7 +21,7 @@ urlpatterns = [
     path("vertrouwelijkheid/", views.confidentiality, name="confidentiality"),
     path("privacyverklaring/", views.privacy, name="privacy"),
     path("overzicht/", views.dashboard, name="dashboard"),
-    path("coordinatie/", views.coordination, name="coordination"),
+    path("coordinatie/", include("coordination.urls")),
     path("taal/", views.set_language, name="set_language"),
     path("account/", include("allauth.urls")),
     path("profiel/", include("accounts.urls")),

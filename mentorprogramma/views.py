@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_POST
@@ -58,16 +57,3 @@ def set_language(request):
         account_services.user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response
 
-
-def coordination(request):
-    """The coordinators' cockpit: the state of the year and the next step (issue 16 §1).
-
-    Only for coordinators (staff in the coordinators' group); everyone else gets a 404, so
-    the page does not even admit it exists. Counts, dates and names only.
-    """
-    from . import coordination as cockpit
-
-    user = request.user
-    if not (user.is_authenticated and user.is_active and user.is_coordinator):
-        raise Http404
-    return render(request, "coordination.html", cockpit.cockpit(cycle_id=request.GET.get("cyclus")))

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from mentorprogramma.admin import LargeChangeListMixin, ReadOnlyAdminMixin
+from core.admin import LargeChangeListMixin, ReadOnlyAdminMixin
 
 from . import services
 from .models import OutboxMessage

@@ -346,7 +346,7 @@ def _coordinator_digest(message, _subject) -> Content:
             )
         )
     # The same next step as on top of the cockpit's year plan, and the way to the cockpit.
-    from mentorprogramma.coordination import programme_next_step
+    from coordination.cockpit import programme_next_step
 
     step = programme_next_step()
     if step is not None:

@@ -8,7 +8,7 @@ from accounts.eligibility import mentor_decision
 from accounts.models import COORDINATOR_GROUP, Expertise, MembershipType, Profile, Region, User, VerificationStatus
 
 PASSWORD = "een-lang-wachtwoord-2026"
-# Factory staff's authenticator-app secret: mentorprogramma.mfa.current_totp_code(TOTP_SECRET) logs in.
+# Factory staff's authenticator-app secret: core.mfa.current_totp_code(TOTP_SECRET) logs in.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -31,10 +31,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def second_factor(self, create, extracted, **kwargs):
-        # Staff must have MFA before the admin opens (mentorprogramma.mfa); factory staff have it,
+        # Staff must have MFA before the admin opens (core.mfa); factory staff have it,
         # with TOTP_SECRET, unless a test passes second_factor=False.
         if create and self.is_staff and extracted is not False:
-            from mentorprogramma.mfa import totp_activate
+            from core.mfa import totp_activate
 
             totp_activate(user=self, secret=TOTP_SECRET)
 
@@ -125,7 +125,7 @@ def browser_second_step(page, secret: str = TOTP_SECRET) -> None:
 
     from playwright.sync_api import expect
 
-    from mentorprogramma.mfa import current_totp_code
+    from core.mfa import current_totp_code
 
     code = page.get_by_role("textbox", name="Code")
     expect(code).to_be_visible()

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import mentorprogramma.fields
+import core.fields
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import F
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('round', models.PositiveSmallIntegerField(default=1, verbose_name='round')),
                 ('asked_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked at')),
                 ('answer', models.CharField(blank=True, choices=[('goed', 'good'), ('twijfel', 'still in doubt'), ('niet', 'it does not fit')], max_length=8, verbose_name='answer')),
-                ('note', mentorprogramma.fields.BoundedTextField(blank=True, max_length=2000, verbose_name='note for the coordinators')),
+                ('note', core.fields.BoundedTextField(blank=True, max_length=2000, verbose_name='note for the coordinators')),
                 ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
             ],
             options={

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Expertise, Profile
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory
+from core.admin import KeysFirstPaginator
 from matching.models import Application, Cycle, Match, RenewalAnswer
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings.models import PairMeetingStatistics
 from meetings.tests.factories import HeldMeetingFactory
-from mentorprogramma.admin import KeysFirstPaginator
 from notifications.admin import OutboxMessageAdmin
 from notifications.models import OutboxMessage
 from notifications.tests.factories import OutboxMessageFactory

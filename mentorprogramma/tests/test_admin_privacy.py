@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from accounts.models import Profile, User
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, UserFactory
+from core.admin_site import ChangeListPrivacyMixin, MentorprogrammaAdminSite
 from evaluations.models import Invitation, Role
 from evaluations.tests.factories import EvaluationRoundFactory
 from matching.tests.factories import ActiveMatchFactory
-from mentorprogramma.admin_site import ChangeListPrivacyMixin, MentorprogrammaAdminSite
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from accounts import demo
 from accounts.tests.factories import browser_second_step
-from mentorprogramma.mfa import DEMO_TOTP_SECRET, totp_activate
+from core.mfa import DEMO_TOTP_SECRET, totp_activate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

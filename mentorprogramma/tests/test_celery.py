@@ -1,6 +1,6 @@
 import pytest
 
-from mentorprogramma.tasks import health
+from core.tasks import health
 
 
 @pytest.mark.django_db

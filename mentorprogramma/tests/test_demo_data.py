@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, PEOPLE
 from accounts.models import Profile, User
-from mentorprogramma.mfa import DEMO_TOTP_SECRET, current_totp_code
+from core.mfa import DEMO_TOTP_SECRET, current_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_demo_coordinator_can_log_in_and_reach_the_admin(client):
     call_command("load_demo_data")
 
     client.post("/account/login/", {"login": "coordinator@example.org", "password": DEMO_PASSWORD})
-    # The second step, with the code for the secret load_demo_data printed (mentorprogramma.mfa).
+    # The second step, with the code for the secret load_demo_data printed (core.mfa).
     client.post(reverse("mfa_authenticate"), {"code": current_totp_code(DEMO_TOTP_SECRET)})
 
     assert client.get("/admin/").status_code == 200

@@ -128,8 +128,8 @@ def test_every_database_rule_explains_itself_in_dutch(model, constraint):
 
 def test_an_evaluation_closing_before_it_opens_is_refused_in_plain_dutch_in_the_admin(client):
 
+    from core.mfa import DEMO_TOTP_SECRET, totp_activate
     from evaluations.models import EvaluationRound
-    from mentorprogramma.mfa import DEMO_TOTP_SECRET, totp_activate
 
     coordinator = UserFactory(is_staff=True, is_superuser=True)
     totp_activate(user=coordinator, secret=DEMO_TOTP_SECRET)

@@ -17,9 +17,9 @@ from accounts.tests.factories import (
     ProfileFactory,
     reauthenticate,
 )
+from core.mfa import DEMO_TOTP_SECRET, current_totp_code
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory
-from mentorprogramma.mfa import DEMO_TOTP_SECRET, current_totp_code
 
 pytestmark = pytest.mark.django_db
 

@@ -138,7 +138,7 @@ def test_coordinators_get_a_weekly_digest_with_counts_and_links(programme, sent,
 
 
 def test_the_digest_points_at_the_cockpits_next_step(programme, sent, django_capture_on_commit_callbacks):
-    from mentorprogramma.coordination import programme_next_step
+    from coordination.cockpit import programme_next_step
 
     send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks)
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
-from mentorprogramma.mfa import DEMO_TOTP_SECRET, current_totp_code, totp_activate
+from core.mfa import DEMO_TOTP_SECRET, current_totp_code, totp_activate
 
 # Each app may add its own demo data in <app>/demo.py with load(*, members, stdout).
 APPS_WITH_DEMO = ["matching", "meetings", "evaluations"]
@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 except ModuleNotFoundError:
                     continue
                 module.load(members=members, stdout=self.stdout)
-            # Coordinators need a second factor (mentorprogramma.mfa): the demo one gets a known secret.
+            # Coordinators need a second factor (core.mfa): the demo one gets a known secret.
             totp_activate(user=members["coordinator"], secret=DEMO_TOTP_SECRET)
 
         self.stdout.write("")

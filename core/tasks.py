@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import connection
 
 
-@shared_task(name="mentorprogramma.health")
+@shared_task(name="core.health")
 def health() -> dict:
     """Prove a worker is alive and can reach the database; used by ops and tests."""
     with connection.cursor() as cursor:

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from accounts.models import MemberListImport, MembershipType, Profile, Region, User, VerificationStatus
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
+from coordination import cockpit as coordination
 from evaluations.models import EvaluationRound, Invitation, Receipt
 from evaluations.tests.factories import EvaluationRoundFactory
 from matching.models import Application, Cycle, FitCheck, Match, Role
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting
-from mentorprogramma import coordination
 
 pytestmark = pytest.mark.django_db
 URL = reverse("coordination")

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from mentorprogramma.mfa import DEMO_TOTP_SECRET, current_totp_code
+from core.mfa import DEMO_TOTP_SECRET, current_totp_code
 
 
 class Command(BaseCommand):

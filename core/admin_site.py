@@ -10,7 +10,7 @@ third-party ones alike, so a new admin cannot forget it:
 - `search_fields` only reach fields the change list shows, so a search cannot probe a hidden value;
 - a filter value with a NUL byte, an absurd length or a date out of range is a 400, never a 500.
 
-Every admin page also asks for MFA first (see `mentorprogramma.mfa`).
+Every admin page also asks for MFA first (see `core.mfa`).
 """
 
 from functools import wraps
@@ -133,7 +133,7 @@ class ChangeListPrivacyMixin:
 
 
 class MentorprogrammaAdminSite(admin.AdminSite):
-    """The default admin site (see `mentorprogramma.apps.MentorprogrammaAdminConfig`)."""
+    """The default admin site (see `core.apps.MentorprogrammaAdminConfig`)."""
 
     def admin_view(self, view, cacheable=False):
         guarded = super().admin_view(view, cacheable)
