@@ -114,13 +114,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
-# Cache: allauth's rate limits need a real, shared cache, so Redis when configured.
+# Cache: allauth's rate limits need a shared cache, so Redis when configured. Redis is an accelerator,
+# never a single point of failure: core.cache.FailSoftRedisCache answers within half a second and,
+# while Redis is down or hung, from this process's memory (rate limits then count per process).
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "mentorprogramma",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
