@@ -30,7 +30,7 @@ from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, Men
 from meetings import services as meeting_services
 from meetings.models import Meeting, PrivateNote
 from meetings.tests.factories import HeldMeetingFactory
-from notifications.emails import OUTBOX_HEADER
+from notifications.emails.build import OUTBOX_HEADER
 from notifications.models import OutboxMessage
 from notifications.tests.factories import OutboxMessageFactory
 

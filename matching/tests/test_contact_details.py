@@ -86,7 +86,7 @@ def test_a_proposed_pair_sees_no_contact_details_yet(pair):
 
 def test_the_contact_mail_built_after_an_early_end_holds_no_contact_details(pair):
     """The mail is built at sending time: if the pair ended before it went out, no details go out."""
-    from notifications.emails import build_email
+    from notifications.emails.build import build_email
     from notifications.models import OutboxMessage
 
     message = OutboxMessage.objects.create(

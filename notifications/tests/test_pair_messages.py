@@ -19,7 +19,7 @@ from matching.models import Application, Cycle, FitCheck, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting
-from notifications import services
+from notifications import delivery, services
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies
 
@@ -313,6 +313,6 @@ def test_a_batch_of_invitation_mails_reads_her_roles_once_for_the_whole_batch(dj
 
     # One UPDATE per mail sent, and a fixed number of reads for the batch.
     with django_assert_max_num_queries(mails + 12):
-        report = services.outbox_deliver_due()
+        report = delivery.outbox_deliver_due()
 
     assert report.sent == mails
