@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
-from matching import selectors, services
+from matching import renewal, selectors, services
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory
 
@@ -40,7 +40,7 @@ def _renew(match):
     """Both said yes and the coordinator started the new term: the old term is completed, the new one active."""
     for member in (match.mentor, match.mentee):
         match.renewal_answers.create(member=member, wants_to_continue=True)
-    return services.match_renew(match=match, by=CoordinatorFactory())
+    return renewal.match_renew(match=match, by=CoordinatorFactory())
 
 
 def _what_she_sees(client, viewer, match) -> str:
