@@ -116,7 +116,9 @@ def member_sessions(env: dict) -> list[tuple[str, list[str]]]:
     from matching.models import Match
 
     pairs = list(
-        Match.objects.filter(status=Match.Status.ACTIVE).select_related("mentor", "mentee").order_by("pk")[: SESSIONS // 2]
+        Match.objects.filter(status=Match.Status.ACTIVE)
+        .select_related("mentor", "mentee")
+        .order_by("pk")[: SESSIONS // 2]
     )
     sessions = []
     client = Client()
@@ -209,7 +211,9 @@ def _client_process(port, sessions, connections, first, seconds, queue):
 
 def run_load(port: int, sessions, connections: int, seconds: float) -> dict:
     queue = multiprocessing.Queue()
-    per_process = [connections // CLIENT_PROCESSES + (i < connections % CLIENT_PROCESSES) for i in range(CLIENT_PROCESSES)]
+    per_process = [
+        connections // CLIENT_PROCESSES + (i < connections % CLIENT_PROCESSES) for i in range(CLIENT_PROCESSES)
+    ]
     processes, first = [], 0
     for count in per_process:
         processes.append(
@@ -254,7 +258,9 @@ def main():
         return
     try:
         run_load(port, sessions, 10, 5)  # warm up: templates, connections, every worker's first requests
-        print(f"load, {MEMBERS:,} members, {len(sessions)} members' sessions, gunicorn as in production (2-core machine):")
+        print(
+            f"load, {MEMBERS:,} members, {len(sessions)} members' sessions, gunicorn as in production (2-core machine):"
+        )
         for connections, (p95_target, p99_target) in TARGETS.items():
             figure = run_load(port, sessions, connections, SECONDS)
             at = f"at {connections} connections"
