@@ -254,7 +254,9 @@ def private_notes_rotate_keys() -> int:
             if ciphertext is None:  # removed meanwhile: nothing left to rotate
                 break
         else:
-            logger.warning("Private note #%s changed during each of %s tries; run the rotation again.", pk, ROTATE_ATTEMPTS)
+            logger.warning(
+                "Private note #%s changed during each of %s tries; run the rotation again.", pk, ROTATE_ATTEMPTS
+            )
     return count
 
 

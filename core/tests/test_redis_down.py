@@ -12,12 +12,10 @@ import time
 import pytest
 from django.urls import reverse
 
-from accounts.tests.conftest import profile_data  # noqa: F401 - the fixture, shared
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory, UserFactory
-from core.tests.own_services import own_redis  # noqa: F401 - the fixture
 from matching.models import Cycle, Match
 from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
-from notifications import services
+from notifications import outbox
 
 # A request may wait for one short timeout of the cache and one of the broker, never more.
 REQUEST_SECONDS = 3
@@ -63,7 +61,7 @@ def timed(call):
 
 @pytest.mark.parametrize("outage", ["down", "hung"])
 def test_with_redis_down_or_hung_members_and_coordinators_carry_on(
-    outage, redis_for_everything, client, profile_data, caplog  # noqa: F811
+    outage, redis_for_everything, client, profile_data, caplog
 ):
     cycle = CycleFactory(status=Cycle.Status.MATCHING)
     mentor_application = MentorApplicationFactory(cycle=cycle, member=MemberFactory(), capacity=1)
@@ -135,5 +133,5 @@ def test_a_hung_broker_holds_the_deliver_now_nudge_up_for_at_most_a_second(redis
     redis_for_everything.pause()
 
     started = time.monotonic()
-    services._nudge_now()
+    outbox._nudge_now()
     assert time.monotonic() - started < 1.2
