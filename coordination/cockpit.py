@@ -25,6 +25,7 @@ from matching import selectors as matching_selectors
 from matching.models import Application, Cycle, FitCheck, Match, Role
 from meetings.selectors import NO_MEETING_ALERT_AFTER, with_meeting_stats
 from notifications import selectors as notification_selectors
+from notifications.models import OutboxMessage
 
 # R10: fewer than two meetings held when the planned end is this close.
 MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
@@ -245,7 +246,7 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         Attention(
             _("pairs with fewer than two meetings and two months left (R10)"),
             len(below_two),
-            statistics_url + "?status__exact=actief",
+            statistics_url + f"?status__exact={Match.Status.ACTIVE}",
             _pair_names(below_two),
         )
     )
@@ -270,7 +271,7 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         Attention(
             _("e-mails that failed"),
             failed,
-            reverse("admin:notifications_outboxmessage_changelist") + "?status__exact=mislukt",
+            _admin("admin:notifications_outboxmessage_changelist", status__exact=OutboxMessage.Status.FAILED),
         )
     )
     return items

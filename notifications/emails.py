@@ -23,8 +23,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import RetentionNotice
+from accounts.models import RetentionNotice, VerificationStatus
 from matching import selectors as matching_selectors
+from matching.models import FitCheck
 from matching.selectors import may_see_contact_details
 
 from . import selectors
@@ -297,7 +298,10 @@ def _coordinator_digest(message, _subject) -> Content:
     actions = [
         (
             _("Registrations to verify"),
-            absolute_url(reverse("admin:accounts_profile_changelist") + "?verification_status__exact=wacht"),
+            absolute_url(
+                reverse("admin:accounts_profile_changelist")
+                + f"?verification_status__exact={VerificationStatus.PENDING}"
+            ),
         ),
         (_("Applications and matches"), absolute_url(reverse("admin:matching_match_changelist"))),
     ]
@@ -357,7 +361,10 @@ def _coordinator_digest(message, _subject) -> Content:
         actions.append(
             (
                 _("E-mails to look at"),
-                absolute_url(reverse("admin:notifications_outboxmessage_changelist") + "?status__exact=mislukt"),
+                absolute_url(
+                    reverse("admin:notifications_outboxmessage_changelist")
+                    + f"?status__exact={OutboxMessage.Status.FAILED}"
+                ),
             )
         )
     return Content(
@@ -377,8 +384,6 @@ def _coordinator_digest(message, _subject) -> Content:
 def _verification_decision(message, profile) -> Content:
     """R2: verified, or rejected with the coordinators' reason; the decision is the one recorded in the period."""
     profile_url = absolute_url(reverse("accounts:profile"))
-    from accounts.models import VerificationStatus
-
     if message.period[:1] == VerificationStatus.VERIFIED[:1]:
         return Content(
             subject=_("Your NOB membership has been verified"),
@@ -585,9 +590,9 @@ def _fit_check_question(message, check) -> Content:
             % {"name": partner.get_short_name()},
         ],
         actions=[
-            (_("Good: it fits"), fit_check_url(match, "goed")),
-            (_("Still in doubt"), fit_check_url(match, "twijfel")),
-            (_("It does not fit"), fit_check_url(match, "niet")),
+            (_("Good: it fits"), fit_check_url(match, FitCheck.Answer.GOOD)),
+            (_("Still in doubt"), fit_check_url(match, FitCheck.Answer.DOUBT)),
+            (_("It does not fit"), fit_check_url(match, FitCheck.Answer.NO)),
         ],
     )
 
