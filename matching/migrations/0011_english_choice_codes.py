@@ -41,8 +41,17 @@ def _recode(apps, table, backwards):
             model.objects.filter(**{field: source}).update(**{field: target})
 
 
+def _check_now(schema_editor):
+    """PostgreSQL: check the deferred foreign keys of the rows just rewritten now, so the constraints
+    and fields altered after this step may change the tables in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def to_codes(apps, schema_editor, backwards=False):
     _recode(apps, CODES, backwards)
+    _check_now(schema_editor)
 
 
 def to_dutch(apps, schema_editor):

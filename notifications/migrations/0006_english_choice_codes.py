@@ -34,9 +34,18 @@ def _recode_decision_periods(apps, backwards):
             message_model.objects.filter(pk=message.pk).update(period=mapping[letter] + message.period[1:])
 
 
+def _check_now(schema_editor):
+    """PostgreSQL: check the deferred foreign keys of the rows just rewritten now, so the constraints
+    and fields altered after this step may change the tables in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def to_codes(apps, schema_editor, backwards=False):
     _recode(apps, CODES, backwards)
     _recode_decision_periods(apps, backwards)
+    _check_now(schema_editor)
 
 
 def to_dutch(apps, schema_editor):
