@@ -54,7 +54,6 @@ def evaluation_seal_keys_to_retire(app_configs, **kwargs):
     """A seal key that sealed a published round and seals no waiting ballot should be retired (README)."""
     from django.db import DatabaseError
 
-
     if not settings.EVALUATION_SEAL_KEYS:
         return []  # development's derived key: nothing to retire
     try:
