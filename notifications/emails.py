@@ -6,7 +6,6 @@ body is chosen here and nowhere else: contact details and links, never meeting
 notes, evaluation answers or the mentorvraag (R11, R14).
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
@@ -17,14 +16,13 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import RetentionNotice
-from matching import selectors as matching_selectors
 from matching.selectors import may_see_contact_details
 
 from . import selectors
@@ -54,20 +52,12 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _reverse_or(name: str, pk: int, fallback: str) -> str:
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        # Until the matching app provides the page, the dashboard leads to it.
-        return reverse(fallback)
-
-
 def pair_url(match) -> str:
-    return absolute_url(_reverse_or("matching:pair_detail", match.pk, "dashboard"))
+    return absolute_url(reverse("matching:pair_detail", args=[match.pk]))
 
 
 def renewal_url(match, answer: str) -> str:
-    return absolute_url(_reverse_or("matching:renewal", match.pk, "dashboard")) + f"?answer={answer}"
+    return absolute_url(reverse("matching:renewal", args=[match.pk])) + f"?answer={answer}"
 
 
 def _date(value) -> str:
@@ -123,7 +113,7 @@ def _start_paragraph(match) -> list[str]:
 
 
 def first_contact_url(match) -> str:
-    return absolute_url(_reverse_or("matching:first_contact", match.pk, "dashboard"))
+    return absolute_url(reverse("matching:first_contact", args=[match.pk]))
 
 
 def _match_mentee(message, match) -> Content:
@@ -284,93 +274,6 @@ def _renewal_question(message, match) -> Content:
             (_("Yes, I would like to continue"), renewal_url(match, "yes")),
             (_("No, I will stop after this year"), renewal_url(match, "no")),
         ],
-    )
-
-
-def _coordinator_digest(message, _subject) -> Content:
-    counts = selectors.digest_counts()
-    details = [
-        (_("Registrations awaiting verification"), str(counts["awaiting_verification"])),
-        (_("Mentees without a match"), str(counts["unmatched_mentees"])),
-        (_("Active pairs without a meeting held"), str(counts["pairs_without_meetings"])),
-    ]
-    actions = [
-        (
-            _("Registrations to verify"),
-            absolute_url(reverse("admin:accounts_profile_changelist") + "?verification_status__exact=wacht"),
-        ),
-        (_("Applications and matches"), absolute_url(reverse("admin:matching_match_changelist"))),
-    ]
-    # Issue 15 §2: pairs matched three weeks ago (configurable) without a first contact, by name.
-    for match in matching_selectors.pairs_without_first_contact():
-        details.append(
-            (
-                _("No first contact yet"),
-                _("%(mentee)s with mentor %(mentor)s, matched on %(date)s")
-                % {
-                    "mentee": match.mentee.full_name,
-                    "mentor": match.mentor.full_name,
-                    "date": _date(timezone.localdate(match.confirmed_at)),
-                },
-            )
-        )
-    # Issue 15 §3: pairs where a partner said it does not fit, until a coordinator acted on it.
-    for match in matching_selectors.fit_concerns():
-        details.append(
-            (
-                _("Does not fit"),
-                _("%(mentee)s with mentor %(mentor)s")
-                % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name},
-            )
-        )
-    # Issue 15 §4, R6: who stepped out this past week (the reasons are in the admin, not in a mail).
-    applications, ended = selectors.withdrawals_since(timezone.now() - datetime.timedelta(days=7))
-    for application in applications:
-        details.append(
-            (
-                _("Withdrawn"),
-                _("%(name)s, %(role)s in %(cycle)s")
-                % {
-                    "name": application.member.full_name,
-                    "role": application.get_role_display(),
-                    "cycle": application.cycle,
-                },
-            )
-        )
-    for match in ended:
-        details.append(
-            (
-                _("Mentorship ended early"),
-                _("%(mentee)s with mentor %(mentor)s, on %(date)s")
-                % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name, "date": _date(match.ended_on)},
-            )
-        )
-    # The same next step as on top of the cockpit's year plan, and the way to the cockpit.
-    from coordination.cockpit import programme_next_step
-
-    step = programme_next_step()
-    if step is not None:
-        details.insert(0, (_("Next step"), f"{step.label} ({date_format(step.due, 'j F Y')})"))
-    actions.insert(0, (_("Coordination"), absolute_url(reverse("coordination"))))
-    if counts["failed_messages"]:
-        details.append((_("E-mails that could not be sent"), str(counts["failed_messages"])))
-        actions.append(
-            (
-                _("E-mails to look at"),
-                absolute_url(reverse("admin:notifications_outboxmessage_changelist") + "?status__exact=mislukt"),
-            )
-        )
-    return Content(
-        subject=_("Weekly overview of the mentor programme (%(week)s)") % {"week": message.period},
-        paragraphs=[
-            _(
-                "This is the weekly overview of the mentor programme: counts, the pairs that need you, and who "
-                "stepped out. Details are in the admin."
-            )
-        ],
-        details=details,
-        actions=actions,
-        reason=_("You receive this e-mail because you are a coordinator of the mentor programme."),
     )
 
 
@@ -557,7 +460,7 @@ def _pair_ended(message, match) -> Content:
 
 
 def fit_check_url(match, answer: str = "") -> str:
-    url = absolute_url(_reverse_or("matching:fit_check", match.pk, "dashboard"))
+    url = absolute_url(reverse("matching:fit_check", args=[match.pk]))
     return f"{url}?answer={answer}" if answer else url
 
 
@@ -700,7 +603,6 @@ BUILDERS = {
     Kind.QUIET_PAIR_NUDGE: _quiet_pair_nudge,
     Kind.MEETINGS_REMINDER: _meetings_reminder,
     Kind.RENEWAL_QUESTION: _renewal_question,
-    Kind.COORDINATOR_DIGEST: _coordinator_digest,
     Kind.VERIFICATION_DECISION: _verification_decision,
     Kind.ACCOUNT: _account_message,
     Kind.FIRST_CONTACT_REMINDER: _first_contact_reminder,
@@ -713,6 +615,15 @@ BUILDERS = {
     Kind.NOT_MATCHED: _not_matched,
     Kind.RETENTION_WARNING: _retention_warning,
 }
+
+
+def register_builder(kind: str, builder) -> None:
+    """A higher app builds the e-mails of a kind it records, here at sending time like every other.
+
+    The roof (coordination) registers its weekly digest in its AppConfig.ready(), so this app never
+    imports it. ``builder(message, subject) -> Content``.
+    """
+    BUILDERS[kind] = builder
 
 
 # Everything a builder reads from a subject, fetched in the same query.
@@ -781,7 +692,10 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
     recipient = message.recipient
     subject = (subjects or {}).get((message.subject_type, message.subject_id)) or subject_of(message)
     with translation.override(message_language(message)):
-        content = BUILDERS[message.kind](message, subject)
+        builder = BUILDERS.get(message.kind)
+        if builder is None:
+            raise PermanentDeliveryError(f"no app builds {message.kind} e-mails")
+        content = builder(message, subject)
         context = {
             "content": content,
             "recipient": recipient,
