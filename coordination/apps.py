@@ -13,7 +13,7 @@ class CoordinationConfig(AppConfig):
     verbose_name = "Coördinatie"
 
     def ready(self):
-        from notifications.emails import register_builder
+        from notifications.emails.build import register_builder
 
         from .digest import KIND, digest_content
 

@@ -2,8 +2,9 @@
 
 The same list as the page (``cockpit.needs_attention``) for every cycle, so the page and the mail
 never disagree about what needs a coordinator. The roof records the digest through the
-notifications app's public service (a downward import) and builds its text at sending time through
-the builder it registers there in ``CoordinationConfig.ready()``: notifications never imports the roof.
+notifications app's outbox (a downward import) and builds its text at sending time through the
+builder it registers with ``notifications.emails.build`` in ``CoordinationConfig.ready()``:
+notifications never imports the roof.
 """
 
 import datetime
@@ -14,9 +15,10 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from notifications import outbox
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from notifications.emails import Content, absolute_url
+from notifications.emails.base import Content, absolute_url
 from notifications.models import OutboxMessage
 
 from . import cockpit
@@ -28,8 +30,8 @@ def digest_record(*, day: datetime.date | None = None) -> int:
     """The weekly digest to every coordinator, once per ISO week (the outbox key holds the week)."""
     day = day or timezone.localdate()
     period = notification_services.iso_week(day)
-    return notification_services.messages_record(
-        notification_services.message_build(kind=KIND, recipient=person, period=period)
+    return outbox.messages_record(
+        outbox.message_build(kind=KIND, recipient=person, period=period)
         for person in notification_selectors.coordinators()
     )
 

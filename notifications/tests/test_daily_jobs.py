@@ -8,7 +8,7 @@ import time_machine
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
 from notifications import tasks
-from notifications.emails import renewal_url
+from notifications.emails.pairs import renewal_url
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies, of_kind
 
