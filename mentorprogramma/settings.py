@@ -283,8 +283,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.run_daily_jobs",
         "schedule": crontab(hour=NOTIFICATIONS_DAILY_HOUR, minute=0),
     },
-    "notifications-weekly-digest": {
-        "task": "notifications.send_coordinator_digest",
+    "coordination-weekly-digest": {
+        "task": "coordination.send_coordinator_digest",
         "schedule": crontab(hour=NOTIFICATIONS_DAILY_HOUR, minute=30, day_of_week="monday"),
     },
     # Picks up retries that are due and messages a crashed worker left behind.

@@ -22,14 +22,14 @@ BEFORE = [
     ("matching", "0010_list_order_indexes"),
     ("meetings", "0003_constraint_messages"),
     ("notifications", "0005_constraint_messages"),
-    ("evaluations", "0004_constraint_messages"),
+    ("evaluations", "0005_round_sealed_with"),
 ]
 AFTER = [
     ("accounts", "0008_english_choice_codes"),
     ("matching", "0011_english_choice_codes"),
     ("meetings", "0004_english_choice_codes"),
     ("notifications", "0006_english_choice_codes"),
-    ("evaluations", "0005_english_choice_codes"),
+    ("evaluations", "0006_english_choice_codes"),
 ]
 
 # Schema changes on SQLite cannot run inside the test's transaction.

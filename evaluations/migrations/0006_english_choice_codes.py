@@ -45,7 +45,7 @@ def to_dutch(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0004_constraint_messages'),
+        ('evaluations', '0005_round_sealed_with'),
     ]
 
     operations = [
