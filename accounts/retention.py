@@ -63,9 +63,7 @@ def warn_then_erase(
     """
     if notice is LOOK_UP:
         notice = (
-            RetentionNotice.objects.filter(
-                user_id=user_id, topic=topic, about_id=about_id, created_at__date__gte=since
-            )
+            RetentionNotice.objects.filter(user_id=user_id, topic=topic, about_id=about_id, created_at__date__gte=since)
             .order_by("-created_at")
             .first()
         )

@@ -30,7 +30,9 @@ def noon(day):
 
 def renewed_pair_with_notes():
     """A pair in its second term that ended, with a note of each partner in each term."""
-    first = ActiveMatchFactory(start_date=START, status=Match.Status.COMPLETED, ended_on=START + relativedelta(months=12))
+    first = ActiveMatchFactory(
+        start_date=START, status=Match.Status.COMPLETED, ended_on=START + relativedelta(months=12)
+    )
     second = ActiveMatchFactory(
         cycle=first.cycle,
         mentor=first.mentor,

@@ -14,9 +14,11 @@ from django.urls import resolve
 from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
+from coordination.digest import digest_record
 from evaluations import services as evaluation_services
 from evaluations.models import EvaluationRound, Invitation, Question, Receipt
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
+from matching import renewal as matching_renewal
 from matching import services as matching_services
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
@@ -59,7 +61,7 @@ def run_day(day, django_capture_on_commit_callbacks):
     with at(day), django_capture_on_commit_callbacks(execute=True):
         services.daily_jobs_run()
         if day.weekday() == 0:  # the beat schedule sends the digest on Mondays
-            services.coordinator_digest_record()
+            digest_record()
 
 
 def to(sent, user):
@@ -211,7 +213,7 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
     ):
         run_day(day, django_capture_on_commit_callbacks)
     with at(PLANNED_END - relativedelta(months=1)), django_capture_on_commit_callbacks(execute=True):
-        services.coordinator_digest_record()
+        digest_record()
 
     kinds = set(OutboxMessage.objects.values_list("kind", flat=True))
     # They met, so no nudge; nobody left or expired (accounts/tests/test_data_rights*.py); the kinds of
@@ -241,8 +243,8 @@ def test_a_renewed_term_is_announced_as_a_new_term_not_as_a_new_partner(sent, dj
     ApplicationFactory(cycle=first_term.cycle, member=mentee, mentoring_question=MENTORVRAAG)
     with at(first_term.planned_end - datetime.timedelta(days=10), 12), django_capture_on_commit_callbacks(execute=True):
         for person in (mentee, mentor):
-            matching_services.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
-        second_term = matching_services.match_renew(match=first_term, by=None)  # R5
+            matching_renewal.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
+        second_term = matching_renewal.match_renew(match=first_term, by=None)  # R5
 
     assert (second_term.term, second_term.previous_term) == (2, first_term)
     (to_mentee,) = to(sent, mentee)
@@ -298,8 +300,8 @@ def test_a_quiet_renewed_term_is_nudged_without_talk_of_a_first_meeting(sent, dj
     first_term = ActiveMatchFactory(mentor=mentor, mentee=mentee, start_date=START - relativedelta(months=12))
     with at(first_term.planned_end - datetime.timedelta(days=10), 12), django_capture_on_commit_callbacks(execute=True):
         for person in (mentee, mentor):
-            matching_services.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
-        second_term = matching_services.match_renew(match=first_term, by=None)
+            matching_renewal.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
+        second_term = matching_renewal.match_renew(match=first_term, by=None)
     sent.clear()
 
     run_day(second_term.start_date + datetime.timedelta(weeks=6), django_capture_on_commit_callbacks)
