@@ -7,28 +7,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from matching.models import FitCheck
 from matching.selectors import may_see_contact_details
 
 from ..models import OutboxMessage
-from .base import Content, _reverse_or, absolute_url, long_date
+from .base import Content, absolute_url, long_date
 
 Kind = OutboxMessage.Kind
 
 
 def pair_url(match) -> str:
-    return absolute_url(_reverse_or("matching:pair_detail", match.pk, "dashboard"))
+    return absolute_url(reverse("matching:pair_detail", args=[match.pk]))
 
 
 def renewal_url(match, answer: str) -> str:
-    return absolute_url(_reverse_or("matching:renewal", match.pk, "dashboard")) + f"?answer={answer}"
+    return absolute_url(reverse("matching:renewal", args=[match.pk])) + f"?answer={answer}"
 
 
 def first_contact_url(match) -> str:
-    return absolute_url(_reverse_or("matching:first_contact", match.pk, "dashboard"))
+    return absolute_url(reverse("matching:first_contact", args=[match.pk]))
 
 
 def fit_check_url(match, answer: str = "") -> str:
-    url = absolute_url(_reverse_or("matching:fit_check", match.pk, "dashboard"))
+    url = absolute_url(reverse("matching:fit_check", args=[match.pk]))
     return f"{url}?answer={answer}" if answer else url
 
 
@@ -303,9 +304,9 @@ def _fit_check_question(message, check) -> Content:
             % {"name": partner.get_short_name()},
         ],
         actions=[
-            (_("Good: it fits"), fit_check_url(match, "goed")),
-            (_("Still in doubt"), fit_check_url(match, "twijfel")),
-            (_("It does not fit"), fit_check_url(match, "niet")),
+            (_("Good: it fits"), fit_check_url(match, FitCheck.Answer.GOOD)),
+            (_("Still in doubt"), fit_check_url(match, FitCheck.Answer.DOUBT)),
+            (_("It does not fit"), fit_check_url(match, FitCheck.Answer.NO)),
         ],
     )
 
