@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -146,7 +147,35 @@ class Attention:
 
 
 def _pair_names(matches) -> list[str]:
-    return [f"{match.mentor} – {match.mentee}" for match in matches[:NAMES_SHOWN]]
+    return [f"{match.mentor} – {match.mentee}" for match in matches]
+
+
+def first_of_each(queryset, conditions: dict, *, order_by: list) -> dict[str, tuple[int, list]]:
+    """Per condition: how many rows of ``queryset`` meet it and the first NAMES_SHOWN of them, in one query.
+
+    The database counts and picks (a window per condition: its row number and its total among the rows
+    meeting it), so the page reads at most NAMES_SHOWN rows per list however many there are, never
+    every open pair or waiting member into Python. A row may belong to several lists.
+    """
+    either = Q()
+    for condition in conditions.values():
+        either |= condition
+    flags = {
+        f"attention_is_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+        for name, condition in conditions.items()
+    }
+    windows = {}
+    shown = Q()
+    for name in conditions:
+        windows[f"attention_rank_{name}"] = Window(RowNumber(), partition_by=[F(f"attention_is_{name}")], order_by=order_by)
+        windows[f"attention_total_{name}"] = Window(Count("pk"), partition_by=[F(f"attention_is_{name}")])
+        shown |= Q(**{f"attention_is_{name}": True, f"attention_rank_{name}__lte": NAMES_SHOWN})
+    rows = list(queryset.filter(either).annotate(**flags).annotate(**windows).filter(shown).order_by(*order_by))
+    result = {}
+    for name in conditions:
+        meeting = [row for row in rows if getattr(row, f"attention_is_{name}")]
+        result[name] = (getattr(meeting[0], f"attention_total_{name}") if meeting else 0, meeting)
+    return result
 
 
 def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attention]:
@@ -155,29 +184,31 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     The one list of the cockpit page and of the weekly digest. ``cycle`` narrows what belongs to a
     cycle (mentees waiting, pairs, withdrawals) to that cycle; ``None`` means every cycle (the digest:
     a coordinator's week spans the running cycle and the one being matched). Members waiting or
-    flagged and failed e-mails belong to no cycle: always the whole programme.
+    flagged and failed e-mails belong to no cycle: always the whole programme. Every list is counted
+    and its first names picked by the database (``first_of_each``).
     """
-    waiting = list(
-        Profile.objects.filter(Q(verification_status=VerificationStatus.PENDING) | Q(needs_review=True))
-        .select_related("user")
-        .only("needs_review", "verification_status", "membership_number", "user__full_name", "user__email")
-        .order_by("created_at")
+    members = first_of_each(
+        Profile.objects.select_related("user").only(
+            "needs_review", "verification_status", "membership_number", "user__full_name", "user__email"
+        ),
+        {"pending": Q(verification_status=VerificationStatus.PENDING), "flagged": Q(needs_review=True)},
+        order_by=["created_at", "pk"],
     )
-    pending = [profile for profile in waiting if profile.verification_status == VerificationStatus.PENDING]
-    flagged = [profile for profile in waiting if profile.needs_review]
+    pending_count, pending = members["pending"]
+    flagged_count, flagged = members["flagged"]
     mentees_waiting = matching_selectors.mentees_waiting(cycle=cycle).count()
     items = [
         Attention(
             _("members waiting for verification"),
-            len(pending),
+            pending_count,
             _admin("admin:accounts_profile_changelist", verification_status__exact=VerificationStatus.PENDING),
-            [str(profile.user) for profile in pending[:NAMES_SHOWN]],
+            [str(profile.user) for profile in pending],
         ),
         Attention(
             _("members flagged by the latest import"),
-            len(flagged),
+            flagged_count,
             _admin("admin:accounts_profile_changelist", needs_review__exact=1),
-            [str(profile.user) for profile in flagged[:NAMES_SHOWN]],
+            [str(profile.user) for profile in flagged],
         ),
         # A count: while a cycle is matched there are many, and the Koppelscherm has them all.
         Attention(
@@ -203,22 +234,11 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         "ended_early": matching_selectors.ended_early_since(since=today - WITHDRAWALS_SINCE),
     }
     matches = Match.objects.filter(cycle=cycle) if cycle else Match.objects.all()
-    either = Q()
-    for condition in conditions.values():
-        either |= condition
-    pairs = list(
-        meetings_selectors.with_meeting_stats(matches=matches)
-        .filter(either)
-        .annotate(
-            **{
-                f"attention_{name}": ExpressionWrapper(condition, output_field=BooleanField())
-                for name, condition in conditions.items()
-            }
-        )
-        .select_related("mentor", "mentee")
-        .order_by("start_date", "pk")
+    listed = first_of_each(
+        meetings_selectors.with_meeting_stats(matches=matches).select_related("mentor", "mentee"),
+        conditions,
+        order_by=["start_date", "pk"],
     )
-    listed = {name: [pair for pair in pairs if getattr(pair, f"attention_{name}")] for name in conditions}
     statistics_url = reverse("admin:meetings_pairmeetingstatistics_changelist")
     items.append(
         Attention(
@@ -226,43 +246,46 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
                 _("pairs without first contact {days} days after they were matched (R8)"),
                 days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS,
             ),
-            len(listed["no_first_contact"]),
+            listed["no_first_contact"][0],
             statistics_url,
-            _pair_names(listed["no_first_contact"]),
+            _pair_names(listed["no_first_contact"][1]),
         )
     )
     items.append(
         Attention(
             _("pairs where a partner said it does not fit"),
-            len(listed["does_not_fit"]),
+            listed["does_not_fit"][0],
             _admin("admin:matching_fitcheck_changelist", answer__exact=FitCheck.Answer.NO),
-            _pair_names(listed["does_not_fit"]),
+            _pair_names(listed["does_not_fit"][1]),
         )
     )
     items.append(
         Attention(
             _("pairs without a meeting held six weeks after the start"),
-            len(listed["quiet"]),
+            listed["quiet"][0],
             statistics_url + "?geen_afspraak=6w",
-            _pair_names(listed["quiet"]),
+            _pair_names(listed["quiet"][1]),
         )
     )
     items.append(
         Attention(
             _("pairs with fewer than two meetings and two months left (R10)"),
-            len(listed["short_of_meetings"]),
+            listed["short_of_meetings"][0],
             statistics_url + "?r10=achter",
-            _pair_names(listed["short_of_meetings"]),
+            _pair_names(listed["short_of_meetings"][1]),
         )
     )
-    withdrawn = list(matching_selectors.withdrawn_since(since=timezone.now() - WITHDRAWALS_SINCE, cycle=cycle))
-    ended = listed["ended_early"]
+    withdrawals = matching_selectors.withdrawn_since(since=timezone.now() - WITHDRAWALS_SINCE, cycle=cycle)
+    withdrawn_count, withdrawn = first_of_each(
+        withdrawals, {"withdrawn": Q(pk__isnull=False)}, order_by=["-withdrawn_at", "-pk"]
+    )["withdrawn"]
+    ended_count, ended = listed["ended_early"]
     items.append(
         Attention(
             _("withdrawals and pairs ended early since last week"),
-            len(withdrawn) + len(ended),
+            withdrawn_count + ended_count,
             _admin("admin:matching_application_changelist", status__exact=Application.Status.WITHDRAWN),
-            [f"{application.member} ({application.get_role_display()})" for application in withdrawn[:NAMES_SHOWN]]
+            [f"{application.member} ({application.get_role_display()})" for application in withdrawn]
             + _pair_names(ended),
         )
     )

@@ -341,6 +341,35 @@ def test_r10_a_pair_with_two_meetings_held_is_not_behind_one_with_one_is(client)
     assert [row.pk for row in client.get(item.url).context["cl"].result_list] == [one.pk]
 
 
+def test_each_list_is_counted_and_its_first_names_picked_by_the_database(monkeypatch):  # issue 24 §1
+    today = timezone.localdate()
+    quiet = [ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=7, days=n)) for n in range(12)]
+    ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=2))  # not quiet yet
+    pending = [ProfileFactory(verification_status=VerificationStatus.PENDING) for _ in range(10)]
+    read = []
+    for model in (Match, Profile):
+        original = model.from_db.__func__
+
+        def spy(cls, *args, _original=original, **kwargs):
+            read.append(cls)
+            return _original(cls, *args, **kwargs)
+
+        monkeypatch.setattr(model, "from_db", classmethod(spy))
+
+    attention = {str(item.label): item for item in coordination.needs_attention(None, today=today)}
+
+    quiet_item = attention["mentorschappen zonder gehouden afspraak zes weken na de start"]
+    assert quiet_item.count == 12
+    oldest_first = sorted(quiet, key=lambda match: match.start_date)[: coordination.NAMES_SHOWN]
+    assert quiet_item.names == [f"{match.mentor} – {match.mentee}" for match in oldest_first]
+    members = attention["leden die wachten op verificatie"]
+    assert members.count == 10
+    assert members.names == [str(profile.user) for profile in pending[: coordination.NAMES_SHOWN]]
+    # Only the names shown come into Python, never every open pair or waiting member.
+    assert read.count(Match) == coordination.NAMES_SHOWN
+    assert read.count(Profile) == coordination.NAMES_SHOWN
+
+
 def test_a_quiet_pair_needs_six_weeks_since_its_start(client):
     today = timezone.localdate()
     quiet = ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=6))
