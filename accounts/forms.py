@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
+
 from .eligibility import mentor_decision
 from .models import Expertise, MeetingPreference, MembershipType, Profile
 from .services import PROFILE_FIELDS, career_start_year_problems
@@ -11,7 +13,10 @@ class SignupForm(forms.Form):
     """Extra field on allauth's sign-up form; allauth adds e-mail and password."""
 
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[validate_single_line],
     )
 
     field_order = ["full_name", "email", "password1", "password2"]
@@ -25,7 +30,10 @@ class ProfileForm(forms.ModelForm):
     """The programme profile. It only presents the rules; `services.profile_save` enforces them."""
 
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[validate_single_line],
     )
     linkedin_url = forms.URLField(
         label=_("LinkedIn profile (optional)"),
