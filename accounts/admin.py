@@ -1,5 +1,8 @@
+import json
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.cache import cache
@@ -12,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core import fernet_keys
 from core.admin import LargeChangeListMixin, ReadOnlyAdminMixin
 from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
@@ -294,10 +298,18 @@ def _preview_key(request, token: str) -> str:
     return f"member-list-preview:{request.user.pk}:{token}"
 
 
+def _preview_fernet() -> Fernet:
+    # The whole member list (every member's number and e-mail) waits in the cache, which may be the
+    # Celery broker's Redis too: only ever encrypted there, with a key derived from SECRET_KEY for
+    # this purpose alone (a preview lives 30 minutes: nothing to rotate), which Redis never sees.
+    return Fernet(fernet_keys.development_key(settings.SECRET_KEY, "member-list-preview"))
+
+
 def member_list_preview_keep(request, upload) -> str:
     token = secrets.token_urlsafe(16)
     upload.seek(0)
-    cache.set(_preview_key(request, token), (upload.name, upload.read()), PREVIEW_SECONDS)
+    payload = json.dumps({"name": upload.name}).encode() + b"\n" + upload.read()
+    cache.set(_preview_key(request, token), _preview_fernet().encrypt(payload), PREVIEW_SECONDS)
     return token
 
 
@@ -305,8 +317,11 @@ def member_list_preview_file(request, token: str):
     kept = cache.get(_preview_key(request, str(token)[:64]))
     if kept is None:
         return None
-    name, data = kept
-    return ContentFile(data, name=name)
+    try:
+        head, data = _preview_fernet().decrypt(kept, ttl=PREVIEW_SECONDS).split(b"\n", 1)
+    except (InvalidToken, TypeError, ValueError):
+        return None  # an old plaintext entry, another key, or expired: upload again
+    return ContentFile(data, name=json.loads(head)["name"])
 
 
 def member_list_preview_forget(request, token: str) -> None:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import validate_single_line
 
 from .eligibility import mentor_decision
+from .member_list import MAX_UPLOAD_BYTES
 from .models import Expertise, MeetingPreference, MembershipType, Profile
 from .services import PROFILE_FIELDS, career_start_year_problems
 
@@ -158,5 +159,20 @@ class VerificationForm(forms.Form):
 class MemberListImportForm(forms.Form):
     file = forms.FileField(
         label=_("Member list (CSV, text or XLSX)"),
-        help_text=_("Columns: lidnummer, e-mail, soort lid. You see a preview before anything is imported."),
+        help_text=_(
+            "Columns: lidnummer, e-mail, soort lid. At most 10 MB. You see a preview before anything is imported."
+        ),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _(
+                    "This file is %(size)s MB; a member list may be at most %(limit)s MB. Save it as CSV or XLSX "
+                    "with only the member list, or remove unrelated sheets and columns."
+                ),
+                code="too_large",
+                params={"size": f"{upload.size / 1024 / 1024:.1f}", "limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
+        return upload
