@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import MemberFactory
-from matching import proposals, selectors, services, suggestions
+from matching import proposals, selectors, services
 from matching.models import Match, MatchingProposal
 from matching.tests.factories import ApplicationFactory, MentorApplicationFactory
 
@@ -164,7 +164,7 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
             MatchingProposal.objects.create(
                 cycle=mentor.cycle,
                 status=MatchingProposal.Status.READY,
-                cycle_state=suggestions.cycle_state(mentor.cycle),
+                cycle_state=selectors.cycle_state(mentor.cycle),
                 choices={str(mentee.pk): [mentor.pk, True]},
             )
         )
