@@ -32,13 +32,9 @@ FLOORS = {
 CONFIGURATION = "mentorprogramma"
 PACKAGES = [*FLOORS, CONFIGURATION]
 
-# Edges that break the rules today and are being removed, each with who removes it. Keep this empty.
-# (module, imported module)
-KNOWN_EXCEPTIONS = {
-    # The coordinators' weekly digest asks the cockpit for the programme's next step; the digest moves
-    # to the roof (coordination), issue 23, helper h23roof. Whoever lands second removes this entry.
-    ("notifications.emails.coordinators", "coordination.cockpit"),
-}
+# Edges that break the rules today and are being removed, each with who removes it and a comment.
+# (module, imported module). Keep this empty.
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def _production_modules() -> dict[str, tuple[Path, bool]]:
