@@ -158,9 +158,9 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
 
     mentor = MentorApplicationFactory(capacity=1)
     first, second = ApplicationFactory.create_batch(2, cycle=mentor.cycle)
-    proposals = []
+    stored = []
     for mentee in (first, second):
-        proposals.append(
+        stored.append(
             MatchingProposal.objects.create(
                 cycle=mentor.cycle,
                 status=MatchingProposal.Status.READY,
@@ -174,7 +174,7 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
             lambda proposal=proposal: proposals.matching_proposal_confirm(
                 proposal=proposal, by=coordinator, before_window_closes=True
             )
-            for proposal in proposals
+            for proposal in stored
         )
     )
 
