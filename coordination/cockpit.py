@@ -167,7 +167,9 @@ def first_of_each(queryset, conditions: dict, *, order_by: list) -> dict[str, tu
     windows = {}
     shown = Q()
     for name in conditions:
-        windows[f"attention_rank_{name}"] = Window(RowNumber(), partition_by=[F(f"attention_is_{name}")], order_by=order_by)
+        windows[f"attention_rank_{name}"] = Window(
+            RowNumber(), partition_by=[F(f"attention_is_{name}")], order_by=order_by
+        )
         windows[f"attention_total_{name}"] = Window(Count("pk"), partition_by=[F(f"attention_is_{name}")])
         shown |= Q(**{f"attention_is_{name}": True, f"attention_rank_{name}__lte": NAMES_SHOWN})
     rows = list(queryset.filter(either).annotate(**flags).annotate(**windows).filter(shown).order_by(*order_by))
