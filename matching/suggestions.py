@@ -1,29 +1,49 @@
-"""The Koppelscherm's candidate set: every open mentee's best mentors, computed once per change of the cycle.
+"""The Koppelscherm's candidate set: every open mentee's best mentors, kept up to date change by change.
 
-Scoring a whole cycle (4,000 applications) takes seconds; a page of 50 mentees must not. So
-the best SUGGESTIONS_KEPT mentors of every mentee are computed in one vectorised pass
-(`scoring.score_table` with numpy) and kept in the cache under a key that names the cycle's
-state: a version bumped by every save or delete of an application, a match or a profile
-(signals below), plus a fingerprint of the cycle's applications and matches read from the
-database (so a change that bypasses signals, such as a bulk update, still invalidates it).
-A page then reads its 50 mentees and explains their top suggestions.
+Scoring a whole cycle (4,000 applications) takes seconds; a page of 50 mentees must not, and
+neither may the first page after a change (issue 24). So the best SUGGESTIONS_KEPT mentors of
+every mentee are computed once in one vectorised pass (`scoring.score_table` with numpy), in a
+background job, and kept in the cache together with the cycle's candidates. After that a change
+is applied where it happens:
+
+- every save or delete of an application, a match or a profile (signals below) records the
+  members it touched in a change log (a sequence number in the cache, one entry per change);
+- the next read of the set reloads only those members' candidates (a few queries) and scores
+  again only what they touch: her row (a mentee: her own suggestions), the mentor's column
+  against every mentee (vectorised), and the rows that had or now want that mentor;
+- a change too large for that (an application that came or went, an import, more than
+  MAX_LOCAL_CHANGES members, a change that bypassed the signals and shows only in the cycle's
+  state read from the database) starts the full computation in the background: meanwhile the page
+  shows the last set, marked as being updated (``updating``).
+
+Ties are broken by the mentor's place in the cycle (oldest application first), so a set kept up to
+date this way equals a full computation.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
+from django.db.models import Count, Max, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import Profile
+from core.tasks import task_by_name
 
 from . import scoring, selectors
 from .models import Application, Cycle, Match
 
 SUGGESTIONS_KEPT = 10
 CACHE_SECONDS = 24 * 60 * 60
-_VERSION_KEY = "matching:candidates:version"
+# More members changed than this since the stored set: the background job computes it again.
+MAX_LOCAL_CHANGES = 200
+# How long a started background computation keeps others from starting another.
+UPDATING_SECONDS = 10 * 60
+COMPUTE_TASK = "matching.candidate_set_compute"
+_SEQUENCE_KEY = "matching:candidates:changes"
+_EVERYTHING = "*"
 
 
 @dataclass
@@ -41,29 +61,107 @@ class CandidateSet:
     mentors: int = 0
     mentors_with_places: int = 0
     free_places: int = 0
+    # The change log's sequence number this set includes.
+    applied: int = 0
+    # True while the background job computes a newer set: the page says "wordt bijgewerkt".
+    updating: bool = False
+
+
+@dataclass
+class Work:
+    """The cycle's candidates in the order of the full computation (stored beside the set, read only to update it)."""
+
+    mentors: list[scoring.Candidate]
+    mentees: list[scoring.Candidate]
+
+
+# --- The change log ------------------------------------------------------------------------------
+
+
+def _sequence() -> int:
+    return cache.get_or_set(_SEQUENCE_KEY, 0, None) or 0
+
+
+def record_change(member_ids) -> None:
+    """Note that these members' applications, pairs or profile changed (``[_EVERYTHING]``: anything may have)."""
+    try:
+        number = cache.incr(_SEQUENCE_KEY)
+    except ValueError:
+        cache.add(_SEQUENCE_KEY, 0, None)
+        number = cache.incr(_SEQUENCE_KEY)
+    cache.set(f"{_SEQUENCE_KEY}:{number}", [pk for pk in member_ids if pk is not None], CACHE_SECONDS)
 
 
 def invalidate() -> None:
-    """Forget every cycle's candidate set (a bumped version makes all keys new)."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, None)
+    """Everything may have changed (an import, a bulk edit): the next read recomputes in the background."""
+    record_change([_EVERYTHING])
 
 
-def _version() -> int:
-    return cache.get_or_set(_VERSION_KEY, 1, None)
+def cycle_state(cycle: Cycle) -> str:
+    """The cycle's state from the database in two aggregate queries: any application, match or profile change alters it.
+
+    A stored proposal remembers it: when it differs, the proposal is stale.
+    """
+    applications = Application.objects.filter(cycle=cycle).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), last=Max("pk"), profiles=Max("member__profile__updated_at")
+    )
+    matches = Match.objects.filter(cycle=cycle).aggregate(
+        count=Count("pk"), live=Count("pk", filter=Q(status__in=Match.LIVE_STATUSES)), last=Max("pk")
+    )
+    state = f"{cycle.pk}:{sorted(applications.items())}:{sorted(matches.items())}"
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
 def fingerprint(cycle: Cycle) -> str:
-    """The cache key's part for this cycle: its state plus the version every relevant save bumps."""
-    return f"{_version()}-{selectors.cycle_state(cycle)}"
+    """The cycle's state plus the change log's position: any relevant change alters it."""
+    return f"{_sequence()}-{cycle_state(cycle)}"
 
 
-def compute(cycle: Cycle, state: str) -> CandidateSet:
-    mentors, mentees, _topic_names = selectors.cycle_candidates(cycle=cycle)
+# --- Scoring ---------------------------------------------------------------------------------------
+
+
+def _ranked(scores: np.ndarray, allowed: np.ndarray, keep: int) -> list[list[tuple[int, int]]]:
+    """Per row, the columns of the best `keep` allowed scores as (column, score), best first.
+
+    Ties go to the lower column (the older application), so the same rows always give the same answer.
+    """
+    rows, columns = scores.shape
+    if not rows or not columns:
+        return [[] for _ in range(rows)]
+    keep = min(keep, columns)
+    index = np.arange(columns, dtype=np.int64)
+    keys = np.where(
+        allowed, scores.astype(np.int64) * (columns + 1) + (columns - index)[None, :], np.iinfo(np.int64).min
+    )
+    top = np.argpartition(keys, columns - keep, axis=1)[:, columns - keep :]
+    order = np.argsort(-np.take_along_axis(keys, top, axis=1), axis=1, kind="stable")
+    top = np.take_along_axis(top, order, axis=1)
+    return [
+        [(int(column), int(scores[row, column])) for column in top[row] if allowed[row, column]] for row in range(rows)
+    ]
+
+
+def _suggest(mentors, mentees) -> dict[int, list[tuple[int, int]]]:
+    """The best mentors of these mentees among all of the cycle's mentors (vectorised over the rows)."""
+    if not mentees:
+        return {}
+    if not mentors:
+        return {mentee.application_id: [] for mentee in mentees}
+    table = scoring.score_table(mentors, mentees)
+    ranked = _ranked(table.scores, table.allowed, SUGGESTIONS_KEPT)
+    return {
+        mentee.application_id: [(mentors[column].application_id, score) for column, score in best]
+        for mentee, best in zip(mentees, ranked, strict=True)
+    }
+
+
+def _summary(work: Work, suggestions: dict, *, state: str, applied: int) -> CandidateSet:
+    """The set's counts and the mentors left out for an organisation, from the candidates (no scoring)."""
+    mentors, mentees = work.mentors, work.mentees
     result = CandidateSet(
         fingerprint=state,
+        suggestions=suggestions,
+        applied=applied,
         matched_mentees=sum(1 for mentee in mentees if mentee.has_live_match),
         mentors=len(mentors),
         mentors_with_places=sum(1 for mentor in mentors if mentor.eligible and mentor.free_places > 0),
@@ -83,45 +181,174 @@ def compute(cycle: Cycle, state: str) -> CandidateSet:
         left_out = [pk for key in keys for pk in by_organisation.get(key, [])]
         if left_out:
             result.not_offered[mentee.application_id] = left_out
-    table = scoring.score_table(mentors, mentees)
-    keep = min(SUGGESTIONS_KEPT, len(mentors))
-    masked = np.where(table.allowed, table.scores, np.iinfo(np.int64).min)
-    top = np.argpartition(-masked, keep - 1, axis=1)[:, :keep]
-    top_scores = np.take_along_axis(masked, top, axis=1)
-    order = np.argsort(-top_scores, axis=1, kind="stable")
-    top = np.take_along_axis(top, order, axis=1)
-    mentor_ids = [mentor.application_id for mentor in mentors]
-    for row, mentee in enumerate(mentees):
-        result.suggestions[mentee.application_id] = [
-            (mentor_ids[column], int(table.scores[row, column])) for column in top[row] if table.allowed[row, column]
-        ]
     return result
 
 
-def candidate_set(cycle: Cycle) -> CandidateSet:
-    """The cycle's candidate set from the cache, computed when the cycle changed since."""
-    state = fingerprint(cycle)
-    key = f"matching:candidates:{cycle.pk}:{state}"
-    found = cache.get(key)
-    if found is None:
-        found = compute(cycle, state)
-        cache.set(key, found, CACHE_SECONDS)
+def compute(cycle: Cycle, state: str, applied: int = 0) -> tuple[CandidateSet, Work]:
+    """The whole cycle's candidate set: every mentee against every mentor. Seconds for a large cycle:
+    only the background job (and a cycle's first read where no worker runs) calls it."""
+    mentors, mentees, _topic_names = selectors.cycle_candidates(cycle=cycle)
+    work = Work(mentors=mentors, mentees=mentees)
+    return _summary(work, _suggest(mentors, mentees), state=state, applied=applied), work
+
+
+def _update(cycle: Cycle, found: CandidateSet, work: Work, member_ids: set[int], *, state: str, applied: int):
+    """The set after these members changed, scoring only what they touch; None when the change is too large."""
+    known = {c.application_id for c in work.mentors + work.mentees if c.member_id in member_ids}
+    current = set(
+        Application.objects.filter(
+            cycle=cycle, status=Application.Status.SUBMITTED, member_id__in=member_ids
+        ).values_list("pk", flat=True)
+    )
+    if current != known:
+        return None  # an application came or went: the columns or rows themselves change
+    if not known:
+        found.fingerprint, found.applied = state, applied
+        return found, work
+    mentors_now, mentees_now, _topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=known)
+    now = {c.application_id: c for c in mentors_now + mentees_now}
+    if set(now) != known:
+        return None
+    mentors, mentees = list(work.mentors), list(work.mentees)
+    changed_columns = []
+    for column, mentor in enumerate(mentors):
+        if mentor.application_id in now and now[mentor.application_id] != mentor:
+            mentors[column] = now[mentor.application_id]
+            changed_columns.append(column)
+    rows = set()
+    for row, mentee in enumerate(mentees):
+        if mentee.application_id in now and now[mentee.application_id] != mentee:
+            mentees[row] = now[mentee.application_id]
+            rows.add(row)
+    suggestions = dict(found.suggestions)
+    if changed_columns and mentees:
+        # The changed mentors' columns against every mentee, vectorised: a row is scored again when she
+        # had one of them among her best (the score may have dropped) or one now beats her last one.
+        columns = len(mentors)
+        column_of = {mentor.application_id: column for column, mentor in enumerate(mentors)}
+        lowest = np.full(len(mentees), np.iinfo(np.int64).min, dtype=np.int64)
+        for row, mentee in enumerate(mentees):
+            best = suggestions.get(mentee.application_id, [])
+            if len(best) >= min(SUGGESTIONS_KEPT, columns):
+                mentor_id, score = best[-1]
+                lowest[row] = score * (columns + 1) + (columns - column_of[mentor_id])
+        changed_ids = {mentors[column].application_id for column in changed_columns}
+        for row, mentee in enumerate(mentees):
+            if any(mentor_id in changed_ids for mentor_id, _score in suggestions.get(mentee.application_id, [])):
+                rows.add(row)
+        table = scoring.score_table([mentors[column] for column in changed_columns], mentees)
+        for position, column in enumerate(changed_columns):
+            keys = table.scores[:, position] * (columns + 1) + (columns - column)
+            wanted = table.allowed[:, position] & (keys > lowest)
+            rows.update(int(row) for row in np.flatnonzero(wanted))
+    if rows:
+        suggestions.update(_suggest(mentors, [mentees[row] for row in sorted(rows)]))
+    work = Work(mentors=mentors, mentees=mentees)
+    return _summary(work, suggestions, state=state, applied=applied), work
+
+
+# --- Reading and storing -----------------------------------------------------------------------------
+
+
+def _keys(cycle_id) -> tuple[str, str, str]:
+    base = f"matching:candidates:{cycle_id}"
+    return f"{base}:set", f"{base}:work", f"{base}:updating"
+
+
+def store(cycle_id, found: CandidateSet, work: Work) -> None:
+    set_key, work_key, _updating = _keys(cycle_id)
+    found.updating = False
+    cache.set_many({set_key: found, work_key: work}, CACHE_SECONDS)
+
+
+def compute_and_store(cycle: Cycle) -> CandidateSet:
+    """The background job's work: the full computation, stored; the change log's later entries apply on top."""
+    applied = _sequence()
+    found, work = compute(cycle, cycle_state(cycle), applied)
+    store(cycle.pk, found, work)
+    cache.delete(_keys(cycle.pk)[2])
     return found
 
 
-# Any write that can change a cycle's candidates forgets the sets (the fingerprint is the safety net).
+def _start_background_job(cycle_id: int) -> None:
+    task_by_name(COMPUTE_TASK).delay(cycle_id)
+
+
+def _recompute_in_background(cycle: Cycle) -> None:
+    if not cache.add(_keys(cycle.pk)[2], True, UPDATING_SECONDS):
+        return  # already started
+    try:
+        _start_background_job(cycle.pk)
+    except Exception:  # noqa: BLE001 - a broker that is down must not cost the coordinator the page
+        cache.delete(_keys(cycle.pk)[2])
+
+
+def candidate_set(cycle: Cycle) -> CandidateSet:
+    """The cycle's candidate set: the stored one with the changes since applied, never a full computation here.
+
+    When the change is too large, or nothing was stored yet, the background job computes it and the
+    page gets the last set (or an empty one) marked ``updating``. Where tasks run in-process (tests,
+    `make run` without Redis) the job has finished by the time this reads the cache again.
+    """
+    set_key, work_key, updating_key = _keys(cycle.pk)
+    sequence = _sequence()
+    found = cache.get(set_key)
+    if found is None:
+        _recompute_in_background(cycle)
+        found = cache.get(set_key)
+        return found if found is not None else CandidateSet(fingerprint="", updating=True)
+    state = cycle_state(cycle)
+    if found.applied >= sequence and found.fingerprint == state:
+        return found
+    if found.applied < sequence and not cache.get(updating_key):
+        numbers = range(found.applied + 1, sequence + 1)
+        entries = cache.get_many([f"{_SEQUENCE_KEY}:{number}" for number in numbers])
+        members = {pk for entry in entries.values() for pk in entry}
+        work = cache.get(work_key)
+        local = work is not None and len(entries) == len(numbers) and _EVERYTHING not in members
+        updated = None
+        if local and len(members) <= MAX_LOCAL_CHANGES:
+            updated = _update(cycle, found, work, members, state=state, applied=sequence)
+        if updated is not None:
+            found, work = updated
+            store(cycle.pk, found, work)
+            return found
+    # Too large to apply here, or changed in the database without a signal (a bulk update: the safety net).
+    _recompute_in_background(cycle)
+    newer = cache.get(set_key)  # computed in-process by now where tasks run eagerly
+    if newer is not None and newer.applied >= sequence and newer.fingerprint == state:
+        return newer
+    found.updating = True
+    return found
+
+
+# Any write that can change a cycle's candidates records the members it touched.
 @receiver(post_save, sender=Application)
 @receiver(post_delete, sender=Application)
+def _application_changed(sender, instance, **kwargs):
+    record_change([instance.member_id])
+
+
 @receiver(post_save, sender=Match)
 @receiver(post_delete, sender=Match)
+def _match_changed(sender, instance, **kwargs):
+    record_change([instance.mentor_id, instance.mentee_id])
+
+
 @receiver(post_save, sender=Profile)
 @receiver(post_delete, sender=Profile)
-def _forget_on_change(sender, **kwargs):
-    invalidate()
+def _profile_changed(sender, instance, **kwargs):
+    record_change([instance.user_id])
 
 
 @receiver(m2m_changed, sender=Application.topics.through)
 @receiver(m2m_changed, sender=Profile.expertise.through)
-def _forget_on_topics(sender, action, **kwargs):
-    if action.startswith("post_"):
+def _topics_changed(sender, instance, action, reverse, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a topic's members changed from the topic's side: anyone may be touched
         invalidate()
+    elif isinstance(instance, Application):
+        record_change([instance.member_id])
+    else:
+        record_change([instance.user_id])

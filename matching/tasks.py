@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import proposals, services
+from . import proposals, services, suggestions
+from .models import Cycle
 
 
 @shared_task(name="matching.complete_finished_matches")
@@ -26,3 +27,12 @@ def proposal_compute(proposal_id: int) -> int:
 def start_due_matches() -> int:
     """Daily: pairs matched before the cycle's start become active on their start date (R4)."""
     return services.matches_start_due()
+
+
+@shared_task(name=suggestions.COMPUTE_TASK)
+def candidate_set_compute(cycle_id: int) -> int:
+    """Compute a cycle's Koppelscherm candidate set in full (a change too large to apply in place)."""
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return 0
+    return len(suggestions.compute_and_store(cycle).suggestions)

@@ -193,3 +193,142 @@ def test_the_proposal_page_shows_the_chosen_mentor_even_when_no_longer_a_suggest
     assert rows[mentee.pk]["explanation"].mentor.application_id == best[0][0]
     assert rows[other.pk]["selected_id"] == outsider.pk and not rows[other.pk]["include"]
     assert outsider.pk in {option["mentor"].application_id for option in rows[other.pk]["options"]}
+
+
+# --- Issue 24: after a change the set is brought up to date in place, never recomputed in the request ----
+
+
+REGIONS = [Region.UTRECHT, Region.ZEELAND, Region.LIMBURG]
+
+
+@pytest.fixture
+def wide_cycle(cycle):
+    """14 mentors (more than SUGGESTIONS_KEPT, so the tenth place matters) and 30 mentees, with varied profiles."""
+    topics = [ExpertiseFactory(name=f"Onderwerp {number}") for number in range(4)]
+    mentors = []
+    for number in range(14):
+        mentor = MentorApplicationFactory(cycle=cycle, member=MemberFactory(), capacity=1 + number % 2)
+        profile = mentor.member.profile
+        profile.region = REGIONS[number % 3]
+        profile.career_start_year = 1995 + number
+        profile.save()
+        mentor.topics.set(topics[number % 4 : number % 4 + 2])
+        mentors.append(mentor)
+    mentees = []
+    for number in range(30):
+        mentee = ApplicationFactory(cycle=cycle, member=_member(REGIONS[number % 3]))
+        mentee.topics.set([topics[number % 4]])
+        mentees.append(mentee)
+    return {"mentors": mentors, "mentees": mentees, "topics": topics}
+
+
+@pytest.fixture
+def full_computations(monkeypatch):
+    """Counts every full computation of a cycle's candidate set."""
+    calls = []
+    original = suggestions.compute
+
+    def spy(*args, **kwargs):
+        calls.append(args[0].pk)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(suggestions, "compute", spy)
+    return calls
+
+
+def _assert_equals_a_full_computation(cycle):
+    kept = suggestions.candidate_set(cycle)
+    full, _work = suggestions.compute(cycle, "")
+    assert kept.suggestions == full.suggestions
+    assert kept.not_offered == full.not_offered
+    for name in ("matched_mentees", "open_mentees", "mentors", "mentors_with_places", "free_places"):
+        assert getattr(kept, name) == getattr(full, name), name
+    return kept
+
+
+def test_after_a_confirmed_pair_the_page_is_up_to_date_without_recomputing_the_cycle(
+    coordinator_client, cycle, wide_cycle, full_computations
+):
+    coordinator_client.get(_url(cycle))  # the first read computes the set (in the background job)
+    assert len(full_computations) == 1
+    mentee = wide_cycle["mentees"][0]
+    best_mentor_id = suggestions.candidate_set(cycle).suggestions[mentee.pk][0][0]
+    full_computations.clear()
+
+    response = coordinator_client.post(
+        reverse("admin:matching_cycle_match", args=[cycle.pk]),
+        {"mentor": best_mentor_id, "mentee": mentee.pk, "before_window_closes": "on"},
+    )
+    assert response.status_code == 302
+    page = coordinator_client.get(_url(cycle, ongekoppeld=0))
+
+    assert full_computations == []
+    assert not page.context["candidates"].updating
+    kept = _assert_equals_a_full_computation(cycle)
+    assert kept.suggestions[mentee.pk] == []
+    assert kept.matched_mentees == 1
+
+
+def test_a_full_mentor_drops_out_of_every_list_and_the_next_best_moves_up(
+    cycle, wide_cycle, coordinator, full_computations
+):
+    suggestions.candidate_set(cycle)
+    single = next(mentor for mentor in wide_cycle["mentors"] if mentor.capacity == 1)
+    mentee = next(
+        mentee
+        for mentee in wide_cycle["mentees"]
+        if single.pk in {pk for pk, _score in suggestions.candidate_set(cycle).suggestions[mentee.pk]}
+    )
+    full_computations.clear()
+
+    services.match_confirm(
+        mentor_application=single, mentee_application=mentee, by=coordinator, before_window_closes=True
+    )
+
+    assert full_computations == []
+    kept = _assert_equals_a_full_computation(cycle)
+    for best in kept.suggestions.values():
+        assert single.pk not in {pk for pk, _score in best}
+    assert all(len(best) == suggestions.SUGGESTIONS_KEPT for pk, best in kept.suggestions.items() if pk != mentee.pk)
+
+
+@pytest.mark.parametrize("side", ["mentor", "mentee"])
+def test_after_a_profile_save_the_page_is_up_to_date_without_recomputing_the_cycle(
+    coordinator_client, cycle, wide_cycle, full_computations, side
+):
+    coordinator_client.get(_url(cycle))
+    full_computations.clear()
+    application = wide_cycle["mentors"][3] if side == "mentor" else wide_cycle["mentees"][4]
+    profile = application.member.profile
+    profile.region = Region.FRIESLAND
+    profile.career_start_year = 1980 if side == "mentor" else 2020
+    profile.save()
+    application.topics.set(wide_cycle["topics"])
+
+    page = coordinator_client.get(_url(cycle))
+
+    assert full_computations == []
+    assert not page.context["candidates"].updating
+    _assert_equals_a_full_computation(cycle)
+
+
+def test_a_change_too_large_is_computed_in_the_background_while_the_page_shows_the_last_set(
+    coordinator_client, cycle, wide_cycle, full_computations, monkeypatch
+):
+    coordinator_client.get(_url(cycle))
+    before = suggestions.candidate_set(cycle)
+    full_computations.clear()
+    started = []
+    monkeypatch.setattr(suggestions, "_start_background_job", started.append)  # the worker has not run yet
+    suggestions.invalidate()  # an import, a bulk edit
+
+    page = coordinator_client.get(_url(cycle))
+
+    assert full_computations == []
+    assert started == [cycle.pk]
+    assert page.context["candidates"].updating
+    assert page.context["candidates"].suggestions == before.suggestions
+    assert "wordt bijgewerkt" in page.content.decode().lower()
+    # The job (the worker) brings the set up to date; the page no longer says it is being updated.
+    suggestions.compute_and_store(cycle)
+    assert not coordinator_client.get(_url(cycle)).context["candidates"].updating
