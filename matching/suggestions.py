@@ -21,6 +21,7 @@ date this way equals a full computation.
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,10 +31,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import Profile
-from core.tasks import task_by_name
+from core.tasks import start_within
 
 from . import scoring, selectors
 from .models import Application, Cycle, Match
+
+logger = logging.getLogger(__name__)
 
 SUGGESTIONS_KEPT = 10
 CACHE_SECONDS = 24 * 60 * 60
@@ -271,16 +274,20 @@ def compute_and_store(cycle: Cycle) -> CandidateSet:
 
 
 def _start_background_job(cycle_id: int) -> None:
-    task_by_name(COMPUTE_TASK).delay(cycle_id)
+    start_within(COMPUTE_TASK, (cycle_id,))
 
 
-def _recompute_in_background(cycle: Cycle) -> None:
+def _recompute_in_background(cycle: Cycle) -> bool:
+    """Start the full computation in the worker; False when no worker could be asked (the broker is down)."""
     if not cache.add(_keys(cycle.pk)[2], True, UPDATING_SECONDS):
-        return  # already started
+        return True  # already started
     try:
         _start_background_job(cycle.pk)
     except Exception:  # noqa: BLE001 - a broker that is down must not cost the coordinator the page
+        logger.warning("Could not start the candidate set's computation in the background.", exc_info=True)
         cache.delete(_keys(cycle.pk)[2])
+        return False
+    return True
 
 
 def candidate_set(cycle: Cycle) -> CandidateSet:
@@ -294,7 +301,9 @@ def candidate_set(cycle: Cycle) -> CandidateSet:
     sequence = _sequence()
     found = cache.get(set_key)
     if found is None:
-        _recompute_in_background(cycle)
+        if not _recompute_in_background(cycle):
+            # No worker to ask and no earlier set to show (Redis down: broker and cache): as before issue 24.
+            return compute_and_store(cycle)
         found = cache.get(set_key)
         return found if found is not None else CandidateSet(fingerprint="", updating=True)
     state = cycle_state(cycle)

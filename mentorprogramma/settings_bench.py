@@ -1,4 +1,4 @@
-"""Settings for `make bench` only: the normal settings plus a trivial view to measure pages against.
+"""Settings for `make bench` only: the normal settings plus the reference views to measure pages against.
 
 The trivial view (`/bench/trivial/`) goes through the same middleware and log-in as every page
 but renders a few bytes with no query of its own, so each page's figure reads as a share of
