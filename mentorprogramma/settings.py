@@ -36,6 +36,10 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
     DEBUG = env.bool("DEBUG", default=True)
 
+# Django's technical 404 (URL list) and 500 (traceback) pages only when a developer asks for them
+# explicitly; otherwise development shows the programme's own pages too (core.middleware).
+DEBUG_TECHNICAL_PAGES = DEBUG and env.bool("DEBUG_TECHNICAL_PAGES", default=False)
+
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -80,6 +84,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A member without a programme profile is led to the profile step first.
     "accounts.middleware.ProfileStepMiddleware",
+    # With DEBUG, the site's own 404/500 pages unless DEBUG_TECHNICAL_PAGES asks for Django's.
+    "core.middleware.SiteErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "mentorprogramma.urls"
