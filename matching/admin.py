@@ -188,7 +188,11 @@ class CycleAdmin(admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    _("Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.")
+                    ngettext(
+                        "Matching for %(cycle)s is closed. %(count)s member without a pair receives an e-mail.",
+                        "Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.",
+                        len(left),
+                    )
                     % {"cycle": cycle, "count": len(left)},
                 )
         return redirect("admin:matching_cycle_matching", cycle.pk)

@@ -380,14 +380,22 @@ def _verification_decision(message, profile) -> Content:
     from accounts.models import VerificationStatus
 
     if message.period[:1] == VerificationStatus.VERIFIED[:1]:
+        # Said as it is today: while a cycle takes applications, "whenever applications are open" reads
+        # as if they were closed.
+        cycle = matching_selectors.open_cycles().first()
+        if cycle is not None:
+            next_step = _(
+                "Your NOB membership has been verified. Applications for %(cycle)s are open until %(date)s: you "
+                "can apply now as mentee or mentor. Your profile shows what you can do next."
+            ) % {"cycle": cycle.name, "date": _date(cycle.applications_close)}
+        else:
+            next_step = _(
+                "Your NOB membership has been verified. You can apply as soon as applications for the next cycle "
+                "of the mentor programme open. Your profile shows what you can do next."
+            )
         return Content(
             subject=_("Your NOB membership has been verified"),
-            paragraphs=[
-                _(
-                    "Your NOB membership has been verified. You can now apply for a cycle of the mentor programme "
-                    "whenever applications are open. Your profile shows what you can do next."
-                )
-            ],
+            paragraphs=[next_step],
             actions=[(_("Open your profile"), profile_url)],
         )
     paragraphs = [_("Unfortunately we could not verify your NOB membership. The coordinators' reason:")]
@@ -542,12 +550,21 @@ def _pair_ended(message, match) -> Content:
         paragraphs = [
             _("Your mentorship with %(name)s has ended.") % {"name": partner.full_name},
         ]
-    paragraphs.append(
-        _(
-            "The coordinators will contact you about what happens next. Thank you for the time and attention you "
-            "gave to the programme."
+    if message.recipient.pk == match.mentee_id:
+        # She is not leaving: her application stays, and the coordinators may match her again (a re-match).
+        paragraphs.append(
+            _(
+                "The coordinators will contact you about what happens next; your application stays, so they can "
+                "look for a new mentor with you."
+            )
         )
-    )
+    else:
+        paragraphs.append(
+            _(
+                "The coordinators will contact you about what happens next. Thank you for the time and attention you "
+                "gave to this mentorship."
+            )
+        )
     return Content(
         subject=_("Your mentorship with %(name)s has ended") % {"name": partner.full_name}, paragraphs=paragraphs
     )
