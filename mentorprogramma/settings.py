@@ -229,6 +229,8 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default=f"NOB Vrouwennetwerk Mentorprogramma <{PROGRAMME_CONTACT_EMAIL}>"
 )
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Mail headers carry the programme's clock (Date: … +0100), not UTC's "-0000".
+EMAIL_USE_LOCALTIME = True
 EMAIL_HOST = env("EMAIL_HOST", default="")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
