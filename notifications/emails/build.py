@@ -3,7 +3,7 @@ kind chosen, the text and HTML rendered in the recipient's language."""
 
 from collections import defaultdict
 from email import policy
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.validators import single_line
 from matching import selectors as matching_selectors
 from matching.models import Match
 
@@ -147,6 +148,11 @@ def _with_role(message: OutboxMessage, subject, text: str) -> str:
     return _("%(subject)s (as mentee)") % {"subject": text}
 
 
+def stable_message_id(message: OutboxMessage) -> str:
+    """One Message-ID per outbox row, set once: from its id and the moment it was recorded."""
+    return f"<outbox.{message.pk}.{int(message.created_at.timestamp() * 1000)}@{site_domain()}>"
+
+
 def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMultiAlternatives:
     recipient = message.recipient
     subject = (subjects or {}).get((message.subject_type, message.subject_id)) or subject_of(message)
@@ -165,7 +171,9 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
         }
         text = render_to_string("notifications/email/message.txt", context)
         html = render_to_string("notifications/email/message.html", context)
-        subject_line = _with_role(message, subject, str(content.subject))
+        # A header holds one line: a partner's stored name with a line break (from before names were
+        # checked) must not make her mail fail on every attempt.
+        subject_line = _with_role(message, subject, single_line(content.subject))
         language = translation.get_language()
     email = ProgrammeEmail(
         subject=subject_line,
@@ -177,7 +185,8 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
             OUTBOX_HEADER: str(message.pk),
             # RFC 3834: no out-of-office replies to a machine.
             "Auto-Submitted": "auto-generated",
-            "Message-ID": make_msgid(idstring=f"outbox.{message.pk}", domain=site_domain()),
+            # The same for every try of this row: a receiving server can drop a copy (issue 22).
+            "Message-ID": stable_message_id(message),
             # The programme's own clock ("+0100"), not UTC's "-0000"; and the language it is written in.
             "Date": format_datetime(timezone.localtime()),
             "Content-Language": language,
