@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.roles import is_coordinator
+
 from .models import MemberListEntry, Profile, RetentionNotice, User
 from .personal_data import Contributor, Policy, Section, contributors, model_section, register
 
@@ -209,7 +211,7 @@ def export_file_name() -> str:
 
 def may_erase_own_account(user) -> bool:
     """Coordinators keep their account while they coordinate: another coordinator erases a member."""
-    return user.is_authenticated and not user.is_staff
+    return user.is_authenticated and not is_coordinator(user)
 
 
 def member_erase(*, member: User, by: User | None = None) -> None:

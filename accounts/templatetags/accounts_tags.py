@@ -14,7 +14,7 @@ def member_status(user):
 @register.simple_tag
 def verification_counts(user):
     """Counts only (never contact details), for a coordinator's dashboard panel."""
-    if not user.is_staff:
+    if not user.is_coordinator:
         return None
     return selectors.verification_counts()
 
