@@ -38,7 +38,7 @@ class ProfileStepMiddleware:
 
     @staticmethod
     def _public_pages() -> set[str]:
-        return {reverse("home"), reverse("misconduct"), reverse("confidentiality")}
+        return {reverse("home"), reverse("misconduct"), reverse("confidentiality"), reverse("privacy")}
 
     def _must_complete_profile(self, request) -> bool:
         user = getattr(request, "user", None)
