@@ -21,10 +21,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.disclosure import may_see
 from core.roles import is_coordinator
 
 from .models import MemberListEntry, Profile, RetentionNotice, User
 from .personal_data import Contributor, Policy, Section, contributors, model_section, register
+from .selectors import member_list_entry_for
 
 EXPORT_FORMAT = "mentorprogramma-personal-data"
 EXPORT_VERSION = 1
@@ -44,6 +46,7 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("Account"),
             [user],
             model=User,
+            viewer=user,
             description=gettext_lazy("How you log in, and when you last did."),
             withheld={"password": gettext_lazy("Only a one-way fingerprint of your password is stored.")},
         ),
@@ -52,6 +55,7 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("E-mail addresses"),
             EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
             model=EmailAddress,
+            viewer=user,
             exclude=["user"],
         ),
     ]
@@ -62,6 +66,7 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("Programme profile"),
             [profile] if profile else [],
             model=Profile,
+            viewer=user,
             description=gettext_lazy(
                 "What you filled in when you registered. Your phone number and LinkedIn profile are shown only to "
                 "your mentor or mentee, while you are paired."
@@ -80,16 +85,20 @@ def _collect_accounts(user) -> list[Section]:
             },
         )
     )
-    entries = MemberListEntry.objects.filter(membership_number=profile.membership_number) if profile else []
+    # Only the line she was verified against (core.disclosure): a number she typed reveals nobody's line.
+    entry = member_list_entry_for(profile=profile) if profile else None
+    entries = [entry] if entry is not None and may_see(user, entry, "email") else []
     sections.append(
         model_section(
             "member_list",
             gettext_lazy("NOB member list"),
             entries,
             model=MemberListEntry,
+            viewer=user,
             description=gettext_lazy(
-                "The line of the association's member list that matches your membership number. The list is the "
-                "association's record: it stays when you delete your account."
+                "The line of the association's member list you were verified against: your membership number "
+                "and your e-mail address. The list is the association's record: it stays when you delete your "
+                "account."
             ),
         )
     )
@@ -99,6 +108,7 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("Retention warnings"),
             RetentionNotice.objects.filter(user=user),
             model=RetentionNotice,
+            viewer=user,
             description=gettext_lazy("Warnings we sent you before deleting data the programme no longer needs."),
             exclude=["user"],
         )
@@ -112,6 +122,7 @@ def _collect_accounts(user) -> list[Section]:
                 gettext_lazy("Two-factor authentication"),
                 Authenticator.objects.filter(user=user),
                 model=Authenticator,
+                viewer=user,
                 exclude=["user"],
                 withheld={"data": gettext_lazy("The secret keys of your authenticator are never shown.")},
             )

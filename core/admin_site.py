@@ -8,7 +8,8 @@ third-party ones alike, so a new admin cannot forget it:
 - a URL filter is allowed only when a `list_filter` or the `date_hierarchy` produces it
   (or the admin names it in `extra_lookups`, for its own links); anything else is a 400;
 - `search_fields` only reach fields the change list shows, so a search cannot probe a hidden value;
-- a filter value with a NUL byte, an absurd length or a date out of range is a 400, never a 500.
+- a filter value with a NUL byte, an absurd length or a date out of range is a 400, never a 500;
+- a private field (`core.disclosure`) the coordinator may not see is left out of forms and columns.
 
 Every admin page is for coordinators only (`core.roles.is_coordinator`) and goes through the same
 gate as the cockpit (`core.mfa.coordinator_gate`): a second factor on the account, passed in this session.
@@ -24,6 +25,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 
+from . import disclosure
 from .mfa import coordinator_gate
 from .roles import is_coordinator
 
@@ -85,6 +87,32 @@ class ChangeListPrivacyMixin:
             if lookup in fk_lookup:
                 return super().lookup_allowed(lookup, value, request)
         return lookup in self.allowed_lookups(request)
+
+    # --- Private fields (core.disclosure) ---------------------------------------------------
+    def _may_see(self, request, obj, name) -> bool:
+        if not isinstance(name, str) or not disclosure.is_private(self.model, name):
+            return True
+        return disclosure.may_see(getattr(request, "user", None), obj, name, model=self.model)
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if self._may_see(request, obj, name)]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = []
+            for item in options.get("fields", ()):
+                if isinstance(item, (list, tuple)):
+                    item = tuple(name for name in item if self._may_see(request, obj, name))
+                    if item:
+                        fields.append(item)
+                elif self._may_see(request, obj, item):
+                    fields.append(item)
+            fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_list_display(self, request):
+        return [name for name in super().get_list_display(request) if self._may_see(request, None, name)]
 
     # --- Search ---------------------------------------------------------------------------
     def visible_paths(self, request) -> set[str]:

@@ -31,6 +31,7 @@ def collect(user):
             _("Applications and mentoring questions"),
             applications,
             model=Application,
+            viewer=user,
             exclude=["member"],
             extra={"topics": (_("topics"), lambda row: [str(topic) for topic in row.topics.all()])},
         ),
@@ -39,6 +40,7 @@ def collect(user):
             _("Pairs"),
             matches,
             model=Match,
+            viewer=user,
             description=_("The mentorships you were in, with your role and your partner."),
             withheld={
                 "mentor": _("Shown as your role and your partner."),
@@ -62,6 +64,7 @@ def collect(user):
             _("Mentorship agreements"),
             agreements,
             model=Agreement,
+            viewer=user,
             description=_("What you and your partner agreed along the MENTOR framework."),
             exclude=["match"],
             extra={"pair": (_("pair"), lambda row: str(row.match))},
@@ -71,6 +74,7 @@ def collect(user):
             _("Answers about continuing"),
             RenewalAnswer.objects.filter(member=user).select_related("match__mentor", "match__mentee", "match__cycle"),
             model=RenewalAnswer,
+            viewer=user,
             exclude=["member"],
         ),
         model_section(
@@ -78,6 +82,7 @@ def collect(user):
             _("Your answers to “Does it fit?”"),
             FitCheck.objects.filter(member=user).select_related("match__mentor", "match__mentee"),
             model=FitCheck,
+            viewer=user,
             exclude=["member"],
         ),
     ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import RetentionNotice
 from accounts.personal_data import Contributor, Policy, model_section, register
 from accounts.retention import ERASE, WARN, warn_then_erase
+from core.disclosure import HIDDEN, may_see
 from matching.models import Match
 
 from .crypto import InvalidToken, decrypt
@@ -42,6 +43,7 @@ def collect(user):
             _("Meetings"),
             meetings,
             model=Meeting,
+            viewer=user,
             description=_("The meetings of your pairs, as you and your partner both see them."),
             withheld={
                 "created_by": _("Who entered a meeting, you or your partner, is not kept apart for you."),
@@ -55,16 +57,23 @@ def collect(user):
             _("Your private notes"),
             notes,
             model=PrivateNote,
+            viewer=user,
             description=_("Only you can read these. Your partner's notes are hers and are not included."),
             exclude=["author"],
             withheld={"ciphertext": _("Stored encrypted; shown here decrypted as 'text'.")},
-            extra={"text": (_("text"), _note_text)},
+            extra={
+                "text": (
+                    _("text"),
+                    lambda note: _note_text(note) if may_see(user, note, "ciphertext") else str(HIDDEN),
+                )
+            },
         ),
         model_section(
             "calendar_feeds",
             _("Calendar feed"),
             CalendarFeed.objects.filter(user=user).order_by("created_at"),
             model=CalendarFeed,
+            viewer=user,
             description=_("Whether your meetings are shared with your own calendar app through a private link."),
             exclude=["user"],
             withheld={"token": _("The private link is a key to your calendar: it is shown only on the meetings page.")},

@@ -27,6 +27,7 @@ def collect(user):
             _("E-mails sent to you"),
             OutboxMessage.objects.filter(recipient=user).order_by("created_at"),
             model=OutboxMessage,
+            viewer=user,
             description=_(
                 "Which e-mails the programme sent you and when. After %(days)s days only the kind, dates and "
                 "status of a message are kept."
