@@ -41,18 +41,36 @@ def warning_period() -> datetime.timedelta:
     return datetime.timedelta(days=settings.RETENTION_WARNING_DAYS)
 
 
-def warn_then_erase(*, user_id: int, topic: str, about_id: int, erase_on, since, today, dry_run: bool) -> str:
+# `warn_then_erase(notice=...)` default: look the newest notice up (one query per call).
+LOOK_UP = object()
+
+
+def latest_notices(*, topic: str, about_ids) -> dict[tuple[int, int], RetentionNotice]:
+    """The newest notice per (member, subject) for these subjects, in one query (for jobs over many subjects)."""
+    notices = {}
+    for notice in RetentionNotice.objects.filter(topic=topic, about_id__in=about_ids).order_by("created_at"):
+        notices[(notice.user_id, notice.about_id)] = notice
+    return notices
+
+
+def warn_then_erase(
+    *, user_id: int, topic: str, about_id: int, erase_on, since, today, dry_run: bool, notice=LOOK_UP
+) -> str:
     """The one rule for everything retention erases about a person: warn first, erase only later.
 
     A warning counts when it was given after ``since`` (her last activity, or the pair's end),
     so a member who logs in after the warning starts afresh. Returns WARN (warned now, or would
-    be in a dry run), ERASE (warned long enough ago and due) or WAIT.
+    be in a dry run), ERASE (warned long enough ago and due) or WAIT. A job that read the notices
+    in bulk (`latest_notices`) passes the newest one for this member and subject, or None.
     """
-    notice = (
-        RetentionNotice.objects.filter(user_id=user_id, topic=topic, about_id=about_id, created_at__date__gte=since)
-        .order_by("-created_at")
-        .first()
-    )
+    if notice is LOOK_UP:
+        notice = (
+            RetentionNotice.objects.filter(user_id=user_id, topic=topic, about_id=about_id, created_at__date__gte=since)
+            .order_by("-created_at")
+            .first()
+        )
+    elif notice is not None and timezone.localtime(notice.created_at).date() < since:
+        notice = None  # a warning from before her last activity no longer counts
     if notice is None:
         if not dry_run:
             with transaction.atomic():

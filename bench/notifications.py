@@ -90,7 +90,7 @@ def main() -> int:
     from evaluations.models import EvaluationRound, Invitation
     from mentorprogramma.celery import app
     from notifications import services
-    from notifications.emails import OUTBOX_HEADER
+    from notifications.emails.build import OUTBOX_HEADER
     from notifications.models import OutboxMessage
 
     call_command("migrate", verbosity=0)

@@ -177,11 +177,11 @@ def main():
         print(f"{name}, {members}: {figure['rps']:.0f} requests/s, {share:.0f} % of the trivial view (target >= 25 %)")
 
     client.force_login(coordinator)
-    from matching import services as matching_services
+    from matching import proposals as matching_proposals
     from matching import suggestions
 
     started = time.perf_counter()
-    proposal = matching_services.matching_proposal_start(cycle=matching_cycle, by=coordinator)  # runs in-process
+    proposal = matching_proposals.matching_proposal_start(cycle=matching_cycle, by=coordinator)  # runs in-process
     proposal.refresh_from_db()
     print(
         f"proposal job, {MEMBERS:,} members' open cycle: {time.perf_counter() - started:.1f} s in the worker, "

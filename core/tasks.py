@@ -1,4 +1,4 @@
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import connection
 
 
@@ -9,3 +9,13 @@ def health() -> dict:
         cursor.execute("SELECT 1")
         (one,) = cursor.fetchone()
     return {"status": "ok", "database": one == 1}
+
+
+def task_by_name(name: str):
+    """A task found by its registered name, so a module may start a task whose module imports it back.
+
+    Outside a worker, task discovery is lazy: the first look-up imports the apps' task modules.
+    """
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]

@@ -21,7 +21,7 @@ from core.admin import LargeChangeListMixin
 from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
-from . import scoring, selectors, services, solver, suggestions
+from . import proposals, renewal, scoring, selectors, services, solver, suggestions
 from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
 
 SUGGESTIONS_PER_MENTEE = 3
@@ -235,13 +235,13 @@ class CycleAdmin(admin.ModelAdmin):
             action = request.POST.get("action", "confirm")
             try:
                 if action == "start":
-                    services.matching_proposal_start(cycle=cycle, by=request.user)
+                    proposals.matching_proposal_start(cycle=cycle, by=request.user)
                     return redirect("admin:matching_cycle_proposal", cycle.pk)
                 if proposal is None:
                     raise ValidationError(_("Compute a proposal first."))
-                services.matching_proposal_edit(proposal=proposal, choices=self._posted_choices(request, proposal))
+                proposals.matching_proposal_edit(proposal=proposal, choices=self._posted_choices(request, proposal))
                 if action == "confirm":
-                    matches = services.matching_proposal_confirm(
+                    matches = proposals.matching_proposal_confirm(
                         proposal=proposal,
                         by=request.user,
                         before_window_closes=request.POST.get("before_window_closes") == "on",
@@ -496,7 +496,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Start a new term (both want to continue)"), permissions=["change"])
     @sensitive_coordinator_action  # a new year of the pair: confirm who she is first
     def renew_matches(self, request, queryset):
-        self._apply(request, queryset, lambda match: services.match_renew(match=match, by=request.user))
+        self._apply(request, queryset, lambda match: renewal.match_renew(match=match, by=request.user))
 
     def _apply(self, request, queryset, operation):
         done = 0

@@ -2,16 +2,19 @@
 
 The match lifecycle is a small state machine (see TRANSITIONS): proposed → confirmed
 ('gekoppeld', before the start date) → active (from the start date) → completed | ended early;
-a renewal (R5) is a new term linked to the previous one.
+a renewal (R5) is a new term linked to the previous one (``renewal``).
 Hard rules are checked with `scoring.hard_rule_violation` on rows locked with
 SELECT … FOR UPDATE, so two coordinators confirming at once can never exceed a mentor's
 capacity; the partial unique constraint on Match guards the mentee's side as well.
+
+Here: applications, closing matching, making pairs and the pair's year. Beside it: the pair's
+agreement (``agreements``), "does it fit?" (``fit_checks``), renewal (``renewal``) and the
+optimal proposal as a background job (``proposals``).
 """
 
 import logging
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,10 +25,11 @@ from accounts.eligibility import role_decision
 from accounts.models import Profile
 
 from . import selectors
-from .models import Agreement, Application, Cycle, FitCheck, Match, MatchingProposal, RenewalAnswer, Role
+from .agreements import agreement_ensure
+from .models import Application, Cycle, Match, Role
 from .organisations import OrganisationRegister
 from .scoring import candidate_from_application, hard_rule_violation
-from .signals import fit_check_asked, fit_check_concern, match_activated, match_ended, matching_closed
+from .signals import match_activated, match_ended, matching_closed
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ def match_may_become(match: Match, target: str) -> bool:
     return target in TRANSITIONS[Match.Status(match.status)]
 
 
-def _check_transition(match: Match, target: str) -> None:
+def check_transition(match: Match, target: str) -> None:
     if not match_may_become(match, target):
         raise ValidationError(
             _("A match that is %(current)s cannot become %(target)s.")
@@ -186,11 +190,11 @@ def _lock_applications(mentor_application_id, mentee_application_id) -> tuple[Ap
         mentor_application, mentee_application = rows[mentor_application_id], rows[mentee_application_id]
     except KeyError:
         raise ValidationError(_("This application no longer exists.")) from None
-    _lock_profiles([mentor_application.member_id, mentee_application.member_id])
+    lock_profiles([mentor_application.member_id, mentee_application.member_id])
     return mentor_application, mentee_application
 
 
-def _lock_profiles(member_ids) -> None:
+def lock_profiles(member_ids) -> None:
     """Lock the members' profiles too, after the applications and in primary-key order.
 
     Eligibility and verification (R2, R3) are read from the profile: while a pair is being
@@ -272,7 +276,7 @@ def match_activate(*, match: Match, by=None, start_date=None) -> Match:
     """
     match.start_date = start_date or default_start_date(match.cycle)
     target = status_on(match.start_date)
-    _check_transition(match, target)
+    check_transition(match, target)
     match.planned_end = match.start_date + relativedelta(months=match.cycle.duration_months)
     match.status = target
     match.confirmed_at = timezone.now()
@@ -336,7 +340,7 @@ def proposal_confirm(
         .filter(cycle=cycle, pk__in=[pk for pair in pairs for pk in pair])
         .order_by("pk")
     }
-    _lock_profiles(application.member_id for application in applications.values())
+    lock_profiles(application.member_id for application in applications.values())
     matches = []
     for mentor_id, mentee_id in pairs:
         if mentor_id not in applications or mentee_id not in applications:
@@ -381,7 +385,7 @@ def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = Fals
     caller tells them itself: notify=False, as the account erasure does).
     """
     match = Match.objects.select_for_update().get(pk=match.pk)
-    _check_transition(match, Match.Status.ENDED_EARLY)
+    check_transition(match, Match.Status.ENDED_EARLY)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"end_reason": _("Give a reason for ending the mentorship early.")})
@@ -402,7 +406,7 @@ def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = Fals
 def match_complete(*, match: Match, by=None) -> Match:
     """Active → completed, from the renewal month on (R4); earlier it is ending early."""
     match = Match.objects.select_for_update().get(pk=match.pk)
-    _check_transition(match, Match.Status.COMPLETED)
+    check_transition(match, Match.Status.COMPLETED)
     if timezone.localdate() < match.planned_end - selectors.RENEWAL_NOTICE:
         raise ValidationError(
             _("This mentorship runs until %(date)s; to stop sooner, end it early with a reason.")
@@ -431,315 +435,3 @@ def matches_complete_finished(*, today=None) -> int:
         match_complete(match=match, by=None)
         completed += 1
     return completed
-
-
-def agreement_ensure(*, match: Match) -> Agreement:
-    """The MENTOR agreement (R16) starts from the mentorvraag (R7) and the renewal moment (R5)."""
-    agreement = Agreement.objects.filter(match=match).first()
-    if agreement:
-        return agreement
-    question = match.mentee_application.mentoring_question if match.mentee_application_id else ""
-    agreement = Agreement(
-        match=match,
-        # A question written before the length limit existed may be longer than a mission can be.
-        mission=question[: Agreement._meta.get_field("mission").max_length],
-        evaluation_date=(match.planned_end - selectors.RENEWAL_NOTICE) if match.planned_end else None,
-    )
-    agreement.full_clean()
-    agreement.save()
-    return agreement
-
-
-# --- Does it fit? (issue 15 §3) ----------------------------------------------------------
-
-
-@transaction.atomic
-def fit_checks_ask_after_meeting(*, match: Match) -> list[FitCheck]:
-    """A meeting was held: after the first one (the introduction, R8) ask both partners privately whether
-    it fits; after a later one ask again whoever was still in doubt. Renewed terms know each other already.
-    """
-    match = Match.objects.select_for_update().get(pk=match.pk)
-    if not match.is_ongoing or match.previous_term_id:
-        return []
-    latest = {}
-    for check in match.fit_checks.order_by("round"):
-        latest[check.member_id] = check
-    asked = []
-    for member in (match.mentee, match.mentor):
-        previous = latest.get(member.pk)
-        if previous is None:
-            if latest:
-                continue  # only one partner was asked before: nothing new for the other
-            asked.append(FitCheck(match=match, member=member, round=1))
-        elif previous.answer == FitCheck.Answer.DOUBT:
-            asked.append(FitCheck(match=match, member=member, round=previous.round + 1))
-    if not asked:
-        return []
-    for check in asked:
-        check.full_clean()
-        check.save()
-    fit_check_asked.send(sender=FitCheck, fit_checks=asked)
-    return asked
-
-
-@transaction.atomic
-def fit_check_answer(*, match: Match, member, answer: str, note: str = "") -> FitCheck:
-    """Her private answer; 'not a fit' reaches the coordinators at once, never her partner (R11)."""
-    if not match.is_member(member):
-        raise ValidationError(_("Only the mentor and the mentee answer this question."))
-    check = (
-        FitCheck.objects.select_for_update().filter(match=match, member=member, answer="").order_by("-round").first()
-    )
-    if check is None:
-        raise ValidationError(_("There is no open question about your match right now."), code="not_asked")
-    if answer not in FitCheck.Answer.values:
-        raise ValidationError({"answer": _("Choose one of the answers.")})
-    check.answer = answer
-    check.note = (note or "").strip()
-    check.answered_at = timezone.now()
-    check.full_clean()
-    check.save()
-    if answer == FitCheck.Answer.NO:
-        fit_check_concern.send(sender=FitCheck, fit_check=check)
-    return check
-
-
-AGREEMENT_PARTS = {
-    "mission_agreed_at": ("mission",),
-    "engagement_agreed_at": ("meeting_mode", "meeting_frequency"),
-    "networking_agreed_at": ("networking",),
-    "opportunities_agreed_at": ("opportunities",),
-    "evaluation_agreed_at": ("evaluation_date",),
-}
-
-
-@transaction.atomic
-def agreement_update(*, match: Match, by, **data) -> Agreement:
-    """Either partner edits the agreement; each changed part is stamped as agreed now."""
-    if not match.is_member(by) or not match.is_ongoing:
-        raise ValidationError(_("Only the pair can change the agreement of an active mentorship."))
-    agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
-    now = timezone.now()
-    for stamp, fields in AGREEMENT_PARTS.items():
-        changed = False
-        for name in fields:
-            if name in data and data[name] != getattr(agreement, name):
-                setattr(agreement, name, data[name])
-                changed = True
-        if changed:
-            setattr(agreement, stamp, now)
-    agreement.full_clean()
-    agreement.save()
-    return agreement
-
-
-@transaction.atomic
-def agreement_confirm_trust(*, match: Match, by) -> Agreement:
-    """R11: each partner confirms the confidentiality principle herself."""
-    if not match.is_member(by) or not match.is_ongoing:
-        raise ValidationError(_("Only the pair can confirm the agreement of an active mentorship."))
-    agreement = Agreement.objects.select_for_update().get(pk=agreement_ensure(match=match).pk)
-    field = "trust_confirmed_by_mentor_at" if by.pk == match.mentor_id else "trust_confirmed_by_mentee_at"
-    setattr(agreement, field, timezone.now())
-    agreement.save(update_fields=[field, "updated_at"])
-    return agreement
-
-
-def renewal_started_by_system() -> bool:
-    return settings.MATCHING_RENEWAL_STARTED_BY == "system"
-
-
-@transaction.atomic
-def renewal_answer_record(*, match: Match, member, wants_to_continue: bool) -> RenewalAnswer:
-    """R5: each partner says whether she wants to continue; only a double yes leads to a new term."""
-    match = Match.objects.select_for_update().get(pk=match.pk)
-    if not match.is_member(member):
-        raise ValidationError(_("Only the mentor and the mentee answer the renewal question."))
-    if not selectors.renewal_due(match=match):
-        raise ValidationError(
-            _("The renewal question opens in the last month of your mentorship."), code="renewal_not_due"
-        )
-    answer, _created = RenewalAnswer.objects.update_or_create(
-        match=match, member=member, defaults={"wants_to_continue": wants_to_continue, "answered_at": timezone.now()}
-    )
-    if renewal_started_by_system() and selectors.renewal_outcome(match=match) == "agreed":
-        try:
-            # A savepoint: if one of them may no longer take part (R2, R3), her answer still counts
-            # and a coordinator sees "both want to continue" and the reason when starting the term.
-            with transaction.atomic():
-                match_renew(match=match, by=None)
-        except ValidationError:
-            pass
-    return answer
-
-
-def _check_both_may_continue(match: Match) -> None:
-    """A new term is a new pair in the programme: both still take part (R2), the mentor as mentor (R3)."""
-    _lock_profiles([match.mentor_id, match.mentee_id])
-    for member, role in ((match.mentor, Role.MENTOR), (match.mentee, Role.MENTEE)):
-        decision = role_decision(member, role)
-        if not decision:
-            raise ValidationError(
-                _("%(name)s cannot start a new term: %(reason)s") % {"name": member, "reason": decision.reason},
-                code="not_eligible",
-            )
-
-
-@transaction.atomic
-def match_renew(*, match: Match, by, mission: str = "") -> Match:
-    """R5: both said yes, so a new term starts where this one ends; earlier terms stay as history."""
-    match = Match.objects.select_for_update().get(pk=match.pk)
-    if selectors.renewal_outcome(match=match) != "agreed":
-        raise ValidationError(
-            _("A mentorship is only renewed when mentor and mentee both want to continue."), code="not_agreed"
-        )
-    if selectors.has_next_term(match=match):
-        raise ValidationError(_("This mentorship has already been renewed."))
-    _check_transition(match, Match.Status.COMPLETED)
-    _check_both_may_continue(match)
-    start = max(timezone.localdate(), match.planned_end)
-    match.status = Match.Status.COMPLETED
-    match.ended_on = start
-    match.ended_by = by
-    match.full_clean(validate_constraints=False)
-    match.save()
-    old_agreement = agreement_ensure(match=match)
-    new_term = Match(
-        cycle=match.cycle,
-        mentor=match.mentor,
-        mentee=match.mentee,
-        mentor_application=match.mentor_application,
-        mentee_application=match.mentee_application,
-        term=match.term + 1,
-        previous_term=match,
-        status=Match.Status.PROPOSED,
-        created_by=by,
-    )
-    new_term.full_clean(validate_constraints=False)
-    new_term.save()
-    match_activate(match=new_term, by=by, start_date=start)
-    agreement = new_term.agreement
-    agreement.mission = (mission or "").strip() or old_agreement.mission
-    agreement.meeting_mode = old_agreement.meeting_mode
-    agreement.meeting_frequency = old_agreement.meeting_frequency
-    agreement.full_clean()
-    agreement.save()
-    return new_term
-
-
-# --- The optimal proposal as a background job (issue 17) ---------------------------------
-
-
-def matching_proposal_start(*, cycle: Cycle, by) -> MatchingProposal:
-    """Queue a new proposal for the cycle; a Celery task computes it. Returns the running one if there is one."""
-    if cycle.status not in MATCHABLE_CYCLE_STATUSES:
-        raise ValidationError(_("Pairs can only be made while the cycle is open, matching or running."))
-    with transaction.atomic():
-        # One computation per cycle at a time: a second click joins the running one.
-        Cycle.objects.select_for_update().get(pk=cycle.pk)
-        running = (
-            MatchingProposal.objects.filter(
-                cycle=cycle, status__in=[MatchingProposal.Status.QUEUED, MatchingProposal.Status.RUNNING]
-            )
-            .order_by("-created_at")
-            .first()
-        )
-        if running is not None:
-            return running
-        proposal = MatchingProposal(cycle=cycle, started_by=by)
-        proposal.full_clean()
-        proposal.save()
-        transaction.on_commit(lambda: _enqueue_proposal(proposal.pk))
-    return proposal
-
-
-def _enqueue_proposal(proposal_id: int) -> None:
-    from .tasks import proposal_compute
-
-    try:
-        proposal_compute.delay(proposal_id)
-    except Exception as error:  # noqa: BLE001 - a broker that is down must not cost the coordinator a page
-        MatchingProposal.objects.filter(pk=proposal_id).update(
-            status=MatchingProposal.Status.FAILED,
-            error=_("The background worker could not be reached; try again in a moment."),
-            finished_at=timezone.now(),
-        )
-        logger.warning("proposal %s not queued: %s", proposal_id, error)
-
-
-def matching_proposal_compute(*, proposal_id: int) -> MatchingProposal:
-    """The task's work: read the cycle, solve, store the choices (nothing is matched yet)."""
-    from . import solver, suggestions
-
-    proposal = MatchingProposal.objects.select_related("cycle").get(pk=proposal_id)
-    if proposal.status not in (MatchingProposal.Status.QUEUED, MatchingProposal.Status.RUNNING):
-        return proposal
-    MatchingProposal.objects.filter(pk=proposal.pk).update(status=MatchingProposal.Status.RUNNING, progress=5)
-    try:
-        state = suggestions.cycle_state(proposal.cycle)
-        mentors, mentees, _topic_names = selectors.cycle_candidates(cycle=proposal.cycle)
-        MatchingProposal.objects.filter(pk=proposal.pk).update(progress=20)
-
-        def progress(fraction: float) -> None:
-            MatchingProposal.objects.filter(pk=proposal.pk).update(progress=20 + int(fraction * 70))
-
-        result = solver.propose(mentors, mentees, progress=progress)
-    except Exception as error:
-        MatchingProposal.objects.filter(pk=proposal.pk).update(
-            status=MatchingProposal.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
-        raise
-    proposed = {mentees[row].application_id: mentors[column].application_id for row, column in result.pairs}
-    proposal.choices = {
-        str(mentee.application_id): [proposed.get(mentee.application_id), mentee.application_id in proposed]
-        for mentee in mentees
-        if mentee.eligible and not mentee.has_live_match
-    }
-    proposal.pair_count = len(result.pairs)
-    proposal.total_score = result.total_score
-    proposal.method = result.method
-    proposal.cycle_state = state
-    proposal.status = MatchingProposal.Status.READY
-    proposal.progress = 100
-    proposal.finished_at = timezone.now()
-    proposal.save()
-    return proposal
-
-
-def matching_proposal_edit(*, proposal: MatchingProposal, choices: dict[int, tuple[int | None, bool]]) -> None:
-    """Store the coordinator's edits (mentee application id -> (mentor application id or None, include))."""
-    with transaction.atomic():
-        proposal = MatchingProposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status != MatchingProposal.Status.READY:
-            raise ValidationError(_("This proposal can no longer be changed."))
-        mentor_ids = set(
-            Application.objects.filter(cycle=proposal.cycle, role=Role.MENTOR).values_list("pk", flat=True)
-        )
-        for mentee_id, (mentor_id, include) in choices.items():
-            if str(mentee_id) not in proposal.choices:
-                continue
-            if mentor_id is not None and mentor_id not in mentor_ids:
-                raise ValidationError(_("Choose a mentor and a mentee from this cycle."))
-            proposal.choices[str(mentee_id)] = [mentor_id, bool(include and mentor_id is not None)]
-        proposal.save(update_fields=["choices"])
-
-
-def matching_proposal_confirm(*, proposal: MatchingProposal, by, before_window_closes: bool = False) -> list[Match]:
-    """Confirm every included pair of a stored, current proposal: all or nothing, under the usual locks."""
-    from . import suggestions
-
-    with transaction.atomic():
-        proposal = MatchingProposal.objects.select_for_update().select_related("cycle").get(pk=proposal.pk)
-        if proposal.status == MatchingProposal.Status.CONFIRMED:
-            raise ValidationError(_("This proposal has already been confirmed."))
-        if proposal.status != MatchingProposal.Status.READY:
-            raise ValidationError(_("This proposal is not ready yet."))
-        if proposal.cycle_state != suggestions.cycle_state(proposal.cycle):
-            raise ValidationError(
-                _("The cycle changed after this proposal was computed. Compute a new proposal first.")
-            )
-        pairs = [(mentor_id, int(mentee_id)) for mentee_id, (mentor_id, include) in proposal.choices.items() if include]
-        matches = proposal_confirm(cycle=proposal.cycle, pairs=pairs, by=by, before_window_closes=before_window_closes)
-        proposal.status = MatchingProposal.Status.CONFIRMED
-        proposal.save(update_fields=["status"])
-    return matches

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import proposals, services
 
 
 @shared_task(name="matching.complete_finished_matches")
@@ -9,10 +9,10 @@ def complete_finished_matches() -> int:
     return services.matches_complete_finished()
 
 
-@shared_task(name="matching.proposal_compute")
+@shared_task(name=proposals.PROPOSAL_COMPUTE_TASK)
 def proposal_compute(proposal_id: int) -> int:
     """Compute a stored optimal proposal (started by a coordinator on the proposal page)."""
-    return services.matching_proposal_compute(proposal_id=proposal_id).pair_count
+    return proposals.matching_proposal_compute(proposal_id=proposal_id).pair_count
 
 
 @shared_task(name="matching.start_due_matches")

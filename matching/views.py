@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 from accounts.eligibility import role_chosen, role_decision
 from core.forms import add_service_error
 
-from . import selectors, services
+from . import agreements, fit_checks, selectors, services
+from . import renewal as renewal_services
 from .forms import (
     AgreementForm,
     FitCheckForm,
@@ -146,7 +147,7 @@ def _pair_context(request, match):
         "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
         "renewal_outcome": selectors.renewal_outcome(match=match, answers=answers),
         # R5: who starts the new term once both said yes (MATCHING_RENEWAL_STARTED_BY).
-        "renewal_started_by_system": services.renewal_started_by_system(),
+        "renewal_started_by_system": renewal_services.renewal_started_by_system(),
         "terms": selectors.terms_of(match=match),
         "show_end_reason": selectors.end_reason_visible_to(match=match, user=request.user),
         "open_fit_check": open_fit_check,
@@ -183,7 +184,7 @@ def agreement_edit(request, pk):
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agreement_update(match=match, by=request.user, **form.cleaned_data)
+            agreements.agreement_update(match=match, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -226,7 +227,7 @@ def fit_check(request, pk):
     form = FitCheckForm(request.POST or None, initial={"answer": answer} if answer else {})
     if request.method == "POST" and form.is_valid():
         try:
-            services.fit_check_answer(match=match, member=request.user, **form.cleaned_data)
+            fit_checks.fit_check_answer(match=match, member=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -251,7 +252,7 @@ FIT_CHECK_THANKS = {
 def confirm_trust(request, pk):
     match = selectors.pair_for_user(user=request.user, pk=pk)
     try:
-        services.agreement_confirm_trust(match=match, by=request.user)
+        agreements.agreement_confirm_trust(match=match, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -269,7 +270,7 @@ def renewal(request, pk):
     form = RenewalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.renewal_answer_record(
+            renewal_services.renewal_answer_record(
                 match=match, member=request.user, wants_to_continue=form.cleaned_data["wants_to_continue"]
             )
         except ValidationError as error:

@@ -8,12 +8,12 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RetentionNotice
 from accounts.personal_data import Contributor, Policy, model_section, register
-from accounts.retention import ERASE, WARN, warn_then_erase
+from accounts.retention import ERASE, WARN, latest_notices, warn_then_erase
 from core.disclosure import HIDDEN, may_see
 from matching.models import Match
 
@@ -81,29 +81,51 @@ def collect(user):
     ]
 
 
-def _pair_chain(match: Match) -> list[Match]:
-    """A pair's terms back to the first: its notes expire together, when the last term ended."""
-    chain, seen = [match], {match.pk}
-    while chain[-1].previous_term_id and chain[-1].previous_term_id not in seen:
-        previous = Match.objects.filter(pk=chain[-1].previous_term_id).first()
-        if previous is None:
-            break
-        chain.append(previous)
-        seen.add(previous.pk)
-    return chain
+def _pair_chains(matches) -> dict[int, list[int]]:
+    """Each pair's terms back to the first (its notes expire together, when the last term ended).
+
+    One query per term generation, never one per pair: the chains of every pair at once.
+    """
+    chains = {match.pk: [match.pk] for match in matches}
+    previous = {match.pk: match.previous_term_id for match in matches}
+    while previous := {pk: prev for pk, prev in previous.items() if prev and prev not in chains[pk]}:
+        for pk, prev in previous.items():
+            chains[pk].append(prev)
+        earlier = dict(Match.objects.filter(pk__in=set(previous.values())).values_list("pk", "previous_term_id"))
+        previous = {pk: earlier.get(prev) for pk, prev in previous.items()}
+    return chains
 
 
 def purge(*, today: datetime.date, dry_run: bool) -> list[str]:
-    """Private notes go RETENTION_NOTES_MONTHS after the pair ended; both partners are warned a month before."""
+    """Private notes go RETENTION_NOTES_MONTHS after the pair ended; both partners are warned a month before.
+
+    Reads in a fixed number of queries whatever the number of pairs (the ended pairs, their earlier
+    terms, the notes' authors and counts, the warnings given); it writes only what is due today.
+    """
     months = relativedelta(months=settings.RETENTION_NOTES_MONTHS)
     warning = datetime.timedelta(days=settings.RETENTION_WARNING_DAYS)
-    ended = Match.objects.filter(
-        ended_on__isnull=False, ended_on__lte=today + warning - months, next_term__isnull=True
-    ).exclude(status__in=Match.LIVE_STATUSES)
-    lines = []
-    for match in ended.order_by("pk"):
-        notes = PrivateNote.objects.filter(meeting__match__in=_pair_chain(match))
-        authors = sorted(set(notes.values_list("author_id", flat=True)))
+    ended = list(
+        Match.objects.filter(ended_on__isnull=False, ended_on__lte=today + warning - months, next_term__isnull=True)
+        .exclude(status__in=Match.LIVE_STATUSES)
+        .only("pk", "ended_on", "previous_term_id")
+        .order_by("pk")
+    )
+    chains = _pair_chains(ended)
+    pair_of_term = {term: pk for pk, terms in chains.items() for term in terms}
+    notes_per_pair: dict[int, dict[int, int]] = {}
+    for term, author_id, count in (
+        PrivateNote.objects.filter(meeting__match__in=pair_of_term)
+        .values_list("meeting__match_id", "author_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        authors = notes_per_pair.setdefault(pair_of_term[term], {})
+        authors[author_id] = authors.get(author_id, 0) + count
+    notices = latest_notices(topic=RetentionNotice.Topic.NOTES, about_ids=list(notes_per_pair))
+
+    lines, erase_terms = [], []
+    for match in ended:
+        authors = notes_per_pair.get(match.pk)
         if not authors:
             continue
         erase_on = match.ended_on + months
@@ -116,19 +138,22 @@ def purge(*, today: datetime.date, dry_run: bool) -> list[str]:
                 since=match.ended_on,
                 today=today,
                 dry_run=dry_run,
+                notice=notices.get((author_id, match.pk)),
             )
-            for author_id in authors
+            for author_id in sorted(authors)
         ]
         if all(outcome == ERASE for outcome in outcomes):
-            count = notes.count()
-            lines.append(f"delete {count} private notes of pair #{match.pk} (ended {match.ended_on:%Y-%m-%d})")
-            if not dry_run:
-                notes.delete()
+            lines.append(
+                f"delete {sum(authors.values())} private notes of pair #{match.pk} (ended {match.ended_on:%Y-%m-%d})"
+            )
+            erase_terms += chains[match.pk]
         elif WARN in outcomes:
             lines.append(
                 f"warn {outcomes.count(WARN)} authors of notes of pair #{match.pk}: "
                 f"deleted from {max(erase_on, today + warning):%Y-%m-%d}"
             )
+    if erase_terms and not dry_run:
+        PrivateNote.objects.filter(meeting__match__in=erase_terms).delete()
     return lines
 
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from matching.fit_checks import fit_checks_ask_after_meeting
 from matching.models import Match
-from matching.services import fit_checks_ask_after_meeting, match_first_contact_record
+from matching.services import match_first_contact_record
 
 from . import crypto
 from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote

@@ -153,9 +153,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorprogramma] "
 # allauth's e-mails go through the outbox (retried, visible to coordinators), in the programme's wording.
-ACCOUNT_ADAPTER = "notifications.accounts_mail.OutboxAccountAdapter"
+ACCOUNT_ADAPTER = "notifications.account_adapter.OutboxAccountAdapter"
 # Tell her when her password, e-mail address or second step changes, so a stranger in her account
-# does not go unnoticed (in our wording: notifications.accounts_mail.SECURITY_NOTICES).
+# does not go unnoticed (in our wording: notifications.emails.accounts.SECURITY_NOTICES).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # Rate limits count per client address. Behind the production proxy REMOTE_ADDR is the proxy's

@@ -56,4 +56,3 @@ def set_language(request):
     if request.user.is_authenticated:
         account_services.user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response
-

@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from core.admin import LargeChangeListMixin, ReadOnlyAdminMixin
 
-from . import services
+from . import delivery
 from .models import OutboxMessage
 
 KIND_LABELS = dict(OutboxMessage.Kind.choices)
@@ -57,7 +57,7 @@ class OutboxMessageAdmin(LargeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAd
 
     @admin.action(description=_("Send the selected failed messages again"), permissions=["resend"])
     def resend_failed(self, request, queryset):
-        count = services.outbox_resend(ids=queryset.values_list("pk", flat=True))
+        count = delivery.outbox_resend(ids=queryset.values_list("pk", flat=True))
         skipped = queryset.count() - count
         self.message_user(
             request,

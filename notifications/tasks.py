@@ -1,18 +1,18 @@
 """Celery tasks: a service call, a small summary out. Schedules are in settings.
 
-services.py dispatches to these by their registered names (no import back), so the
+outbox.py dispatches to these by their registered names (no import back), so the
 names are part of the interface: keep them.
 """
 
 from celery import shared_task
 
-from . import services
+from . import delivery, outbox, services
 
 
 # No result: nobody waits for it, and a result backend that is down must not hold up a request.
-@shared_task(name=services.DELIVER_DUE_TASK, ignore_result=True)
+@shared_task(name=outbox.DELIVER_DUE_TASK, ignore_result=True)
 def deliver_due() -> dict:
-    return vars(services.outbox_deliver_due())
+    return vars(delivery.outbox_deliver_due())
 
 
 @shared_task(name="notifications.run_daily_jobs")

@@ -24,13 +24,13 @@ from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory
 from evaluations import services as evaluation_services
 from evaluations.models import Invitation, Response, SealedBallot
 from evaluations.tests.factories import EvaluationRoundFactory, QuestionFactory, answers_for
-from matching import services as matching_services
+from matching import agreements as matching_agreements
 from matching.models import FitCheck, Match, RenewalAnswer, Role
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting, PrivateNote
 from meetings.tests.factories import HeldMeetingFactory
-from notifications.emails import OUTBOX_HEADER
+from notifications.emails.build import OUTBOX_HEADER
 from notifications.models import OutboxMessage
 from notifications.tests.factories import OutboxMessageFactory
 
@@ -80,7 +80,7 @@ def her(django_capture_on_commit_callbacks):
         mentor_application=mentor_application,
         start_date=timezone.localdate() - datetime.timedelta(days=60),
     )
-    matching_services.agreement_update(match=match, by=anna, mission="Groeien naar partner.")
+    matching_agreements.agreement_update(match=match, by=anna, mission="Groeien naar partner.")
     meeting = HeldMeetingFactory(match=match, starts_at=timezone.now() - datetime.timedelta(days=3))
     meeting_services.private_note_save(meeting=meeting, author=anna, text=HER_NOTE)
     meeting_services.private_note_save(meeting=meeting, author=mentor, text=PARTNER_NOTE)

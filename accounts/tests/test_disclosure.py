@@ -36,7 +36,7 @@ def surfaces(client, viewer, match) -> str:
     seen.append(client.get(reverse("my_data:overview")).content.decode())
     archive = zipfile.ZipFile(io.BytesIO(data_rights.export_zip(viewer)))
     seen.extend(archive.read(name).decode() for name in archive.namelist())
-    from notifications.emails import build_email
+    from notifications.emails.build import build_email
 
     for message in OutboxMessage.objects.filter(recipient=viewer):
         email = build_email(message)

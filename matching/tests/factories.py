@@ -53,7 +53,7 @@ class ActiveMatchFactory(factory.django.DjangoModelFactory):
     def agreement(match, create, extracted, **kwargs):
         # As activation does (matching.services.match_activate): an active pair has its agreement.
         if create and match.status == Match.Status.ACTIVE:
-            from matching.services import agreement_ensure
+            from matching.agreements import agreement_ensure
 
             agreement_ensure(match=match)
 

@@ -60,11 +60,11 @@ def test_a_coordinator_matches_a_mentee_who_then_sees_her_mentors_contact_detail
 def test_the_members_matching_pages_have_no_accessibility_violations(live_server, page):
     from axe_playwright_python.sync_playwright import Axe
 
-    from matching import services
+    from matching import agreements
     from matching.tests.factories import ActiveMatchFactory
 
     match = ActiveMatchFactory()
-    services.agreement_ensure(match=match)
+    agreements.agreement_ensure(match=match)
     open_cycle = CycleFactory()
     log_in(page, live_server, match.mentee.email)
 

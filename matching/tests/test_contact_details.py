@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
-from matching import selectors, services
+from matching import renewal, selectors, services
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory
 
@@ -40,7 +40,7 @@ def _renew(match):
     """Both said yes and the coordinator started the new term: the old term is completed, the new one active."""
     for member in (match.mentor, match.mentee):
         match.renewal_answers.create(member=member, wants_to_continue=True)
-    return services.match_renew(match=match, by=CoordinatorFactory())
+    return renewal.match_renew(match=match, by=CoordinatorFactory())
 
 
 def _what_she_sees(client, viewer, match) -> str:
@@ -86,7 +86,7 @@ def test_a_proposed_pair_sees_no_contact_details_yet(pair):
 
 def test_the_contact_mail_built_after_an_early_end_holds_no_contact_details(pair):
     """The mail is built at sending time: if the pair ended before it went out, no details go out."""
-    from notifications.emails import build_email
+    from notifications.emails.build import build_email
     from notifications.models import OutboxMessage
 
     message = OutboxMessage.objects.create(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, reauthenticate
-from matching import selectors, services
+from matching import renewal, selectors, services
 from matching.models import Agreement, Application, Match, RenewalAnswer
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
 
@@ -126,7 +126,7 @@ def test_a_matched_application_can_no_longer_be_edited_and_she_is_told_why(
 def test_a_renewed_pair_sees_both_terms_and_can_open_the_earlier_one(client):
     first = _ending()
     _both_say(first)
-    second = services.match_renew(match=first, by=CoordinatorFactory())
+    second = renewal.match_renew(match=first, by=CoordinatorFactory())
     client.force_login(first.mentee)
 
     page = client.get(reverse("matching:pair_detail", kwargs={"pk": second.pk})).content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
-from matching import scoring, selectors, services
+from matching import fit_checks, scoring, selectors, services
 from matching.models import Cycle, Match
 from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
@@ -270,7 +270,7 @@ def test_her_answer_stays_hers_the_partner_never_sees_it(introduced, client):
 
 
 def test_coordinators_end_a_pair_that_does_not_fit_and_match_the_mentee_again(introduced, client, coordinator):
-    services.fit_check_answer(match=introduced, member=introduced.mentee, answer="niet")
+    fit_checks.fit_check_answer(match=introduced, member=introduced.mentee, answer="niet")
     other_mentor = MentorApplicationFactory(cycle=introduced.cycle, capacity=1)
     client.force_login(coordinator)
     screen = reverse("admin:matching_cycle_matching", args=[introduced.cycle_id])

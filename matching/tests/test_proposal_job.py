@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import MemberFactory
-from matching import selectors, services, suggestions
+from matching import proposals, selectors, services, suggestions
 from matching.models import Match, MatchingProposal
 from matching.tests.factories import ApplicationFactory, MentorApplicationFactory
 
@@ -24,7 +24,7 @@ def pairs(cycle):
 
 def _computed(cycle, coordinator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        proposal = services.matching_proposal_start(cycle=cycle, by=coordinator)
+        proposal = proposals.matching_proposal_start(cycle=cycle, by=coordinator)
     proposal.refresh_from_db()
     return proposal
 
@@ -45,8 +45,8 @@ def test_the_job_stores_a_proposal_and_matches_nobody(cycle, pairs, coordinator,
 
 @pytest.mark.django_db
 def test_a_second_start_while_it_runs_joins_the_running_job(cycle, pairs, coordinator):
-    first = services.matching_proposal_start(cycle=cycle, by=coordinator)  # on_commit never runs here: still queued
-    assert services.matching_proposal_start(cycle=cycle, by=coordinator) == first
+    first = proposals.matching_proposal_start(cycle=cycle, by=coordinator)  # on_commit never runs here: still queued
+    assert proposals.matching_proposal_start(cycle=cycle, by=coordinator) == first
     assert MatchingProposal.objects.count() == 1
 
 
@@ -56,13 +56,13 @@ def test_confirming_the_stored_proposal_makes_its_pairs_once(
 ):
     proposal = _computed(cycle, coordinator, django_capture_on_commit_callbacks)
 
-    matches = services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
+    matches = proposals.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
 
     assert len(matches) == 2
     proposal.refresh_from_db()
     assert proposal.status == MatchingProposal.Status.CONFIRMED
     with pytest.raises(ValidationError):
-        services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
+        proposals.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
     assert Match.objects.count() == 2
 
 
@@ -74,10 +74,10 @@ def test_an_edit_is_stored_and_confirmed_as_edited(cycle, pairs, coordinator, dj
     other = next(mentor.pk for mentor in mentors if mentor.pk != chosen)
 
     # She leaves the second mentee out and gives the first the other mentor.
-    services.matching_proposal_edit(
+    proposals.matching_proposal_edit(
         proposal=proposal, choices={mentees[0].pk: (other, True), mentees[1].pk: (None, False)}
     )
-    services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
+    proposals.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
 
     match = Match.objects.get()
     assert (match.mentee_application_id, match.mentor_application_id) == (mentees[0].pk, other)
@@ -96,7 +96,7 @@ def test_any_change_in_the_cycle_makes_it_stale_until_computed_again(
 
     assert selectors.matching_proposal_is_stale(proposal=proposal)
     with pytest.raises(ValidationError, match="gewijzigd|changed"):
-        services.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
+        proposals.matching_proposal_confirm(proposal=proposal, by=coordinator, before_window_closes=True)
     client.force_login(coordinator)
     page = client.get(reverse("admin:matching_cycle_proposal", args=[cycle.pk])).content.decode()
     assert "errornote" in page
@@ -104,7 +104,7 @@ def test_any_change_in_the_cycle_makes_it_stale_until_computed_again(
     again = _computed(cycle, coordinator, django_capture_on_commit_callbacks)
     assert again.pk != proposal.pk and not selectors.matching_proposal_is_stale(proposal=again)
     assert list(again.choices) == [str(mentees[1].pk)]
-    services.matching_proposal_confirm(proposal=again, by=coordinator, before_window_closes=True)
+    proposals.matching_proposal_confirm(proposal=again, by=coordinator, before_window_closes=True)
     assert Match.objects.count() == 2
 
 
@@ -171,7 +171,7 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
 
     outcomes = _race(
         *(
-            lambda proposal=proposal: services.matching_proposal_confirm(
+            lambda proposal=proposal: proposals.matching_proposal_confirm(
                 proposal=proposal, by=coordinator, before_window_closes=True
             )
             for proposal in proposals

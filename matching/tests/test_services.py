@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 
 from accounts.models import VerificationStatus
 from accounts.tests.factories import ExpertiseFactory, MemberFactory, ProfileFactory, UserFactory
-from matching import services
-from matching.models import Agreement, Application, Cycle, Match, Role
+from matching import agreements, renewal, services
+from matching.models import Agreement, Application, Cycle, Match, RenewalAnswer, Role
 from matching.signals import match_activated
 from matching.tests.factories import (
     ActiveMatchFactory,
@@ -361,7 +361,7 @@ def ending_match():
     """An active pair in the last month of its year, with an agreement."""
     start = timezone.localdate() - relativedelta(months=11, days=10)
     match = ActiveMatchFactory(start_date=start, planned_end=start + relativedelta(months=12))
-    services.agreement_ensure(match=match)
+    agreements.agreement_ensure(match=match)
     return match
 
 
@@ -369,37 +369,37 @@ def test_the_renewal_question_is_not_asked_before_the_last_month():
     match = ActiveMatchFactory()
 
     with pytest.raises(ValidationError, match="last month"):
-        services.renewal_answer_record(match=match, member=match.mentee, wants_to_continue=True)
+        renewal.renewal_answer_record(match=match, member=match.mentee, wants_to_continue=True)
 
 
 def test_one_yes_is_not_enough_to_renew(ending_match, coordinator):
-    services.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
+    renewal.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
 
     with pytest.raises(ValidationError, match="both want to continue"):
-        services.match_renew(match=ending_match, by=coordinator)
+        renewal.match_renew(match=ending_match, by=coordinator)
 
 
 def test_a_no_from_either_partner_means_no_renewal(ending_match, coordinator):
-    services.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
-    services.renewal_answer_record(match=ending_match, member=ending_match.mentor, wants_to_continue=False)
+    renewal.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
+    renewal.renewal_answer_record(match=ending_match, member=ending_match.mentor, wants_to_continue=False)
 
     with pytest.raises(ValidationError, match="both want to continue"):
-        services.match_renew(match=ending_match, by=coordinator)
+        renewal.match_renew(match=ending_match, by=coordinator)
 
 
 def test_only_the_pair_answers_the_renewal_question(ending_match):
     with pytest.raises(ValidationError):
-        services.renewal_answer_record(match=ending_match, member=MemberFactory(), wants_to_continue=True)
+        renewal.renewal_answer_record(match=ending_match, member=MemberFactory(), wants_to_continue=True)
 
 
 def test_two_yeses_let_a_coordinator_start_a_new_term_keeping_the_history(ending_match, coordinator):
     ending_match.agreement.meeting_frequency = "maandelijks"
     ending_match.agreement.save()
     for member in (ending_match.mentor, ending_match.mentee):
-        services.renewal_answer_record(match=ending_match, member=member, wants_to_continue=True)
+        renewal.renewal_answer_record(match=ending_match, member=member, wants_to_continue=True)
     assert not Match.objects.filter(previous_term=ending_match).exists()  # the coordinator starts it (default)
 
-    new_term = services.match_renew(match=ending_match, by=coordinator, mission="Nu: leidinggeven")
+    new_term = renewal.match_renew(match=ending_match, by=coordinator, mission="Nu: leidinggeven")
 
     ending_match.refresh_from_db()
     assert ending_match.status == Match.Status.COMPLETED
@@ -410,15 +410,15 @@ def test_two_yeses_let_a_coordinator_start_a_new_term_keeping_the_history(ending
     assert new_term.agreement.mission == "Nu: leidinggeven"
     assert new_term.agreement.meeting_frequency == "maandelijks"
     with pytest.raises(ValidationError):
-        services.match_renew(match=ending_match, by=coordinator)
+        renewal.match_renew(match=ending_match, by=coordinator)
 
 
 def test_the_system_can_start_the_new_term_on_the_second_yes(ending_match, settings):
     settings.MATCHING_RENEWAL_STARTED_BY = "system"
-    services.renewal_answer_record(match=ending_match, member=ending_match.mentor, wants_to_continue=True)
+    renewal.renewal_answer_record(match=ending_match, member=ending_match.mentor, wants_to_continue=True)
     assert not Match.objects.filter(previous_term=ending_match).exists()
 
-    services.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
+    renewal.renewal_answer_record(match=ending_match, member=ending_match.mentee, wants_to_continue=True)
 
     new_term = Match.objects.get(previous_term=ending_match)
     assert new_term.term == 2
@@ -432,11 +432,11 @@ def test_no_new_term_for_a_member_who_may_no_longer_take_part(ending_match, coor
     profile.save()
     settings.MATCHING_RENEWAL_STARTED_BY = "system"
     for member in (ending_match.mentor, ending_match.mentee):
-        services.renewal_answer_record(match=ending_match, member=member, wants_to_continue=True)
+        renewal.renewal_answer_record(match=ending_match, member=member, wants_to_continue=True)
 
     assert ending_match.renewal_answers.count() == 2  # both answers count, yet no new term started
     with pytest.raises(ValidationError, match="cannot start a new term"):
-        services.match_renew(match=ending_match, by=coordinator)
+        renewal.match_renew(match=ending_match, by=coordinator)
     ending_match.refresh_from_db()
     assert ending_match.status == Match.Status.ACTIVE
     assert not Match.objects.filter(previous_term=ending_match).exists()
@@ -447,7 +447,7 @@ def test_no_new_term_for_a_member_who_may_no_longer_take_part(ending_match, coor
 
 def test_each_changed_part_of_the_agreement_is_stamped_when_agreed():
     match = ActiveMatchFactory()
-    services.agreement_update(match=match, by=match.mentee, mission="Groeien naar partner", networking="")
+    agreements.agreement_update(match=match, by=match.mentee, mission="Groeien naar partner", networking="")
 
     agreement = Agreement.objects.get(match=match)
     assert agreement.mission_agreed_at is not None
@@ -456,13 +456,13 @@ def test_each_changed_part_of_the_agreement_is_stamped_when_agreed():
 
 def test_each_partner_confirms_trust_herself_and_outsiders_cannot():  # R11
     match = ActiveMatchFactory()
-    services.agreement_confirm_trust(match=match, by=match.mentor)
+    agreements.agreement_confirm_trust(match=match, by=match.mentor)
 
     agreement = Agreement.objects.get(match=match)
     assert agreement.trust_confirmed_by_mentor_at is not None
     assert agreement.trust_confirmed_by_mentee_at is None
     with pytest.raises(ValidationError):
-        services.agreement_confirm_trust(match=match, by=MemberFactory())
+        agreements.agreement_confirm_trust(match=match, by=MemberFactory())
 
 
 def test_the_daily_job_completes_finished_years_but_keeps_pairs_who_continue(ending_match):
@@ -475,7 +475,7 @@ def test_the_daily_job_completes_finished_years_but_keeps_pairs_who_continue(end
         planned_end=timezone.localdate() - datetime.timedelta(days=2),
     )
     for member in (continuing.mentor, continuing.mentee):
-        services.RenewalAnswer.objects.create(match=continuing, member=member, wants_to_continue=True)
+        RenewalAnswer.objects.create(match=continuing, member=member, wants_to_continue=True)
 
     from matching.tasks import complete_finished_matches
 

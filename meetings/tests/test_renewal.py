@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory
-from matching import services as matching_services
+from matching import renewal as matching_renewal
 from matching.tests.factories import ActiveMatchFactory
 from meetings import selectors, services
 from meetings.models import Meeting
@@ -36,10 +36,10 @@ def test_meetings_planned_in_the_new_terms_time_move_to_it(ending_pair, django_c
         match=ending_pair, starts_at=_at(ending_pair.planned_end + datetime.timedelta(days=14)), is_introduction=True
     )
     for member in (ending_pair.mentor, ending_pair.mentee):
-        matching_services.renewal_answer_record(match=ending_pair, member=member, wants_to_continue=True)
+        matching_renewal.renewal_answer_record(match=ending_pair, member=member, wants_to_continue=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        new_term = matching_services.match_renew(match=ending_pair, by=CoordinatorFactory())
+        new_term = matching_renewal.match_renew(match=ending_pair, by=CoordinatorFactory())
 
     for meeting in (held, this_term, next_term):
         meeting.refresh_from_db()

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from conftest import IN_CI, WorkerProcess, _worker_database_url, redis_url, skip_or_fail
-from notifications.emails import OUTBOX_HEADER
+from notifications.emails.build import OUTBOX_HEADER
 
 OUTBOX_ID = re.compile(rf"^{OUTBOX_HEADER}: (\d+)$", re.MULTILINE)
 

@@ -9,7 +9,7 @@ from django.core import mail
 
 
 def delivered() -> list:
-    from notifications.services import outbox_deliver_due
+    from notifications.delivery import outbox_deliver_due
 
     outbox_deliver_due()
     return mail.outbox

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.tests.factories import MemberFactory
-from notifications.accounts_mail import SECURITY_NOTICES, OutboxAccountAdapter
+from notifications.account_adapter import OutboxAccountAdapter
+from notifications.emails.accounts import SECURITY_NOTICES
 from notifications.tests.mailbox import delivered
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import time_machine
 from django.db import connection, connections
 
 from matching.tests.factories import ActiveMatchFactory
-from notifications import services
-from notifications.emails import OUTBOX_HEADER
+from notifications import delivery, outbox, services
+from notifications.emails.build import OUTBOX_HEADER
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import of_kind
 
@@ -65,11 +65,11 @@ def test_two_workers_delivering_the_same_batch_send_each_message_once(sent):
     pairs = ActiveMatchFactory.create_batch(20)
     # Recorded but not yet queued, as a crashed job would leave them.
     OutboxMessage.objects.bulk_create(
-        services.message_build(kind=OutboxMessage.Kind.MATCH_MENTEE, recipient=p.mentee, about=p) for p in pairs
+        outbox.message_build(kind=OutboxMessage.Kind.MATCH_MENTEE, recipient=p.mentee, about=p) for p in pairs
     )
     reports = []
 
-    race(lambda: reports.append(services.outbox_deliver_due()), runners=3)
+    race(lambda: reports.append(delivery.outbox_deliver_due()), runners=3)
 
     assert sum(report.sent for report in reports) == 20
     assert len(sent) == 20

@@ -10,7 +10,7 @@ from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileF
 from matching.models import Cycle, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory
 from notifications import tasks
-from notifications.emails import renewal_url
+from notifications.emails.pairs import renewal_url
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies, of_kind
 

@@ -8,7 +8,7 @@ import time_machine
 
 from accounts.tests.factories import MemberFactory
 from matching.tests.factories import ActiveMatchFactory
-from notifications import services
+from notifications import delivery, outbox
 from notifications.models import OutboxMessage
 from notifications.tests.backends import FlakyBackend
 
@@ -43,9 +43,9 @@ def refreshed(message):
 
 
 def test_a_pending_message_is_sent_once_even_when_delivered_twice(pending, sent):
-    assert services.outbox_deliver_due().sent == 1
-    assert services.outbox_deliver_due().sent == 0
-    assert services.outbox_deliver_due().sent == 0
+    assert delivery.outbox_deliver_due().sent == 1
+    assert delivery.outbox_deliver_due().sent == 0
+    assert delivery.outbox_deliver_due().sent == 0
 
     assert len(sent) == 1
     message = refreshed(pending)
@@ -57,7 +57,7 @@ def test_a_transient_smtp_error_is_retried_with_exponential_backoff(pending, sen
     flaky += [smtplib.SMTPServerDisconnected("connection lost"), ConnectionRefusedError("mail server down")]
 
     with time_machine.travel(NOW, tick=False):
-        assert services.outbox_deliver_due().retrying == 1
+        assert delivery.outbox_deliver_due().retrying == 1
     message = refreshed(pending)
     assert message.status == Status.PENDING
     assert message.next_attempt_at == NOW + datetime.timedelta(seconds=60)
@@ -65,12 +65,12 @@ def test_a_transient_smtp_error_is_retried_with_exponential_backoff(pending, sen
 
     # Not yet due: the every-minute job leaves it alone.
     with time_machine.travel(NOW + datetime.timedelta(seconds=59), tick=False):
-        assert services.outbox_deliver_due().handled == 0
+        assert delivery.outbox_deliver_due().handled == 0
     with time_machine.travel(NOW + datetime.timedelta(seconds=61), tick=False):
-        assert services.outbox_deliver_due().retrying == 1
+        assert delivery.outbox_deliver_due().retrying == 1
     assert refreshed(pending).next_attempt_at == NOW + datetime.timedelta(seconds=61 + 120)
     with time_machine.travel(NOW + datetime.timedelta(seconds=61 + 121), tick=False):
-        assert services.outbox_deliver_due().sent == 1
+        assert delivery.outbox_deliver_due().sent == 1
 
     message = refreshed(pending)
     assert (message.status, message.attempts) == (Status.SENT, 3)
@@ -81,7 +81,7 @@ def test_after_the_last_attempt_the_message_is_marked_failed(pending, sent, flak
     flaky += [TimeoutError("timed out")] * 3
     for minutes in (0, 2, 10):
         with time_machine.travel(NOW + datetime.timedelta(minutes=minutes), tick=False):
-            services.outbox_deliver_due()
+            delivery.outbox_deliver_due()
 
     message = refreshed(pending)
     assert (message.status, message.attempts) == (Status.FAILED, 3)
@@ -92,7 +92,7 @@ def test_after_the_last_attempt_the_message_is_marked_failed(pending, sent, flak
 def test_a_refused_recipient_fails_at_once_without_retrying(pending, sent, flaky):
     flaky.append(smtplib.SMTPRecipientsRefused({pending.recipient.email: (550, b"No such user")}))
 
-    assert services.outbox_deliver_due().failed == 1
+    assert delivery.outbox_deliver_due().failed == 1
 
     message = refreshed(pending)
     assert (message.status, message.attempts) == (Status.FAILED, 1)
@@ -105,7 +105,7 @@ def test_a_message_whose_subject_is_gone_is_marked_failed(sent):
         kind=Kind.RENEWAL_QUESTION, recipient=member, subject_type="matching.match", subject_id=999999
     )
 
-    assert services.outbox_deliver_due().failed == 1
+    assert delivery.outbox_deliver_due().failed == 1
     assert "no longer exists" in refreshed(message).last_error
     assert sent == []
 
@@ -113,11 +113,11 @@ def test_a_message_whose_subject_is_gone_is_marked_failed(sent):
 def test_one_failing_message_does_not_stop_the_rest_of_the_batch(sent, flaky):
     matches = ActiveMatchFactory.create_batch(3)
     OutboxMessage.objects.bulk_create(
-        services.message_build(kind=Kind.MATCH_MENTEE, recipient=m.mentee, about=m) for m in matches
+        outbox.message_build(kind=Kind.MATCH_MENTEE, recipient=m.mentee, about=m) for m in matches
     )
     flaky.append(smtplib.SMTPDataError(554, b"rejected"))
 
-    report = services.outbox_deliver_due()
+    report = delivery.outbox_deliver_due()
 
     assert (report.sent, report.failed) == (2, 1)
     assert len(sent) == 2
@@ -127,13 +127,13 @@ def test_a_message_left_sending_by_a_crashed_worker_is_taken_over_later(pending,
     settings.NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = 600
     with time_machine.travel(NOW, tick=False):
         # A worker claimed it and died before sending.
-        assert services.outbox_claim()
+        assert delivery.outbox_claim()
     assert refreshed(pending).status == Status.SENDING
 
     with time_machine.travel(NOW + datetime.timedelta(minutes=9), tick=False):
-        assert services.outbox_deliver_due().handled == 0  # the claim may still be alive
+        assert delivery.outbox_deliver_due().handled == 0  # the claim may still be alive
     with time_machine.travel(NOW + datetime.timedelta(minutes=11), tick=False):
-        assert services.outbox_deliver_due().sent == 1
+        assert delivery.outbox_deliver_due().sent == 1
 
     assert (refreshed(pending).status, refreshed(pending).attempts) == (Status.SENT, 2)
     assert len(sent) == 1
@@ -143,27 +143,27 @@ def test_a_crash_before_sending_leaves_the_message_pending_for_the_next_run(pend
     # The worker died between recording the message and sending it: no task ever ran.
     assert refreshed(pending).status == Status.PENDING
 
-    assert services.outbox_deliver_due().sent == 1
+    assert delivery.outbox_deliver_due().sent == 1
     assert len(sent) == 1
 
 
 def test_resend_gives_a_failed_message_a_second_chance(pending, sent, flaky, django_capture_on_commit_callbacks):
     flaky.append(smtplib.SMTPRecipientsRefused({pending.recipient.email: (550, b"mailbox full")}))
-    services.outbox_deliver_due()
+    delivery.outbox_deliver_due()
     assert refreshed(pending).status == Status.FAILED
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.outbox_resend(ids=[pending.pk]) == 1
+        assert delivery.outbox_resend(ids=[pending.pk]) == 1
 
     assert refreshed(pending).status == Status.SENT
     assert len(sent) == 1
 
 
 def test_resend_leaves_sent_messages_alone(pending, sent, django_capture_on_commit_callbacks):
-    services.outbox_deliver_due()
+    delivery.outbox_deliver_due()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.outbox_resend(ids=[pending.pk]) == 0
+        assert delivery.outbox_resend(ids=[pending.pk]) == 0
 
     assert len(sent) == 1
 
@@ -172,7 +172,7 @@ def test_resend_leaves_sent_messages_alone(pending, sent, django_capture_on_comm
 def nudges(monkeypatch):
     """What reaches the broker: the deliver task's publications, with their arguments."""
     published = []
-    task = services.deliver_task()
+    task = outbox.deliver_task()
     monkeypatch.setattr(task, "apply_async", lambda *args, **kwargs: published.append((args, kwargs)))
     return published
 
@@ -186,8 +186,8 @@ def test_recording_is_idempotent_and_only_a_nudge_without_data_reaches_the_broke
     match = ActiveMatchFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.message_record(kind=Kind.MATCH_MENTEE, recipient=match.mentee, about=match)
-        services.message_record(kind=Kind.MATCH_MENTEE, recipient=match.mentee, about=match)
+        outbox.message_record(kind=Kind.MATCH_MENTEE, recipient=match.mentee, about=match)
+        outbox.message_record(kind=Kind.MATCH_MENTEE, recipient=match.mentee, about=match)
 
     assert OutboxMessage.objects.count() == 1
     # One nudge while one waits, and no names, addresses, content or even ids travel through the broker.
@@ -200,7 +200,7 @@ def test_nothing_is_recorded_or_nudged_for_a_rolled_back_transaction(django_capt
     match = ActiveMatchFactory()
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        services.message_record(kind=Kind.MATCH_MENTEE, recipient=match.mentee, about=match)
+        outbox.message_record(kind=Kind.MATCH_MENTEE, recipient=match.mentee, about=match)
         raise RuntimeError("rolled back")
 
     assert nudges == []
@@ -212,7 +212,7 @@ def test_a_mail_server_that_refuses_connections_leaves_the_batch_waiting(pending
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False  # nothing listens
 
     with time_machine.travel(NOW, tick=False):
-        report = services.outbox_deliver_due()
+        report = delivery.outbox_deliver_due()
 
     assert (report.sent, report.retrying) == (0, 1)
     message = refreshed(pending)
@@ -222,4 +222,4 @@ def test_a_mail_server_that_refuses_connections_leaves_the_batch_waiting(pending
 
 def test_the_retry_delay_doubles_per_attempt(settings):
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 30
-    assert [services.retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert [delivery.retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]

@@ -16,8 +16,8 @@ from evaluations.sealing import open_ballot
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
 from matching.models import Cycle
 from matching.tests.factories import ActiveMatchFactory, CycleFactory
-from notifications import services
-from notifications.emails import absolute_url
+from notifications import delivery, services
+from notifications.emails.base import absolute_url
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies
 
@@ -96,13 +96,13 @@ def test_invitations_a_coordinator_makes_early_go_out_when_the_round_opens(
 ):
     with at(OPENS - datetime.timedelta(days=3), 14), django_capture_on_commit_callbacks(execute=True):
         assert evaluation_services.invitations_ensure(round=evaluation_round) == 2
-        services.outbox_deliver_due()
+        delivery.outbox_deliver_due()
     # Recorded with the invitations, held back: the form is not open yet.
     assert OutboxMessage.objects.filter(kind=Kind.EVALUATION_INVITATION).count() == 2
     assert sent == []
 
     with at(OPENS, 0), django_capture_on_commit_callbacks(execute=True):
-        services.outbox_deliver_due()  # the every-minute job, just after midnight
+        delivery.outbox_deliver_due()  # the every-minute job, just after midnight
 
     assert sorted(email.to[0] for email in sent) == sorted([pair.mentee.email, pair.mentor.email])
 

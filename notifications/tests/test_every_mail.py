@@ -17,7 +17,9 @@ from matching.models import FitCheck
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
 from meetings import services as meeting_services
 from meetings.tests.factories import HeldMeetingFactory
-from notifications import emails, services
+from notifications import delivery, outbox, services
+from notifications.emails import build as email_build
+from notifications.emails.build import build_email
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies
 
@@ -58,13 +60,13 @@ def every_mail(client):
 
     services.match_activation_record(match_id=match.pk)
     day = timezone.localdate()
-    services.messages_record(
+    outbox.messages_record(
         [
-            services.message_build(kind=kind, recipient=person, about=match)
+            outbox.message_build(kind=kind, recipient=person, about=match)
             for kind in (Kind.QUIET_PAIR_NUDGE, Kind.MEETINGS_REMINDER, Kind.RENEWAL_QUESTION)
             for person in (mentee, mentor)
         ]
-        + [services.message_build(kind=Kind.EVALUATION_REMINDER, recipient=mentor, about=invitation, period="7d")]
+        + [outbox.message_build(kind=Kind.EVALUATION_REMINDER, recipient=mentor, about=invitation, period="7d")]
     )
     # Issue 15: first contact, the partner's meeting changes, "does it fit?", not matched.
     fit_check = FitCheck.objects.create(
@@ -74,15 +76,15 @@ def every_mail(client):
         note=f"Klikt niet {SECRET}",
         answered_at=timezone.now(),
     )
-    services.messages_record(
+    outbox.messages_record(
         [
-            services.message_build(kind=Kind.FIRST_CONTACT_REMINDER, recipient=mentee, about=match),
-            services.message_build(kind=Kind.FIT_CHECK_QUESTION, recipient=mentor, about=fit_check),
-            services.message_build(kind=Kind.FIT_CHECK_CONCERN, recipient=coordinator_first, about=fit_check),
-            services.message_build(kind=Kind.NOT_MATCHED, recipient=mentee, about=application),
+            outbox.message_build(kind=Kind.FIRST_CONTACT_REMINDER, recipient=mentee, about=match),
+            outbox.message_build(kind=Kind.FIT_CHECK_QUESTION, recipient=mentor, about=fit_check),
+            outbox.message_build(kind=Kind.FIT_CHECK_CONCERN, recipient=coordinator_first, about=fit_check),
+            outbox.message_build(kind=Kind.NOT_MATCHED, recipient=mentee, about=application),
         ]
         + [
-            services.message_build(kind=kind, recipient=mentor, about=meeting, period=f"v{number}")
+            outbox.message_build(kind=kind, recipient=mentor, about=meeting, period=f"v{number}")
             for number, kind in enumerate((Kind.MEETING_PLANNED, Kind.MEETING_CHANGED, Kind.MEETING_CANCELLED))
         ]
     )
@@ -121,23 +123,23 @@ def test_every_kind_of_mail_and_every_account_mail_is_made(every_mail):
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_every_mail_reads_well_in_both_languages_and_carries_no_secret(every_mail, language, monkeypatch):
-    monkeypatch.setattr(emails, "message_language", lambda message: language)
+    monkeypatch.setattr(email_build, "message_language", lambda message: language)
     other = "en" if language == "nl" else "nl"
     for message in every_mail:
-        email = emails.build_email(message)
+        email = build_email(message)
         text = bodies(email)
         assert SECRET not in text, (message.kind, message.template)
         assert email.subject and "%(" not in text and "{{" not in text and "{%" not in text, (message.kind, text)
         assert email.extra_headers["Auto-Submitted"] == "auto-generated"
         assert email.reply_to == ["vrouwennetwerk@nob.net"] or email.reply_to
         with monkeypatch.context() as switched:
-            switched.setattr(emails, "message_language", lambda message: other)
-            assert emails.build_email(message).subject != email.subject, "translated"
+            switched.setattr(email_build, "message_language", lambda message: other)
+            assert build_email(message).subject != email.subject, "translated"
 
 
 def test_account_mails_carry_their_link_on_the_site_address_and_the_admin_never_shows_it(every_mail, client, settings):
     signup = every_mail.get(template="account/email/email_confirmation_signup")
-    email = emails.build_email(signup)
+    email = build_email(signup)
     assert email.to == ["nieuw@example.org"]
     assert f"{settings.SITE_URL}/account/confirm-email/" in email.body
     key = email.body.split("/account/confirm-email/")[1].split("/")[0]
@@ -152,6 +154,6 @@ def test_account_mails_carry_their_link_on_the_site_address_and_the_admin_never_
     assert key not in content and signup.sealed_context not in content
 
     # Once sent, the sealed link is gone from the database.
-    services.outbox_deliver_due()
+    delivery.outbox_deliver_due()
     signup.refresh_from_db()
     assert (signup.status, signup.sealed_context) == (OutboxMessage.Status.SENT, "")

@@ -7,7 +7,8 @@ from accounts.tests.factories import MemberFactory, ProfileFactory
 from matching.models import Match
 from matching.signals import match_activated
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
-from notifications.emails import OUTBOX_HEADER, pair_url
+from notifications.emails.build import OUTBOX_HEADER
+from notifications.emails.pairs import pair_url
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies
 

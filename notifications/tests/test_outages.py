@@ -21,8 +21,8 @@ from conftest import IN_CI, WorkerProcess, _worker_database_url, skip_or_fail
 from evaluations.tests.factories import EvaluationRoundFactory
 from matching.models import Cycle, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
-from notifications import services
-from notifications.emails import OUTBOX_HEADER
+from notifications import delivery, outbox, services
+from notifications.emails.build import OUTBOX_HEADER
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import outbox_ids_in_files
 
@@ -166,7 +166,7 @@ def test_with_redis_down_every_action_succeeds_and_a_real_worker_delivers_each_m
 
     started = time.monotonic()
     warnings = []
-    monkeypatch.setattr(services.logger, "warning", lambda message, *args, **kwargs: warnings.append(message))
+    monkeypatch.setattr(outbox.logger, "warning", lambda message, *args, **kwargs: warnings.append(message))
     responses, waiting, cycle = _coordinator_actions(client)
 
     assert [response.status_code for response in responses] == [302, 302, 302, 302]
@@ -193,7 +193,7 @@ def test_with_redis_down_every_action_succeeds_and_a_real_worker_delivers_each_m
         env["DATABASE_URL"] = _worker_database_url()
     worker = WorkerProcess(env).start()
     try:
-        services.deliver_task().delay()  # what beat sends every minute
+        outbox.deliver_task().delay()  # what beat sends every minute
         assert wait_until(lambda: not OutboxMessage.objects.exclude(status=Status.SENT).exists(), timeout=60)
     finally:
         worker.stop()
@@ -248,8 +248,8 @@ def test_with_the_mail_server_down_every_action_succeeds_and_each_mail_arrives_o
         import time_machine
 
         with time_machine.travel(later, tick=False):
-            services.outbox_deliver_due()  # the every-minute job, once the wait is over
-            services.outbox_deliver_due()  # and once more: nothing is sent twice
+            delivery.outbox_deliver_due()  # the every-minute job, once the wait is over
+            delivery.outbox_deliver_due()  # and once more: nothing is sent twice
     finally:
         controller.stop()
 
@@ -290,5 +290,5 @@ def test_the_daily_job_five_times_over_a_backlog_puts_at_most_one_nudge_and_no_i
     queue = redis.Redis.from_url(broker_on.url).lrange("celery", 0, -1)
     assert len(queue) == 1, "one nudge waits, however often the job ran"
     message = json.loads(queue[0])
-    assert message["headers"]["task"] == services.DELIVER_DUE_TASK
+    assert message["headers"]["task"] == outbox.DELIVER_DUE_TASK
     assert message["headers"]["argsrepr"] in ("()", "[]")  # no ids, no names: the rows are in the database

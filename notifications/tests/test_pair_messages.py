@@ -14,12 +14,13 @@ from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from evaluations import services as evaluation_services
 from evaluations.models import Invitation
 from evaluations.tests.factories import EvaluationRoundFactory
+from matching import fit_checks as matching_fit_checks
 from matching import services as matching_services
 from matching.models import Application, Cycle, FitCheck, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting
-from notifications import services
+from notifications import delivery, services
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies
 
@@ -207,7 +208,7 @@ def test_after_the_introduction_each_partner_is_asked_privately_and_a_no_reaches
     sent.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.fit_check_answer(match=pair, member=pair.mentor, answer="niet", note=f"Geen klik {SECRET}")
+        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentor, answer="niet", note=f"Geen klik {SECRET}")
 
     (concern,) = sent
     assert concern.to == [coordinator.email]
@@ -218,8 +219,8 @@ def test_after_the_introduction_each_partner_is_asked_privately_and_a_no_reaches
 
 def test_in_doubt_is_asked_again_after_the_next_meeting_only_of_her(pair, django_capture_on_commit_callbacks):
     held_introduction(pair, pair.mentee)
-    matching_services.fit_check_answer(match=pair, member=pair.mentee, answer="twijfel")
-    matching_services.fit_check_answer(match=pair, member=pair.mentor, answer="goed")
+    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="twijfel")
+    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentor, answer="goed")
 
     meeting = meeting_services.meeting_plan(
         match=pair, by=pair.mentor, starts_at=timezone.now() - datetime.timedelta(minutes=30), duration_minutes=30
@@ -231,11 +232,11 @@ def test_in_doubt_is_asked_again_after_the_next_meeting_only_of_her(pair, django
 
 def test_a_partner_answers_only_her_own_open_question(pair):
     with pytest.raises(Exception, match="geen vraag|no open question"):
-        matching_services.fit_check_answer(match=pair, member=pair.mentee, answer="goed")
+        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="goed")
     held_introduction(pair, pair.mentee)
-    matching_services.fit_check_answer(match=pair, member=pair.mentee, answer="goed")
+    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="goed")
     with pytest.raises(Exception, match="geen vraag|no open question"):
-        matching_services.fit_check_answer(match=pair, member=pair.mentee, answer="niet")
+        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="niet")
 
 
 # --- §5 Not matched this cycle -----------------------------------------------------------------
@@ -313,6 +314,6 @@ def test_a_batch_of_invitation_mails_reads_her_roles_once_for_the_whole_batch(dj
 
     # One UPDATE per mail sent, and a fixed number of reads for the batch.
     with django_assert_max_num_queries(mails + 12):
-        report = services.outbox_deliver_due()
+        report = delivery.outbox_deliver_due()
 
     assert report.sent == mails

@@ -17,6 +17,7 @@ from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from evaluations import services as evaluation_services
 from evaluations.models import EvaluationRound, Invitation, Question, Receipt
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
+from matching import renewal as matching_renewal
 from matching import services as matching_services
 from matching.models import Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
@@ -241,8 +242,8 @@ def test_a_renewed_term_is_announced_as_a_new_term_not_as_a_new_partner(sent, dj
     ApplicationFactory(cycle=first_term.cycle, member=mentee, mentoring_question=MENTORVRAAG)
     with at(first_term.planned_end - datetime.timedelta(days=10), 12), django_capture_on_commit_callbacks(execute=True):
         for person in (mentee, mentor):
-            matching_services.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
-        second_term = matching_services.match_renew(match=first_term, by=None)  # R5
+            matching_renewal.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
+        second_term = matching_renewal.match_renew(match=first_term, by=None)  # R5
 
     assert (second_term.term, second_term.previous_term) == (2, first_term)
     (to_mentee,) = to(sent, mentee)
@@ -298,8 +299,8 @@ def test_a_quiet_renewed_term_is_nudged_without_talk_of_a_first_meeting(sent, dj
     first_term = ActiveMatchFactory(mentor=mentor, mentee=mentee, start_date=START - relativedelta(months=12))
     with at(first_term.planned_end - datetime.timedelta(days=10), 12), django_capture_on_commit_callbacks(execute=True):
         for person in (mentee, mentor):
-            matching_services.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
-        second_term = matching_services.match_renew(match=first_term, by=None)
+            matching_renewal.renewal_answer_record(match=first_term, member=person, wants_to_continue=True)
+        second_term = matching_renewal.match_renew(match=first_term, by=None)
     sent.clear()
 
     run_day(second_term.start_date + datetime.timedelta(weeks=6), django_capture_on_commit_callbacks)

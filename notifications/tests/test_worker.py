@@ -8,7 +8,7 @@ import pytest
 from matching.models import Match
 from matching.signals import match_activated
 from matching.tests.factories import ActiveMatchFactory
-from notifications import services
+from notifications import outbox
 from notifications.models import OutboxMessage
 from notifications.tasks import deliver_due
 from notifications.tests.conftest import outbox_ids_in_files
@@ -59,11 +59,11 @@ def test_a_worker_killed_mid_batch_loses_no_message_and_repeats_at_most_the_one_
     first = start_worker(**worker_env)
     pairs = ActiveMatchFactory.create_batch(batch // 2)
     messages = [
-        services.message_build(kind=kind, recipient=getattr(p, role), about=p)
+        outbox.message_build(kind=kind, recipient=getattr(p, role), about=p)
         for p in pairs
         for kind, role in [(Kind.MATCH_MENTEE, "mentee"), (Kind.MATCH_MENTOR, "mentor")]
     ]
-    services.messages_record(messages)  # no transaction around it: the worker is nudged at once
+    outbox.messages_record(messages)  # no transaction around it: the worker is nudged at once
     ids = list(OutboxMessage.objects.values_list("pk", flat=True))
     assert len(ids) == batch
 

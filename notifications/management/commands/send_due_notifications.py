@@ -9,7 +9,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from notifications import services
+from notifications import delivery, services
 from notifications.models import OutboxMessage
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{kind}: {count} recorded")
         if digest:
             self.stdout.write(f"coordinator_digest: {services.coordinator_digest_record(day=day)} recorded")
-        services.outbox_deliver_due()
+        delivery.outbox_deliver_due()
         # Counted in the outbox: with in-process Celery the mail already went out when it was recorded.
         sent = OutboxMessage.objects.filter(sent_at__gte=started).count()
         waiting = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()

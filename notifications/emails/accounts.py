@@ -1,60 +1,86 @@
-"""allauth's e-mails through the outbox: sign-up confirmation, password reset, e-mail change, ...
+"""E-mails about her account: the membership decision (R2), retention's warning, and allauth's e-mails
+(sign-up confirmation, password reset, security notices) in the programme's own words.
 
-allauth calls the account adapter's ``send_mail`` inside the request. Instead of talking
-to the mail server there, ``OutboxAccountAdapter`` records an outbox row (so a mail server
-that is down delays the mail, never the sign-up) with allauth's context sealed: the
-confirmation or reset link is a secret, so it is encrypted, never shown in the admin, and
-emptied once the mail is sent. Links are rebuilt on SITE_URL, not on the host a request
-happened to name. The wording is the programme's own, in Dutch and English.
+allauth's context is sealed in the outbox row (its link is a secret); it is unsealed here only,
+when the e-mail is built.
 """
 
 import json
-from urllib.parse import urlsplit, urlunsplit
 
-from allauth.account.adapter import DefaultAccountAdapter
 from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import crypto
-from .emails import Content, PermanentDeliveryError
-from .models import OutboxMessage
+from accounts.models import RetentionNotice, VerificationStatus
+
+from .. import crypto
+from ..models import OutboxMessage
+from .base import Content, PermanentDeliveryError, absolute_url, long_date
+
+Kind = OutboxMessage.Kind
 
 
-def _on_site_url(value: str) -> str:
-    """An absolute link allauth built from the request, moved onto the configured SITE_URL."""
-    parts = urlsplit(value)
-    site = urlsplit(settings.SITE_URL)
-    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
+def _verification_decision(message, profile) -> Content:
+    """R2: verified, or rejected with the coordinators' reason; the decision is the one recorded in the period."""
+    profile_url = absolute_url(reverse("accounts:profile"))
+    if message.period[:1] == VerificationStatus.VERIFIED[:1]:
+        return Content(
+            subject=_("Your NOB membership has been verified"),
+            paragraphs=[
+                _(
+                    "Your NOB membership has been verified. You can now apply for a cycle of the mentor programme "
+                    "whenever applications are open. Your profile shows what you can do next."
+                )
+            ],
+            actions=[(_("Open your profile"), profile_url)],
+        )
+    paragraphs = [_("Unfortunately we could not verify your NOB membership. The coordinators' reason:")]
+    if profile.verification_note:
+        paragraphs.append(profile.verification_note)
+    paragraphs.append(
+        _("If your membership number or type was wrong, correct it in your profile; a coordinator then looks again.")
+    )
+    return Content(
+        subject=_("Your NOB membership could not be verified"),
+        paragraphs=paragraphs,
+        actions=[(_("Open your profile"), profile_url)],
+    )
 
 
-def sealable_context(context: dict) -> dict:
-    """What a mail needs later, as JSON: strings and numbers; links on SITE_URL; no request or objects."""
-    kept = {}
-    for key, value in context.items():
-        if isinstance(value, bool | int | float):
-            kept[key] = value
-        elif isinstance(value, str):
-            kept[key] = _on_site_url(value) if value.startswith(("http://", "https://")) else value
-    return kept
+def _retention_warning(message, notice) -> Content:
+    my_data = absolute_url(reverse("my_data:overview"))
+    values = {"date": long_date(notice.erase_on), "years": settings.RETENTION_INACTIVE_YEARS}
+    if notice.topic == RetentionNotice.Topic.NOTES:
+        return Content(
+            subject=_("Your private meeting notes will be deleted on %(date)s") % values,
+            paragraphs=[
+                _(
+                    "Your mentorship ended a while ago. The programme keeps private meeting notes only for a "
+                    "limited time after a pair ends, so your notes of that mentorship will be deleted on %(date)s."
+                )
+                % values,
+                _("Would you like to keep them? Download your data before that date."),
+            ],
+            actions=[(_("Download my data"), my_data)],
+        )
+    return Content(
+        subject=_("Your account in the mentor programme will be deleted on %(date)s") % values,
+        paragraphs=[
+            _(
+                "You have not taken part in the mentor programme or logged in for almost %(years)s years. "
+                "The programme does not keep personal data longer than it needs, so your account and your data "
+                "will be deleted on %(date)s."
+            )
+            % values,
+            _("Would you like to stay? Simply log in before that date. You can also download your data first."),
+        ],
+        actions=[(_("Log in"), absolute_url(reverse("account_login"))), (_("Download my data"), my_data)],
+    )
 
 
-class OutboxAccountAdapter(DefaultAccountAdapter):
-    """allauth's adapter, with every e-mail recorded in the outbox instead of sent in the request."""
-
-    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        from .services import account_message_record
-
-        user = context.get("user")
-        if user is None or getattr(user, "pk", None) is None:
-            user = get_user_model().objects.filter(email__iexact=email).first()
-        sealed = sealable_context({"email": email, **context})
-        # The language she used the site in: she may not have chosen one yet (sign-up).
-        sealed["language"] = translation.get_language() or settings.LANGUAGE_CODE
-        account_message_record(template=template_prefix, to_email=email, recipient=user, context=sealed)
+# --- allauth's e-mails -----------------------------------------------------------------
 
 
 def unsealed_context(message: OutboxMessage) -> dict:
@@ -279,3 +305,15 @@ def account_content(message: OutboxMessage) -> Content:
     context = unsealed_context(message)
     builder = ACCOUNT_BUILDERS.get(message.template)
     return builder(context) if builder else _allauth_wording(message, context)
+
+
+def _account_message(message, _subject) -> Content:
+    """allauth's e-mails in the programme's own words; the context (its secret link) is unsealed here only."""
+    return account_content(message)
+
+
+BUILDERS = {
+    Kind.VERIFICATION_DECISION: _verification_decision,
+    Kind.RETENTION_WARNING: _retention_warning,
+    Kind.ACCOUNT: _account_message,
+}

@@ -1,0 +1,126 @@
+"""An outbox row becomes an e-mail: its subject read (one query per type for a batch), the builder of its
+kind chosen, the text and HTML rendered in the recipient's language."""
+
+from collections import defaultdict
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from django.apps import apps
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..models import OutboxMessage
+from . import accounts, coordinators, evaluations, meetings, pairs
+from .base import PermanentDeliveryError
+
+Kind = OutboxMessage.Kind
+
+
+OUTBOX_HEADER = "X-Mentorprogramma-Outbox-Id"
+
+
+BUILDERS = {
+    **pairs.BUILDERS,
+    **meetings.BUILDERS,
+    **evaluations.BUILDERS,
+    **accounts.BUILDERS,
+    **coordinators.BUILDERS,
+}
+
+
+# Everything a builder reads from a subject, fetched in the same query.
+SUBJECT_RELATED = {
+    "matching.match": ["mentor__profile", "mentee__profile"],
+    "evaluations.invitation": ["round"],
+    "accounts.profile": ["user"],
+    "meetings.meeting": ["match__mentor", "match__mentee", "created_by"],
+    "matching.fitcheck": ["match__mentor", "match__mentee", "member"],
+    "matching.application": ["cycle"],
+}
+
+
+def subject_of(message):
+    if not message.subject_type:
+        return None
+    try:
+        model = apps.get_model(message.subject_type)
+        rows = model._default_manager.select_related(*SUBJECT_RELATED.get(message.subject_type, []))
+        return rows.get(pk=message.subject_id)
+    except (LookupError, ValueError) as exc:
+        raise PermanentDeliveryError(f"unknown subject type {message.subject_type}") from exc
+    except model.DoesNotExist as exc:
+        raise PermanentDeliveryError(f"{message.subject_type} {message.subject_id} no longer exists") from exc
+
+
+def subjects_for(messages) -> dict[tuple[str, int], object]:
+    """The subjects of a batch of messages, one query per type (what build_email would fetch one by one)."""
+    wanted = defaultdict(set)
+    for message in messages:
+        if message.subject_type:
+            wanted[message.subject_type].add(message.subject_id)
+    found = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue  # build_email reports it for the message itself
+        rows = model._default_manager.select_related(*SUBJECT_RELATED.get(label, [])).in_bulk(ids)
+        found.update({(label, pk): row for pk, row in rows.items()})
+    # An invitation e-mail names all her roles in the round: read them for the whole batch at once.
+    selectors.remember_round_invitations(
+        row for (label, _pk), row in found.items() if label == "evaluations.invitation"
+    )
+    return found
+
+
+def recipient_language(user) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    return user.language if user is not None and user.language in languages else settings.LANGUAGE_CODE
+
+
+def message_language(message: OutboxMessage) -> str:
+    if message.kind == Kind.ACCOUNT:
+        return accounts.account_language(message)
+    return recipient_language(message.recipient)
+
+
+def site_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMultiAlternatives:
+    recipient = message.recipient
+    subject = (subjects or {}).get((message.subject_type, message.subject_id)) or subject_of(message)
+    with translation.override(message_language(message)):
+        content = BUILDERS[message.kind](message, subject)
+        context = {
+            "content": content,
+            "recipient": recipient,
+            "programme_name": _("Mentor programme NOB Women's Network"),
+            "contact_email": settings.PROGRAMME_CONTACT_EMAIL,
+            "site_url": settings.SITE_URL,
+            "language": translation.get_language(),
+        }
+        text = render_to_string("notifications/email/message.txt", context)
+        html = render_to_string("notifications/email/message.html", context)
+    email = EmailMultiAlternatives(
+        subject=content.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.address],
+        reply_to=[settings.PROGRAMME_CONTACT_EMAIL],
+        headers={
+            OUTBOX_HEADER: str(message.pk),
+            # RFC 3834: no out-of-office replies to a machine.
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": make_msgid(idstring=f"outbox.{message.pk}", domain=site_domain()),
+        },
+    )
+    email.attach_alternative(html, "text/html")
+    for part in content.attachments:
+        email.attach(part)
+    return email

@@ -1,0 +1,89 @@
+"""Meetings: the other partner is told of a planned, changed or cancelled meeting, with a calendar update
+(issue 15 §4)."""
+
+from email.mime.text import MIMEText
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from meetings.calendar import meeting_ics
+
+from ..models import OutboxMessage
+from .base import Content, absolute_url
+
+Kind = OutboxMessage.Kind
+
+
+def _when(meeting) -> str:
+    start = timezone.localtime(meeting.starts_at)
+    end = timezone.localtime(meeting.ends_at)
+    return f"{date_format(start, 'l j F Y')}, {date_format(start, 'H:i')}–{date_format(end, 'H:i')}"
+
+
+def _calendar_part(meeting, recipient):
+    method = "CANCEL" if meeting.status == meeting.Status.CANCELLED else "REQUEST"
+    ics = meeting_ics(meeting, recipient, settings.SITE_URL, method=method).decode()
+    part = MIMEText(ics, "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="afspraak.ics")
+    return part
+
+
+def meeting_url(meeting) -> str:
+    return absolute_url(reverse("meetings:detail", args=[meeting.pk]))
+
+
+def _meeting_details(meeting) -> list[tuple[str, str]]:
+    details = [(_("When"), _when(meeting)), (_("How"), meeting.get_mode_display())]
+    if meeting.location:
+        details.append((_("Where"), meeting.location))
+    if meeting.video_url:
+        details.append((_("Video link"), meeting.video_url))
+    return details
+
+
+def _meeting_message(message, meeting) -> Content:
+    # The recipient is the partner of whoever made the change.
+    actor = meeting.match.partner_of(message.recipient)
+    values = {"name": actor.full_name}
+    kind = message.kind
+    if kind == Kind.MEETING_CANCELLED or meeting.status == meeting.Status.CANCELLED:
+        subject = _("Meeting cancelled: %(when)s") % {"when": _when(meeting)}
+        opening = _("%(name)s has cancelled your meeting. Your calendar is updated with the attachment.") % values
+    elif kind == Kind.MEETING_CHANGED:
+        subject = _("Meeting changed: %(when)s") % {"when": _when(meeting)}
+        opening = (
+            _("%(name)s has changed your meeting. This is how it stands now; the attachment updates your calendar.")
+            % values
+        )
+    elif meeting.is_introduction:
+        subject = _("Introductory meeting planned: %(when)s") % {"when": _when(meeting)}
+        opening = (
+            _("%(name)s has planned your introductory meeting. Open the attachment to add it to your calendar.")
+            % values
+        )
+    else:
+        subject = _("Meeting planned: %(when)s") % {"when": _when(meeting)}
+        opening = _("%(name)s has planned a meeting with you. Open the attachment to add it to your calendar.") % values
+    paragraphs = [opening]
+    if meeting.status != meeting.Status.CANCELLED:
+        paragraphs.append(
+            _("Does it not suit you? Change it on the meeting's page; %(name)s then hears of it.") % values
+        )
+    return Content(
+        subject=subject,
+        paragraphs=paragraphs,
+        details=_meeting_details(meeting),
+        actions=[(_("Open the meeting"), meeting_url(meeting))],
+        attachments=[_calendar_part(meeting, message.recipient)],
+    )
+
+
+BUILDERS = {
+    Kind.MEETING_PLANNED: _meeting_message,
+    Kind.MEETING_CHANGED: _meeting_message,
+    Kind.MEETING_CANCELLED: _meeting_message,
+}
