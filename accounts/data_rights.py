@@ -12,20 +12,25 @@ import json
 import zipfile
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.disclosure import may_see
+from core.people import ERASED_MEMBER
 from core.roles import is_coordinator
 
 from .models import MemberListEntry, Profile, RetentionNotice, User
-from .personal_data import Contributor, Policy, Section, contributors, model_section, register
+from .personal_data import Contributor, Policy, Section, contributors, json_value, model_section, register
 from .selectors import member_list_entry_for
 
 EXPORT_FORMAT = "mentorprogramma-personal-data"
@@ -48,7 +53,15 @@ def _collect_accounts(user) -> list[Section]:
             model=User,
             viewer=user,
             description=gettext_lazy("How you log in, and when you last did."),
-            withheld={"password": gettext_lazy("Only a one-way fingerprint of your password is stored.")},
+            withheld={
+                "password": gettext_lazy("Only a one-way fingerprint of your password is stored."),
+                "is_staff": gettext_lazy(
+                    "Whether the account may open the coordinators' pages: a setting, not data about you."
+                ),
+                "is_superuser": gettext_lazy(
+                    "Whether the account may open the coordinators' pages: a setting, not data about you."
+                ),
+            },
         ),
         model_section(
             "email_addresses",
@@ -94,6 +107,15 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("NOB member list"),
             entries,
             model=MemberListEntry,
+            withheld={
+                "member_list_import": gettext_lazy("The file the coordinators read the list from: shown as its date.")
+            },
+            extra={
+                "list_of": (
+                    gettext_lazy("list of"),
+                    lambda row: json_value(row.member_list_import.uploaded_at),
+                )
+            },
             viewer=user,
             description=gettext_lazy(
                 "The line of the association's member list you were verified against: your membership number "
@@ -111,6 +133,7 @@ def _collect_accounts(user) -> list[Section]:
             viewer=user,
             description=gettext_lazy("Warnings we sent you before deleting data the programme no longer needs."),
             exclude=["user"],
+            withheld={"about_id": gettext_lazy("A technical reference to what the warning was about.")},
         )
     )
     if apps.is_installed("allauth.mfa"):
@@ -125,6 +148,7 @@ def _collect_accounts(user) -> list[Section]:
                 viewer=user,
                 exclude=["user"],
                 withheld={"data": gettext_lazy("The secret keys of your authenticator are never shown.")},
+                labels={"created_at": gettext_lazy("created at"), "last_used_at": gettext_lazy("last used at")},
             )
         )
     return sections
@@ -141,6 +165,14 @@ def _erase_accounts(user, by=None) -> None:
     ]
     for content_type, ids in about_her:
         LogEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in ids]).delete()
+    # Other history lines name her in their text ("Femke Visser → …" for a pair): "verwijderd lid" instead,
+    # so "Recent actions" and an object's history keep what was done, not by or about whom.
+    with translation.override(settings.LANGUAGE_CODE):
+        erased = str(ERASED_MEMBER)
+    for trace in {user.full_name.strip(), user.email.strip()} - {""}:
+        LogEntry.objects.filter(object_repr__contains=trace).update(
+            object_repr=Replace("object_repr", Value(trace), Value(erased))
+        )
 
 
 def _accounts_relations() -> dict[str, str]:
@@ -204,7 +236,13 @@ def export_zip(user) -> bytes:
     sections = personal_data(user)
     document = export_document(user, sections)
     html = render_to_string(
-        "accounts/personal_data_export.html", {"sections": sections, "document": document, "member": user}
+        "accounts/personal_data_export.html",
+        {
+            "sections": sections,
+            "member": user,
+            "json_name": JSON_NAME,
+            "generated_on": date_format(timezone.localtime(), "j F Y, H:i"),
+        },
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -89,8 +89,16 @@ def collect(user):
 
 
 def erase(user, by=None):
-    """R6: a live pair ends before she goes; the partner is told it ended, never why."""
+    """R6: a live pair ends before she goes; the partner is told it ended, never why.
+
+    What is hers in a pair goes with her (issue 21 §7): the reasons she wrote when she ended a pair,
+    and the mission of her pairs' agreements when she was the mentee (it starts as her mentorvraag and
+    describes her goals). The rest of the agreement and the pair stay for her partner's sake.
+    """
     from .services import match_end_early
+
+    Match.objects.filter(ended_by=user).exclude(end_reason="").update(end_reason="", end_reason_shared=False)
+    Agreement.objects.filter(match__mentee=user).exclude(mission="").update(mission="", mission_agreed_at=None)
 
     with translation.override(settings.LANGUAGE_CODE):
         reason = gettext("The pair ended because one of the partners left the programme.")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.people import name_for_coordinators
 from matching import selectors as matching_selectors
 
 from .. import selectors
@@ -37,8 +38,8 @@ def _coordinator_digest(message, _subject) -> Content:
                 _("No first contact yet"),
                 _("%(mentee)s with mentor %(mentor)s, matched on %(date)s")
                 % {
-                    "mentee": match.mentee.full_name,
-                    "mentor": match.mentor.full_name,
+                    "mentee": name_for_coordinators(match.mentee),
+                    "mentor": name_for_coordinators(match.mentor),
                     "date": long_date(timezone.localdate(match.confirmed_at)),
                 },
             )
@@ -49,7 +50,7 @@ def _coordinator_digest(message, _subject) -> Content:
             (
                 _("Does not fit"),
                 _("%(mentee)s with mentor %(mentor)s")
-                % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name},
+                % {"mentee": name_for_coordinators(match.mentee), "mentor": name_for_coordinators(match.mentor)},
             )
         )
     # Issue 15 §4, R6: who stepped out this past week (the reasons are in the admin, not in a mail).
@@ -60,7 +61,7 @@ def _coordinator_digest(message, _subject) -> Content:
                 _("Withdrawn"),
                 _("%(name)s, %(role)s in %(cycle)s")
                 % {
-                    "name": application.member.full_name,
+                    "name": name_for_coordinators(application.member),
                     "role": application.get_role_display(),
                     "cycle": application.cycle,
                 },
@@ -72,8 +73,8 @@ def _coordinator_digest(message, _subject) -> Content:
                 _("Mentorship ended early"),
                 _("%(mentee)s with mentor %(mentor)s, on %(date)s")
                 % {
-                    "mentee": match.mentee.full_name,
-                    "mentor": match.mentor.full_name,
+                    "mentee": name_for_coordinators(match.mentee),
+                    "mentor": name_for_coordinators(match.mentor),
                     "date": long_date(match.ended_on),
                 },
             )
@@ -116,17 +117,17 @@ def _fit_check_concern(message, check) -> Content:
     role = _("mentee") if check.member_id == match.mentee_id else _("mentor")
     return Content(
         subject=_("A match that does not fit: %(mentee)s and %(mentor)s")
-        % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name},
+        % {"mentee": name_for_coordinators(match.mentee), "mentor": name_for_coordinators(match.mentor)},
         paragraphs=[
             _(
                 "After meeting, %(name)s (%(role)s) said the match of %(mentee)s with mentor %(mentor)s does not "
                 "fit. Her partner does not know this answer."
             )
             % {
-                "name": check.member.full_name,
+                "name": name_for_coordinators(check.member),
                 "role": role,
-                "mentee": match.mentee.full_name,
-                "mentor": match.mentor.full_name,
+                "mentee": name_for_coordinators(match.mentee),
+                "mentor": name_for_coordinators(match.mentor),
             },
             _(
                 "Please contact them. In the admin you can end the mentorship kindly (both hear that the "
