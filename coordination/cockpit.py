@@ -1,8 +1,9 @@
 """The coordinators' cockpit ("Coördinatie"): one page that runs the year (issue 16 §1).
 
-It lives in the project package because it reads every app (accounts → matching →
-meetings/evaluations → notifications); each app's own selectors and models answer, this
-module only puts the answers together. Only counts, dates and names: never a note, an
+The roof of the house: it reads every app (accounts → matching → meetings/evaluations →
+notifications) and no app reads it. The cockpit asks, it does not decide: every rule (R8's
+first contact, R10's meetings, a quiet pair, a renewed term, a withdrawal) is the owning app's
+selector or constant, and this module only puts the answers together. Only counts, dates and names: never a note, an
 answer or a mentorvraag (R11, R14). Every part is a handful of aggregate queries, so the
 page stays within its query budget however many members there are.
 """
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -24,14 +25,11 @@ from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
 from matching import selectors as matching_selectors
 from matching.models import Application, Cycle, FitCheck, Match, Role
-from meetings.selectors import NO_MEETING_ALERT_AFTER, with_meeting_stats
+from meetings import selectors as meetings_selectors
 from notifications import selectors as notification_selectors
 
-# R10: fewer than two meetings held when the planned end is this close.
-MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
+# "Since last week": the page and the weekly digest look back as far.
 WITHDRAWALS_SINCE = datetime.timedelta(days=7)
-# The same six weeks as the meetings app's own alert and the pair's nudge.
-QUIET_AFTER = NO_MEETING_ALERT_AFTER
 # Names shown per needs-attention list; the link behind it has them all.
 NAMES_SHOWN = 8
 # Before the applications open, the member list should be fresh.
@@ -83,15 +81,11 @@ def funnel(cycle: Cycle | None) -> tuple[list[Step], dict]:
     if cycle is None:
         return steps, extra
 
-    live = Match.objects.filter(cycle=cycle, status__in=Match.LIVE_STATUSES)
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).aggregate(
         mentees=Count("pk", filter=Q(role=Role.MENTEE)),
         mentors=Count("pk", filter=Q(role=Role.MENTOR)),
         places=Sum("capacity", filter=Q(role=Role.MENTOR), default=0),
-        waiting=Count(
-            "pk",
-            filter=Q(role=Role.MENTEE) & ~Q(Exists(live.filter(mentee=OuterRef("member")))),
-        ),
+        waiting=Count("pk", filter=matching_selectors.waiting_for_a_mentor()),
     )
     matches = Match.objects.filter(cycle=cycle).aggregate(
         all=Count("pk"),
@@ -101,7 +95,7 @@ def funnel(cycle: Cycle | None) -> tuple[list[Step], dict]:
         active=Count("pk", filter=Q(status=Match.Status.ACTIVE)),
         completed=Count("pk", filter=Q(status=Match.Status.COMPLETED)),
         ended_early=Count("pk", filter=Q(status=Match.Status.ENDED_EARLY)),
-        renewed=Count("pk", filter=Q(term__gte=2)),
+        renewed=Count("pk", filter=Match.renewed_term()),
     )
     applications_url = "admin:matching_application_changelist"
     matches_url = "admin:matching_match_changelist"
@@ -127,7 +121,7 @@ def funnel(cycle: Cycle | None) -> tuple[list[Step], dict]:
             matches["ended_early"],
             _admin(matches_url, **in_cycle, status__exact=Match.Status.ENDED_EARLY),
         ),
-        Step(_("renewed"), matches["renewed"], _admin(matches_url, **in_cycle, term__gte=2)),
+        Step(_("renewed"), matches["renewed"], _admin(matches_url, **in_cycle, **Match.RENEWED_TERM_LOOKUP)),
     ]
     extra = {
         "mentor_places_free": max(0, applications["places"] - matches["live_with_mentor_application"]),
@@ -160,7 +154,13 @@ def _pair_names(matches) -> list[str]:
 
 
 def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attention]:
-    """What a coordinator should look at this week, each with the members or pairs behind it."""
+    """What a coordinator should look at this week, each with the members or pairs behind it.
+
+    The one list of the cockpit page and of the weekly digest. ``cycle`` narrows what belongs to a
+    cycle (mentees waiting, pairs, withdrawals) to that cycle; ``None`` means every cycle (the digest:
+    a coordinator's week spans the running cycle and the one being matched). Members waiting or
+    flagged and failed e-mails belong to no cycle: always the whole programme.
+    """
     waiting = list(
         Profile.objects.filter(Q(verification_status=VerificationStatus.PENDING) | Q(needs_review=True))
         .select_related("user")
@@ -169,6 +169,7 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     )
     pending = [profile for profile in waiting if profile.verification_status == VerificationStatus.PENDING]
     flagged = [profile for profile in waiting if profile.needs_review]
+    mentees_waiting = matching_selectors.mentees_waiting(cycle=cycle).count()
     items = [
         Attention(
             _("members waiting for verification"),
@@ -182,42 +183,46 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             _admin("admin:accounts_profile_changelist", needs_review__exact=1),
             [str(profile.user) for profile in flagged[:NAMES_SHOWN]],
         ),
+        # A count: while a cycle is matched there are many, and the Koppelscherm has them all.
+        Attention(
+            _("mentees waiting for a mentor"),
+            mentees_waiting,
+            reverse("admin:matching_cycle_matching", args=[cycle.pk])
+            if cycle
+            else _admin(
+                "admin:matching_application_changelist",
+                role__exact=Role.MENTEE,
+                status__exact=Application.Status.SUBMITTED,
+            ),
+        ),
     ]
-    # One query for the lists about pairs: no first contact (R8), quiet ones, those short of two meetings
-    # (R10), those where a partner said it does not fit, and those that ended early this week. The
-    # first-contact and fit rules are matching's own conditions, asked inside this query.
-    quiet_since = today - QUIET_AFTER
-    short_before = today + MEETINGS_REMINDER_BEFORE_END
-    week_ago = today - WITHDRAWALS_SINCE
-    no_first_contact = matching_selectors.first_contact_alert(today=today)
-    does_not_fit = matching_selectors.fit_concern()
+    # One query for the lists about pairs, each condition asked of the app that owns the rule: no first
+    # contact (matching, R8), a partner said it does not fit (matching), quiet and short of meetings
+    # (meetings, R10), ended early since last week (matching, R6).
+    conditions = {
+        "no_first_contact": matching_selectors.first_contact_alert(today=today),
+        "does_not_fit": matching_selectors.fit_concern(),
+        "quiet": meetings_selectors.quiet(today=today),
+        "short_of_meetings": meetings_selectors.short_of_meetings(today=today),
+        "ended_early": matching_selectors.ended_early_since(since=today - WITHDRAWALS_SINCE),
+    }
+    matches = Match.objects.filter(cycle=cycle) if cycle else Match.objects.all()
+    either = Q()
+    for condition in conditions.values():
+        either |= condition
     pairs = list(
-        with_meeting_stats(
-            matches=Match.objects.filter(
-                Q(status=Match.Status.ACTIVE, start_date__lte=quiet_since)
-                | Q(status=Match.Status.ACTIVE, planned_end__gt=today, planned_end__lte=short_before)
-                | Q(status=Match.Status.ENDED_EARLY, ended_on__gte=week_ago)
-                | no_first_contact
-                | does_not_fit
-            )
-        )
+        meetings_selectors.with_meeting_stats(matches=matches)
+        .filter(either)
         .annotate(
-            awaits_first_contact=ExpressionWrapper(no_first_contact, output_field=BooleanField()),
-            fit_concern=ExpressionWrapper(does_not_fit, output_field=BooleanField()),
+            **{
+                f"attention_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in conditions.items()
+            }
         )
         .select_related("mentor", "mentee")
         .order_by("start_date", "pk")
     )
-    active = [pair for pair in pairs if pair.status == Match.Status.ACTIVE]
-    quiet = [pair for pair in active if pair.start_date <= quiet_since and pair.held_meeting_count == 0]
-    below_two = [
-        pair
-        for pair in active
-        if pair.planned_end and today < pair.planned_end <= short_before and pair.held_meeting_count < 2
-    ]
-    no_contact = [pair for pair in pairs if pair.awaits_first_contact]
-    not_fitting = [pair for pair in pairs if pair.fit_concern]
-    ended = [pair for pair in pairs if pair.status == Match.Status.ENDED_EARLY]
+    listed = {name: [pair for pair in pairs if getattr(pair, f"attention_{name}")] for name in conditions}
     statistics_url = reverse("admin:meetings_pairmeetingstatistics_changelist")
     items.append(
         Attention(
@@ -225,42 +230,37 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
                 _("pairs without first contact {days} days after they were matched (R8)"),
                 days=settings.MATCHING_FIRST_CONTACT_ALERT_DAYS,
             ),
-            len(no_contact),
+            len(listed["no_first_contact"]),
             statistics_url,
-            _pair_names(no_contact),
+            _pair_names(listed["no_first_contact"]),
         )
     )
     items.append(
         Attention(
             _("pairs where a partner said it does not fit"),
-            len(not_fitting),
+            len(listed["does_not_fit"]),
             _admin("admin:matching_fitcheck_changelist", answer__exact=FitCheck.Answer.NO),
-            _pair_names(not_fitting),
+            _pair_names(listed["does_not_fit"]),
         )
     )
     items.append(
         Attention(
             _("pairs without a meeting held six weeks after the start"),
-            len(quiet),
+            len(listed["quiet"]),
             statistics_url + "?geen_afspraak=6w",
-            _pair_names(quiet),
+            _pair_names(listed["quiet"]),
         )
     )
     items.append(
         Attention(
             _("pairs with fewer than two meetings and two months left (R10)"),
-            len(below_two),
-            statistics_url + "?status__exact=actief",
-            _pair_names(below_two),
+            len(listed["short_of_meetings"]),
+            statistics_url + "?r10=achter",
+            _pair_names(listed["short_of_meetings"]),
         )
     )
-    since = timezone.now() - WITHDRAWALS_SINCE
-    withdrawn = list(
-        Application.objects.filter(status=Application.Status.WITHDRAWN, updated_at__gte=since)
-        .select_related("member")
-        .only("role", "member__full_name", "member__email")
-        .order_by("-updated_at")
-    )
+    withdrawn = list(matching_selectors.withdrawn_since(since=timezone.now() - WITHDRAWALS_SINCE, cycle=cycle))
+    ended = listed["ended_early"]
     items.append(
         Attention(
             _("withdrawals and pairs ended early since last week"),
@@ -416,8 +416,8 @@ def evaluation_summaries(rounds: list[EvaluationRound], *, today: datetime.date)
 def cockpit(*, cycle_id=None, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     cycles = list(Cycle.objects.order_by("-planned_start"))
-    cycle = next((c for c in cycles if str(c.pk) == str(cycle_id)), None) if cycle_id else None
-    cycle = cycle or current_cycle(cycles)
+    chosen = next((c for c in cycles if str(c.pk) == str(cycle_id)), None) if cycle_id else None
+    cycle = chosen or current_cycle(cycles)
     steps, extra = funnel(cycle)
     rounds = _rounds(cycle) if cycle else []
     plan = year_plan(cycle, today=today, funnel_extra=extra, rounds=rounds) if cycle else []
@@ -427,7 +427,9 @@ def cockpit(*, cycle_id=None, today: datetime.date | None = None) -> dict:
         "cycle": cycle,
         "funnel": steps,
         "funnel_extra": extra,
-        "attention": needs_attention(cycle, today=today),
+        # Every cycle, as in the weekly digest, until she picks one: then that cycle's mentees and pairs.
+        "attention": needs_attention(chosen, today=today),
+        "attention_cycle": chosen,
         "plan": plan,
         "next_step": next_step(plan),
         "evaluations": evaluation_summaries(rounds, today=today),
@@ -436,5 +438,10 @@ def cockpit(*, cycle_id=None, today: datetime.date | None = None) -> dict:
 
 
 def programme_next_step(*, today: datetime.date | None = None) -> PlanStep | None:
-    """The next step of the current cycle's year plan: what the weekly digest points at."""
-    return cockpit(today=today)["next_step"]
+    """The next step of the current cycle's year plan, as on top of the page: what the weekly digest points at."""
+    today = today or timezone.localdate()
+    cycle = current_cycle(list(Cycle.objects.order_by("-planned_start")))
+    if cycle is None:
+        return None
+    _steps, extra = funnel(cycle)
+    return next_step(year_plan(cycle, today=today, funnel_extra=extra, rounds=_rounds(cycle)))

@@ -384,7 +384,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "cycle", "term", "status", "start_date", "planned_end", "renewal"]
     list_filter = ["cycle", "status", "term"]
     # The cockpit's "renewed" figure counts every later term (2, 3, ...): its link lists them all.
-    extra_lookups = ("term__gte",)
+    extra_lookups = tuple(Match.RENEWED_TERM_LOOKUP)
     search_fields = ["mentor__full_name", "mentee__full_name"]
     actions = ["complete_matches", "renew_matches"]
     fields = [

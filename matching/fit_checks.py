@@ -16,7 +16,7 @@ def fit_checks_ask_after_meeting(*, match: Match) -> list[FitCheck]:
     it fits; after a later one ask again whoever was still in doubt. Renewed terms know each other already.
     """
     match = Match.objects.select_for_update().get(pk=match.pk)
-    if not match.is_ongoing or match.previous_term_id:
+    if not match.is_ongoing or match.is_renewed_term:
         return []
     latest = {}
     for check in match.fit_checks.order_by("round"):

@@ -156,8 +156,8 @@ class Application(models.Model):
 
 class MatchQuerySet(models.QuerySet):
     def renewed_terms(self):
-        """R5: terms after the first, i.e. the pair chose to continue (same rule as Match.is_renewed_term)."""
-        return self.filter(term__gt=Match.FIRST_TERM)
+        """R5: terms after the first, i.e. the pair chose to continue (the rule is Match.renewed_term)."""
+        return self.filter(Match.renewed_term())
 
     def with_next_term(self):
         """Annotate continues_in_next_term (R5: a later term follows), so a list needs no query per pair;
@@ -315,9 +315,17 @@ class Match(models.Model):
     def is_ended_early(self) -> bool:
         return self.status == self.Status.ENDED_EARLY
 
+    # R5: a renewed term is a second or later term of the same pair (renewal), not a new introduction.
+    # One rule, three forms: the condition (for counts inside a query), the lookup (for an admin link)
+    # and the property (for one pair).
+    RENEWED_TERM_LOOKUP = {"term__gt": FIRST_TERM}
+
+    @classmethod
+    def renewed_term(cls) -> Q:
+        return Q(**cls.RENEWED_TERM_LOOKUP)
+
     @property
     def is_renewed_term(self) -> bool:
-        """R5: a second or later term of the same pair (renewal), not a new introduction."""
         return self.term > self.FIRST_TERM
 
     def is_member(self, user) -> bool:

@@ -134,11 +134,13 @@ def first_contact_overdue(*, days: int, today=None, until_days: int | None = Non
     cockpit) can ask it inside its one query and still follow this rule.
     """
     today = today or timezone.localdate()
-    condition = Q(
-        status__in=Match.ONGOING_STATUSES,
-        previous_term__isnull=True,
-        first_contact_at__isnull=True,
-        confirmed_at__date__lte=today - datetime.timedelta(days=days),
+    condition = (
+        Q(
+            status__in=Match.ONGOING_STATUSES,
+            first_contact_at__isnull=True,
+            confirmed_at__date__lte=today - datetime.timedelta(days=days),
+        )
+        & ~Match.renewed_term()
     )
     if until_days is not None:
         condition &= Q(confirmed_at__date__gt=today - datetime.timedelta(days=until_days))
@@ -316,10 +318,6 @@ def open_fit_check(*, match, user):
     return fit_checks_of(match=match, user=user)[0]
 
 
-def my_latest_fit_answer(*, match, user):
-    return fit_checks_of(match=match, user=user)[1]
-
-
 def fit_checks_of(*, match, user) -> tuple:
     """Her open question and her latest answer for this pair, read in one query."""
     checks = list(match.fit_checks.filter(member=user).order_by("-round"))
@@ -337,6 +335,33 @@ def fit_concern() -> Q:
 def fit_concerns():
     """Ongoing pairs where a partner said it does not fit: for the coordinators (digest, dashboard, admin)."""
     return Match.objects.filter(fit_concern()).select_related("mentor", "mentee", "cycle").order_by("pk")
+
+
+def waiting_for_a_mentor() -> Q:
+    """A submitted mentee application with no live pair in its cycle, as a condition on Application."""
+    live = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status__in=Match.LIVE_STATUSES)
+    return Q(role=Role.MENTEE, status=Application.Status.SUBMITTED) & ~Q(Exists(live))
+
+
+def mentees_waiting(*, cycle=None):
+    """Mentee applications `waiting_for_a_mentor` in this cycle; without one, in every cycle open or being matched."""
+    applications = Application.objects.filter(waiting_for_a_mentor())
+    if cycle is None:
+        return applications.filter(cycle__status__in=[Cycle.Status.OPEN, Cycle.Status.MATCHING])
+    return applications.filter(cycle=cycle)
+
+
+def withdrawn_since(*, since: datetime.datetime, cycle=None):
+    """R6: applications withdrawn since then (by withdrawn_at), most recent first; of one cycle if given."""
+    applications = Application.objects.filter(status=Application.Status.WITHDRAWN, withdrawn_at__gte=since)
+    if cycle is not None:
+        applications = applications.filter(cycle=cycle)
+    return applications.select_related("member", "cycle").order_by("-withdrawn_at", "-pk")
+
+
+def ended_early_since(*, since: datetime.date) -> Q:
+    """R6: a pair that ended early on or after that day, as a condition on Match."""
+    return Q(status=Match.Status.ENDED_EARLY, ended_on__gte=since)
 
 
 def former_mentors_by_mentee(*, cycle) -> dict[int, set[int]]:

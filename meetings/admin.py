@@ -24,14 +24,29 @@ class NoMeetingAfterSixWeeksFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "6w":
-            return selectors.pairs_without_meeting_after_start(matches=queryset)
+            return selectors.quiet_pairs(matches=queryset)
+        return queryset
+
+
+class ShortOfMeetingsFilter(admin.SimpleListFilter):
+    """R10: the pairs the cockpit counts as short of meetings, so its link lists exactly those."""
+
+    title = _("meetings before the end")
+    parameter_name = "r10"
+
+    def lookups(self, request, model_admin):
+        return [("achter", _("fewer than two meetings held and two months left"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "achter":
+            return selectors.pairs_short_of_meetings(matches=queryset)
         return queryset
 
 
 @admin.register(PairMeetingStatistics)
 class PairMeetingStatisticsAdmin(LargeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "cycle", "status", "start_date", "held_meetings", "last_held"]
-    list_filter = [NoMeetingAfterSixWeeksFilter, "status", "cycle"]
+    list_filter = [NoMeetingAfterSixWeeksFilter, ShortOfMeetingsFilter, "status", "cycle"]
     search_fields = ["mentor__full_name", "mentee__full_name"]
     list_display_links = None
     list_select_related = ["mentor", "mentee", "cycle"]

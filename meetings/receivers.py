@@ -10,6 +10,6 @@ def on_match_activated(sender, match_id, **kwargs):
     from .services import meetings_carry_to_new_term
 
     with transaction.atomic():
-        new_term = Match.objects.filter(pk=match_id, previous_term__isnull=False).first()
+        new_term = Match.objects.filter(Match.renewed_term(), pk=match_id).first()
         if new_term is not None:
             meetings_carry_to_new_term(new_term=new_term)

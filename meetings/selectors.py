@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -16,7 +17,9 @@ from .models import CalendarFeed, Meeting, PrivateNote
 
 # R10: at least two meetings take place during the programme.
 REQUIRED_MEETINGS = 2
-# Coordinators look at pairs that have not met this long after their start.
+# R10: a pair short of the required meetings hears of it (and the coordinators see it) this close to its end.
+MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
+# A pair that has not met this long after its start is "quiet": a nudge to the pair, a line for the coordinators.
 NO_MEETING_ALERT_AFTER = datetime.timedelta(weeks=6)
 
 HELD = Q(meetings__status=Meeting.Status.HELD)
@@ -37,10 +40,6 @@ def meeting_for_user(*, user, pk) -> Meeting:
     meeting = Meeting.objects.select_related("created_by", "updated_by", "status_changed_by").get(pk=pk)
     meeting.match = match
     return meeting
-
-
-def meetings_for_pair(*, match: Match):
-    return match.meetings.select_related("created_by", "status_changed_by").order_by("starts_at")
 
 
 def with_meeting_stats(*, matches):
@@ -64,12 +63,39 @@ def held_meeting_count(*, match: Match) -> int:
     return match.meetings.filter(status=Meeting.Status.HELD).count()
 
 
-def pairs_without_meeting_after_start(*, matches, today=None):
-    """Pairs that started at least six weeks ago and have held no meeting yet."""
-    today = today or timezone.localdate()
-    return with_meeting_stats(matches=matches).filter(
-        start_date__lte=today - NO_MEETING_ALERT_AFTER, held_meeting_count=0
+# The two rules about how often a pair meets, each written once. Conditions on matches annotated by
+# `with_meeting_stats`, so a page that reads pairs for several lists (the coordinators' cockpit) asks
+# them inside its one query; the querysets below are the same conditions for everyone else.
+
+
+def quiet(*, today: datetime.date) -> Q:
+    """A quiet pair: active, started at least six weeks ago (NO_MEETING_ALERT_AFTER), no meeting held yet."""
+    return Q(status=Match.Status.ACTIVE, start_date__lte=today - NO_MEETING_ALERT_AFTER, held_meeting_count=0)
+
+
+def short_of_meetings(*, today: datetime.date) -> Q:
+    """R10: an active pair whose planned end is within MEETINGS_REMINDER_BEFORE_END and that has held fewer
+    than REQUIRED_MEETINGS meetings."""
+    return Q(
+        status=Match.Status.ACTIVE,
+        planned_end__gt=today,
+        planned_end__lte=today + MEETINGS_REMINDER_BEFORE_END,
+        held_meeting_count__lt=REQUIRED_MEETINGS,
     )
+
+
+def quiet_pairs(*, matches=None, today: datetime.date | None = None):
+    """The pairs among `matches` (default: all) for which `quiet` holds, with their meeting stats."""
+    today = today or timezone.localdate()
+    matches = Match.objects.all() if matches is None else matches
+    return with_meeting_stats(matches=matches).filter(quiet(today=today))
+
+
+def pairs_short_of_meetings(*, matches=None, today: datetime.date | None = None):
+    """The pairs among `matches` (default: all) for which `short_of_meetings` holds (R10)."""
+    today = today or timezone.localdate()
+    matches = Match.objects.all() if matches is None else matches
+    return with_meeting_stats(matches=matches).filter(short_of_meetings(today=today))
 
 
 @dataclass(frozen=True)

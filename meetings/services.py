@@ -261,7 +261,7 @@ def meetings_carry_to_new_term(*, new_term: Match) -> int:
     changed or cancelled, and would not count toward the new term's meetings (R10).
     Returns how many meetings moved.
     """
-    if not new_term.previous_term_id or not new_term.is_ongoing or not new_term.start_date:
+    if not new_term.is_renewed_term or not new_term.is_ongoing or not new_term.start_date:
         return 0
     moving = Meeting.objects.filter(match_id=new_term.previous_term_id, status=Meeting.Status.PLANNED)
     moved = 0

@@ -1,24 +1,20 @@
-"""Reads: what is due on a given day, and the counts for the coordinators' digest."""
+"""Reads: what is due on a given day."""
 
 import datetime
 from collections import defaultdict
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Profile, VerificationStatus
 from core import roles
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import Invitation
-from matching.models import Application, Cycle, Match, Role
+from matching.models import Match
 from matching.selectors import RENEWAL_NOTICE
-from meetings.selectors import NO_MEETING_ALERT_AFTER, REQUIRED_MEETINGS, with_meeting_stats
+from meetings import selectors as meetings_selectors
 
 from .models import OutboxMessage
 
-# R10: fewer than two meetings held when the planned end is this close: a reminder.
-MEETINGS_REMINDER_BEFORE_END = relativedelta(months=2)
 # Evaluation reminders after this many days without a receipt, then no more.
 EVALUATION_REMINDER_DAYS = (7, 14)
 
@@ -28,24 +24,19 @@ def active_matches():
 
 
 def quiet_pairs_due(day: datetime.date):
-    """Active pairs that started at least six weeks ago and have held no meeting yet.
-
-    Only until the R10 reminder takes over, so a pair never gets both.
-    """
-    matches = with_meeting_stats(
-        matches=active_matches().filter(
-            start_date__lte=day - NO_MEETING_ALERT_AFTER, planned_end__gt=day + MEETINGS_REMINDER_BEFORE_END
+    """The meetings app's quiet pairs (the nudge), only until its R10 reminder takes over, so a pair
+    never gets both."""
+    return list(
+        meetings_selectors.quiet_pairs(
+            matches=active_matches().filter(planned_end__gt=day + meetings_selectors.MEETINGS_REMINDER_BEFORE_END),
+            today=day,
         )
     )
-    return list(matches.filter(held_meeting_count=0))
 
 
 def pairs_below_two_meetings_due(day: datetime.date):
-    """R10: active pairs whose planned end is within two months, with fewer than two meetings held."""
-    matches = with_meeting_stats(
-        matches=active_matches().filter(planned_end__gt=day, planned_end__lte=day + MEETINGS_REMINDER_BEFORE_END)
-    )
-    return list(matches.filter(held_meeting_count__lt=REQUIRED_MEETINGS))
+    """R10: the meetings app's pairs short of meetings with their end near: both get a reminder."""
+    return list(meetings_selectors.pairs_short_of_meetings(matches=active_matches(), today=day))
 
 
 def renewal_question_due(day: datetime.date):
@@ -133,43 +124,20 @@ def coordinators():
     return roles.coordinators()
 
 
-def unmatched_mentees():
-    """Mentee applications in a cycle still being matched that have no live match in it."""
-    live_match = Match.objects.filter(
-        cycle=OuterRef("cycle"), mentee=OuterRef("member"), status__in=Match.LIVE_STATUSES
-    )
-    return Application.objects.filter(
-        role=Role.MENTEE,
-        status=Application.Status.SUBMITTED,
-        cycle__status__in=[Cycle.Status.OPEN, Cycle.Status.MATCHING],
-    ).exclude(Exists(live_match))
-
-
-def digest_counts() -> dict[str, int]:
-    """Counts only (R11, R14): no names, no mentorvraag, nothing a pair wrote."""
-    matches = with_meeting_stats(matches=Match.objects.filter(status=Match.Status.ACTIVE))
-    return {
-        "awaiting_verification": Profile.objects.filter(verification_status=VerificationStatus.PENDING).count(),
-        "unmatched_mentees": unmatched_mentees().count(),
-        "pairs_without_meetings": matches.filter(held_meeting_count=0).count(),
-        "failed_messages": failed_messages().count(),
-    }
-
-
-def withdrawals_since(since: datetime.datetime):
-    """R6: who stepped out since the last digest: withdrawn applications and pairs that ended early."""
-    applications = (
-        Application.objects.filter(status=Application.Status.WITHDRAWN, withdrawn_at__gte=since)
-        .select_related("member", "cycle")
-        .order_by("withdrawn_at")
-    )
-    ended = (
-        Match.objects.filter(status=Match.Status.ENDED_EARLY, ended_on__gte=timezone.localdate(since))
-        .select_related("mentor", "mentee", "ended_by")
-        .order_by("ended_on", "pk")
-    )
-    return list(applications), list(ended)
-
-
 def failed_messages():
     return OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
+
+
+def oldest_due_waiting_since(now: datetime.datetime) -> datetime.datetime | None:
+    """Health: since when the longest-waiting e-mail has been due (waiting, its next attempt passed)."""
+    return (
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
+def failed_messages_since(since: datetime.datetime):
+    """Health: e-mails that failed for good whose last attempt was after `since` (a count, no addresses)."""
+    return failed_messages().filter(claimed_at__gte=since)

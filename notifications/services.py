@@ -248,13 +248,3 @@ def _unique(messages: list[OutboxMessage]) -> list[OutboxMessage]:
 def iso_week(day: datetime.date) -> str:
     year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def coordinator_digest_record(*, day: datetime.date | None = None) -> int:
-    """The weekly digest to every coordinator, once per ISO week."""
-    day = day or timezone.localdate()
-    period = iso_week(day)
-    return messages_record(
-        message_build(kind=Kind.COORDINATOR_DIGEST, recipient=person, period=period)
-        for person in selectors.coordinators()
-    )

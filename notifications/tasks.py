@@ -18,8 +18,3 @@ def deliver_due() -> dict:
 @shared_task(name="notifications.run_daily_jobs")
 def run_daily_jobs() -> dict:
     return services.daily_jobs_run()
-
-
-@shared_task(name="notifications.send_coordinator_digest")
-def send_coordinator_digest() -> int:
-    return services.coordinator_digest_record()

@@ -20,7 +20,7 @@ from matching import agreements as matching_agreements
 from matching import services as matching_services
 from matching.models import Agreement, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
-from notifications import services as notification_services
+from coordination import digest
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_the_weekly_digest_is_sent_after_a_member_erased_her_account(femke_left,
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        notification_services.coordinator_digest_record()
+        digest.digest_record()
 
     (digest,) = [email for email in mail.outbox if femke_left["coordinator"].email in email.to]
     assert "verwijderd lid" in digest.body

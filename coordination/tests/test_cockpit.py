@@ -12,10 +12,12 @@ from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileF
 from coordination import cockpit as coordination
 from evaluations.models import EvaluationRound, Invitation, Receipt
 from evaluations.tests.factories import EvaluationRoundFactory
+from matching import services as matching_services
 from matching.models import Application, Cycle, FitCheck, Match, Role
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting
+from meetings.tests.factories import HeldMeetingFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("coordination")
@@ -313,3 +315,68 @@ def test_the_page_stays_within_15_queries_at_10000_members(client, django_assert
     assert response.status_code == 200
     funnel = {str(step.label): step.count for step in response.context["funnel"]}
     assert funnel["geregistreerd"] == 10_000
+
+
+# --- The cockpit asks the apps' rules ----------------------------------------------------------------
+
+
+def _held(match, count):
+    for days in range(count):
+        HeldMeetingFactory(match=match, starts_at=timezone.now() - datetime.timedelta(days=days + 1))
+
+
+def test_r10_a_pair_with_two_meetings_held_is_not_behind_one_with_one_is(client):
+    today = timezone.localdate()
+    ending = {"start_date": today - relativedelta(months=11), "planned_end": today + relativedelta(months=1)}
+    two, one = ActiveMatchFactory(**ending), ActiveMatchFactory(**ending)
+    _held(two, 2)
+    _held(one, 1)
+    client.force_login(CoordinatorFactory())
+
+    attention = {str(item.label): item for item in client.get(URL).context["attention"]}
+
+    item = attention["mentorschappen met minder dan twee afspraken en nog twee maanden te gaan"]
+    assert item.names == [f"{one.mentor} – {one.mentee}"]
+    # Its link lists exactly the pairs it counts.
+    assert [row.pk for row in client.get(item.url).context["cl"].result_list] == [one.pk]
+
+
+def test_a_quiet_pair_needs_six_weeks_since_its_start(client):
+    today = timezone.localdate()
+    quiet = ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=6))
+    ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=5))
+    client.force_login(CoordinatorFactory())
+
+    attention = {str(item.label): item for item in client.get(URL).context["attention"]}
+
+    assert attention["mentorschappen zonder gehouden afspraak zes weken na de start"].names == [
+        f"{quiet.mentor} – {quiet.mentee}"
+    ]
+
+
+def test_a_chosen_cycle_narrows_the_pairs_and_the_page_says_so(client):
+    today = timezone.localdate()
+    ours = ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=7))
+    theirs = ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=7))
+    client.force_login(CoordinatorFactory())
+
+    everything = client.get(URL)
+    chosen = client.get(URL + f"?cyclus={ours.cycle.pk}")
+
+    label = "mentorschappen zonder gehouden afspraak zes weken na de start"
+    assert {str(i.label): i for i in everything.context["attention"]}[label].count == 2
+    assert {str(i.label): i for i in chosen.context["attention"]}[label].names == [f"{ours.mentor} – {ours.mentee}"]
+    assert theirs.cycle != ours.cycle
+    assert "dezelfde lijst als in de wekelijkse e-mail" in everything.content.decode()
+    assert f"van cyclus {ours.cycle.name}" in chosen.content.decode()
+
+
+def test_withdrawn_means_withdrawn_in_the_last_week_not_edited_in_it(client):
+    withdrawn = ApplicationFactory()
+    matching_services.application_withdraw(application=withdrawn, by=withdrawn.member)
+    Application.objects.filter(pk=withdrawn.pk).update(withdrawn_at=timezone.now() - datetime.timedelta(days=8))
+    client.force_login(CoordinatorFactory())
+
+    attention = {str(item.label): item for item in client.get(URL).context["attention"]}
+
+    assert attention["afmeldingen en voortijdig beëindigde mentorschappen sinds vorige week"].count == 0

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 
 
@@ -25,14 +24,6 @@ class Content:
 
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
-
-
-def _reverse_or(name: str, pk: int, fallback: str) -> str:
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        # Until the matching app provides the page, the dashboard leads to it.
-        return reverse(fallback)
 
 
 def long_date(value) -> str:

@@ -32,6 +32,15 @@ BUILDERS = {
 }
 
 
+def register_builder(kind: str, builder) -> None:
+    """A higher app builds the e-mails of a kind it records, here at sending time like every other.
+
+    The roof (coordination) registers its weekly digest in its AppConfig.ready(), so this app never
+    imports it. ``builder(message, subject) -> Content``.
+    """
+    BUILDERS[kind] = builder
+
+
 # Everything a builder reads from a subject, fetched in the same query.
 SUBJECT_RELATED = {
     "matching.match": ["mentor__profile", "mentee__profile"],
@@ -96,7 +105,10 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
     recipient = message.recipient
     subject = (subjects or {}).get((message.subject_type, message.subject_id)) or subject_of(message)
     with translation.override(message_language(message)):
-        content = BUILDERS[message.kind](message, subject)
+        builder = BUILDERS.get(message.kind)
+        if builder is None:
+            raise PermanentDeliveryError(f"no app builds {message.kind} e-mails")
+        content = builder(message, subject)
         context = {
             "content": content,
             "recipient": recipient,

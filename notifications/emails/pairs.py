@@ -11,25 +11,25 @@ from matching import selectors as matching_selectors
 from matching.selectors import may_see_contact_details
 
 from ..models import OutboxMessage
-from .base import Content, _reverse_or, absolute_url, long_date
+from .base import Content, absolute_url, long_date
 
 Kind = OutboxMessage.Kind
 
 
 def pair_url(match) -> str:
-    return absolute_url(_reverse_or("matching:pair_detail", match.pk, "dashboard"))
+    return absolute_url(reverse("matching:pair_detail", args=[match.pk]))
 
 
 def renewal_url(match, answer: str) -> str:
-    return absolute_url(_reverse_or("matching:renewal", match.pk, "dashboard")) + f"?answer={answer}"
+    return absolute_url(reverse("matching:renewal", args=[match.pk])) + f"?answer={answer}"
 
 
 def first_contact_url(match) -> str:
-    return absolute_url(_reverse_or("matching:first_contact", match.pk, "dashboard"))
+    return absolute_url(reverse("matching:first_contact", args=[match.pk]))
 
 
 def fit_check_url(match, answer: str = "") -> str:
-    url = absolute_url(_reverse_or("matching:fit_check", match.pk, "dashboard"))
+    url = absolute_url(reverse("matching:fit_check", args=[match.pk]))
     return f"{url}?answer={answer}" if answer else url
 
 

@@ -1,14 +1,12 @@
-"""The daily job (renewal question, R5) and the weekly coordinator digest, on a controlled clock."""
+"""The daily job (renewal question, R5), on a controlled clock (the weekly digest: coordination/tests)."""
 
 import datetime
 
 import pytest
 import time_machine
 
-from accounts.models import VerificationStatus
-from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory
-from matching.models import Cycle, Match
-from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory
+from matching.models import Match
+from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
 from notifications import tasks
 from notifications.emails.pairs import renewal_url
 from notifications.models import OutboxMessage
@@ -99,81 +97,10 @@ def test_the_mentorvraag_is_never_in_the_renewal_question(pair, sent, django_cap
     assert all(SECRET_QUESTION not in bodies(email) for email in sent)
 
 
-# --- Weekly digest ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def programme():
-    """Two coordinators, one member awaiting verification, one mentee waiting for a match, one matched."""
-    coordinators = [CoordinatorFactory(full_name="Carla Coördinator"), CoordinatorFactory(language="en")]
-    ProfileFactory(verification_status=VerificationStatus.PENDING)
-    cycle = CycleFactory(status=Cycle.Status.MATCHING)
-    waiting = ApplicationFactory(cycle=cycle, mentoring_question=SECRET_QUESTION)
-    matched = ApplicationFactory(cycle=cycle)
-    ActiveMatchFactory(cycle=cycle, mentee=matched.member)
-    return {"coordinators": coordinators, "waiting": waiting}
-
-
-def send_digest(day, django_capture_on_commit_callbacks):
-    with on(day), django_capture_on_commit_callbacks(execute=True):
-        return tasks.send_coordinator_digest.delay().get()
-
-
-def test_coordinators_get_a_weekly_digest_with_counts_and_links(programme, sent, django_capture_on_commit_callbacks):
-    MemberFactory()  # an ordinary member gets no digest
-
-    assert send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks) == 2
-
-    assert sorted(email.to[0] for email in sent) == sorted(c.email for c in programme["coordinators"])
-    dutch = next(email for email in sent if email.to == [programme["coordinators"][0].email])
-    assert dutch.subject == "Wekelijks overzicht van het mentorprogramma (2027-W09)"
-    assert "Aanmeldingen die wachten op verificatie: 1" in dutch.body
-    assert "Mentees die nog niet gekoppeld zijn: 1" in dutch.body
-    assert "http://127.0.0.1:8000/admin/accounts/profile/?verification_status__exact=wacht" in dutch.body
-    assert "omdat je coördinator bent van het mentorprogramma" in dutch.body
-    assert "omdat je meedoet aan het mentorprogramma" not in dutch.body
-    english = next(email for email in sent if email.to == [programme["coordinators"][1].email])
-    assert "Mentees without a match: 1" in english.body
-    assert "because you are a coordinator of the mentor programme" in english.alternatives[0][0]
-
-
-def test_the_digest_points_at_the_cockpits_next_step(programme, sent, django_capture_on_commit_callbacks):
-    from coordination.cockpit import programme_next_step
-
-    send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks)
-
-    dutch = next(email for email in sent if email.to == [programme["coordinators"][0].email])
-    with on(datetime.date(2027, 3, 1)):
-        step = programme_next_step()
-    assert f"Volgende stap: {step.label}" in dutch.body
-    assert "http://127.0.0.1:8000/coordinatie/" in dutch.body
-
-
-def test_the_digest_names_no_one_and_quotes_no_mentorvraag(programme, sent, django_capture_on_commit_callbacks):
-    send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks)
-
-    waiting = programme["waiting"].member
-    for email in sent:
-        text = bodies(email)
-        assert SECRET_QUESTION not in text
-        assert waiting.full_name not in text
-        assert waiting.email not in text
-
-
-def test_the_digest_goes_out_once_per_week(programme, sent, django_capture_on_commit_callbacks):
-    for day in [datetime.date(2027, 3, 1), datetime.date(2027, 3, 1), datetime.date(2027, 3, 7)]:
-        send_digest(day, django_capture_on_commit_callbacks)
-    assert len(sent) == 2
-
-    send_digest(datetime.date(2027, 3, 8), django_capture_on_commit_callbacks)
-    assert len(sent) == 4
-
-
-def test_the_beat_schedule_runs_the_jobs_daily_weekly_and_the_delivery_every_minute(settings):
+def test_the_beat_schedule_runs_the_jobs_daily_and_the_delivery_every_minute(settings):
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
     assert schedule["notifications.run_daily_jobs"].hour == {7}
-    assert schedule["notifications.send_coordinator_digest"].day_of_week == {1}
     assert schedule["notifications.deliver_due"] == 60.0
     assert set(schedule) <= set(tasks_registered())
 
@@ -183,18 +110,6 @@ def tasks_registered():
 
     app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks
     return list(app.tasks)
-
-
-def test_the_digest_points_coordinators_at_failed_e_mails(programme, sent, django_capture_on_commit_callbacks):
-    OutboxMessage.objects.create(
-        kind=Kind.RENEWAL_QUESTION, recipient=MemberFactory(), status=OutboxMessage.Status.FAILED, subject_id=1
-    )
-
-    send_digest(datetime.date(2027, 3, 1), django_capture_on_commit_callbacks)
-
-    dutch = next(email for email in sent if email.to == [programme["coordinators"][0].email])
-    assert "E-mails die niet verstuurd konden worden: 1" in dutch.body
-    assert "/admin/notifications/outboxmessage/?status__exact=mislukt" in dutch.body
 
 
 def test_the_command_runs_the_jobs_for_a_given_day(pair, sent, capsys):

@@ -10,13 +10,11 @@ import time_machine
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from accounts.tests.factories import CoordinatorFactory
 from matching.tests.factories import ActiveMatchFactory
 from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory
 from notifications import services
 from notifications.models import OutboxMessage
-from notifications.tests.conftest import bodies
 
 pytestmark = pytest.mark.django_db
 
@@ -133,16 +131,3 @@ def test_a_quiet_pair_near_its_end_gets_the_r10_reminder_not_also_the_nudge(
 
     assert not OutboxMessage.objects.filter(kind=Kind.QUIET_PAIR_NUDGE).exists()
     assert OutboxMessage.objects.filter(kind=Kind.MEETINGS_REMINDER).count() == 2
-
-
-def test_the_digest_counts_active_pairs_without_a_held_meeting(pair, sent, django_capture_on_commit_callbacks):
-    coordinator = CoordinatorFactory()
-    met = ActiveMatchFactory(start_date=START, planned_end=PLANNED_END)
-    meeting(met, status=HELD)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.coordinator_digest_record()
-
-    (digest,) = [email for email in sent if email.to == [coordinator.email]]
-    assert "Actieve mentorschappen zonder gehouden afspraak: 1" in digest.body
-    assert pair.mentee.full_name not in bodies(digest)

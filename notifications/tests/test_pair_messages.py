@@ -148,22 +148,6 @@ def test_a_coordinator_ending_a_pair_tells_both_kindly_that_the_coordinators_wil
         assert SECRET not in bodies(ended)
 
 
-def test_the_digest_lists_the_weeks_withdrawals_and_pairs_without_first_contact(
-    sent, django_capture_on_commit_callbacks, settings
-):
-    coordinator = CoordinatorFactory(language="nl")
-    quiet = ActiveMatchFactory(confirmed_at=timezone.now() - datetime.timedelta(days=22))
-    withdrawn = ApplicationFactory()
-    matching_services.application_withdraw(application=withdrawn, by=withdrawn.member)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.coordinator_digest_record()
-
-    (digest,) = to(sent, coordinator)
-    assert f"Nog geen eerste contact: {quiet.mentee.full_name} met mentor {quiet.mentor.full_name}" in digest.body
-    assert f"Ingetrokken: {withdrawn.member.full_name}, mentee in {withdrawn.cycle}" in digest.body
-
-
 # --- §2 First contact (R8) ---------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
+from coordination.digest import digest_record
 from evaluations import services as evaluation_services
 from evaluations.models import EvaluationRound, Invitation, Question, Receipt
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
@@ -60,7 +61,7 @@ def run_day(day, django_capture_on_commit_callbacks):
     with at(day), django_capture_on_commit_callbacks(execute=True):
         services.daily_jobs_run()
         if day.weekday() == 0:  # the beat schedule sends the digest on Mondays
-            services.coordinator_digest_record()
+            digest_record()
 
 
 def to(sent, user):
@@ -212,7 +213,7 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
     ):
         run_day(day, django_capture_on_commit_callbacks)
     with at(PLANNED_END - relativedelta(months=1)), django_capture_on_commit_callbacks(execute=True):
-        services.coordinator_digest_record()
+        digest_record()
 
     kinds = set(OutboxMessage.objects.values_list("kind", flat=True))
     # They met, so no nudge; nobody left or expired (accounts/tests/test_data_rights*.py); the kinds of

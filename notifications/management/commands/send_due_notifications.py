@@ -14,13 +14,12 @@ from notifications.models import OutboxMessage
 
 
 class Command(BaseCommand):
-    help = "Queue today's due notifications (and optionally the coordinator digest), then send what is waiting."
+    help = "Queue today's due notifications, then send what is waiting (the weekly digest: send_coordinator_digest)."
 
     def add_arguments(self, parser):
         parser.add_argument("--day", help="Act as if it is this day (YYYY-MM-DD); default today.")
-        parser.add_argument("--digest", action="store_true", help="Also send this week's coordinator digest.")
 
-    def handle(self, *args, day=None, digest=False, **options):
+    def handle(self, *args, day=None, **options):
         try:
             day = datetime.date.fromisoformat(day) if day else None
         except ValueError as exc:
@@ -29,8 +28,6 @@ class Command(BaseCommand):
         counts = services.daily_jobs_run(day=day)
         for kind, count in counts.items():
             self.stdout.write(f"{kind}: {count} recorded")
-        if digest:
-            self.stdout.write(f"coordinator_digest: {services.coordinator_digest_record(day=day)} recorded")
         delivery.outbox_deliver_due()
         # Counted in the outbox: with in-process Celery the mail already went out when it was recorded.
         sent = OutboxMessage.objects.filter(sent_at__gte=started).count()
