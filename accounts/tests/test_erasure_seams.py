@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from accounts import data_rights
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
+from coordination import digest as coordinator_digest
 from evaluations.models import Role as EvaluationRole
 from evaluations.tests.factories import EvaluationRoundFactory, add_responses, publish
 from matching import agreements as matching_agreements
 from matching import services as matching_services
 from matching.models import Agreement, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
-from coordination import digest
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_the_weekly_digest_is_sent_after_a_member_erased_her_account(femke_left,
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        digest.digest_record()
+        coordinator_digest.digest_record()
 
     (digest,) = [email for email in mail.outbox if femke_left["coordinator"].email in email.to]
     assert "verwijderd lid" in digest.body
