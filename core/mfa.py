@@ -57,12 +57,12 @@ def coordinator_gate(request: HttpRequest):
     """
     if not is_coordinator(request.user):
         raise Http404
+    if session_passed_second_factor(request):
+        return None  # read from the session: no query on every coordinator page
     if not is_mfa_enabled(request.user):
         return mfa_setup_redirect(request)
-    if not session_passed_second_factor(request):
-        query = urlencode({"next": request.get_full_path()})
-        return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
-    return None
+    query = urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
 
 
 def coordinator_required(view):
