@@ -2,10 +2,12 @@ import datetime
 import re
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from .. import selectors
+from ..models import VerificationStatus
 
 register = template.Library()
 
@@ -22,6 +24,12 @@ def verification_counts(user):
     if not user.is_coordinator:
         return None
     return selectors.verification_counts()
+
+
+@register.simple_tag
+def pending_verifications_url():
+    """The member admin filtered on members awaiting verification."""
+    return f"{reverse('admin:accounts_profile_changelist')}?verification_status__exact={VerificationStatus.PENDING}"
 
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

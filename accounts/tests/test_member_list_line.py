@@ -13,7 +13,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from accounts import data_rights
-from accounts.models import MemberListEntry, MemberListImport, Profile
+from accounts.models import MemberListEntry, MemberListImport, MembershipType, Profile
 from accounts.services import MEMBERSHIP_NUMBER_CHANGES_PER_DAY
 from accounts.tests.factories import CoordinatorFactory, UserFactory
 from core import disclosure
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def on_the_list(number: str, email: str) -> MemberListEntry:
     record = MemberListImport.objects.create(row_count=1)
     return MemberListEntry.objects.create(
-        membership_number=number, email=email, membership_type="lid", member_list_import=record
+        membership_number=number, email=email, membership_type=MembershipType.MEMBER, member_list_import=record
     )
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MemberListEntry, MemberListImport, RetentionNotice, User
+from accounts.models import MemberListEntry, MemberListImport, MembershipType, RetentionNotice, User
 from accounts.retention import purge_expired_data
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from matching.models import Match
@@ -138,7 +138,9 @@ def test_private_notes_go_12_months_after_the_pair_ended_after_warning_both(
 def test_outbox_bodies_go_after_90_days_and_the_row_stays(settings, django_capture_on_commit_callbacks):
     settings.RETENTION_OUTBOX_DAYS = 90
     with time_machine.travel(noon(JOINED), tick=False):
-        old = OutboxMessageFactory(last_error="550 mailbox anna@example.org unavailable", status="mislukt")
+        old = OutboxMessageFactory(
+            last_error="550 mailbox anna@example.org unavailable", status=OutboxMessage.Status.FAILED
+        )
     with time_machine.travel(noon(JOINED + datetime.timedelta(days=80)), tick=False):
         recent = OutboxMessageFactory(last_error="421 try again")
     day = JOINED + datetime.timedelta(days=91)
@@ -149,17 +151,21 @@ def test_outbox_bodies_go_after_90_days_and_the_row_stays(settings, django_captu
     run(day, django_capture_on_commit_callbacks)
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert old.last_error == "" and old.kind and old.status == "mislukt" and old.created_at
+    assert old.last_error == "" and old.kind and old.status == OutboxMessage.Status.FAILED and old.created_at
     assert recent.last_error == "421 try again"
 
 
 def test_a_superseded_member_list_goes_30_days_after_the_newer_import(django_capture_on_commit_callbacks):
     with time_machine.travel(noon(JOINED), tick=False):
         old = MemberListImport.objects.create(file_name="oud.xlsx")
-        MemberListEntry.objects.create(membership_number="111111", membership_type="lid", member_list_import=old)
+        MemberListEntry.objects.create(
+            membership_number="111111", membership_type=MembershipType.MEMBER, member_list_import=old
+        )
     with time_machine.travel(noon(JOINED + datetime.timedelta(days=100)), tick=False):
         new = MemberListImport.objects.create(file_name="nieuw.xlsx")
-        MemberListEntry.objects.create(membership_number="222222", membership_type="lid", member_list_import=new)
+        MemberListEntry.objects.create(
+            membership_number="222222", membership_type=MembershipType.MEMBER, member_list_import=new
+        )
     assert run(JOINED + datetime.timedelta(days=129), django_capture_on_commit_callbacks).lines == []
     run(JOINED + datetime.timedelta(days=130), django_capture_on_commit_callbacks)
     assert list(MemberListEntry.objects.values_list("membership_number", flat=True)) == ["222222"]
