@@ -6,20 +6,24 @@ are enforced here, whatever form or admin screen calls in.
 
 import datetime
 import re
+import secrets
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 import phonenumbers
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .eligibility import mentor_decision
-from .member_list import membership_number_key, parse_member_list, plan_member_list, review_reason
+from .member_list import TYPE_CHOICES, membership_number_key, parse_member_list, plan_member_list, review_reason
 from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
 from .signals import membership_decided
 
@@ -483,3 +487,88 @@ def member_list_import(
         record.save(update_fields=["verified_count", "flagged_count"])
         report.member_list_import = record
     return report
+
+
+# --- The import page's steps: upload, preview, decide on unknown types, confirm -------------------
+
+# How long an uploaded file waits between preview and confirmation (for that coordinator only).
+MEMBER_LIST_PREVIEW_SECONDS = 30 * 60
+
+
+class MemberListStage(StrEnum):
+    UPLOAD = "upload"  # no (valid) file yet
+    PREVIEW = "preview"  # what the import would do; the file waits under `token`
+    EXPIRED = "expired"  # the waiting file is gone: upload it again
+    IMPORTED = "imported"  # confirmed and written
+
+
+@dataclass
+class MemberListStep:
+    """Where the coordinator is on the import page, and what it shows."""
+
+    stage: str
+    report: MemberListImportReport | None = None
+    token: str = ""
+
+
+def _preview_key(user, token: str) -> str:
+    return f"member-list-preview:{user.pk}:{token}"
+
+
+def member_list_preview_keep(*, user, upload) -> str:
+    """Keep the uploaded file for this coordinator until she confirms; returns its token."""
+    token = secrets.token_urlsafe(16)
+    upload.seek(0)
+    cache.set(_preview_key(user, token), (upload.name, upload.read()), MEMBER_LIST_PREVIEW_SECONDS)
+    return token
+
+
+def member_list_preview_file(*, user, token: str):
+    """The file she previewed under this token, or None when it expired (or is someone else's)."""
+    kept = cache.get(_preview_key(user, str(token)[:64]))
+    if kept is None:
+        return None
+    name, data = kept
+    return ContentFile(data, name=name)
+
+
+def member_list_preview_forget(*, user, token: str) -> None:
+    cache.delete(_preview_key(user, token))
+
+
+def member_list_type_choices(data) -> dict[str, str]:
+    """The coordinator's decision per unknown membership type: fields named "type:<type>"."""
+    return {
+        name.removeprefix("type:"): value
+        for name, value in data.items()
+        if name.startswith("type:") and value in TYPE_CHOICES
+    }
+
+
+def member_list_upload(*, user, upload) -> MemberListStep:
+    """A new file: what importing it would do. Without errors it waits for her decision under a token."""
+    report = member_list_preview(file=upload)
+    token = "" if report.errors else member_list_preview_keep(user=user, upload=upload)
+    return MemberListStep(stage=MemberListStage.PREVIEW, report=report, token=token)
+
+
+def member_list_decide(*, user, token: str, type_choices: dict[str, str], confirm: bool) -> MemberListStep:
+    """The previewed file again: with her decisions on unknown types, previewed again or (confirm) imported.
+
+    A confirmation that the import refuses (an undecided type, a bad row) stays on the preview, with
+    the file kept; an imported file is forgotten.
+    """
+    upload = member_list_preview_file(user=user, token=token)
+    if upload is None:
+        return MemberListStep(stage=MemberListStage.EXPIRED)
+    if not confirm:
+        return MemberListStep(
+            stage=MemberListStage.PREVIEW,
+            report=member_list_preview(file=upload, type_choices=type_choices),
+            token=token,
+        )
+    report = member_list_import(file=upload, uploaded_by=user, type_choices=type_choices)
+    if not report.ok:
+        return MemberListStep(stage=MemberListStage.PREVIEW, report=report, token=token)
+    member_list_preview_forget(user=user, token=token)
+    return MemberListStep(stage=MemberListStage.IMPORTED, report=report)

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -66,6 +68,10 @@ class Cycle(models.Model):
             raise ValidationError(errors)
 
 
+# Name variants are given one per line (or separated by semicolons).
+VARIANT_SEPARATORS = re.compile(r"[\n;]+")
+
+
 class FirmGroup(models.Model):
     """Organisations that count as one firm for the conflict-of-interest rule, kept by coordinators.
 
@@ -94,9 +100,7 @@ class FirmGroup(models.Model):
         return self.name
 
     def variant_list(self) -> list[str]:
-        from .organisations import _SPLIT_VARIANTS
-
-        return [self.name, *(part.strip() for part in _SPLIT_VARIANTS.split(self.variants or "") if part.strip())]
+        return [self.name, *(part.strip() for part in VARIANT_SEPARATORS.split(self.variants or "") if part.strip())]
 
 
 class Role(models.TextChoices):

@@ -1,10 +1,11 @@
 """Reads for cycles, applications and matches."""
 
 import datetime
+import hashlib
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, F, Func, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -505,6 +506,21 @@ def terms_of(*, match) -> list:
 # --- The optimal proposal (issue 17) ------------------------------------------------------
 
 
+def cycle_state(cycle: Cycle) -> str:
+    """The cycle's state from the database in two aggregate queries: any application, match or profile change alters it.
+
+    A stored proposal remembers it: when it differs, the proposal is stale.
+    """
+    applications = Application.objects.filter(cycle=cycle).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), last=Max("pk"), profiles=Max("member__profile__updated_at")
+    )
+    matches = Match.objects.filter(cycle=cycle).aggregate(
+        count=Count("pk"), live=Count("pk", filter=Q(status__in=Match.LIVE_STATUSES)), last=Max("pk")
+    )
+    state = f"{cycle.pk}:{sorted(applications.items())}:{sorted(matches.items())}"
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
 def matching_proposal_latest(*, cycle):
     """The cycle's newest stored proposal, or None."""
     from .models import MatchingProposal
@@ -514,6 +530,4 @@ def matching_proposal_latest(*, cycle):
 
 def matching_proposal_is_stale(*, proposal) -> bool:
     """Whether the cycle changed (application, match, profile) since the proposal was computed."""
-    from . import suggestions
-
-    return bool(proposal.cycle_state) and proposal.cycle_state != suggestions.cycle_state(proposal.cycle)
+    return bool(proposal.cycle_state) and proposal.cycle_state != cycle_state(proposal.cycle)
