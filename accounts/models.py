@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import BoundedTextField
 from core.roles import COORDINATOR_GROUP, is_coordinator
+from core.validators import validate_single_line
 
 __all__ = ["COORDINATOR_GROUP"]  # kept importable from here for the apps' own code
 
@@ -41,7 +42,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_single_line])
     # Used for e-mails sent outside a request (Celery), where no cookie tells the language.
     language = models.CharField(_("language"), max_length=8, default="nl")
 
@@ -76,8 +77,8 @@ class User(AbstractUser):
 class Expertise(models.Model):
     """An area of tax expertise; coordinators maintain the list in the admin."""
 
-    name = models.CharField(_("name (Dutch)"), max_length=100, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    name = models.CharField(_("name (Dutch)"), max_length=100, unique=True, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True, validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("area of expertise")
@@ -141,17 +142,19 @@ class Profile(models.Model):
     )
     membership_type = models.CharField(_("membership type"), max_length=10, choices=MembershipType.choices)
     confirms_female_member = models.BooleanField(_("confirms she is a female (aspiring) NOB member"), default=False)
-    organisation = models.CharField(_("organisation"), max_length=150)
-    job_title = models.CharField(_("job title"), max_length=150)
+    organisation = models.CharField(_("organisation"), max_length=150, validators=[validate_single_line])
+    job_title = models.CharField(_("job title"), max_length=150, validators=[validate_single_line])
     career_start_year = models.PositiveSmallIntegerField(_("year your working career started"))
     expertise = models.ManyToManyField(Expertise, blank=True, verbose_name=_("areas of expertise"))
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)
     meeting_preference = models.CharField(
         _("preferred way of meeting"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
     )
-    languages = models.CharField(_("languages"), max_length=150, default="Nederlands")
+    languages = models.CharField(
+        _("languages"), max_length=150, default="Nederlands", validators=[validate_single_line]
+    )
     introduction = BoundedTextField(_("short introduction"), max_length=2000, blank=True)
-    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True, validators=[validate_single_line])
     linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
     wants_mentee = models.BooleanField(_("I would like a mentor (mentee)"), default=False)
     wants_mentor = models.BooleanField(_("I would like to be a mentor"), default=False)

@@ -5,6 +5,7 @@ are enforced here, whatever form or admin screen calls in.
 """
 
 import datetime
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 import phonenumbers
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +23,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from core import fernet_keys
 
 from .eligibility import mentor_decision
 from .member_list import TYPE_CHOICES, membership_number_key, parse_member_list, plan_member_list, review_reason
@@ -515,11 +519,19 @@ def _preview_key(user, token: str) -> str:
     return f"member-list-preview:{user.pk}:{token}"
 
 
+def _preview_fernet() -> Fernet:
+    # The whole member list (every member's number and e-mail) waits in the cache, which may be the
+    # Celery broker's Redis too: only ever encrypted there, with a key derived from SECRET_KEY for
+    # this purpose alone (a preview lives 30 minutes: nothing to rotate), which Redis never sees.
+    return Fernet(fernet_keys.development_key(settings.SECRET_KEY, "member-list-preview"))
+
+
 def member_list_preview_keep(*, user, upload) -> str:
-    """Keep the uploaded file for this coordinator until she confirms; returns its token."""
+    """Keep the uploaded file, encrypted, for this coordinator until she confirms; returns its token."""
     token = secrets.token_urlsafe(16)
     upload.seek(0)
-    cache.set(_preview_key(user, token), (upload.name, upload.read()), MEMBER_LIST_PREVIEW_SECONDS)
+    payload = json.dumps({"name": upload.name}).encode() + b"\n" + upload.read()
+    cache.set(_preview_key(user, token), _preview_fernet().encrypt(payload), MEMBER_LIST_PREVIEW_SECONDS)
     return token
 
 
@@ -528,8 +540,11 @@ def member_list_preview_file(*, user, token: str):
     kept = cache.get(_preview_key(user, str(token)[:64]))
     if kept is None:
         return None
-    name, data = kept
-    return ContentFile(data, name=name)
+    try:
+        head, data = _preview_fernet().decrypt(kept, ttl=MEMBER_LIST_PREVIEW_SECONDS).split(b"\n", 1)
+    except (InvalidToken, TypeError, ValueError):
+        return None  # an old plaintext entry, or expired: upload again
+    return ContentFile(data, name=json.loads(head)["name"])
 
 
 def member_list_preview_forget(*, user, token: str) -> None:

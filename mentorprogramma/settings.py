@@ -322,6 +322,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Request size: form fields (not files) up to 2.5 MB in memory and 2,000 fields; an uploaded file
+# above 2.5 MB is spooled to a temporary file, never held whole in memory. The one upload, the
+# member list, is refused above 10 MB by its form (accounts.member_list.MAX_UPLOAD_BYTES); the web
+# server in front caps the whole request body (README: client_max_body_size 12m).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Bootstrap and our own assets come from 'self'; no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

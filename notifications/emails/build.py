@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.validators import single_line
+
 from .. import selectors
 from ..models import OutboxMessage
 from . import accounts, coordinators, evaluations, meetings, pairs
@@ -124,7 +126,9 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
         text = render_to_string("notifications/email/message.txt", context)
         html = render_to_string("notifications/email/message.html", context)
     email = EmailMultiAlternatives(
-        subject=content.subject,
+        # A header holds one line: a partner's stored name with a line break (from before names were
+        # checked) must not make her mail fail on every attempt.
+        subject=single_line(content.subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.address],
