@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import Expertise, Profile
+from core import disclosure
 
 from .models import Application, Cycle, FitCheck, Match, Role
 from .organisations import OrganisationRegister
@@ -106,7 +107,7 @@ def end_reason_visible_to(*, match, user) -> bool:
     """R6: why a pair ended stays with the coordinators, unless whoever ended it chose to share it."""
     if match.status != Match.Status.ENDED_EARLY or not match.end_reason:
         return False
-    return match.end_reason_shared or match.ended_by_id == user.pk
+    return disclosure.may_see(user, match, "end_reason")
 
 
 def pair_state(*, match) -> str:
@@ -530,3 +531,15 @@ def matching_proposal_latest(*, cycle):
 def matching_proposal_is_stale(*, proposal) -> bool:
     """Whether the cycle changed (application, match, profile) since the proposal was computed."""
     return bool(proposal.cycle_state) and proposal.cycle_state != cycle_state(proposal.cycle)
+
+
+def ongoing_roles(*, user) -> set[str]:
+    """The roles she has in pairs that are working together now: a member may be mentor in one and mentee
+    in another (R3), and then a mail about one of them says which."""
+    if user is None or not user.pk:
+        return set()
+    pairs = Match.objects.filter(status__in=Match.ONGOING_STATUSES).filter(Q(mentor=user) | Q(mentee=user))
+    roles = set()
+    for mentor_id, _mentee_id in pairs.values_list("mentor_id", "mentee_id"):
+        roles.add(Role.MENTOR if mentor_id == user.pk else Role.MENTEE)
+    return roles
