@@ -3,12 +3,14 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import BoundedTextField
+from core.roles import COORDINATOR_GROUP, is_coordinator
 from core.validators import validate_single_line
+
+__all__ = ["COORDINATOR_GROUP"]  # kept importable from here for the apps' own code
 
 
 class UserManager(BaseUserManager):
@@ -66,13 +68,10 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @cached_property
+    @property
     def is_coordinator(self) -> bool:
-        # Cached on the instance: the header, the admin and the cockpit all ask it in one request.
-        return self.is_staff and self.groups.filter(name=COORDINATOR_GROUP).exists()
-
-
-COORDINATOR_GROUP = "Coördinatoren"
+        # The one definition lives on the ground floor (core.roles); templates ask it here.
+        return is_coordinator(self)
 
 
 class Expertise(models.Model):

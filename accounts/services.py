@@ -4,6 +4,7 @@ R2 (who may take part) and R3 (mentor only with more than five years' experience
 are enforced here, whatever form or admin screen calls in.
 """
 
+import datetime
 import json
 import re
 import secrets
@@ -14,11 +15,13 @@ from urllib.parse import urlsplit
 import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import fernet_keys
@@ -27,6 +30,10 @@ from .eligibility import mentor_decision
 from .member_list import TYPE_CHOICES, membership_number_key, parse_member_list, plan_member_list, review_reason
 from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
 from .signals import membership_decided
+
+# Issue 21 §2: a membership number is a claim on someone's member-list line; trying numbers is
+# limited per account and every change is in the profile's history for the coordinators.
+MEMBERSHIP_NUMBER_CHANGES_PER_DAY = 5
 
 # What a member fills in herself, in groups (her form, and the admin, which never shows contact
 # details); verification fields are the coordinators' business.
@@ -224,6 +231,16 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
     profile.membership_number = re.sub(r"\s", "", profile.membership_number or "")
 
     errors = _profile_errors(profile, full_name=full_name)
+    previous_number = previous[0] if previous is not None else ""
+    number_changed = bool(profile.membership_number) and profile.membership_number != previous_number
+    if number_changed and _membership_number_changes_today(user) >= MEMBERSHIP_NUMBER_CHANGES_PER_DAY:
+        errors.setdefault("membership_number", []).append(
+            _(
+                "You have already changed your membership number %(count)d times today. Try again tomorrow, or "
+                "send an e-mail to %(email)s."
+            )
+            % {"count": MEMBERSHIP_NUMBER_CHANGES_PER_DAY, "email": settings.PROGRAMME_CONTACT_EMAIL}
+        )
     try:
         profile.full_clean(exclude=["user", *errors])
     except ValidationError as error:
@@ -249,7 +266,39 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
         # Two accounts saving the same number at the same moment: the unique constraint decides.
         raise ValidationError({"membership_number": _membership_number_taken_message()}) from None
     profile.expertise.set(expertise)
+    if number_changed:
+        _log_membership_number_change(user=user, profile=profile, old=previous_number)
     return profile
+
+
+def _membership_number_changes_today(user: User) -> int:
+    return LogEntry.objects.filter(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Profile),
+        action_time__gte=timezone.now() - datetime.timedelta(days=1),
+        change_message__startswith=MEMBERSHIP_NUMBER_LOG_MARKER,
+    ).count()
+
+
+# The history line starts with this, in the programme's language, whatever hers is.
+MEMBERSHIP_NUMBER_LOG_MARKER = "#lidnummer "
+
+
+def _log_membership_number_change(*, user: User, profile: Profile, old: str) -> None:
+    """The admin's history of her profile shows every change of number (coordinators only)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("membership number changed by the member: %(old)s → %(new)s") % {
+            "old": old or "–",
+            "new": profile.membership_number,
+        }
+    LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Profile),
+        object_id=str(profile.pk),
+        object_repr=str(profile)[:200],
+        action_flag=CHANGE,
+        change_message=f"{MEMBERSHIP_NUMBER_LOG_MARKER}{text}",
+    )
 
 
 # --- Verification by coordinators ----------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import Expertise, Profile
+from core import disclosure
 
 from .models import Application, Cycle, FitCheck, Match, Role
 from .organisations import OrganisationRegister
@@ -106,7 +107,7 @@ def end_reason_visible_to(*, match, user) -> bool:
     """R6: why a pair ended stays with the coordinators, unless whoever ended it chose to share it."""
     if match.status != Match.Status.ENDED_EARLY or not match.end_reason:
         return False
-    return match.end_reason_shared or match.ended_by_id == user.pk
+    return disclosure.may_see(user, match, "end_reason")
 
 
 def pair_state(*, match) -> str:
