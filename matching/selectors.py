@@ -602,3 +602,15 @@ def median_days_to_match(pairs: list[dict]) -> float | None:
         if (d := days_to_match(applied_at=row["applied_at"], confirmed_at=row["confirmed_at"])) is not None
     ]
     return statistics.median(days) if days else None
+
+
+def ongoing_roles(*, user) -> set[str]:
+    """The roles she has in pairs that are working together now: a member may be mentor in one and mentee
+    in another (R3), and then a mail about one of them says which."""
+    if user is None or not user.pk:
+        return set()
+    pairs = Match.objects.filter(status__in=Match.ONGOING_STATUSES).filter(Q(mentor=user) | Q(mentee=user))
+    roles = set()
+    for mentor_id, _mentee_id in pairs.values_list("mentor_id", "mentee_id"):
+        roles.add(Role.MENTOR if mentor_id == user.pk else Role.MENTEE)
+    return roles
