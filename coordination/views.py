@@ -4,30 +4,25 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from core.mfa import coordinator_required
 from matching.models import Cycle
 
 from . import cockpit, pdf, report
 
 
-def _coordinator_or_404(request) -> None:
-    """Only coordinators (staff in the coordinators' group); everyone else gets a 404, so the page
-    does not even admit it exists. The one check of the cockpit and the year report."""
-    user = request.user
-    if not (user.is_authenticated and user.is_active and user.is_coordinator):
-        raise Http404
-
-
+@coordinator_required
 def coordination(request):
     """The coordinators' cockpit: the state of the year and the next step (issue 16 §1).
 
+    Only for coordinators whose session passed a second factor (`core.mfa.coordinator_gate`, the
+    admin's gate too); everyone else gets a 404, so the page does not even admit it exists.
     Counts, dates and names only.
     """
-    _coordinator_or_404(request)
     return render(request, "coordination/cockpit.html", cockpit.cockpit(cycle_id=request.GET.get("cyclus")))
 
 
 def _year_report(request, cycle_id) -> report.YearReport:
-    _coordinator_or_404(request)
+    """The cycle's report; the views around it are behind the cockpit's own gate (coordinator + MFA)."""
     cycles = list(Cycle.objects.order_by("-planned_start"))
     cycle = next((c for c in cycles if c.pk == cycle_id), None)
     if cycle is None:
@@ -35,11 +30,13 @@ def _year_report(request, cycle_id) -> report.YearReport:
     return report.build(cycle=cycle, cycles=cycles)
 
 
+@coordinator_required
 def year_report(request, cycle_id: int):
     """The year report for the board (issue 27 §2): printable, every figure through the suppression function."""
     return render(request, "coordination/year_report.html", {"report": _year_report(request, cycle_id)})
 
 
+@coordinator_required
 def year_report_csv(request, cycle_id: int):
     year = _year_report(request, cycle_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -49,6 +46,7 @@ def year_report_csv(request, cycle_id: int):
     return response
 
 
+@coordinator_required
 def year_report_pdf(request, cycle_id: int):
     year = _year_report(request, cycle_id)
     response = HttpResponse(pdf.year_report_pdf(year), content_type="application/pdf")

@@ -99,3 +99,13 @@ def test_the_report_stays_within_its_query_budget(client):
         assert client.get(reverse("year_report", args=[cycle.pk])).status_code == 200
 
     assert len(queries) <= 20, [q["sql"][:120] for q in queries]
+
+
+@pytest.mark.parametrize("name", ["year_report", "year_report_csv", "year_report_pdf"])
+def test_a_coordinator_without_a_second_factor_sets_one_up_first(client, name):
+    client.force_login(CoordinatorFactory(second_factor=False))
+
+    response = client.get(reverse(name, args=[CycleFactory().pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_index")
