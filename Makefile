@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in e-mail point at the address `make run` serves on (unless SITE_URL is set).
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test setup migrate messages makemessages lint bench worker beat clean
+.PHONY: run test setup migrate messages makemessages lint bench worker beat clean deploy-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ bench: migrate
 		case "$$(basename $$script)" in __init__.py|support.py|scale.py|settings_bench.py|urls_bench.py) continue;; esac; \
 		$(PY) "$$script" || true; \
 	done
+
+# The production stack of deploy/ on free local ports, walked through nginx over HTTPS (deploy/check.py).
+deploy-check: setup
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		echo "deploy-check: installing nginx"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null \
+			|| DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
+	$(PY) deploy/check.py
 
 worker: setup
 	$(VENV)/bin/celery -A mentorprogramma worker --loglevel INFO --concurrency 2

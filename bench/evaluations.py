@@ -141,9 +141,10 @@ def main() -> int:
         [Receipt(invitation_id=pk) for pk in closed_round.invitations.values_list("pk", flat=True)[:RESPONSES]],
         batch_size=5000,
     )
+    size = sealing.ballot_size(questions)  # every ballot padded to the round's longest possible payload
     SealedBallot.objects.bulk_create(
         [
-            SealedBallot(round=closed_round, sealed=sealing.seal(role=role, answers=answers(role)))
+            SealedBallot(round=closed_round, sealed=sealing.seal(role=role, answers=answers(role), size=size))
             for role in (["mentor", "mentee"] * (RESPONSES // 2))
         ],
         batch_size=2000,

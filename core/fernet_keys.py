@@ -20,14 +20,29 @@ def development_key(secret_key: str, purpose: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def multi_fernet(setting: str, *, purpose: str, needed_for: str) -> MultiFernet:
-    """The MultiFernet of settings.<setting>; ImproperlyConfigured when it is empty in production or malformed."""
-    keys = [key for key in getattr(settings, setting) if key]
-    if not keys and not settings.PRODUCTION:
-        keys = [development_key(settings.SECRET_KEY, purpose)]
-    if not keys:
+def keys(setting: str, *, purpose: str, needed_for: str) -> list[str]:
+    """The keys of settings.<setting>, newest first (the development key when empty outside production)."""
+    configured = [key for key in getattr(settings, setting) if key]
+    if not configured and not settings.PRODUCTION:
+        configured = [development_key(settings.SECRET_KEY, purpose)]
+    if not configured:
         raise ImproperlyConfigured(f"{setting} is empty: {needed_for} need at least one Fernet key.")
+    return configured
+
+
+def fingerprint(key: str) -> str:
+    """A short name for a key that can be printed and stored: 48 bits of its SHA-256, never the key."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def fernets(setting: str, *, purpose: str, needed_for: str) -> list[Fernet]:
+    """One Fernet per key of settings.<setting>, newest first; ImproperlyConfigured when one is malformed."""
     try:
-        return MultiFernet([Fernet(key) for key in keys])
+        return [Fernet(key) for key in keys(setting, purpose=purpose, needed_for=needed_for)]
     except ValueError as error:
         raise ImproperlyConfigured(f"{setting} holds an invalid Fernet key: {error}") from None
+
+
+def multi_fernet(setting: str, *, purpose: str, needed_for: str) -> MultiFernet:
+    """The MultiFernet of settings.<setting>; ImproperlyConfigured when it is empty in production or malformed."""
+    return MultiFernet(fernets(setting, purpose=purpose, needed_for=needed_for))

@@ -1,14 +1,22 @@
 from celery import current_app, shared_task
 from django.db import connection
 
+from .heartbeat import heartbeat_record
+
 
 @shared_task(name="core.health")
 def health() -> dict:
-    """Prove a worker is alive and can reach the database; used by ops and tests."""
+    """Prove a worker is alive and can reach the database; /health/ready and `manage.py health` ask it."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         (one,) = cursor.fetchone()
     return {"status": "ok", "database": one == 1}
+
+
+@shared_task(name="core.beat_heartbeat", ignore_result=True)
+def beat_heartbeat() -> None:
+    """Beat starts this every HEALTH_BEAT_INTERVAL_SECONDS; its time tells the health check beat is alive."""
+    heartbeat_record("beat")
 
 
 def task_by_name(name: str):

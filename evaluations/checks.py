@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from . import sealing
-from .selectors import ABSOLUTE_MIN_GROUP_SIZE
+from .selectors import ABSOLUTE_MIN_GROUP_SIZE, describe_keys_to_retire, seal_keys_to_retire
 
 
 @register()
@@ -47,3 +47,24 @@ def evaluation_seal_keys(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def evaluation_seal_keys_to_retire(app_configs, **kwargs):
+    """A seal key that sealed a published round and seals no waiting ballot should be retired (README)."""
+    from django.db import DatabaseError
+
+    if not settings.EVALUATION_SEAL_KEYS:
+        return []  # development's derived key: nothing to retire
+    try:
+        keys = seal_keys_to_retire()
+    except (DatabaseError, ImproperlyConfigured):
+        return []  # no database yet (before migrate), or E003 says what is wrong with the keys
+    return [
+        Warning(
+            line,
+            hint="See evaluations/sealing.py and the README's threat model for evaluations.",
+            id="evaluations.W004",
+        )
+        for line in describe_keys_to_retire(keys)
+    ]

@@ -36,6 +36,11 @@ class EvaluationForm(forms.Form):
             return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
         if question.kind == Question.Kind.MULTIPLE_CHOICE:
             return forms.MultipleChoiceField(choices=options, widget=forms.CheckboxSelectMultiple, **common)
+        limit = _("At most %(limit)s characters.") % {"limit": MAX_OPEN_ANSWER_LENGTH}
+        common["help_text"] = f"{common['help_text']} {limit}" if "help_text" in common else limit
+        common["error_messages"]["max_length"] = _(
+            "Please keep your answer to at most %(limit_value)d characters (it has %(show_value)d)."
+        )
         return forms.CharField(
             widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_OPEN_ANSWER_LENGTH, strip=True, **common
         )

@@ -26,6 +26,10 @@ from django.utils.translation import gettext_lazy as _
 # The programme has one notion of a role, matching's (mentor or mentee).
 from matching.models import Cycle, Role
 
+# The longest open answer, in characters. Every ballot is padded to the longest payload its
+# round allows (evaluations/sealing.py), so this bound is also the size of every ballot.
+MAX_OPEN_ANSWER_LENGTH = 2000
+
 
 class EvaluationRound(models.Model):
     """One evaluation moment of a cycle, e.g. halfway (interim) or at the end of the year (final)."""
@@ -51,6 +55,13 @@ class EvaluationRound(models.Model):
         _("closes on"), help_text=_("Results become visible after this date, once enough people have answered.")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sealed_with = models.CharField(
+        _("sealed with keys"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text=_("Fingerprints of the seal keys that opened this round's ballots at publication (never the keys)."),
+    )
 
     class Meta:
         verbose_name = _("evaluation round")

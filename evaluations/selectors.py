@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
 
-from .models import EvaluationRound, Invitation, Question, Receipt, Role
+from . import sealing
+from .models import EvaluationRound, Invitation, Question, Receipt, Role, SealedBallot
 
 # A group smaller than this could expose a person, whatever the setting says.
 ABSOLUTE_MIN_GROUP_SIZE = 3
@@ -513,3 +514,70 @@ def results_csv_rows(results: RoundResults) -> list[list[str]]:
                 rows.append([*prefix, *cells(_("mean"), item.mean)])
             rows.extend([*prefix, *cells(bar.label, bar.count)] for bar in item.bars)
     return rows
+
+
+# --- Seal keys -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SealKey:
+    """A configured seal key (by position and fingerprint, never the key itself) that may be retired."""
+
+    position: int  # 1 = the first (newest) key in EVALUATION_SEAL_KEYS, which seals new ballots
+    fingerprint: str
+    rounds: list[str]  # the published rounds it sealed
+
+    @property
+    def is_newest(self) -> bool:
+        return self.position == 1
+
+
+def seal_keys_to_retire() -> list[SealKey]:
+    """Configured keys that sealed a published round and seal no ballot still waiting for publication.
+
+    Such a key only still serves whoever holds that round's WAL archives or old backups: retire
+    it (the first key too, after putting a fresh one in front of it: evaluations/sealing.py).
+    """
+    sealed_rounds: dict[str, list[str]] = {}
+    for evaluation_round in EvaluationRound.objects.exclude(sealed_with="").select_related("cycle"):
+        for fingerprint in evaluation_round.sealed_with.split(","):
+            sealed_rounds.setdefault(fingerprint, []).append(str(evaluation_round))
+    candidates = [
+        (position, fingerprint, key)
+        for position, (fingerprint, key) in enumerate(sealing.keys(), start=1)
+        if fingerprint in sealed_rounds
+    ]
+    still_needed: set[str] = set()
+    if candidates:
+        for token in SealedBallot.objects.values_list("sealed", flat=True).iterator():
+            open_keys = [(fingerprint, key) for _p, fingerprint, key in candidates if fingerprint not in still_needed]
+            if not open_keys:
+                break
+            opened = sealing.opened_by(token, open_keys)
+            if opened:
+                still_needed.add(opened)
+    return [
+        SealKey(position=position, fingerprint=fingerprint, rounds=sealed_rounds[fingerprint])
+        for position, fingerprint, _key in candidates
+        if fingerprint not in still_needed
+    ]
+
+
+def describe_keys_to_retire(keys) -> list[str]:
+    """One line per seal key an operator can retire now (position and fingerprint, never the key)."""
+    lines = []
+    for key in keys:
+        where = f"Seal key {key.position} in EVALUATION_SEAL_KEYS (fingerprint {key.fingerprint})"
+        rounds = ", ".join(f"'{name}'" for name in key.rounds)
+        if key.is_newest:
+            advice = (
+                "it still seals new ballots: put a fresh key in front of it before the next round opens, "
+                "run rotate_evaluation_seal_keys, then remove it"
+            )
+        else:
+            advice = "remove it from EVALUATION_SEAL_KEYS and restart"
+        lines.append(
+            f"{where} sealed the published round(s) {rounds} and seals no unpublished ballot: {advice}, "
+            "so WAL archives and backups from those rounds can no longer be opened."
+        )
+    return lines

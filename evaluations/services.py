@@ -2,22 +2,34 @@
 
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from . import defaults, sealing
-from .models import EvaluationRound, Invitation, Question, Receipt, Response, Role, SealedBallot, new_token
-from .selectors import round_participants
+from .models import (
+    MAX_OPEN_ANSWER_LENGTH,
+    EvaluationRound,
+    Invitation,
+    Question,
+    Receipt,
+    Response,
+    Role,
+    SealedBallot,
+    new_token,
+)
+from .selectors import round_participants, seal_keys_to_retire
 from .signals import invitations_created
 
 logger = logging.getLogger(__name__)
 
-MAX_OPEN_ANSWER_LENGTH = 5000
+__all__ = ["MAX_OPEN_ANSWER_LENGTH"]  # the forms state it
+
 INVITATION_BATCH_SIZE = 5000
 
 
@@ -77,6 +89,14 @@ def _field_name(question: Question) -> str:
     return f"q_{question.pk}"
 
 
+def text_is_storable(text: str) -> bool:
+    """No control characters but line breaks and tabs, no lone surrogates: what the ballot size counts on."""
+    return not any(
+        (unicodedata.category(char) == "Cc" and char not in "\n\r\t") or unicodedata.category(char) == "Cs"
+        for char in text
+    )
+
+
 @sensitive_variables("answers", "cleaned", "value")
 def _clean_answers(*, questions: list[Question], answers: dict) -> dict:
     """Check every answer against its question; the form does the same, this is the last line."""
@@ -109,6 +129,9 @@ def _clean_answers(*, questions: list[Question], answers: dict) -> dict:
                 cleaned[str(question.pk)] = numbers
             else:
                 text = str(value).strip()
+                if not text_is_storable(text):
+                    errors[name] = _("Your answer contains characters that cannot be stored. Please retype it.")
+                    continue
                 if len(text) > MAX_OPEN_ANSWER_LENGTH:
                     errors[name] = _("Please keep your answer under %(limit)s characters.") % {
                         "limit": MAX_OPEN_ANSWER_LENGTH
@@ -154,7 +177,9 @@ def response_submit(*, invitation: Invitation | None, user, answers: dict) -> No
             receipt = Receipt(invitation=locked)
             receipt.full_clean(validate_unique=False)
             receipt.save()
-            ballot = SealedBallot(round_id=locked.round_id, sealed=sealing.seal(role=locked.role, answers=cleaned))
+            size = sealing.ballot_size(locked.round.questions.all())
+            sealed = sealing.seal(role=locked.role, answers=cleaned, size=size)
+            ballot = SealedBallot(round_id=locked.round_id, sealed=sealed)
             ballot.save()
     except IntegrityError:
         raise already from None
@@ -180,7 +205,15 @@ class UnreadableBallots(Exception):
 class PublicationReport:
     published: dict[str, int] = field(default_factory=dict)  # round name -> responses published
     errors: list[str] = field(default_factory=list)
-    vacuumed: bool = False
+    vacuumed: bool = False  # VACUUM ran on the ballot table (PostgreSQL)
+    rewritten: bool = False  # VACUUM FULL then wrote the table to a fresh file
+    ballots_held: int = 0  # deleted ballots VACUUM could not remove: another transaction's snapshot needs them
+    keys_to_retire: list = field(default_factory=list)  # selectors.SealKey: seal no waiting ballot any more
+
+    @property
+    def files_clean(self) -> bool:
+        """Verified: no deleted ballot is left in the table's files."""
+        return self.vacuumed and self.rewritten and not self.ballots_held
 
 
 def rounds_awaiting_publication(*, day):
@@ -201,7 +234,8 @@ def round_publish(*, round: EvaluationRound, day=None) -> int:
     responses inserted, the ballots deleted. A crash anywhere rolls all of it back, and a
     second run finds nothing left to publish, so no answer is ever lost or doubled. The
     responses share this transaction's id, which no receipt has, and lie in the table in
-    the shuffled order.
+    the shuffled order. The round keeps the fingerprints of the keys that opened its ballots,
+    so an operator can be told when those keys may be retired.
     """
     day = day or timezone.localdate()
     with transaction.atomic():
@@ -211,12 +245,16 @@ def round_publish(*, round: EvaluationRound, day=None) -> int:
         ballots = list(SealedBallot.objects.filter(round=locked).select_for_update().only("pk", "sealed"))
         if not ballots:
             return 0
-        opened, unreadable = [], 0
+        keys = sealing.keys()
+        opened, used, unreadable = [], set(), 0
         for ballot in ballots:
             try:
-                opened.append(sealing.open_ballot(ballot.sealed))
+                fingerprint, role, answers = sealing.open_naming_key(ballot.sealed, keys)
             except sealing.InvalidToken:
                 unreadable += 1
+                continue
+            opened.append((role, answers))
+            used.add(fingerprint)
         if unreadable:
             raise UnreadableBallots(locked, unreadable)
         secrets.SystemRandom().shuffle(opened)
@@ -225,30 +263,76 @@ def round_publish(*, round: EvaluationRound, day=None) -> int:
             response.clean_fields(exclude=["round"])
         Response.objects.bulk_create(responses)
         SealedBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+        locked.sealed_with = ",".join(sorted(used | set(filter(None, locked.sealed_with.split(",")))))
+        locked.save(update_fields=["sealed_with"])
     return len(responses)
 
 
-def _vacuum_sealed_ballots() -> bool:
-    """Rewrite the ballot table so deleted ballots leave PostgreSQL's data files (not possible in a transaction)."""
+REWRITE_LOCK_TIMEOUT = "10s"
+
+
+def _vacuum_sealed_ballots(report: PublicationReport) -> None:
+    """Remove deleted ballots from PostgreSQL's data files, and find out whether that worked.
+
+    Not possible inside a transaction. First a plain VACUUM: it removes the deleted rows unless
+    another transaction's snapshot (a running pg_dump, a long report) may still read them; it
+    then reports those rows as dead tuples, which is how we know. It compacts pages without
+    wiping their free space, so then VACUUM FULL copies the live rows (other open rounds'
+    ballots) into a fresh file. When a snapshot holds deleted rows, VACUUM FULL would copy them
+    too and wait for that transaction's lock: it is left for the next run, which finishes the
+    job. The table holds only open rounds' ballots: the rewrite is small and its lock brief.
+    """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return False
-    table = connection.ops.quote_name(SealedBallot._meta.db_table)
+        return
+    table = SealedBallot._meta.db_table
+    quoted = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
-        # First a plain VACUUM: it removes the deleted rows (it ignores other databases' open
-        # transactions, which VACUUM FULL's own snapshot would have to respect). It compacts
-        # pages without wiping their free space, so then VACUUM FULL copies the live rows (other
-        # open rounds' ballots) into a fresh file. The table holds only open rounds' ballots:
-        # the rewrite is small and its lock brief.
-        cursor.execute(f"VACUUM {table}")
-        cursor.execute(f"VACUUM FULL {table}")
-    return True
+        cursor.execute(f"VACUUM {quoted}")
+        report.vacuumed = True
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        # A ballot is larger than PostgreSQL's 2 kB row limit: its ciphertext lives in the table's
+        # TOAST relation (in ~2 kB pieces), which VACUUM cleans with the table; both must be clean.
+        cursor.execute(
+            """
+            SELECT relid = %s::regclass, n_dead_tup, last_vacuum IS NOT NULL
+            FROM pg_stat_all_tables
+            WHERE relid = %s::regclass OR relid = (SELECT reltoastrelid FROM pg_class WHERE oid = %s::regclass)
+            """,
+            [table, table, table],
+        )
+        rows = cursor.fetchall()
+        counted = bool(rows) and all(vacuumed for _main, _dead, vacuumed in rows)
+        ballots = sum(dead for main, dead, _v in rows if main)
+        pieces = sum(dead for main, dead, _v in rows if not main)
+        dead = ballots or pieces  # rows of the table, or (should they be gone) pieces of ciphertext left
+        if not counted:
+            # Statistics are off (track_counts): nothing proves the rows are gone, so do not claim it.
+            report.ballots_held = -1
+            return
+        if dead:
+            report.ballots_held = dead
+            return
+        cursor.execute("SELECT pg_relation_filenode(%s::regclass)", [table])
+        before = cursor.fetchone()[0]
+        cursor.execute(f"SET lock_timeout = '{REWRITE_LOCK_TIMEOUT}'")
+        try:
+            cursor.execute(f"VACUUM FULL {quoted}")
+        except OperationalError as error:  # another transaction holds a lock on the table
+            logger.warning("Sealed-ballot table not rewritten now (%s); the next run tries again.", error)
+            return
+        finally:
+            cursor.execute("RESET lock_timeout")
+        cursor.execute("SELECT pg_relation_filenode(%s::regclass)", [table])
+        report.rewritten = cursor.fetchone()[0] != before
 
 
 def rounds_publish_closed(*, day=None) -> PublicationReport:
     """Publish every round that closed and still holds sealed ballots (daily, and publish_closed_rounds).
 
     A round whose ballots cannot all be opened is reported by name and left as it is; the
-    other rounds are published.
+    other rounds are published. The report says whether the deleted ballots verifiably left
+    the table's files, and which seal keys no longer seal a waiting ballot.
+    ``day`` stands in for today in tests; the command refuses a day later than today.
     """
     day = day or timezone.localdate()
     report = PublicationReport()
@@ -259,8 +343,15 @@ def rounds_publish_closed(*, day=None) -> PublicationReport:
             logger.error("%s", error)
             report.errors.append(str(error))
     # Every run, not only when something was published: a transaction that was open during an
-    # earlier run may have kept the deleted rows then.
-    report.vacuumed = _vacuum_sealed_ballots()
+    # earlier run may have kept the deleted rows then; this run finishes the job.
+    _vacuum_sealed_ballots(report)
+    if report.ballots_held > 0:
+        logger.warning(
+            "%d deleted sealed ballot(s) are still in the data files: another transaction's snapshot "
+            "(e.g. a running pg_dump) may still read them. The next run of publish_closed_rounds removes them.",
+            report.ballots_held,
+        )
+    report.keys_to_retire = seal_keys_to_retire()
     return report
 
 

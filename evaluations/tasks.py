@@ -12,4 +12,11 @@ def publish_closed_rounds() -> dict:
     A round whose ballots cannot be opened is logged by name and left for the next run.
     """
     report = services.rounds_publish_closed()
-    return {"published": report.published, "errors": report.errors, "vacuumed": report.vacuumed}
+    return {
+        "published": report.published,
+        "errors": report.errors,
+        "vacuumed": report.vacuumed,
+        "files_clean": report.files_clean,
+        "ballots_held": report.ballots_held,
+        "keys_to_retire": [key.fingerprint for key in report.keys_to_retire],
+    }

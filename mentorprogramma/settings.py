@@ -196,7 +196,8 @@ USE_TZ = True
 
 # Static files -----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; nginx serves it in production (deploy/nginx).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -291,6 +292,21 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 60.0},
 }
 
+# Health (/health/live, /health/ready, `manage.py health`; see docs/operations.md) -------------
+# Beat starts core.beat_heartbeat this often; /health/ready fails when its last run is older than twice this.
+HEALTH_BEAT_INTERVAL_SECONDS = env.int("HEALTH_BEAT_INTERVAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["core-beat-heartbeat"] = {
+    "task": "core.beat_heartbeat",
+    "schedule": float(HEALTH_BEAT_INTERVAL_SECONDS),
+    "options": {"expires": HEALTH_BEAT_INTERVAL_SECONDS},
+}
+# Seconds /health/ready waits for a worker to answer the core.health task.
+HEALTH_WORKER_TIMEOUT_SECONDS = env.float("HEALTH_WORKER_TIMEOUT_SECONDS", default=5)
+# A due e-mail waiting longer than this many minutes fails the check (no worker, mail server down).
+HEALTH_MAIL_MAX_WAIT_MINUTES = env.int("HEALTH_MAIL_MAX_WAIT_MINUTES", default=15)
+# More e-mails failed for good in the last 24 hours than this fails the check (one bad address is not an incident).
+HEALTH_MAIL_MAX_FAILED_PER_DAY = env.int("HEALTH_MAIL_MAX_FAILED_PER_DAY", default=5)
+
 # Security ---------------------------------------------------------------------
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -312,6 +328,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+# A monitor on the server itself may ask gunicorn directly over HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

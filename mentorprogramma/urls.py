@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from coordination import health
 from core.admin import use_year_order
 
 from . import views
@@ -30,4 +31,7 @@ urlpatterns = [
     path("afspraken/", include("meetings.urls")),
     path("evaluaties/", include("evaluations.urls")),
     path("admin/", admin.site.urls),
+    # For monitors (docs/operations.md): the process answers; everything it needs works.
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
 ]

@@ -127,3 +127,18 @@ def coordinators():
 
 def failed_messages():
     return OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
+
+
+def oldest_due_waiting_since(now: datetime.datetime) -> datetime.datetime | None:
+    """Health: since when the longest-waiting e-mail has been due (waiting, its next attempt passed)."""
+    return (
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
+def failed_messages_since(since: datetime.datetime):
+    """Health: e-mails that failed for good whose last attempt was after `since` (a count, no addresses)."""
+    return failed_messages().filter(claimed_at__gte=since)

@@ -1,17 +1,21 @@
 """R14: sealed answers are published once, after the round closed: never lost, never doubled."""
 
 import datetime
+import hashlib
 import logging
 from io import StringIO
 
 import pytest
 import time_machine
 from cryptography.fernet import Fernet
+from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 
 from evaluations import services, tasks
 from evaluations.models import Response, Role, SealedBallot
 from evaluations.tests.factories import EvaluationRoundFactory, add_responses, publish
+
+WEEK = datetime.timedelta(days=7)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,12 +139,12 @@ def test_the_command_publishes_and_reports_what_it_did(evaluation_round):
     add_responses(evaluation_round, Role.MENTOR, 3)
     out = StringIO()
 
-    call_command("publish_closed_rounds", "--day", after_close(evaluation_round).isoformat(), stdout=out)
-
-    assert f"Published 3 response(s) of evaluation round '{evaluation_round}'" in out.getvalue()
-    out = StringIO()
-    call_command("publish_closed_rounds", "--day", after_close(evaluation_round).isoformat(), stdout=out)
-    assert "No closed evaluation round is waiting" in out.getvalue()
+    with time_machine.travel(after_close(evaluation_round), tick=False):
+        call_command("publish_closed_rounds", stdout=out)
+        assert f"Published 3 response(s) of evaluation round '{evaluation_round}'" in out.getvalue()
+        out = StringIO()
+        call_command("publish_closed_rounds", "--day", after_close(evaluation_round).isoformat(), stdout=out)
+        assert "No closed evaluation round is waiting" in out.getvalue()
 
 
 def test_the_command_fails_loudly_on_a_missing_key(settings, evaluation_round):
@@ -149,10 +153,55 @@ def test_the_command_fails_loudly_on_a_missing_key(settings, evaluation_round):
     settings.EVALUATION_SEAL_KEYS = [Fernet.generate_key().decode()]
     err = StringIO()
 
-    with pytest.raises(CommandError):
-        call_command("publish_closed_rounds", "--day", after_close(evaluation_round).isoformat(), stderr=err)
+    with time_machine.travel(after_close(evaluation_round), tick=False), pytest.raises(CommandError):
+        call_command("publish_closed_rounds", stderr=err)
 
     assert str(evaluation_round) in err.getvalue()
+
+
+def test_the_command_refuses_a_day_later_than_today(evaluation_round):
+    """Finding 21.6: --day in the future published a round still open; a later submitter was then alone."""
+    add_responses(evaluation_round, Role.MENTEE, 3)
+
+    with pytest.raises(CommandError, match="later than today"):
+        call_command("publish_closed_rounds", "--day", after_close(evaluation_round).isoformat())
+
+    assert not Response.objects.exists()
+    assert SealedBallot.objects.count() == 3
+
+
+def fingerprint(key):
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def test_after_publication_the_keys_that_seal_no_waiting_ballot_are_named_for_retirement(settings, evaluation_round):
+    """Finding 21.5: an operator learns which seal keys to retire, so WAL archives of a round stay closed."""
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.EVALUATION_SEAL_KEYS = [old_key]
+    add_responses(evaluation_round, Role.MENTEE, 2)
+    settings.EVALUATION_SEAL_KEYS = [new_key, old_key]
+    later = EvaluationRoundFactory(cycle=evaluation_round.cycle, closes_on=evaluation_round.closes_on + WEEK)
+    services.round_add_default_questions(round=later)
+    add_responses(later, Role.MENTEE, 1)  # sealed with the new key, still waiting
+    out = StringIO()
+
+    with time_machine.travel(after_close(evaluation_round), tick=False):
+        call_command("publish_closed_rounds", stdout=out)
+        warnings = [message for message in run_checks() if message.id == "evaluations.W004"]
+
+    text = out.getvalue()
+    assert f"Seal key 2 in EVALUATION_SEAL_KEYS (fingerprint {fingerprint(old_key)})" in text
+    assert str(evaluation_round) in text
+    assert fingerprint(new_key) not in text  # it still seals the later round's ballot
+    assert old_key not in text
+    assert [fingerprint(old_key) in warning.msg for warning in warnings] == [True]
+
+    settings.EVALUATION_SEAL_KEYS = [new_key]  # the old key retired
+    out = StringIO()
+    with time_machine.travel(after_close(later), tick=False):
+        call_command("publish_closed_rounds", stdout=out)
+    assert f"Seal key 1 in EVALUATION_SEAL_KEYS (fingerprint {fingerprint(new_key)})" in out.getvalue()
+    assert "put a fresh key in front" in out.getvalue()
 
 
 def test_the_nightly_task_publishes_closed_rounds(evaluation_round):

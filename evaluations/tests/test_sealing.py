@@ -8,11 +8,14 @@ system columns, and CI runs on it.
 """
 
 import datetime
+import io
+import logging
 import random
 import threading
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import close_old_connections, connection
 from scipy.stats import kendalltau
 
@@ -163,11 +166,20 @@ def test_published_answers_equal_the_submitted_ones_as_a_multiset(client, evalua
 
 
 def sealed_ballot_file() -> bytes:
-    """The sealed-ballot table's data file as it is on disk (superuser reads it via PostgreSQL itself)."""
+    """The sealed-ballot table's data files as they are on disk (superuser reads them via PostgreSQL itself).
+
+    The table's own file and its TOAST relation's, where ballots (padded beyond 2 kB) keep their ciphertext.
+    """
     with connection.cursor() as cursor:
         cursor.execute("CHECKPOINT")  # flush shared buffers, so the file holds what a backup would copy
-        cursor.execute("SELECT pg_read_binary_file(pg_relation_filepath('evaluations_sealedballot'))")
-        return bytes(cursor.fetchone()[0])
+        cursor.execute(
+            """
+            SELECT pg_read_binary_file(pg_relation_filepath(oid)) FROM pg_class
+            WHERE oid = 'evaluations_sealedballot'::regclass
+               OR oid = (SELECT reltoastrelid FROM pg_class WHERE oid = 'evaluations_sealedballot'::regclass)
+            """
+        )
+        return b"".join(bytes(content) for (content,) in cursor.fetchall())
 
 
 def test_the_sealed_ballots_leave_the_data_files(client, evaluation_round):
@@ -184,9 +196,48 @@ def test_the_sealed_ballots_leave_the_data_files(client, evaluation_round):
     report = publish(evaluation_round)
 
     assert report.vacuumed
+    assert report.files_clean
     on_disk = sealed_ballot_file()
     assert not any(ciphertext in on_disk for ciphertext in published)
     assert all(ciphertext in on_disk for ciphertext in waiting)
+
+
+def test_a_snapshot_held_elsewhere_is_reported_and_the_next_run_finishes_the_job(client, evaluation_round, caplog):
+    """Finding 21.6: with another transaction's snapshot open (a nightly pg_dump is enough), VACUUM cannot
+    remove the deleted ballots. Publication said they left the data files; now it says they did not."""
+    submit_through_the_view(client, evaluation_round, count=6)
+    ballots = SealedBallot.objects.filter(round=evaluation_round).values_list("sealed", flat=True)
+    published = [text[-60:].encode() for text in ballots]
+    other = connection.get_new_connection(connection.get_connection_params())
+    other.set_session(isolation_level="REPEATABLE READ")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM evaluations_sealedballot")  # takes the snapshot, as pg_dump would
+    out, err = io.StringIO(), io.StringIO()
+    with connection.cursor() as cursor:
+        # The other transaction also holds a lock on the table, as pg_dump does: a VACUUM FULL would wait
+        # for it (before the fix: for as long as the dump ran). Fail instead of hanging.
+        cursor.execute("SET lock_timeout = '20s'")
+    try:
+        with time_machine.travel(after_close(evaluation_round), tick=False), caplog.at_level(logging.WARNING):
+            call_command("publish_closed_rounds", stdout=out, stderr=err)
+        assert Response.objects.count() == 6
+        assert any(ciphertext in sealed_ballot_file() for ciphertext in published)  # really still there
+        assert "left the data files" not in out.getvalue()
+        assert "no deleted ballot is left" not in out.getvalue()
+        assert "6 deleted sealed ballot(s) are still in the table's data files" in err.getvalue()
+        assert "next nightly run" in err.getvalue()
+        assert "6 deleted sealed ballot(s) are still in the data files" in caplog.text
+    finally:
+        other.rollback()
+        other.close()
+
+    with time_machine.travel(after_close(evaluation_round), tick=False):
+        report = services.rounds_publish_closed()  # the next nightly run
+
+    assert report.published == {}
+    assert report.files_clean
+    assert report.ballots_held == 0
+    assert not any(ciphertext in sealed_ballot_file() for ciphertext in published)
 
 
 def test_two_tabs_submitting_at_once_leave_one_ballot(evaluation_round):

@@ -1,0 +1,32 @@
+"""Gunicorn's settings for every way the site runs: systemd (deploy/systemd), the Procfile and `make deploy-check`.
+
+Worker class gthread: each worker process serves several requests at once in threads, so a request
+that waits (a slow client upload nginx could not buffer, a slow database) does not hold a whole
+process as a sync worker would. nginx buffers requests and responses in front of it.
+
+Sizing (workers x threads = requests served at once; each thread may keep a database connection):
+- 2-core server:  WEB_CONCURRENCY=3, GUNICORN_THREADS=4 -> 12 at once, ~3 x 120 MB memory,
+  up to 12 PostgreSQL connections (plus the Celery worker's).
+- 8-core server:  WEB_CONCURRENCY=9, GUNICORN_THREADS=4 -> 36 at once, ~1.1 GB memory,
+  up to 36 PostgreSQL connections: keep workers x threads + worker concurrency below PostgreSQL's
+  max_connections (100 by default).
+Rule of thumb: workers = cores + 1 (Python runs one thread per process at a time), threads 2-4.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A request running longer than this is killed (and logged); nginx's proxy_read_timeout is longer.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle a worker now and then, so a slow leak never grows without bound.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+# Only nginx on this machine may say which scheme the visitor used (X-Forwarded-Proto).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
