@@ -385,7 +385,8 @@ def _xlsx_rows(workbook, sheet, parser_class):
 def parse_member_list(*, data: bytes, file_name: str, type_choices: dict[str, str] | None = None) -> ParsedMemberList:
     """Check every row of a member list (CSV, TXT or XLSX); never raises for a bad file.
 
-    `type_choices` maps a normalised unknown membership type to "lid", "aspirant" or "skip".
+    `type_choices` maps a normalised unknown membership type to one of TYPE_CHOICES
+    (a MembershipType value or SKIP).
     """
     name = (file_name or "").lower()
     choices = dict(type_choices or {})

@@ -92,7 +92,7 @@ class Expertise(models.Model):
 
 
 class MembershipType(models.TextChoices):
-    MEMBER = "lid", _("member")
+    MEMBER = "member", _("member")
     ASPIRANT = "aspirant", _("aspiring member")
 
 
@@ -109,19 +109,19 @@ class Region(models.TextChoices):
     UTRECHT = "utrecht", "Utrecht"
     ZEELAND = "zeeland", "Zeeland"
     ZUID_HOLLAND = "zuid-holland", "Zuid-Holland"
-    ABROAD = "buitenland", _("abroad")
+    ABROAD = "abroad", _("abroad")
 
 
 class MeetingPreference(models.TextChoices):
-    IN_PERSON = "in_persoon", _("in person")
-    VIRTUAL = "virtueel", _("virtual")
-    BOTH = "beide", _("both")
+    IN_PERSON = "in_person", _("in person")
+    VIRTUAL = "virtual", _("virtual")
+    BOTH = "both", _("both")
 
 
 class VerificationStatus(models.TextChoices):
-    PENDING = "wacht", _("awaiting verification")
-    VERIFIED = "geverifieerd", _("verified")
-    REJECTED = "afgewezen", _("rejected")
+    PENDING = "pending", _("awaiting verification")
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected")
 
 
 membership_number_validator = RegexValidator(
@@ -191,7 +191,7 @@ class Profile(models.Model):
             ),
             # Verification is dated, so coordinators can see when it happened.
             models.CheckConstraint(
-                condition=~Q(verification_status="geverifieerd") | Q(verified_at__isnull=False),
+                condition=~Q(verification_status=VerificationStatus.VERIFIED) | Q(verified_at__isnull=False),
                 name="profile_verified_has_timestamp",
                 violation_error_message=_("A verified profile needs the date of its verification."),
             ),

@@ -6,7 +6,7 @@ side effects (an outbox row) commit or roll back with it.
 
 from django.dispatch import Signal
 
-# Sent with profile and status ("geverifieerd" / "afgewezen") when a membership was decided (R2).
+# Sent with profile and status (VerificationStatus.VERIFIED / REJECTED) when a membership was decided (R2).
 membership_decided = Signal()
 
 # Sent with notice_id when retention warns a member (accounts.retention). Sent inside the

@@ -24,7 +24,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from accounts.models import MeetingPreference, Region  # noqa: E402
+from accounts.models import MeetingPreference, MembershipType, Region  # noqa: E402
 from matching.scoring import Candidate, greedy_assignment, optimal_assignment, score_table, total_score  # noqa: E402
 
 MENTEES, MENTORS, CAPACITY, TOPICS, ORGANISATIONS = 1000, 500, 2, 25, 120
@@ -90,7 +90,7 @@ def write_cycle(mentors: list[Candidate], mentees: list[Candidate]):
             Profile(
                 user=user_by_key[pk],
                 membership_number=f"{100000 + pk}",
-                membership_type="lid",
+                membership_type=MembershipType.MEMBER,
                 confirms_female_member=True,
                 organisation=c.organisation,
                 job_title="Belastingadviseur",

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Expertise, MeetingPreference, MembershipType, Profile, Region, User, VerificationStatus
 from matching.models import Agreement, Application, Cycle, Match, RenewalAnswer, Role
-from meetings.models import Meeting
+from meetings.models import Meeting, MentorTopic
 
 SEED = 2027
 EMAIL_DOMAIN = "schaal.example.org"
@@ -316,7 +316,7 @@ class _Seeder:
                         location="Kantoor van de mentor",
                         status=Meeting.Status.HELD if past else Meeting.Status.PLANNED,
                         is_introduction=number == 0,
-                        topics=["missie"] if number == 0 else [],
+                        topics=[MentorTopic.MISSION] if number == 0 else [],
                         created_by_id=match.mentee_id,
                         status_changed_by_id=match.mentee_id if past else None,
                         status_changed_at=starts_at if past else None,

@@ -26,6 +26,7 @@ from matching import selectors as matching_selectors
 from matching.models import Application, Cycle, FitCheck, Match, Role
 from meetings import selectors as meetings_selectors
 from notifications import selectors as notification_selectors
+from notifications.models import OutboxMessage
 
 # "Since last week": the page and the weekly digest look back as far.
 WITHDRAWALS_SINCE = datetime.timedelta(days=7)
@@ -270,7 +271,7 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         Attention(
             _("e-mails that failed"),
             failed,
-            reverse("admin:notifications_outboxmessage_changelist") + "?status__exact=mislukt",
+            _admin("admin:notifications_outboxmessage_changelist", status__exact=OutboxMessage.Status.FAILED),
         )
     )
     return items

@@ -575,6 +575,7 @@ def main() -> int:
     started = time.monotonic()
     stack = Stack()
     passed = failed = 0
+    walked = False
     setup = [
         ("self-signed certificate (openssl)", stack.certificate),
         ("production environment", stack.environment),
@@ -611,6 +612,7 @@ def main() -> int:
             else:
                 passed += 1
                 log(f"ok   {name} ({time.monotonic() - t0:.1f} s): {detail}")
+        walked = True
         if failed:
             stack.log_tails()
         return 1 if failed else 0
@@ -618,7 +620,8 @@ def main() -> int:
         t0 = time.monotonic()
         stack.stop()
         log(f"stopped everything it started ({time.monotonic() - t0:.1f} s)")
-        log(f"{passed} passed, {failed} failed in {time.monotonic() - started:.0f} s")
+        ended = "" if walked or failed else " (interrupted before the end)"
+        log(f"{passed} passed, {failed} failed in {time.monotonic() - started:.0f} s{ended}")
 
 
 if __name__ == "__main__":

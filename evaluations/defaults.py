@@ -5,10 +5,12 @@ They follow the programme's goals: the match ("click", Mission), how often the p
 network (R12) and what to improve. Coordinators can change them per round in the admin.
 """
 
-SCALE = "schaal"
-SINGLE = "enkele_keuze"
-MULTIPLE = "meerkeuze"
-OPEN = "open"
+from .models import Question
+
+SCALE = Question.Kind.SCALE
+SINGLE = Question.Kind.SINGLE_CHOICE
+MULTIPLE = Question.Kind.MULTIPLE_CHOICE
+OPEN = Question.Kind.OPEN
 
 QUESTIONS = [
     {

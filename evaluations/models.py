@@ -35,14 +35,14 @@ class EvaluationRound(models.Model):
     """One evaluation moment of a cycle, e.g. halfway (interim) or at the end of the year (final)."""
 
     class Kind(models.TextChoices):
-        INTERIM = "tussentijds", _("interim")
-        FINAL = "afsluitend", _("final")
-        AFTER_RENEWAL = "na_verlenging", _("after a renewed term")
+        INTERIM = "interim", _("interim")
+        FINAL = "final", _("final")
+        AFTER_RENEWAL = "after_renewal", _("after a renewed term")
 
     class Audience(models.TextChoices):
-        MENTORS = "mentoren", _("mentors")
+        MENTORS = "mentors", _("mentors")
         MENTEES = "mentees", _("mentees")
-        BOTH = "beide", _("mentors and mentees")
+        BOTH = "both", _("mentors and mentees")
 
     cycle = models.ForeignKey(
         Cycle, on_delete=models.PROTECT, related_name="evaluation_rounds", verbose_name=_("cycle")
@@ -119,16 +119,16 @@ class Question(models.Model):
     """One question of a round, in Dutch and English, asked of mentors, mentees or both."""
 
     class Kind(models.TextChoices):
-        SCALE = "schaal", _("scale 1–5")
-        SINGLE_CHOICE = "enkele_keuze", _("single choice")
-        MULTIPLE_CHOICE = "meerkeuze", _("multiple choice")
+        SCALE = "scale", _("scale 1–5")
+        SINGLE_CHOICE = "single_choice", _("single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("multiple choice")
         OPEN = "open", _("open text")
 
     round = models.ForeignKey(
         EvaluationRound, on_delete=models.CASCADE, related_name="questions", verbose_name=_("evaluation round")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices, default=Kind.SCALE)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SCALE)
     asked_of = models.CharField(
         _("asked of"),
         max_length=10,

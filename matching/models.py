@@ -15,11 +15,11 @@ class Cycle(models.Model):
     """A programme cycle (e.g. "2027"): one application window, one start, one year (R4)."""
 
     class Status(models.TextChoices):
-        DRAFT = "concept", _("draft")
+        DRAFT = "draft", _("draft")
         OPEN = "open", _("open for applications")
         MATCHING = "matching", _("matching")
-        RUNNING = "lopend", _("running")
-        CLOSED = "afgerond", _("finished")
+        RUNNING = "running", _("running")
+        CLOSED = "closed", _("finished")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     applications_open = models.DateField(_("applications open"))
@@ -108,8 +108,8 @@ class Application(models.Model):
     """A verified member's application to a cycle, as mentee (R7) or as mentor (R3)."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "ingediend", _("submitted")
-        WITHDRAWN = "ingetrokken", _("withdrawn")
+        SUBMITTED = "submitted", _("submitted")
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cycle"))
     member = models.ForeignKey(
@@ -167,21 +167,30 @@ class MatchQuerySet(models.QuerySet):
         )
 
 
+class MatchStatus(models.TextChoices):
+    """A pair's status (`Match.Status`); at module level so Match's constraints can read it."""
+
+    PROPOSED = "proposed", _("proposed")
+    # Confirmed by a coordinator, before the cycle's start: they already know each other's
+    # names and contact details (R8) and may plan the introduction, but the year has not begun.
+    CONFIRMED = "confirmed", _("matched")
+    ACTIVE = "active", _("active")
+    COMPLETED = "completed", _("completed")
+    ENDED_EARLY = "ended_early", _("ended early")
+
+
+# Proposed or working together: at most one per mentee and cycle, both partners present.
+MATCH_LIVE_STATUSES = (MatchStatus.PROPOSED, MatchStatus.CONFIRMED, MatchStatus.ACTIVE)
+# The pair works together: contact details (R8), agreement, meetings.
+MATCH_ONGOING_STATUSES = (MatchStatus.CONFIRMED, MatchStatus.ACTIVE)
+
+
 class Match(models.Model):
     """A mentor–mentee pair for one term of (in principle) one year (R4); renewals are new terms (R5)."""
 
-    class Status(models.TextChoices):
-        PROPOSED = "voorgesteld", _("proposed")
-        # Confirmed by a coordinator, before the cycle's start: they already know each other's
-        # names and contact details (R8) and may plan the introduction, but the year has not begun.
-        CONFIRMED = "gekoppeld", _("matched")
-        ACTIVE = "actief", _("active")
-        COMPLETED = "afgerond", _("completed")
-        ENDED_EARLY = "beeindigd", _("ended early")
-
-    LIVE_STATUSES = (Status.PROPOSED, Status.CONFIRMED, Status.ACTIVE)
-    # The pair works together: contact details (R8), agreement, meetings.
-    ONGOING_STATUSES = (Status.CONFIRMED, Status.ACTIVE)
+    Status = MatchStatus
+    LIVE_STATUSES = MATCH_LIVE_STATUSES
+    ONGOING_STATUSES = MATCH_ONGOING_STATUSES
     FIRST_TERM = 1
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="matches", verbose_name=_("cycle"))
@@ -258,7 +267,7 @@ class Match(models.Model):
             # A mentee has at most one live (proposed or active) match per cycle.
             models.UniqueConstraint(
                 fields=["cycle", "mentee"],
-                condition=Q(status__in=["voorgesteld", "gekoppeld", "actief"]),
+                condition=Q(status__in=MATCH_LIVE_STATUSES),
                 name="match_one_live_per_mentee_per_cycle",
                 violation_error_message=_("This mentee already has a proposed or running mentorship in this cycle."),
             ),
@@ -269,15 +278,14 @@ class Match(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    ~Q(status__in=["gekoppeld", "actief"]) | Q(start_date__isnull=False, planned_end__isnull=False)
+                    ~Q(status__in=MATCH_ONGOING_STATUSES) | Q(start_date__isnull=False, planned_end__isnull=False)
                 ),
                 name="match_active_has_dates",
                 violation_error_message=_("A confirmed or active mentorship needs a start date and a planned end."),
             ),
             # Erasure ends a live pair before it empties her side: nobody is paired with nobody.
             models.CheckConstraint(
-                condition=~Q(status__in=["voorgesteld", "gekoppeld", "actief"])
-                | Q(mentor__isnull=False, mentee__isnull=False),
+                condition=~Q(status__in=MATCH_LIVE_STATUSES) | Q(mentor__isnull=False, mentee__isnull=False),
                 name="match_live_has_both_partners",
                 violation_error_message=_(
                     "A proposed, confirmed or active mentorship needs both a mentor and a mentee."
@@ -303,7 +311,7 @@ class Match(models.Model):
 
     @property
     def is_confirmed(self) -> bool:
-        """Matched, before the start date: 'gekoppeld'."""
+        """Matched, before the start date (shown as 'gekoppeld')."""
         return self.status == self.Status.CONFIRMED
 
     @property
@@ -445,11 +453,11 @@ class MatchingProposal(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "wacht", _("waiting to start")
-        RUNNING = "bezig", _("being computed")
-        READY = "klaar", _("ready to review")
-        FAILED = "mislukt", _("failed")
-        CONFIRMED = "bevestigd", _("confirmed")
+        QUEUED = "queued", _("waiting to start")
+        RUNNING = "running", _("being computed")
+        READY = "ready", _("ready to review")
+        FAILED = "failed", _("failed")
+        CONFIRMED = "confirmed", _("confirmed")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("cycle"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -486,6 +494,18 @@ class MatchingProposal(models.Model):
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
 
 class FitCheck(models.Model):
     """One partner's private answer to "Does it fit?" after the introduction (issue 15 §3).
@@ -496,9 +516,9 @@ class FitCheck(models.Model):
     """
 
     class Answer(models.TextChoices):
-        GOOD = "goed", _("good")
-        DOUBT = "twijfel", _("still in doubt")
-        NO = "niet", _("it does not fit")
+        GOOD = "good", _("good")
+        DOUBT = "doubt", _("still in doubt")
+        NO = "no", _("it does not fit")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="fit_checks", verbose_name=_("match"))
     member = models.ForeignKey(

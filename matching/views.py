@@ -20,7 +20,7 @@ from .forms import (
     RenewalForm,
     WithdrawForm,
 )
-from .models import Application, Role
+from .models import Application, FitCheck, Role
 
 FORMS = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
 
@@ -239,9 +239,9 @@ def fit_check(request, pk):
 
 
 FIT_CHECK_THANKS = {
-    "goed": gettext_lazy("Thank you! Good to hear it fits."),
-    "twijfel": gettext_lazy("Thank you for being honest. We will ask again after your next meeting."),
-    "niet": gettext_lazy(
+    FitCheck.Answer.GOOD: gettext_lazy("Thank you! Good to hear it fits."),
+    FitCheck.Answer.DOUBT: gettext_lazy("Thank you for being honest. We will ask again after your next meeting."),
+    FitCheck.Answer.NO: gettext_lazy(
         "Thank you for letting us know. The coordinators will contact you; your partner does not see your answer."
     ),
 }

@@ -11,7 +11,7 @@ from django.utils import timezone
 from matching.models import Match
 
 from . import services
-from .models import Meeting
+from .models import Meeting, MentorTopic
 
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:
@@ -40,7 +40,7 @@ def load(*, members, stdout):
                 mode=Meeting.Mode.IN_PERSON,
                 location="Koffiebar bij het station",
                 is_introduction=True,
-                topics=["missie", "betrokkenheid"],
+                topics=[MentorTopic.MISSION, MentorTopic.ENGAGEMENT],
             )
             services.meeting_mark_held(meeting=introduction, by=match.mentor)
             services.private_note_save(
@@ -55,7 +55,7 @@ def load(*, members, stdout):
             duration_minutes=45,
             mode=Meeting.Mode.VIRTUAL,
             video_url="https://teams.example.org/mentorafspraak",
-            topics=["netwerken"],
+            topics=[MentorTopic.NETWORKING],
         )
     except ValidationError as error:
         stdout.write(f"Demo meetings skipped: {'; '.join(error.messages)}")

@@ -19,26 +19,34 @@ MAX_DURATION_MINUTES = 8 * 60
 class MentorTopic(models.TextChoices):
     """The MENTOR framework (R16): the themes a meeting may touch."""
 
-    MISSION = "missie", _("Mission")
-    ENGAGEMENT = "betrokkenheid", _("Engagement")
-    NETWORKING = "netwerken", _("Networking")
-    TRUST = "vertrouwen", _("Trust")
-    OPPORTUNITIES = "kansen", _("Opportunities")
-    RENEW = "evalueren", _("Renew")
+    MISSION = "mission", _("Mission")
+    ENGAGEMENT = "engagement", _("Engagement")
+    NETWORKING = "networking", _("Networking")
+    TRUST = "trust", _("Trust")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
+    RENEW = "renew", _("Renew")
+
+
+class MeetingStatus(models.TextChoices):
+    """`Meeting.Status`; at module level so Meeting's constraints can read it."""
+
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class MeetingMode(models.TextChoices):
+    """`Meeting.Mode`. R9: the pair decide how they meet."""
+
+    IN_PERSON = "in_person", _("in person")
+    VIRTUAL = "virtual", _("virtual")
 
 
 class Meeting(models.Model):
     """One meeting of a pair, planned or held; both partners see and may change it."""
 
-    class Status(models.TextChoices):
-        PLANNED = "gepland", _("planned")
-        HELD = "gehouden", _("held")
-        CANCELLED = "geannuleerd", _("cancelled")
-
-    class Mode(models.TextChoices):
-        # R9: the pair decide how they meet.
-        IN_PERSON = "in_persoon", _("in person")
-        VIRTUAL = "virtueel", _("virtual")
+    Status = MeetingStatus
+    Mode = MeetingMode
 
     match = models.ForeignKey(
         "matching.Match", on_delete=models.CASCADE, related_name="meetings", verbose_name=_("pair")
@@ -96,19 +104,19 @@ class Meeting(models.Model):
                 violation_error_message=_("A meeting lasts between 1 minute and 8 hours."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["gepland", "gehouden", "geannuleerd"]),
+                condition=Q(status__in=MeetingStatus.values),
                 name="meeting_status_known",
                 violation_error_message=_("Choose planned, held or cancelled."),
             ),
             models.CheckConstraint(
-                condition=Q(mode__in=["in_persoon", "virtueel"]),
+                condition=Q(mode__in=MeetingMode.values),
                 name="meeting_mode_known",
                 violation_error_message=_("Choose in person or online."),
             ),
             # R8: one introductory meeting per pair (a cancelled one may be replaced).
             models.UniqueConstraint(
                 fields=["match"],
-                condition=Q(is_introduction=True) & ~Q(status="geannuleerd"),
+                condition=Q(is_introduction=True) & ~Q(status=MeetingStatus.CANCELLED),
                 name="meeting_one_introduction_per_pair",
                 violation_error_message=_(
                     "This pair already has an introductory meeting. Cancel it first to plan another one."

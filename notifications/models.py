@@ -7,6 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class OutboxStatus(models.TextChoices):
+    """`OutboxMessage.Status`; at module level so the model's constraints can read it."""
+
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
 class OutboxMessage(models.Model):
     """One e-mail the programme owes someone, recorded before it is sent.
 
@@ -38,11 +47,7 @@ class OutboxMessage(models.Model):
         PAIR_ENDED = "pair_ended", _("the mentorship has ended")
         RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
 
-    class Status(models.TextChoices):
-        PENDING = "wacht", _("waiting to be sent")
-        SENDING = "bezig", _("being sent")
-        SENT = "verzonden", _("sent")
-        FAILED = "mislukt", _("failed")
+    Status = OutboxStatus
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # Empty only for a mail to an address without an account (a password reset asked for an unknown address).
@@ -86,7 +91,7 @@ class OutboxMessage(models.Model):
                 fields=["kind", "recipient", "subject_type", "subject_id", "period"], name="outbox_message_once"
             ),
             models.CheckConstraint(
-                condition=~Q(status="verzonden") | Q(sent_at__isnull=False),
+                condition=~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
                 name="outbox_sent_dated",
                 violation_error_message=_("A sent e-mail needs the time it was sent."),
             ),

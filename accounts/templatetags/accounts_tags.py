@@ -1,6 +1,8 @@
 from django import template
+from django.urls import reverse
 
 from .. import selectors
+from ..models import VerificationStatus
 
 register = template.Library()
 
@@ -17,6 +19,12 @@ def verification_counts(user):
     if not user.is_staff:
         return None
     return selectors.verification_counts()
+
+
+@register.simple_tag
+def pending_verifications_url():
+    """The member admin filtered on members awaiting verification."""
+    return f"{reverse('admin:accounts_profile_changelist')}?verification_status__exact={VerificationStatus.PENDING}"
 
 
 @register.filter

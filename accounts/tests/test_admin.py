@@ -5,7 +5,15 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import COORDINATOR_GROUP, Expertise, MemberListImport, Profile, User, VerificationStatus
+from accounts.models import (
+    COORDINATOR_GROUP,
+    Expertise,
+    MemberListImport,
+    MembershipType,
+    Profile,
+    User,
+    VerificationStatus,
+)
 from accounts.permissions import coordinator_permissions, grant_coordinator_permissions
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory, reauthenticate
 
@@ -150,7 +158,7 @@ def test_mark_reviewed_clears_the_flag_and_keeps_the_member(client):
 @pytest.mark.parametrize(
     "query",
     [
-        "verification_status__exact=wacht",
+        "verification_status__exact=pending",
         "needs_review__exact=1",
         "wants_mentor__exact=1",
         "membership_type__exact=aspirant",
@@ -326,7 +334,7 @@ def test_the_verification_page_tells_whether_and_how_she_is_on_the_member_list(c
 
     record = MemberListImport.objects.create(row_count=1)
     MemberListEntry.objects.create(membership_number="300001", membership_type="aspirant", member_list_import=record)
-    on_list_as_other_type = ProfileFactory(membership_number="300001", membership_type="lid")
+    on_list_as_other_type = ProfileFactory(membership_number="300001", membership_type=MembershipType.MEMBER)
     not_on_list = ProfileFactory(membership_number="300002")
     client.force_login(CoordinatorFactory())
 

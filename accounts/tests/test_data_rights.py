@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import data_rights
-from accounts.models import MemberListEntry, MemberListImport, Profile, RetentionNotice, User
+from accounts.models import MemberListEntry, MemberListImport, MembershipType, Profile, RetentionNotice, User
 from accounts.personal_data import Policy, declared_relations
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory
 from evaluations import services as evaluation_services
@@ -98,14 +98,14 @@ def her(django_capture_on_commit_callbacks):
     MemberListEntry.objects.create(
         membership_number=profile.membership_number,
         email=anna.email,
-        membership_type="lid",
+        membership_type=MembershipType.MEMBER,
         member_list_import=member_list,
     )
     # An earlier pair in which she was the mentor, completed.
     earlier = ActiveMatchFactory(mentor=anna, start_date=timezone.localdate() - datetime.timedelta(days=800))
     Match.objects.filter(pk=earlier.pk).update(status=Match.Status.COMPLETED, ended_on=earlier.planned_end)
     RenewalAnswer.objects.create(match=match, member=anna, wants_to_continue=True)
-    FitCheck.objects.create(match=match, member=anna, answer="goed", answered_at=timezone.now())
+    FitCheck.objects.create(match=match, member=anna, answer=FitCheck.Answer.GOOD, answered_at=timezone.now())
     RetentionNotice.objects.create(
         user=anna, topic=RetentionNotice.Topic.NOTES, about_id=earlier.pk, erase_on=timezone.localdate()
     )
@@ -371,7 +371,7 @@ def test_a_coordinator_is_not_erased_through_the_member_admin(client):
     Profile.objects.create(
         user=other,
         membership_number="999999",
-        membership_type="lid",
+        membership_type=MembershipType.MEMBER,
         organisation="NOB",
         job_title="Adviseur",
         career_start_year=2000,

@@ -68,7 +68,7 @@ def _service_fields(**changes):
         "job_title": "Belastingadviseur",
         "career_start_year": timezone.localdate().year - 5,
         "region": "utrecht",
-        "meeting_preference": "beide",
+        "meeting_preference": "both",
         "languages": "Nederlands",
         "wants_mentee": True,
         "wants_mentor": False,

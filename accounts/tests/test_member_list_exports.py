@@ -350,7 +350,8 @@ def test_the_admin_preview_asks_per_unknown_type_and_only_the_confirmation_write
     assert not MemberListEntry.objects.exists()
 
     response = client.post(
-        url, {"token": token, "action": "confirm", "type:erelid": "lid", "type:buitengewoon lid": "skip"}
+        url,
+        {"token": token, "action": "confirm", "type:erelid": MembershipType.MEMBER, "type:buitengewoon lid": "skip"},
     )
     assert response.status_code == 302
     assert MemberListEntry.objects.count() == 2

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MemberListEntry, MemberListImport, Profile, VerificationStatus
+from accounts.models import MemberListEntry, MemberListImport, MembershipType, Profile, VerificationStatus
 from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +221,10 @@ def test_editing_other_details_keeps_her_verified(client, profile_data):
 def test_a_profile_on_the_member_list_is_verified_as_soon_as_it_is_saved(client, profile_data):
     record = MemberListImport.objects.create(row_count=1)
     MemberListEntry.objects.create(
-        membership_number="123456", email="anna@example.org", membership_type="lid", member_list_import=record
+        membership_number="123456",
+        email="anna@example.org",
+        membership_type=MembershipType.MEMBER,
+        member_list_import=record,
     )
     user = UserFactory(email="Anna@Example.org")
     client.force_login(user)
@@ -237,7 +240,10 @@ def test_a_number_on_the_member_list_with_another_e_mail_is_flagged_not_verified
     # Issue 13 §3: a number alone verifies nobody, and she is not told whose number it is.
     record = MemberListImport.objects.create(row_count=1)
     MemberListEntry.objects.create(
-        membership_number="123456", email="owner@example.org", membership_type="lid", member_list_import=record
+        membership_number="123456",
+        email="owner@example.org",
+        membership_type=MembershipType.MEMBER,
+        member_list_import=record,
     )
     user = UserFactory(email="claimant@example.org")
     client.force_login(user)

@@ -138,7 +138,9 @@ def test_private_notes_go_12_months_after_the_pair_ended_after_warning_both(
 def test_outbox_bodies_go_after_90_days_and_the_row_stays(settings, django_capture_on_commit_callbacks):
     settings.RETENTION_OUTBOX_DAYS = 90
     with time_machine.travel(noon(JOINED), tick=False):
-        old = OutboxMessageFactory(last_error="550 mailbox anna@example.org unavailable", status="mislukt")
+        old = OutboxMessageFactory(
+            last_error="550 mailbox anna@example.org unavailable", status=OutboxMessage.Status.FAILED
+        )
     with time_machine.travel(noon(JOINED + datetime.timedelta(days=80)), tick=False):
         recent = OutboxMessageFactory(last_error="421 try again")
     day = JOINED + datetime.timedelta(days=91)
@@ -149,7 +151,7 @@ def test_outbox_bodies_go_after_90_days_and_the_row_stays(settings, django_captu
     run(day, django_capture_on_commit_callbacks)
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert old.last_error == "" and old.kind and old.status == "mislukt" and old.created_at
+    assert old.last_error == "" and old.kind and old.status == OutboxMessage.Status.FAILED and old.created_at
     assert recent.last_error == "421 try again"
 
 

@@ -69,7 +69,7 @@ def test_coordinators_get_a_weekly_digest_with_counts_and_links(programme, sent,
     assert dutch.subject == "Wekelijks overzicht van het mentorprogramma (2027-W09)"
     assert "Leden die wachten op verificatie: 1 (" in dutch.body
     assert "Mentees die wachten op een mentor: 1\n" in dutch.body
-    assert "http://127.0.0.1:8000/admin/accounts/profile/?verification_status__exact=" in dutch.body
+    assert "http://127.0.0.1:8000/admin/accounts/profile/?verification_status__exact=pending" in dutch.body
     assert "omdat je coördinator bent van het mentorprogramma" in dutch.body
     assert "omdat je meedoet aan het mentorprogramma" not in dutch.body
     english = next(email for email in sent if email.to == [programme["coordinators"][1].email])
@@ -146,7 +146,7 @@ def test_the_digest_points_coordinators_at_failed_e_mails(programme, sent, djang
 
     dutch = next(email for email in sent if email.to == [programme["coordinators"][0].email])
     assert "E-mails die niet verzonden konden worden: 1" in dutch.body
-    assert "/admin/notifications/outboxmessage/?status__exact=" in dutch.body
+    assert "/admin/notifications/outboxmessage/?status__exact=failed" in dutch.body
 
 
 def test_the_digest_lists_the_weeks_withdrawals_and_pairs_without_first_contact(

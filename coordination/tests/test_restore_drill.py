@@ -21,7 +21,7 @@ from evaluations.tests.factories import EvaluationRoundFactory, add_responses
 from matching.tests.factories import ActiveMatchFactory
 from meetings import services as meeting_services
 from meetings.tests.factories import HeldMeetingFactory
-from notifications import services as notification_services
+from notifications import outbox
 from notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ from evaluations import services as evaluations
 from evaluations.models import EvaluationRound, Response
 from meetings import selectors as meetings
 from meetings.models import Meeting
-from notifications import services as notifications
+from core.tasks import task_by_name
 from notifications.models import OutboxMessage
 result = {}
 meeting = Meeting.objects.select_related("match__mentee").get(pk=MEETING)
@@ -51,7 +51,7 @@ except Exception as exc:
     result["published"] = type(exc).__name__
 result["responses"] = Response.objects.filter(round=round_).count()
 if DELIVER:
-    notifications.outbox_deliver_due()
+    task_by_name("notifications.deliver_due").apply()  # what beat starts every minute
 result["sent"] = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count()
 print("RESULT " + json.dumps(result))
 """
@@ -121,9 +121,7 @@ def test_a_dump_restored_into_a_fresh_database_with_the_keys_reads_notes_publish
     evaluation_services.round_add_default_questions(round=round_)
     add_responses(round_, Role.MENTEE, 3)
     # Saved as the outbox does, without the nudge (this test's Celery runs in-process and would send it).
-    waiting = notification_services.message_build(
-        kind=OutboxMessage.Kind.MATCH_MENTEE, recipient=pair.mentee, about=pair
-    )
+    waiting = outbox.message_build(kind=OutboxMessage.Kind.MATCH_MENTEE, recipient=pair.mentee, about=pair)
     waiting.save()
 
     # The backup (docs/operations.md): custom format, then restored into an empty database.

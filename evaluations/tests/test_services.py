@@ -200,7 +200,11 @@ def test_an_option_that_does_not_exist_is_refused(evaluation_round):
 
 def test_a_question_for_mentors_is_not_asked_of_mentees(evaluation_round):
     mentors_only = Question.objects.create(
-        round=evaluation_round, order=99, kind=Question.Kind.OPEN, text="Voor mentoren", asked_of="mentoren"
+        round=evaluation_round,
+        order=99,
+        kind=Question.Kind.OPEN,
+        text="Voor mentoren",
+        asked_of=EvaluationRound.Audience.MENTORS,
     )
 
     assert mentors_only in services.questions_for(round=evaluation_round, role=Role.MENTOR)

@@ -259,7 +259,7 @@ def test_coordinators_read_applications_but_change_them_only_through_the_member(
     url = reverse("admin:matching_application_change", args=[mentee_application.pk])
 
     response = coordinator_client.get(url)
-    coordinator_client.post(url, {"status": "ingetrokken"})
+    coordinator_client.post(url, {"status": Application.Status.WITHDRAWN})
 
     assert response.status_code == 200
     assert mentee_application.mentoring_question in response.content.decode()
@@ -274,7 +274,7 @@ def test_a_cycle_with_impossible_dates_is_refused_at_the_fields_in_dutch(coordin
         "applications_close": "2031-01-15",
         "planned_start": "2030-12-01",
         "duration_months": "50",
-        "status": "concept",
+        "status": Cycle.Status.DRAFT,
         "created_at_0": "2030-11-01",
         "created_at_1": "10:00",
     }

@@ -81,15 +81,15 @@ def test_she_edits_her_application_and_a_bad_edit_keeps_what_she_typed(client, m
     url = reverse("matching:application_edit", kwargs={"pk": mentee_application.pk})
 
     response = client.post(
-        url, {"mentoring_question": "Hoe bouw ik een eigen praktijk op?", "meeting_preference": "virtueel"}
+        url, {"mentoring_question": "Hoe bouw ik een eigen praktijk op?", "meeting_preference": "virtual"}
     )
 
     assert response.status_code == 302
     mentee_application.refresh_from_db()
     assert mentee_application.mentoring_question == "Hoe bouw ik een eigen praktijk op?"
-    assert mentee_application.meeting_preference == "virtueel"
+    assert mentee_application.meeting_preference == "virtual"
 
-    response = client.post(url, {"mentoring_question": "   ", "meeting_preference": "in_persoon"})
+    response = client.post(url, {"mentoring_question": "   ", "meeting_preference": "in_person"})
 
     assert response.status_code == 200
     assert "mentorvraag" in response.content.decode()
@@ -110,7 +110,7 @@ def test_a_matched_application_can_no_longer_be_edited_and_she_is_told_why(
 
     response = client.post(
         reverse("matching:application_edit", kwargs={"pk": mentee_application.pk}),
-        {"mentoring_question": "Een heel andere vraag", "meeting_preference": "virtueel"},
+        {"mentoring_question": "Een heel andere vraag", "meeting_preference": "virtual"},
     )
 
     assert response.status_code == 200
@@ -242,7 +242,7 @@ def test_a_member_awaiting_verification_cannot_apply_by_posting(client, cycle):
     client.force_login(member)
     url = reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": "mentee"})
 
-    response = client.post(url, {"mentoring_question": "Hoe word ik partner?", "meeting_preference": "virtueel"})
+    response = client.post(url, {"mentoring_question": "Hoe word ik partner?", "meeting_preference": "virtual"})
 
     assert response.status_code == 200
     assert "verificatie" in response.content.decode()

@@ -21,7 +21,7 @@ def test_a_mentoring_question_of_20000_characters_is_refused_with_what_she_typed
 
     response = client.post(
         reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": Role.MENTEE}),
-        {"mentoring_question": question, "meeting_preference": "beide"},
+        {"mentoring_question": question, "meeting_preference": "both"},
     )
 
     assert response.status_code == 200
@@ -48,7 +48,7 @@ def test_the_model_refuses_over_long_text_whatever_form_calls_in():
 def _agreement_post(match, evaluation_date):
     return {
         "mission": "Groeien naar een rol als partner",
-        "meeting_mode": "beide",
+        "meeting_mode": "both",
         "meeting_frequency": "eens per maand",
         "networking": "",
         "opportunities": "",

@@ -154,7 +154,7 @@ def test_a_mentee_names_organisations_on_her_application(client, cycle):
         reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": "mentee"}),
         {
             "mentoring_question": "Hoe vind ik mijn specialisatie?",
-            "meeting_preference": "beide",
+            "meeting_preference": "both",
             "avoid_organisations": "Deloitte, PwC",
         },
     )

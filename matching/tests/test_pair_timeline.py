@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from matching import fit_checks, scoring, selectors, services
-from matching.models import Cycle, Match
+from matching.models import Cycle, FitCheck, Match
 from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting
@@ -255,12 +255,14 @@ def test_the_fit_question_is_only_for_the_pair(introduced, client, coordinator):
         assert client.get(url).status_code == 404
     client.force_login(introduced.mentee)
     assert "Past het?" in client.get(reverse("matching:pair_detail", args=[introduced.pk])).content.decode()
-    assert client.get(url + "?answer=niet").context["form"]["answer"].value() == "niet"
+    assert client.get(url + "?answer=no").context["form"]["answer"].value() == FitCheck.Answer.NO
 
 
 def test_her_answer_stays_hers_the_partner_never_sees_it(introduced, client):
     client.force_login(introduced.mentee)
-    client.post(reverse("matching:fit_check", args=[introduced.pk]), {"answer": "niet", "note": "Geen klik"})
+    client.post(
+        reverse("matching:fit_check", args=[introduced.pk]), {"answer": FitCheck.Answer.NO, "note": "Geen klik"}
+    )
 
     client.force_login(introduced.mentor)
     page = client.get(reverse("matching:pair_detail", args=[introduced.pk])).content.decode()
@@ -270,7 +272,7 @@ def test_her_answer_stays_hers_the_partner_never_sees_it(introduced, client):
 
 
 def test_coordinators_end_a_pair_that_does_not_fit_and_match_the_mentee_again(introduced, client, coordinator):
-    fit_checks.fit_check_answer(match=introduced, member=introduced.mentee, answer="niet")
+    fit_checks.fit_check_answer(match=introduced, member=introduced.mentee, answer=FitCheck.Answer.NO)
     other_mentor = MentorApplicationFactory(cycle=introduced.cycle, capacity=1)
     client.force_login(coordinator)
     screen = reverse("admin:matching_cycle_matching", args=[introduced.cycle_id])

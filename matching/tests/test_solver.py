@@ -8,7 +8,7 @@ from matching import scoring, solver
 from matching.scoring import Candidate
 
 REGIONS = ["utrecht", "zeeland", "limburg", ""]
-PREFERENCES = ["in_persoon", "virtueel", "beide"]
+PREFERENCES = ["in_person", "virtual", "both"]
 
 
 def _cycle(seed: int):

@@ -156,7 +156,7 @@ def test_the_agreement_is_edited_by_the_pair_and_shows_when_agreed(client, pair)
         url,
         {
             "mission": "Doorgroeien naar een leidinggevende rol",
-            "meeting_mode": "virtueel",
+            "meeting_mode": "virtual",
             "meeting_frequency": "Elke twee weken",
             "networking": "Introductie bij de vakgroep btw",
             "opportunities": "",
@@ -170,7 +170,7 @@ def test_the_agreement_is_edited_by_the_pair_and_shows_when_agreed(client, pair)
         url,
         {
             "mission": "Doorgroeien naar een leidinggevende rol",
-            "meeting_mode": "virtueel",
+            "meeting_mode": "virtual",
             "meeting_frequency": "Elke twee weken",
             "networking": "Introductie bij de vakgroep btw",
             "opportunities": "",
@@ -229,12 +229,12 @@ def test_a_member_applies_as_mentee_and_sees_where_she_stands(client, cycle):
     url = reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": "mentee"})
     assert "langetermijnontwikkeling" in client.get(url).content.decode()  # guidance on a good question (R1)
 
-    response = client.post(url, {"mentoring_question": "", "meeting_preference": "beide"})
+    response = client.post(url, {"mentoring_question": "", "meeting_preference": "both"})
     assert response.status_code == 200
     assert "mentorvraag" in response.content.decode()
 
     response = client.post(
-        url, {"mentoring_question": "Hoe vind ik mijn specialisatie?", "meeting_preference": "virtueel"}, follow=True
+        url, {"mentoring_question": "Hoe vind ik mijn specialisatie?", "meeting_preference": "virtual"}, follow=True
     )
 
     application = Application.objects.get(member=member)
@@ -250,7 +250,7 @@ def test_a_junior_member_is_told_why_she_cannot_apply_as_mentor(client, cycle): 
     overview = client.get(reverse("matching:overview")).content.decode()
     response = client.post(
         reverse("matching:apply", kwargs={"cycle_pk": cycle.pk, "role": "mentor"}),
-        {"capacity": "1", "meeting_preference": "beide"},
+        {"capacity": "1", "meeting_preference": "both"},
     )
 
     assert "meer dan 5 jaar werkervaring" in overview
@@ -278,7 +278,7 @@ def test_a_mentor_only_member_is_not_offered_to_apply_as_mentee(client, cycle):
 
     overview = client.get(reverse("matching:overview")).content.decode()
     page = client.get(apply_as_mentee).content.decode()
-    sent = client.post(apply_as_mentee, {"mentoring_question": "Mag ik toch?", "meeting_preference": "beide"})
+    sent = client.post(apply_as_mentee, {"mentoring_question": "Mag ik toch?", "meeting_preference": "both"})
 
     assert "Aanmelden als mentor" in overview and apply_as_mentee not in overview
     assert "als mentor deel te nemen" in overview and reverse("accounts:profile_edit") in overview

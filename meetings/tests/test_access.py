@@ -120,7 +120,7 @@ POST_ACTIONS = [
     ("meetings:detail", "meeting"),  # the private note
 ]
 IN_A_MONTH = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
-STARTED_FORM = {"date": IN_A_MONTH, "start_time": "10:00", "end_time": "11:00", "mode": "virtueel", "text": "x"}
+STARTED_FORM = {"date": IN_A_MONTH, "start_time": "10:00", "end_time": "11:00", "mode": "virtual", "text": "x"}
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from matching.tests.factories import ActiveMatchFactory
 from meetings import services
+from meetings.models import Meeting, MentorTopic
 
 from .factories import HeldMeetingFactory
 
@@ -23,7 +24,10 @@ def pairs(db):
     busy = ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=7))
     new = ActiveMatchFactory(start_date=today - datetime.timedelta(weeks=2))
     meeting = HeldMeetingFactory(
-        match=busy, starts_at=timezone.now() - datetime.timedelta(weeks=5), location="Geheime plek", topics=["missie"]
+        match=busy,
+        starts_at=timezone.now() - datetime.timedelta(weeks=5),
+        location="Geheime plek",
+        topics=[MentorTopic.MISSION],
     )
     services.private_note_save(meeting=meeting, author=busy.mentee, text="Alleen voor mij")
     return {"quiet": quiet, "busy": busy, "new": new}
@@ -52,14 +56,14 @@ def test_the_six_weeks_filter_finds_pairs_that_have_not_met(client, coordinator,
     assert [match.pk for match in response.context["cl"].result_list] == [pairs["quiet"].pk]
     # R11: the filtered list holds counts and dates only, never a meeting's content or a note.
     page = response.content.decode()
-    for content in ("Geheime plek", "Alleen voor mij", "Missie", "missie"):
+    for content in ("Geheime plek", "Alleen voor mij", "Missie", f"{MentorTopic.MISSION}"):
         assert content not in page
 
 
 def test_the_six_weeks_filter_counts_only_held_meetings(client, coordinator, pairs):
     # A planned or cancelled meeting is no meeting held: the pair still needs a nudge.
-    HeldMeetingFactory(match=pairs["quiet"], status="gepland")
-    HeldMeetingFactory(match=pairs["quiet"], status="geannuleerd")
+    HeldMeetingFactory(match=pairs["quiet"], status=Meeting.Status.PLANNED)
+    HeldMeetingFactory(match=pairs["quiet"], status=Meeting.Status.CANCELLED)
     client.force_login(coordinator)
 
     response = client.get(reverse(CHANGELIST), {"geen_afspraak": "6w"})

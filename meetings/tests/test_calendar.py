@@ -191,7 +191,7 @@ def test_the_feed_keeps_amsterdam_time_across_both_daylight_saving_changes(clien
 def test_a_meeting_across_the_october_change_keeps_its_real_length(client, old_pair):
     # 25 October 2026: the clock goes back from 03:00 to 02:00, so 01:30–03:30 on the wall lasts three hours.
     client.force_login(old_pair.mentee)
-    data = {"date": "2026-10-25", "start_time": "01:30", "end_time": "03:30", "mode": "in_persoon", "location": "x"}
+    data = {"date": "2026-10-25", "start_time": "01:30", "end_time": "03:30", "mode": "in_person", "location": "x"}
 
     response = client.post(reverse("meetings:create", args=[old_pair.pk]), data)
 
@@ -220,7 +220,7 @@ def test_an_ended_pairs_planned_meetings_leave_the_feed_its_history_stays(client
 def test_a_time_in_the_hour_the_spring_change_skips_is_refused_not_moved(client, old_pair, start, end, field):
     # 29 March 2026: the clock goes forward from 02:00 to 03:00, so 02:00–02:59 does not exist.
     client.force_login(old_pair.mentee)
-    data = {"date": "2026-03-29", "start_time": start, "end_time": end, "mode": "in_persoon", "location": "x"}
+    data = {"date": "2026-03-29", "start_time": start, "end_time": end, "mode": "in_person", "location": "x"}
 
     response = client.post(reverse("meetings:create", args=[old_pair.pk]), data)
 

@@ -25,7 +25,7 @@ def _planning_form(client, pair) -> dict:
         "date": day.isoformat(),
         "start_time": "10:00",
         "end_time": "11:00",
-        "mode": "in_persoon",
+        "mode": "in_person",
         "location": "Kantoor Utrecht",
     }
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from matching.models import Match
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import Meeting, MentorTopic
 
 from .factories import HeldMeetingFactory, MeetingFactory, local
 
@@ -23,11 +23,11 @@ def _form(**overrides):
         "date": day.isoformat(),
         "start_time": "10:00",
         "end_time": "11:30",
-        "mode": "virtueel",
+        "mode": "virtual",
         "location": "",
         "video_url": "https://teams.example.org/ons-gesprek",
         "is_introduction": "on",
-        "topics": ["missie", "betrokkenheid"],
+        "topics": [MentorTopic.MISSION, MentorTopic.ENGAGEMENT],
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -46,7 +46,7 @@ def test_mentee_plans_the_introductory_meeting(client, pair):
     assert meeting.duration_minutes == 90
     assert timezone.localtime(meeting.starts_at).time() == datetime.time(10, 0)
     assert meeting.mode == Meeting.Mode.VIRTUAL  # R9
-    assert meeting.topics == ["missie", "betrokkenheid"]
+    assert meeting.topics == ["mission", "engagement"]
     assert meeting.created_by == pair.mentee
 
 
@@ -142,7 +142,7 @@ def test_the_partner_edits_a_meeting_the_other_planned(client, pair):
     form = client.get(reverse("meetings:edit", args=[meeting.pk])).context["form"]
     assert form.initial["location"] == "Kantoor Utrecht"
     response = client.post(
-        reverse("meetings:edit", args=[meeting.pk]), _form(mode="in_persoon", location="Lunchroom", video_url="")
+        reverse("meetings:edit", args=[meeting.pk]), _form(mode="in_person", location="Lunchroom", video_url="")
     )
 
     assert response.status_code == 302
@@ -277,14 +277,19 @@ def test_topics_of_a_held_meeting_can_be_logged_afterwards(client, pair):
     meeting = HeldMeetingFactory(match=pair, starts_at=local(2026, 11, 2, 9), location="")
     Match.objects.filter(pk=pair.pk).update(start_date=datetime.date(2026, 1, 1))
     client.force_login(pair.mentor)
-    data = _form(date="2026-11-02", start_time="09:00", end_time="10:00", topics=["netwerken", "kansen"])
+    data = _form(
+        date="2026-11-02",
+        start_time="09:00",
+        end_time="10:00",
+        topics=[MentorTopic.NETWORKING, MentorTopic.OPPORTUNITIES],
+    )
 
     with time_machine.travel(local(2026, 11, 21, 12)):
         response = client.post(reverse("meetings:edit", args=[meeting.pk]), data)
 
     assert response.status_code == 302
     meeting.refresh_from_db()
-    assert meeting.topics == ["netwerken", "kansen"]
+    assert meeting.topics == ["networking", "opportunities"]
     assert meeting.status == Meeting.Status.HELD
 
 
@@ -364,13 +369,13 @@ def test_a_proposed_pair_has_no_meeting_pages_yet(client, pair):
         {"date": "0001-01-01", "start_time": "00:10", "end_time": "00:40"},
         {"date": "9999-12-31", "start_time": "23:00", "end_time": "23:50"},
         {"date": "2027-01-01\x00", "start_time": "10:00", "end_time": "11:00"},
-        {"topics": "missie", "is_introduction": "xyz", "location": "x" * 5000},
+        {"topics": MentorTopic.MISSION, "is_introduction": "xyz", "location": "x" * 5000},
     ],
 )
 def test_hand_made_posts_get_messages_not_errors(client, pair, data):
     client.force_login(pair.mentee)
 
-    response = client.post(reverse("meetings:create", args=[pair.pk]), {"mode": "in_persoon", **data})
+    response = client.post(reverse("meetings:create", args=[pair.pk]), {"mode": "in_person", **data})
 
     assert response.status_code == 200
     assert response.context["form"].errors

@@ -145,11 +145,11 @@ def _without_csrf(html: bytes) -> bytes:
     ("model", "rows", "query"),
     [
         (OutboxMessage, "outbox", ""),
-        (OutboxMessage, "outbox", "?status__exact=mislukt&o=4"),
+        (OutboxMessage, "outbox", "?status__exact=failed&o=4"),
         (Profile, "profiles", ""),
         (Profile, "profiles", "?wants_mentor__exact=1&o=-2"),
         (Match, "matches", ""),
-        (Match, "matches", "?status__exact=actief"),
+        (Match, "matches", "?status__exact=active"),
         (Match, "matches", "?_popup=1&_to_field=id"),
         (Application, "applications", "?role__exact=mentor"),
         (PairMeetingStatistics, "matches", ""),

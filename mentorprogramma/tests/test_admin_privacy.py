@@ -115,7 +115,7 @@ def test_the_filters_and_links_coordinators_use_still_work(coordinator_client):
     MemberFactory()
     profiles = _changelist(Profile)
     for query in (
-        "?verification_status__exact=wacht",
+        "?verification_status__exact=pending",
         "?needs_review__exact=1",
         "?wants_mentor__exact=1&region__exact=utrecht",
         "?expertise__id__exact=1",

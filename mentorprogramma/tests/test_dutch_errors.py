@@ -75,8 +75,8 @@ def test_profile(client, profile_data):  # noqa: F811  (the fixture imported abo
     ("role", "data"),
     [
         (Role.MENTEE, {"mentoring_question": "", "meeting_preference": "geen"}),
-        (Role.MENTEE, {"mentoring_question": "x" * 2001, "meeting_preference": "beide"}),
-        (Role.MENTOR, {"capacity": "9", "meeting_preference": "beide", "availability": "x" * 1001}),
+        (Role.MENTEE, {"mentoring_question": "x" * 2001, "meeting_preference": "both"}),
+        (Role.MENTOR, {"capacity": "9", "meeting_preference": "both", "availability": "x" * 1001}),
     ],
 )
 def test_application(client, role, data):
@@ -140,8 +140,8 @@ def test_an_evaluation_closing_before_it_opens_is_refused_in_plain_dutch_in_the_
         {
             "cycle": cycle.pk,
             "name": "Tussenevaluatie",
-            "kind": "tussentijds",
-            "audience": "beide",
+            "kind": "interim",
+            "audience": "both",
             "opens_on": "2027-05-01",
             "closes_on": "2027-04-01",
             "questions-TOTAL_FORMS": "0",

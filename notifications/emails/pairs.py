@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from matching.models import FitCheck
 from matching.selectors import may_see_contact_details
 
 from ..models import OutboxMessage
@@ -303,9 +304,9 @@ def _fit_check_question(message, check) -> Content:
             % {"name": partner.get_short_name()},
         ],
         actions=[
-            (_("Good: it fits"), fit_check_url(match, "goed")),
-            (_("Still in doubt"), fit_check_url(match, "twijfel")),
-            (_("It does not fit"), fit_check_url(match, "niet")),
+            (_("Good: it fits"), fit_check_url(match, FitCheck.Answer.GOOD)),
+            (_("Still in doubt"), fit_check_url(match, FitCheck.Answer.DOUBT)),
+            (_("It does not fit"), fit_check_url(match, FitCheck.Answer.NO)),
         ],
     )
 

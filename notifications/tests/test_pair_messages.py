@@ -19,7 +19,7 @@ from matching import services as matching_services
 from matching.models import Application, Cycle, FitCheck, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings import services as meeting_services
-from meetings.models import Meeting
+from meetings.models import Meeting, MentorTopic
 from notifications import delivery, services
 from notifications.models import OutboxMessage
 from notifications.tests.conftest import bodies
@@ -88,7 +88,7 @@ def test_planned_moved_and_cancelled_each_reach_the_other_partner_with_one_calen
     assert (method, str(event["uid"]), int(event["sequence"])) == ("REQUEST", uid, 1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_services.meeting_update(meeting=meeting, by=pair.mentor, topics=["missie"])
+        meeting_services.meeting_update(meeting=meeting, by=pair.mentor, topics=[MentorTopic.MISSION])
     assert len(to(sent, pair.mentee)) == 1  # topics alone: no calendar change, no mail
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -192,7 +192,9 @@ def test_after_the_introduction_each_partner_is_asked_privately_and_a_no_reaches
     sent.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentor, answer="niet", note=f"Geen klik {SECRET}")
+        matching_fit_checks.fit_check_answer(
+            match=pair, member=pair.mentor, answer=FitCheck.Answer.NO, note=f"Geen klik {SECRET}"
+        )
 
     (concern,) = sent
     assert concern.to == [coordinator.email]
@@ -203,8 +205,8 @@ def test_after_the_introduction_each_partner_is_asked_privately_and_a_no_reaches
 
 def test_in_doubt_is_asked_again_after_the_next_meeting_only_of_her(pair, django_capture_on_commit_callbacks):
     held_introduction(pair, pair.mentee)
-    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="twijfel")
-    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentor, answer="goed")
+    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer=FitCheck.Answer.DOUBT)
+    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentor, answer=FitCheck.Answer.GOOD)
 
     meeting = meeting_services.meeting_plan(
         match=pair, by=pair.mentor, starts_at=timezone.now() - datetime.timedelta(minutes=30), duration_minutes=30
@@ -216,11 +218,11 @@ def test_in_doubt_is_asked_again_after_the_next_meeting_only_of_her(pair, django
 
 def test_a_partner_answers_only_her_own_open_question(pair):
     with pytest.raises(Exception, match="geen vraag|no open question"):
-        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="goed")
+        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer=FitCheck.Answer.GOOD)
     held_introduction(pair, pair.mentee)
-    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="goed")
+    matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer=FitCheck.Answer.GOOD)
     with pytest.raises(Exception, match="geen vraag|no open question"):
-        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer="niet")
+        matching_fit_checks.fit_check_answer(match=pair, member=pair.mentee, answer=FitCheck.Answer.NO)
 
 
 # --- §5 Not matched this cycle -----------------------------------------------------------------
