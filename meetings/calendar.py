@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.validators import single_line
+
 from .models import Meeting
 
 PRODID = "-//NOB Vrouwennetwerk//Mentorprogramma//NL"
@@ -29,7 +31,8 @@ def _new_calendar(name: str) -> icalendar.Calendar:
 
 
 def meeting_summary(meeting: Meeting, viewer) -> str:
-    partner = meeting.match.partner_of(viewer)
+    # Stored names may predate the single-line rule: one line, never a broken calendar.
+    partner = single_line(meeting.match.partner_of(viewer))
     if meeting.is_introduction:
         return _("Introductory meeting with %(partner)s") % {"partner": partner}
     return _("Mentor meeting with %(partner)s") % {"partner": partner}
@@ -49,7 +52,7 @@ def _event(meeting: Meeting, viewer, base_url: str) -> icalendar.Event:
     else:
         where = meeting.location
     if where:
-        event.add("location", where)
+        event.add("location", single_line(where))
     link = base_url + reverse("meetings:detail", args=[meeting.pk])
     # Only what both partners may see; never private notes (R11).
     description = [meeting.get_mode_display().capitalize()]
@@ -68,7 +71,9 @@ def _finish(calendar: icalendar.Calendar) -> bytes:
 
 def _address(user) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{user.email}")
-    address.params["cn"] = icalendar.vText(user.full_name)
+    # A parameter value cannot hold a line break at all (RFC 5545 3.2): a stored name that has one
+    # would make the whole file fail, so it is put on one line.
+    address.params["cn"] = icalendar.vText(single_line(user.full_name))
     return address
 
 

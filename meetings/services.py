@@ -1,6 +1,7 @@
 """Writes for meetings. Either partner may plan, change, log or cancel (R9); access is checked in views."""
 
 import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +16,8 @@ from matching.services import match_first_contact_record
 from . import crypto
 from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
 from .signals import meeting_changed
+
+logger = logging.getLogger(__name__)
 
 # A change of these tells the other partner, with a calendar update; topics alone do not.
 CALENDAR_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url")
@@ -122,13 +125,70 @@ def meeting_plan(
     is_introduction=False,
     submission_key=None,
 ) -> Meeting:
-    """Plan a meeting; the same `submission_key` (the form's one-time key) plans it only once."""
+    """Plan a meeting once: the same `submission_key` (the form's one-time key), or the same pair and
+    start time planned again within REPLAN_WINDOW (a double click, a resent form without its key, a
+    script), returns the meeting planned first and tells the partner once."""
     _check_pair_member(match, by)
     _check_pair_active(match)
     if submission_key is not None:
         already = Meeting.objects.filter(match=match, submission_key=submission_key).first()
         if already is not None:
             return already
+    with transaction.atomic():
+        # The pair's row lock makes concurrent plans of one pair wait for each other, so the second
+        # sees the first's meeting (a check without the lock would let eight requests pass at once).
+        Match.objects.select_for_update().filter(pk=match.pk).first()
+        already = _just_planned(match, starts_at, submission_key)
+        if already is not None:
+            return already
+        return _plan(
+            match=match,
+            by=by,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            mode=mode,
+            location=location,
+            video_url=video_url,
+            topics=topics,
+            is_introduction=is_introduction,
+            submission_key=submission_key,
+        )
+
+
+# The same pair and start time planned again within this time is the same meeting.
+REPLAN_WINDOW = datetime.timedelta(minutes=1)
+
+
+def _just_planned(match: Match, starts_at, submission_key) -> Meeting | None:
+    if submission_key is not None:
+        already = Meeting.objects.filter(match=match, submission_key=submission_key).first()
+        if already is not None:
+            return already
+    return (
+        Meeting.objects.filter(
+            match=match,
+            starts_at=starts_at,
+            created_at__gte=timezone.now() - REPLAN_WINDOW,
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _plan(
+    *,
+    match,
+    by,
+    starts_at,
+    duration_minutes,
+    mode,
+    location,
+    video_url,
+    topics,
+    is_introduction,
+    submission_key,
+) -> Meeting:
     meeting = Meeting(
         match=match,
         starts_at=starts_at,
@@ -231,12 +291,29 @@ def private_note_save(*, meeting: Meeting, author, text: str) -> PrivateNote | N
     return note
 
 
+ROTATE_ATTEMPTS = 5
+
+
 def private_notes_rotate_keys() -> int:
-    """Re-encrypt every note with the newest key in MEETING_NOTES_KEYS; returns how many."""
+    """Re-encrypt every note with the newest key in MEETING_NOTES_KEYS; returns how many.
+
+    Members keep writing while it runs. Each row is written only if it still holds the
+    ciphertext that was read (compare-and-set), so a note saved in between is never reverted
+    to its older text: it is read again and rotated in its new form (or left, once deleted).
+    """
     count = 0
-    for note in PrivateNote.objects.only("pk", "ciphertext").iterator():
-        PrivateNote.objects.filter(pk=note.pk).update(ciphertext=crypto.rotate(note.ciphertext))
-        count += 1
+    for pk, ciphertext in PrivateNote.objects.values_list("pk", "ciphertext").iterator():
+        for _attempt in range(ROTATE_ATTEMPTS):
+            if PrivateNote.objects.filter(pk=pk, ciphertext=ciphertext).update(ciphertext=crypto.rotate(ciphertext)):
+                count += 1
+                break
+            ciphertext = PrivateNote.objects.filter(pk=pk).values_list("ciphertext", flat=True).first()
+            if ciphertext is None:  # removed meanwhile: nothing left to rotate
+                break
+        else:
+            logger.warning(
+                "Private note #%s changed during each of %s tries; run the rotation again.", pk, ROTATE_ATTEMPTS
+            )
     return count
 
 
