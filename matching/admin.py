@@ -39,6 +39,9 @@ def _int(value):
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "applications_open", "applications_close", "planned_start", "matching_link"]
     list_filter = ["status"]
+    # Recorded, not typed: when the cycle was made and when matching was closed (through "Close matching"),
+    # so the form has no unlabelled date/time pairs for them either.
+    readonly_fields = ["matching_closed_at", "created_at"]
 
     @admin.display(description=gettext_lazy("matching"))
     def matching_link(self, cycle):
@@ -135,7 +138,11 @@ class CycleAdmin(admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    _("Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.")
+                    ngettext(
+                        "Matching for %(cycle)s is closed. %(count)s member without a pair receives an e-mail.",
+                        "Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.",
+                        len(left),
+                    )
                     % {"cycle": cycle, "count": len(left)},
                 )
         return redirect("admin:matching_cycle_matching", cycle.pk)

@@ -531,3 +531,15 @@ def matching_proposal_latest(*, cycle):
 def matching_proposal_is_stale(*, proposal) -> bool:
     """Whether the cycle changed (application, match, profile) since the proposal was computed."""
     return bool(proposal.cycle_state) and proposal.cycle_state != cycle_state(proposal.cycle)
+
+
+def ongoing_roles(*, user) -> set[str]:
+    """The roles she has in pairs that are working together now: a member may be mentor in one and mentee
+    in another (R3), and then a mail about one of them says which."""
+    if user is None or not user.pk:
+        return set()
+    pairs = Match.objects.filter(status__in=Match.ONGOING_STATUSES).filter(Q(mentor=user) | Q(mentee=user))
+    roles = set()
+    for mentor_id, _mentee_id in pairs.values_list("mentor_id", "mentee_id"):
+        roles.add(Role.MENTOR if mentor_id == user.pk else Role.MENTEE)
+    return roles

@@ -77,6 +77,22 @@ def _address(user) -> icalendar.vCalAddress:
     return address
 
 
+def programme_organizer() -> icalendar.vCalAddress:
+    """The one ORGANIZER of every meeting, for its whole life: the programme's own address.
+
+    In iTIP (RFC 5546) only the organizer sends REQUEST and CANCEL. Either partner may plan, move or
+    cancel a meeting, so if the organizer were whoever planned it, the other partner's change would reach
+    her as a REQUEST "from herself", which Outlook and Gmail show as "you are the organizer" and do not
+    apply. With the programme as organizer and both partners as attendees, every update is valid for both.
+    """
+    address = icalendar.vCalAddress(f"mailto:{settings.PROGRAMME_CONTACT_EMAIL}")
+    address.params["cn"] = icalendar.vText(PROGRAMME_NAME)
+    return address
+
+
+PROGRAMME_NAME = "Mentorprogramma NOB Vrouwennetwerk"
+
+
 def meeting_ics(meeting: Meeting, viewer, base_url: str, method: str = "PUBLISH") -> bytes:
     """One meeting as a calendar file: PUBLISH to download; REQUEST or CANCEL (RFC 5546) in the
     partner's e-mail, so her calendar adds, updates (same UID, higher SEQUENCE) or removes it."""
@@ -84,13 +100,18 @@ def meeting_ics(meeting: Meeting, viewer, base_url: str, method: str = "PUBLISH"
     calendar.add("method", method)
     event = _event(meeting, viewer, base_url)
     if method in ("REQUEST", "CANCEL"):
-        # Scheduling methods name an organizer and attendees: whoever planned it, and both partners.
+        # Scheduling methods name an organizer and attendees: the programme, and both partners.
         match = meeting.match
-        organizer = meeting.created_by if meeting.created_by_id in (match.mentor_id, match.mentee_id) else match.mentee
-        event.add("organizer", _address(organizer))
+        event.add("organizer", programme_organizer())
         for person in (match.mentee, match.mentor):
+            if person is None:  # a partner who erased her account
+                continue
             attendee = _address(person)
+            attendee.params["cutype"] = icalendar.vText("INDIVIDUAL")
             attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+            attendee.params["partstat"] = icalendar.vText("NEEDS-ACTION")
+            # Nobody reads replies at the programme's address: the pair agrees between themselves.
+            attendee.params["rsvp"] = icalendar.vText("FALSE")
             event.add("attendee", attendee, encode=0)
     calendar.add_component(event)
     return _finish(calendar)

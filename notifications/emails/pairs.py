@@ -268,12 +268,21 @@ def _pair_ended(message, match) -> Content:
         paragraphs = [
             _("Your mentorship with %(name)s has ended.") % {"name": partner.full_name},
         ]
-    paragraphs.append(
-        _(
-            "The coordinators will contact you about what happens next. Thank you for the time and attention you "
-            "gave to the programme."
+    if message.recipient.pk == match.mentee_id:
+        # She is not leaving: her application stays, and the coordinators may match her again (a re-match).
+        paragraphs.append(
+            _(
+                "The coordinators will contact you about what happens next; your application stays, so they can "
+                "look for a new mentor with you."
+            )
         )
-    )
+    else:
+        paragraphs.append(
+            _(
+                "The coordinators will contact you about what happens next. Thank you for the time and attention you "
+                "gave to this mentorship."
+            )
+        )
     return Content(
         subject=_("Your mentorship with %(name)s has ended") % {"name": partner.full_name}, paragraphs=paragraphs
     )
