@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from .urls import urlpatterns as site_urlpatterns
+from mentorprogramma.urls import urlpatterns as site_urlpatterns
 
 
 @login_required
