@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +14,7 @@ from matching.models import Match
 from matching.selectors import matches_for_user, pair_for_user
 
 from . import crypto
-from .models import CalendarFeed, Meeting, PrivateNote
+from .models import MAX_DURATION_MINUTES, CalendarFeed, Meeting, PrivateNote
 
 # R10: at least two meetings take place during the programme.
 REQUIRED_MEETINGS = 2
@@ -242,3 +243,54 @@ def calendar_meetings_for_user(*, user):
         .select_related("match__mentor", "match__mentee")
         .order_by("starts_at")
     )
+
+
+# Issue 26 §4: a planned meeting is asked about ("did it happen?") only this long after its end, so
+# old planned meetings (before this feature, or a job that was down for weeks) never get a late e-mail.
+ASK_AFTER_END_WITHIN = datetime.timedelta(days=3)
+
+
+def reminder_moment(starts_at: datetime.datetime) -> datetime.datetime:
+    """When a meeting's reminder is due: the day before, at MEETING_REMINDER_HOUR (Europe/Amsterdam)."""
+    day_before = timezone.localtime(starts_at).date() - datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day_before, datetime.time(settings.MEETING_REMINDER_HOUR)))
+
+
+def answer_recipient(meeting: Meeting):
+    """Whoever planned the meeting is asked whether it happened (the mentee when the planner is gone)."""
+    match = meeting.match
+    if meeting.created_by_id and meeting.created_by_id in (match.mentor_id, match.mentee_id):
+        return meeting.created_by
+    return match.mentee
+
+
+def _announced(meetings):
+    """Planned meetings of pairs that still work together, planned before they started (not logged afterwards)."""
+    return (
+        meetings.filter(status=Meeting.Status.PLANNED, match__status__in=Match.ONGOING_STATUSES)
+        .filter(created_at__lt=F("starts_at"))
+        .select_related("match__mentor", "match__mentee", "created_by")
+        .order_by("starts_at", "pk")
+    )
+
+
+def meetings_to_remind(*, now: datetime.datetime) -> list[Meeting]:
+    """Issue 26 §4: meetings whose reminder moment has come and that have not started.
+
+    A meeting planned after its reminder moment (she just planned it, her partner just heard) gets none;
+    a cancelled meeting or a pair that ended gets none.
+    """
+    local_now = timezone.localtime(now)
+    last_day = local_now.date() + datetime.timedelta(days=1 if local_now.hour >= settings.MEETING_REMINDER_HOUR else 0)
+    before = timezone.make_aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min))
+    candidates = _announced(Meeting.objects.filter(starts_at__gt=now, starts_at__lt=before))
+    return [meeting for meeting in candidates if meeting.created_at < reminder_moment(meeting.starts_at) <= now]
+
+
+def meetings_to_ask_after(*, now: datetime.datetime) -> list[Meeting]:
+    """Issue 26 §4: planned meetings whose end has passed (at most ASK_AFTER_END_WITHIN ago), still not logged."""
+    longest = datetime.timedelta(minutes=MAX_DURATION_MINUTES)
+    candidates = _announced(
+        Meeting.objects.filter(starts_at__lte=now, starts_at__gt=now - ASK_AFTER_END_WITHIN - longest)
+    )
+    return [meeting for meeting in candidates if now - ASK_AFTER_END_WITHIN < meeting.ends_at <= now]

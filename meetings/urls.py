@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/gehouden/", views.meeting_mark_held, name="mark_held"),
     path("<int:pk>/annuleren/", views.meeting_cancel, name="cancel"),
     path("<int:pk>/afspraak.ics", views.meeting_ics, name="ics"),
+    path("doorgegaan/<str:token>/", views.meeting_answer, name="answer"),
     path("agenda/", views.calendar_settings, name="calendar"),
     path("agenda/<str:token>.ics", views.calendar_feed, name="feed"),
 ]
