@@ -229,6 +229,7 @@ class CycleAdmin(admin.ModelAdmin):
         Nothing is matched before the coordinator confirms.
         """
         cycle = self._cycle(request, cycle_id, write=request.method == "POST")
+        proposals.matching_proposals_fail_stuck(cycle=cycle)  # a job that died shows as failed
         proposal = selectors.matching_proposal_latest(cycle=cycle)
         error = None
         if request.method == "POST":

@@ -1,8 +1,11 @@
 """The optimal proposal as a background job (issue 17): started by a coordinator, computed by a Celery task
 (by its registered name: the task module imports this one), reviewed, edited and confirmed all or nothing."""
 
+import datetime
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +23,34 @@ logger = logging.getLogger(__name__)
 PROPOSAL_COMPUTE_TASK = "matching.proposal_compute"
 
 
+def proposal_stuck_after() -> datetime.timedelta:
+    """A proposal waiting or running longer than the task's hard limit (plus time to be picked up) has died."""
+    return datetime.timedelta(
+        seconds=settings.MATCHING_PROPOSAL_TIME_LIMIT + settings.MATCHING_PROPOSAL_QUEUE_ALLOWANCE_SECONDS
+    )
+
+
+def matching_proposals_fail_stuck(*, cycle: Cycle) -> int:
+    """Mark the cycle's proposals that are still "waiting" or "running" past their limit as failed, with a message.
+
+    A worker that crashed or was restarted, or a broker that lost the message, leaves the row
+    running for ever; its task can no longer be running (the hard time limit ended it). Then the
+    coordinator sees why, and can start a new one.
+    """
+    return MatchingProposal.objects.filter(
+        cycle=cycle,
+        status__in=[MatchingProposal.Status.QUEUED, MatchingProposal.Status.RUNNING],
+        created_at__lt=timezone.now() - proposal_stuck_after(),
+    ).update(
+        status=MatchingProposal.Status.FAILED,
+        error=_(
+            "The computation did not finish within its time limit (the background worker stopped or was "
+            "restarted). Start a new proposal."
+        ),
+        finished_at=timezone.now(),
+    )
+
+
 def matching_proposal_start(*, cycle: Cycle, by) -> MatchingProposal:
     """Queue a new proposal for the cycle; a Celery task computes it. Returns the running one if there is one."""
     if cycle.status not in MATCHABLE_CYCLE_STATUSES:
@@ -27,6 +58,7 @@ def matching_proposal_start(*, cycle: Cycle, by) -> MatchingProposal:
     with transaction.atomic():
         # One computation per cycle at a time: a second click joins the running one.
         Cycle.objects.select_for_update().get(pk=cycle.pk)
+        matching_proposals_fail_stuck(cycle=cycle)
         running = (
             MatchingProposal.objects.filter(
                 cycle=cycle, status__in=[MatchingProposal.Status.QUEUED, MatchingProposal.Status.RUNNING]
@@ -70,6 +102,17 @@ def matching_proposal_compute(*, proposal_id: int) -> MatchingProposal:
             MatchingProposal.objects.filter(pk=proposal.pk).update(progress=20 + int(fraction * 70))
 
         result = solver.propose(mentors, mentees, progress=progress)
+    except SoftTimeLimitExceeded:
+        MatchingProposal.objects.filter(pk=proposal.pk).update(
+            status=MatchingProposal.Status.FAILED,
+            error=_(
+                "The computation took longer than its limit of %(minutes)s minutes; this cycle is too large for "
+                "one worker. Match part of it by hand, or ask the administrator to raise the limit."
+            )
+            % {"minutes": settings.MATCHING_PROPOSAL_SOFT_TIME_LIMIT // 60},
+            finished_at=timezone.now(),
+        )
+        return MatchingProposal.objects.get(pk=proposal.pk)
     except Exception as error:
         MatchingProposal.objects.filter(pk=proposal.pk).update(
             status=MatchingProposal.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()

@@ -1,6 +1,7 @@
 """Writes for meetings. Either partner may plan, change, log or cancel (R9); access is checked in views."""
 
 import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +16,8 @@ from matching.services import match_first_contact_record
 from . import crypto
 from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
 from .signals import meeting_changed
+
+logger = logging.getLogger(__name__)
 
 # A change of these tells the other partner, with a calendar update; topics alone do not.
 CALENDAR_FIELDS = ("starts_at", "duration_minutes", "mode", "location", "video_url")
@@ -231,12 +234,29 @@ def private_note_save(*, meeting: Meeting, author, text: str) -> PrivateNote | N
     return note
 
 
+ROTATE_ATTEMPTS = 5
+
+
 def private_notes_rotate_keys() -> int:
-    """Re-encrypt every note with the newest key in MEETING_NOTES_KEYS; returns how many."""
+    """Re-encrypt every note with the newest key in MEETING_NOTES_KEYS; returns how many.
+
+    Members keep writing while it runs. Each row is written only if it still holds the
+    ciphertext that was read (compare-and-set), so a note saved in between is never reverted
+    to its older text: it is read again and rotated in its new form (or left, once deleted).
+    """
     count = 0
-    for note in PrivateNote.objects.only("pk", "ciphertext").iterator():
-        PrivateNote.objects.filter(pk=note.pk).update(ciphertext=crypto.rotate(note.ciphertext))
-        count += 1
+    for pk, ciphertext in PrivateNote.objects.values_list("pk", "ciphertext").iterator():
+        for _attempt in range(ROTATE_ATTEMPTS):
+            if PrivateNote.objects.filter(pk=pk, ciphertext=ciphertext).update(ciphertext=crypto.rotate(ciphertext)):
+                count += 1
+                break
+            ciphertext = PrivateNote.objects.filter(pk=pk).values_list("ciphertext", flat=True).first()
+            if ciphertext is None:  # removed meanwhile: nothing left to rotate
+                break
+        else:
+            logger.warning(
+                "Private note #%s changed during each of %s tries; run the rotation again.", pk, ROTATE_ATTEMPTS
+            )
     return count
 
 

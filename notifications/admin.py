@@ -57,23 +57,36 @@ class OutboxMessageAdmin(LargeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAd
 
     @admin.action(description=_("Send the selected failed messages again"), permissions=["resend"])
     def resend_failed(self, request, queryset):
-        count = delivery.outbox_resend(ids=queryset.values_list("pk", flat=True))
-        skipped = queryset.count() - count
+        # The ids first: a filtered list ("failed") no longer holds them once they are pending again.
+        report = delivery.outbox_resend(ids=list(queryset.values_list("pk", flat=True)))
+        count = report.resent
         self.message_user(
             request,
             ngettext("%(count)d message will be sent again.", "%(count)d messages will be sent again.", count)
             % {"count": count},
-            messages.SUCCESS,
+            messages.SUCCESS if count else messages.WARNING,
         )
-        if skipped:
+        if report.not_failed:
             self.message_user(
                 request,
                 ngettext(
                     "%(count)d message was skipped: only failed messages are sent again.",
                     "%(count)d messages were skipped: only failed messages are sent again.",
-                    skipped,
+                    report.not_failed,
                 )
-                % {"count": skipped},
+                % {"count": report.not_failed},
+                messages.WARNING,
+            )
+        if report.expired:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d account e-mail was not sent again: its link has expired. Ask her to request a new link.",
+                    "%(count)d account e-mails were not sent again: their links have expired. "
+                    "Ask them to request a new link.",
+                    report.expired,
+                )
+                % {"count": report.expired},
                 messages.WARNING,
             )
 

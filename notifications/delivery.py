@@ -15,10 +15,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from allauth.account import app_settings as allauth_settings
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -37,11 +39,13 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    refused: bool = False  # the mail server refused the run: stop, the messages wait without losing an attempt
 
     def __iadd__(self, other):
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
+        self.refused = self.refused or other.refused
         return self
 
     @property
@@ -76,6 +80,20 @@ def outbox_claim(*, limit: int | None = None):
     return token if claimed else None
 
 
+def refuses_the_run(exc: Exception) -> bool:
+    """A 421 reply: "service not available, closing the channel", for every message alike."""
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
+
+
+def is_connection_level(exc: Exception) -> bool:
+    """The connection broke (or never was): the batch cannot go on over it."""
+    if isinstance(exc, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)) or refuses_the_run(exc):
+        return True
+    if isinstance(exc, smtplib.SMTPException):
+        return False
+    return isinstance(exc, OSError)  # refused, reset, unreachable, timed out
+
+
 def is_permanent(exc: Exception) -> bool:
     if isinstance(exc, PermanentDeliveryError):
         return True
@@ -93,15 +111,39 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
 
 
+def _error_text(exc) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+# A status write that meets a database error is tried again this often, waiting 0.5, 1, 2, 4, 8 s:
+# a short outage neither strands the batch nor lets a sent message be sent again.
+DB_WRITE_ATTEMPTS = 6
+
+
+def _write(rows, **values) -> int:
+    for attempt in range(DB_WRITE_ATTEMPTS):
+        try:
+            return rows.update(**values)
+        except DatabaseError:
+            if attempt == DB_WRITE_ATTEMPTS - 1 or connection.in_atomic_block:
+                raise
+            logger.warning("Outbox: a status write failed, trying again", exc_info=True)
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(0.5 * 2**attempt)
+    return 0
+
+
 def _failed(mine, msg, exc, report) -> None:
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    error = _error_text(exc)
+    # An account e-mail keeps its sealed link: a coordinator may send it again while the link is valid.
     if is_permanent(exc) or msg.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
         logger.warning("Outbox message %s failed for good: %s", msg.pk, error)
-        mine.filter(pk=msg.pk).update(status=Status.FAILED, last_error=error, claim_token=None, sealed_context="")
+        _write(mine.filter(pk=msg.pk), status=Status.FAILED, last_error=error, claim_token=None)
         report.failed += 1
     else:
         logger.info("Outbox message %s will be retried: %s", msg.pk, error)
-        mine.filter(pk=msg.pk).update(
+        _write(
+            mine.filter(pk=msg.pk),
             status=Status.PENDING,
             last_error=error,
             claim_token=None,
@@ -110,7 +152,35 @@ def _failed(mine, msg, exc, report) -> None:
         report.retrying += 1
 
 
-def _deliver_claimed(token) -> DeliveryReport:
+def _sent(mine, msg, report, *, uncertain: Exception | None = None) -> None:
+    values = {"status": Status.SENT, "sent_at": timezone.now(), "claim_token": None, "sealed_context": ""}
+    if uncertain is not None:
+        # The server may have taken it: never sent again (a copy would reach her twice).
+        logger.warning("Outbox message %s may have been accepted before %s; not sending it again", msg.pk, uncertain)
+        values["last_error"] = _error_text(uncertain)[:1900] + " (may have been accepted; not sent again)"
+    _write(mine.filter(pk=msg.pk), **values)
+    report.sent += 1
+
+
+def _release(mine, *, error: Exception | None = None, wait_seconds: int = 0) -> int:
+    """Hand the rows still claimed back, without counting the attempt the claim counted."""
+    values = {"status": Status.PENDING, "claim_token": None, "attempts": F("attempts") - 1}
+    if error is not None:
+        values["last_error"] = _error_text(error)
+    if wait_seconds:
+        values["next_attempt_at"] = timezone.now() + datetime.timedelta(seconds=wait_seconds)
+    return _write(mine, **values)
+
+
+def _deliver_claimed(token, *, deadline: float | None = None) -> DeliveryReport:
+    """Send the batch claimed under ``token``, one message at a time.
+
+    Before each send the row's claim is checked and renewed (a row another sender took over is
+    skipped, and a live sender's rows are never stale); the deadline ends the batch between two
+    messages. A server that refuses the connection (refused, a 421 or 554 greeting, a 421 reply)
+    ends the run (``report.refused``) and hands every unsent row back without counting an attempt;
+    a connection that breaks while one message is sent counts that message's attempt only.
+    """
     report = DeliveryReport()
     messages = list(OutboxMessage.objects.filter(claim_token=token).select_related("recipient").order_by("pk"))
     mine = OutboxMessage.objects.filter(claim_token=token, status=Status.SENDING)
@@ -118,24 +188,60 @@ def _deliver_claimed(token) -> DeliveryReport:
     mail_connection = get_connection()
     try:
         mail_connection.open()
-    except Exception as exc:  # the mail server is down: every message of the batch waits for its retry
-        for msg in messages:
-            _failed(mine, msg, exc, report)
+    except Exception as exc:  # the mail server is down or refuses us: the run's failure, not the messages'
+        logger.warning("Outbox: the mail server refused the connection (%s); the messages wait", _error_text(exc))
+        _release(mine, error=exc, wait_seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
+        report.refused = True
         return report
+    in_flight = None  # a message handed to the server whose outcome is not written yet
     try:
         for msg in messages:
+            if deadline is not None and time.monotonic() > deadline:
+                break  # between two messages: the rest go back to the queue
+            if not _write(mine.filter(pk=msg.pk), claimed_at=timezone.now()):
+                continue  # no longer ours (taken over): its new sender sends it
+            in_flight = msg.pk
             try:
                 email = build_email(msg, subjects)
                 email.connection = mail_connection
                 email.send()
-            except Exception as exc:  # every failure is recorded on the row; one bad message must not stop the batch
-                _failed(mine, msg, exc, report)
+            except (Exception, SoftTimeLimitExceeded) as exc:
+                definite_reply = isinstance(exc, smtplib.SMTPResponseException)
+                if getattr(mail_connection, "may_have_accepted", False) and not definite_reply:
+                    _sent(mine, msg, report, uncertain=exc)
+                    in_flight = None
+                    if isinstance(exc, SoftTimeLimitExceeded):
+                        raise  # the time limit ends the run; the rest go back to the queue
+                    if is_connection_level(exc):
+                        report.refused = True
+                        break
+                elif isinstance(exc, SoftTimeLimitExceeded):
+                    in_flight = None
+                    raise  # not this message's failure: it goes back with the rest
+                elif refuses_the_run(exc):
+                    in_flight = None
+                    logger.warning("Outbox: the mail server closed the channel (%s); the messages wait", exc)
+                    _release(mine, error=exc, wait_seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
+                    report.refused = True
+                    break
+                elif is_connection_level(exc):  # broke while this one was sent: its attempt counts, the rest wait
+                    in_flight = None
+                    _failed(mine, msg, exc, report)
+                    report.refused = True
+                    break
+                else:  # one bad message must not stop the batch
+                    _failed(mine, msg, exc, report)
             else:
-                mine.filter(pk=msg.pk).update(
-                    status=Status.SENT, sent_at=timezone.now(), claim_token=None, sealed_context=""
-                )
-                report.sent += 1
+                _sent(mine, msg, report)
+            in_flight = None
     finally:
+        try:
+            # Anything not sent (deadline, time limit, an error) goes back to the queue; a message whose
+            # outcome could not be written stays claimed: it may have been sent, so only a takeover
+            # after NOTIFICATIONS_SENDING_TIMEOUT_SECONDS sends it again (with the same Message-ID).
+            _release(mine.exclude(pk=in_flight) if in_flight else mine)
+        except DatabaseError:  # the database is away for long: the claim expires and is taken over
+            logger.warning("Outbox: could not hand unsent messages back", exc_info=True)
         try:
             mail_connection.close()
         except Exception:  # a connection that broke while sending: the rows say what was sent
@@ -145,7 +251,8 @@ def _deliver_claimed(token) -> DeliveryReport:
 
 def outbox_deliver_due(*, budget_seconds: float | None = None) -> DeliveryReport:
     """Send whatever is due, batch after batch: new messages, retries whose wait is over, and
-    messages a dead worker left behind. Stops after ``budget_seconds`` and nudges for the rest."""
+    messages a dead worker left behind. Stops between two messages after ``budget_seconds`` and
+    nudges for the rest; stops at once when the mail server refuses the connection."""
     _nudge_done()
     budget = settings.NOTIFICATIONS_DELIVERY_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     deadline = time.monotonic() + budget
@@ -154,7 +261,12 @@ def outbox_deliver_due(*, budget_seconds: float | None = None) -> DeliveryReport
         token = outbox_claim()
         if not token:
             break
-        report += _deliver_claimed(token)
+        try:
+            report += _deliver_claimed(token, deadline=deadline)
+        except SoftTimeLimitExceeded:
+            break
+        if report.refused:
+            break
         if time.monotonic() > deadline:
             if not current_app.conf.task_always_eager:
                 _nudge_now()
@@ -162,12 +274,59 @@ def outbox_deliver_due(*, budget_seconds: float | None = None) -> DeliveryReport
     return report
 
 
-def outbox_resend(*, ids: Iterable[int]) -> int:
-    """A coordinator's second chance for failed messages: pending again, with fresh attempts."""
-    ids = list(OutboxMessage.objects.filter(pk__in=list(ids), status=Status.FAILED).values_list("pk", flat=True))
-    OutboxMessage.objects.filter(pk__in=ids, status=Status.FAILED).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claim_token=None
+def account_link_expires_at(message: OutboxMessage) -> datetime.datetime | None:
+    """When the link or code in an account e-mail stops working (allauth's own limits); None: no link in it."""
+    lifetimes = {
+        "account/email/email_confirmation_signup": datetime.timedelta(
+            days=allauth_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS
+        ),
+        "account/email/email_confirmation": datetime.timedelta(days=allauth_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS),
+        "account/email/password_reset_key": datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+        "account/email/password_reset_code": datetime.timedelta(
+            seconds=allauth_settings.PASSWORD_RESET_BY_CODE_TIMEOUT
+        ),
+        "account/email/login_code": datetime.timedelta(seconds=allauth_settings.LOGIN_BY_CODE_TIMEOUT),
+    }
+    if message.kind != OutboxMessage.Kind.ACCOUNT or message.template not in lifetimes:
+        return None
+    return message.created_at + lifetimes[message.template]
+
+
+@dataclass
+class ResendReport:
+    resent: int = 0
+    not_failed: int = 0  # selected but not failed: nothing to send again
+    expired: int = 0  # account e-mails whose link no longer works: she asks for a new one
+
+
+def outbox_resend(*, ids: Iterable[int]) -> ResendReport:
+    """A coordinator's second chance for failed messages: pending again, with fresh attempts.
+
+    An account e-mail keeps its sealed link while it waits; once the link has expired (or its
+    sealed context is gone) it is not sent again, and its context is emptied.
+    """
+    ids = set(ids)
+    report = ResendReport()
+    failed = list(
+        OutboxMessage.objects.filter(pk__in=ids, status=Status.FAILED).only(
+            "pk", "kind", "template", "created_at", "sealed_context"
+        )
     )
-    if ids:
+    report.not_failed = len(ids) - len(failed)
+    now = timezone.now()
+    expired = [
+        message.pk
+        for message in failed
+        if message.kind == OutboxMessage.Kind.ACCOUNT
+        and (not message.sealed_context or (account_link_expires_at(message) or now) < now)
+    ]
+    if expired:
+        OutboxMessage.objects.filter(pk__in=expired).update(sealed_context="")
+    again = [message.pk for message in failed if message.pk not in set(expired)]
+    report.resent = OutboxMessage.objects.filter(pk__in=again, status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now, claim_token=None
+    )
+    report.expired = len(expired)
+    if report.resent:
         delivery_nudge()
-    return len(ids)
+    return report

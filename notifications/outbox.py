@@ -21,6 +21,7 @@ inside their transaction and ``receivers.py`` records the rows (``services`` say
 import datetime
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Iterable
 
@@ -111,16 +112,57 @@ def delivery_nudge() -> None:
     transaction.on_commit(_nudge_now)
 
 
+# Publishing a nudge never holds a request up longer than NUDGE_PUBLISH_SECONDS: its own connection
+# with short socket timeouts and no retry, in a thread the request waits for at most that long.
+NUDGE_PUBLISH_SECONDS = 0.9
+NUDGE_PUBLISH_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.3,
+    "socket_timeout": 0.3,
+    "retry_on_timeout": False,
+    "max_retries": 0,
+}
+
+
 def _nudge_now() -> None:
     try:
         if not _nudge_needed():
             return
         # Dispatch by the registered name: tasks.py imports this module, not the other way round.
         # apply_async (not send_task) so that in-process Celery (make run, tests) runs it at once.
-        deliver_task().apply_async(retry=False)
+        if current_app.conf.task_always_eager:
+            deliver_task().apply_async(retry=False)
+            return
+        _publish_within(NUDGE_PUBLISH_SECONDS)
     except Exception:  # a broker (or, in-process, a mail server) that is down must never fail the request
+        # The flag stays set until it expires: during an outage one request a minute tries the
+        # broker again, the others go on at once; the every-minute job delivers meanwhile.
         logger.warning("Could not ask a worker to deliver e-mail now; the every-minute job will.", exc_info=True)
-        _nudge_done()
+
+
+def _publish_within(seconds: float) -> None:
+    """Publish the nudge on a connection of its own; raise if the broker has not taken it within ``seconds``.
+
+    A broker that is down refuses at once; one that hangs (SIGSTOP, a full network buffer) is left to
+    its socket timeouts in the background thread, which owns its connection and closes it. The
+    worker's own broker connection keeps the ordinary options (its blocking reads must not time out).
+    """
+    outcome = {}
+
+    def publish():
+        try:
+            with current_app.connection_for_write(transport_options=NUDGE_PUBLISH_TRANSPORT_OPTIONS) as connection:
+                deliver_task().apply_async(retry=False, connection=connection)
+            outcome["done"] = True
+        except Exception as error:  # noqa: BLE001 - handed to the caller
+            outcome["error"] = error
+
+    thread = threading.Thread(target=publish, name="delivery-nudge", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if "error" in outcome:
+        raise outcome["error"]
+    if "done" not in outcome:
+        raise TimeoutError(f"The broker did not take the nudge within {seconds} s")
 
 
 def deliver_task():

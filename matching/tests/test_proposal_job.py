@@ -181,3 +181,65 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
     wins = [outcome for outcome in outcomes if isinstance(outcome, list)]
     assert len(wins) == 1, outcomes
     assert Match.objects.filter(mentor_application=mentor).count() == 1
+
+
+# --- Jobs recover (issue 22, finding 2) ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_job_still_running_past_its_limit_shows_as_failed_and_another_can_start(
+    client, cycle, pairs, coordinator, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    # A worker crashed (or Redis dropped the message) 33 minutes ago: "bezig 5 %" for ever.
+    stuck = MatchingProposal.objects.create(
+        cycle=cycle,
+        status=MatchingProposal.Status.RUNNING,
+        progress=5,
+        created_at=timezone.now() - datetime.timedelta(minutes=33),
+    )
+    client.force_login(coordinator)
+    url = reverse("admin:matching_cycle_proposal", args=[cycle.pk])
+
+    page = client.get(url).content.decode()
+    stuck.refresh_from_db()
+    assert stuck.status == MatchingProposal.Status.FAILED and stuck.error
+    assert stuck.error in page
+    assert '<meta http-equiv="refresh"' not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "start"})
+    assert response.status_code == 302
+    newest = selectors.matching_proposal_latest(cycle=cycle)
+    assert newest.pk != stuck.pk
+    assert newest.status == MatchingProposal.Status.READY
+
+
+@pytest.mark.django_db
+def test_a_job_running_within_its_limit_is_left_running(cycle, pairs, coordinator):
+    running = MatchingProposal.objects.create(cycle=cycle, status=MatchingProposal.Status.RUNNING, progress=40)
+    assert proposals.matching_proposal_start(cycle=cycle, by=coordinator).pk == running.pk
+
+
+@pytest.mark.django_db
+def test_the_soft_time_limit_ends_the_job_with_a_message(cycle, pairs, coordinator):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    proposal = MatchingProposal.objects.create(cycle=cycle, started_by=coordinator)
+    with mock.patch("matching.solver.propose", side_effect=SoftTimeLimitExceeded()):
+        proposals.matching_proposal_compute(proposal_id=proposal.pk)
+
+    proposal.refresh_from_db()
+    assert proposal.status == MatchingProposal.Status.FAILED
+    assert "15" in proposal.error  # minutes
+
+
+def test_the_time_limits_leave_room_for_the_documented_largest_cycle():
+    from matching.tasks import proposal_compute
+
+    benched_cpu_seconds = 333  # bench/matching.py, 50,000 x 25,000
+    assert benched_cpu_seconds * 2 < proposal_compute.soft_time_limit < proposal_compute.time_limit
+    assert (proposal_compute.soft_time_limit, proposal_compute.time_limit) == (900, 960)

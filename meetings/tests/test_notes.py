@@ -150,3 +150,27 @@ def test_a_post_without_the_text_field_never_deletes_the_note(client, meeting):
     assert response.status_code == 200
     assert "er is niets veranderd" in response.content.decode()
     assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentor) == SECRET
+
+
+def test_key_rotation_never_reverts_a_note_saved_while_it_runs(settings, meeting, monkeypatch):
+    old_key = Fernet.generate_key().decode()
+    settings.MEETING_NOTES_KEYS = [old_key]
+    services.private_note_save(meeting=meeting, author=meeting.match.mentee, text="Oude tekst")
+    new_key = Fernet.generate_key().decode()
+    settings.MEETING_NOTES_KEYS = [new_key, old_key]
+    rotate = crypto.rotate
+    saved_meanwhile = []
+
+    def rotate_while_she_saves(token):
+        # Between the rotation's read and its write she saves a newer version (a web process).
+        if not saved_meanwhile:
+            services.private_note_save(meeting=meeting, author=meeting.match.mentee, text="Nieuwe tekst")
+            saved_meanwhile.append(True)
+        return rotate(token)
+
+    monkeypatch.setattr(crypto, "rotate", rotate_while_she_saves)
+    call_command("rotate_meeting_notes_keys")
+    settings.MEETING_NOTES_KEYS = [new_key]
+
+    assert saved_meanwhile
+    assert selectors.private_note_text(meeting=meeting, user=meeting.match.mentee) == "Nieuwe tekst"

@@ -2,7 +2,6 @@
 kind chosen, the text and HTML rendered in the recipient's language."""
 
 from collections import defaultdict
-from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -101,6 +100,11 @@ def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+def stable_message_id(message: OutboxMessage) -> str:
+    """One Message-ID per outbox row, set once: from its id and the moment it was recorded."""
+    return f"<outbox.{message.pk}.{int(message.created_at.timestamp() * 1000)}@{site_domain()}>"
+
+
 def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMultiAlternatives:
     recipient = message.recipient
     subject = (subjects or {}).get((message.subject_type, message.subject_id)) or subject_of(message)
@@ -129,7 +133,8 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
             OUTBOX_HEADER: str(message.pk),
             # RFC 3834: no out-of-office replies to a machine.
             "Auto-Submitted": "auto-generated",
-            "Message-ID": make_msgid(idstring=f"outbox.{message.pk}", domain=site_domain()),
+            # The same for every try of this row: a receiving server can drop a copy (issue 22).
+            "Message-ID": stable_message_id(message),
         },
     )
     email.attach_alternative(html, "text/html")

@@ -94,3 +94,62 @@ def test_members_cannot_open_the_outbox(client, failed):
 def test_staff_without_the_coordinator_role_cannot_see_the_outbox(client, failed):
     client.force_login(MemberFactory(is_staff=True))
     assert client.get(CHANGELIST).status_code == 403
+
+
+def test_a_failed_account_mail_keeps_its_link_and_the_resend_refuses_only_an_expired_one(
+    client, coordinator, failed, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+    import smtplib
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from notifications import delivery
+    from notifications.outbox import account_message_record
+    from notifications.tests.backends import FlakyBackend
+
+    def reset_mail(link):
+        return account_message_record(
+            template="account/email/password_reset_key",
+            to_email="vergeten@example.org",
+            context={"password_reset_url": link, "language": "nl"},
+        )
+
+    fresh, old = reset_mail("https://example.org/reset/vers/"), reset_mail("https://example.org/reset/oud/")
+    OutboxMessage.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=4))
+    already_sent = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.MATCH_MENTOR,
+        recipient=failed.recipient,
+        subject_type=failed.subject_type,
+        subject_id=failed.subject_id,
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    # The mail server refuses both for good.
+    settings.EMAIL_BACKEND = "notifications.tests.backends.FlakyBackend"
+    FlakyBackend.errors = [smtplib.SMTPDataError(554, b"5.7.1 Rejected"), smtplib.SMTPDataError(554, b"5.7.1 Rejected")]
+    delivery.outbox_deliver_due()
+    for message in (fresh, old):
+        message.refresh_from_db()
+        assert message.status == OutboxMessage.Status.FAILED
+        assert message.sealed_context, "a failed account mail keeps its sealed link until it is sent or expires"
+
+    # The coordinator looks at the failed ones (a filtered list) and sends the selection again.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{CHANGELIST}?status__exact={OutboxMessage.Status.FAILED.value}",
+            {"action": "resend_failed", "_selected_action": [fresh.pk, old.pk, failed.pk, already_sent.pk]},
+            follow=True,
+        )
+
+    page = response.content.decode()
+    assert "2 berichten worden opnieuw verstuurd." in page
+    assert "overgeslagen" not in page  # the sent one is not in the filtered list; none skipped, never a negative
+    assert "1 accountbericht is niet opnieuw verstuurd: de link erin is verlopen." in page
+    assert "Vraag haar een nieuwe link aan te vragen." in page
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert statuses[fresh.pk] == statuses[failed.pk] == OutboxMessage.Status.SENT
+    assert statuses[old.pk] == OutboxMessage.Status.FAILED
+    assert any("https://example.org/reset/vers/" in email.body for email in mail.outbox)
+    assert not any("https://example.org/reset/oud/" in email.body for email in mail.outbox)
