@@ -17,7 +17,7 @@ from accounts.retention import ERASE, WARN, latest_notices, warn_then_erase
 from matching.models import Match
 
 from .crypto import InvalidToken, decrypt
-from .models import CalendarFeed, Meeting, PrivateNote
+from .models import CalendarFeed, Meeting, ParticipationCertificate, PrivateNote
 
 
 def _note_text(note) -> str:
@@ -68,6 +68,16 @@ def collect(user):
             description=_("Whether your meetings are shared with your own calendar app through a private link."),
             exclude=["user"],
             withheld={"token": _("The private link is a key to your calendar: it is shown only on the meetings page.")},
+        ),
+        model_section(
+            "participation_certificates",
+            _("Participation certificates"),
+            ParticipationCertificate.objects.filter(member=user).order_by("issued_at"),
+            model=ParticipationCertificate,
+            description=_(
+                "The participation certificates you downloaded, as anyone with the verification code can check them."
+            ),
+            exclude=["member"],
         ),
     ]
 
@@ -158,6 +168,7 @@ def register_contributor():
                 "meetings.meeting.status_changed_by": Policy.ACTOR,
                 "meetings.privatenote.author": Policy.HERS,
                 "meetings.calendarfeed.user": Policy.HERS,
+                "meetings.participationcertificate.member": Policy.HERS,
             },
             collect=collect,
             purge=purge,

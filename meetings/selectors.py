@@ -14,7 +14,14 @@ from matching.models import Match
 from matching.selectors import matches_for_user, pair_for_user
 
 from . import crypto
-from .models import MAX_DURATION_MINUTES, CalendarFeed, Meeting, PrivateNote
+from .models import (
+    CERTIFICATE_CODE_LENGTH,
+    MAX_DURATION_MINUTES,
+    CalendarFeed,
+    Meeting,
+    ParticipationCertificate,
+    PrivateNote,
+)
 
 # R10: at least two meetings take place during the programme.
 REQUIRED_MEETINGS = 2
@@ -294,3 +301,19 @@ def meetings_to_ask_after(*, now: datetime.datetime) -> list[Meeting]:
         Meeting.objects.filter(starts_at__lte=now, starts_at__gt=now - ASK_AFTER_END_WITHIN - longest)
     )
     return [meeting for meeting in candidates if now - ASK_AFTER_END_WITHIN < meeting.ends_at <= now]
+
+
+def held_meetings_of(*, match: Match) -> list[Meeting]:
+    """The pair's held meetings, oldest first: what a participation certificate lists (issue 26 §5)."""
+    return list(match.meetings.filter(status=Meeting.Status.HELD).order_by("starts_at", "pk"))
+
+
+def certificate_by_code(*, code: str) -> ParticipationCertificate:
+    """The certificate with this verification code (dashes, spaces and capitals do not matter); 404 otherwise."""
+    normalised = "".join(ch for ch in str(code).upper() if ch.isalnum())
+    if len(normalised) != CERTIFICATE_CODE_LENGTH:
+        raise Http404
+    try:
+        return ParticipationCertificate.objects.get(code=normalised)
+    except ParticipationCertificate.DoesNotExist:
+        raise Http404 from None

@@ -6,6 +6,7 @@ app_name = "meetings"
 
 urlpatterns = [
     path("paar/<int:match_pk>/", views.meeting_list, name="list"),
+    path("paar/<int:match_pk>/deelnamebewijs.pdf", views.certificate_download, name="certificate"),
     path("paar/<int:match_pk>/plannen/", views.meeting_create, name="create"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/wijzigen/", views.meeting_edit, name="edit"),

@@ -16,6 +16,7 @@ from matching.selectors import pair_for_user
 
 from . import calendar, selectors, services
 from .answers import AnswerLinkExpired, AnswerLinkInvalid, MeetingAnswer, answer_read
+from .certificate import certificate_pdf, hours_display
 from .forms import MeetingForm, PrivateNoteForm
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -275,3 +276,40 @@ def calendar_feed(request, token):
     response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+@login_required
+@require_GET
+@never_cache
+def certificate_download(request, match_pk):
+    """Issue 26 §5: her own participation certificate, for this pair only (anyone else: 404)."""
+    match = pair_for_user(user=request.user, pk=match_pk)
+    held = selectors.held_meetings_of(match=match)
+    try:
+        certificate = services.certificate_issue(match=match, member=request.user, held_meetings=held)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("matching:pair_detail", pk=match.pk)
+    response = HttpResponse(certificate_pdf(certificate, held), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="deelnamebewijs-mentorprogramma.pdf"'
+    return response
+
+
+@require_GET
+def certificate_check(request):
+    """Anyone types a verification code; the result is the public page below."""
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect("certificate_verify", code=code[:40])
+    return render(request, "meetings/certificate_verify.html", {"certificate": None})
+
+
+@require_GET
+def certificate_verify(request, code):
+    """Public by design: name, role, cycle and total hours of a genuine certificate; an unknown code is a 404."""
+    certificate = selectors.certificate_by_code(code=code)
+    return render(
+        request,
+        "meetings/certificate_verify.html",
+        {"certificate": certificate, "hours": hours_display(certificate.minutes_total)},
+    )
