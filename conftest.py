@@ -70,6 +70,36 @@ def postgresql_only():
         skip_or_fail("This test needs PostgreSQL (concurrent transactions): set DATABASE_URL to run it.")
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a whole login: with an authenticator on the account,
+    allauth asks for the code, so the session records a password and an "mfa" step, as
+    `core.mfa.session_passed_second_factor` reads them. A test of a password-only session logs in
+    through the login form instead (core/tests/test_coordinator_gate.py)."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.mfa.utils import is_mfa_enabled
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if is_mfa_enabled(user):
+            session = self.session
+            now = time.time()
+            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+                {"method": "password", "at": now, "email": user.email},
+                {"method": "mfa", "at": now, "type": "totp"},
+            ]
+            session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def admin_user(admin_user):
     # pytest-django's superuser, with the second factor every staff account needs before the admin opens.

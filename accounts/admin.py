@@ -1,10 +1,6 @@
-import secrets
-
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,7 +15,7 @@ from core.mfa import sensitive_coordinator_action
 from . import selectors, services
 from .admin_data_rights import DataRightsAdminMixin
 from .forms import MemberListImportForm, VerificationForm
-from .member_list import HEADER_ALIASES, HEADER_SEARCH_ROWS, SKIP, TYPE_CHOICES
+from .member_list import HEADER_ALIASES, HEADER_SEARCH_ROWS, SKIP
 from .models import Expertise, MemberListEntry, MemberListImport, MembershipType, Profile, User
 
 
@@ -224,57 +220,39 @@ class MemberListImportAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         """Upload, see what would change (preview), decide on unknown membership types, confirm.
 
-        The uploaded file waits in the cache between preview and confirmation (for
-        PREVIEW_SECONDS, for this coordinator only); nothing is written before she confirms.
+        The steps are ``services.member_list_upload`` and ``services.member_list_decide``: the uploaded
+        file waits in the cache between preview and confirmation (MEMBER_LIST_PREVIEW_SECONDS, for this
+        coordinator only); nothing is written before she confirms.
         """
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form, report, token = MemberListImportForm(), None, ""
-        choices = member_list_type_choices(request.POST)
+        form, step = MemberListImportForm(), None
+        choices = services.member_list_type_choices(request.POST)
         if request.method == "POST" and request.POST.get("token"):
-            token = request.POST["token"]
-            upload = member_list_preview_file(request, token)
-            if upload is None:
+            step = services.member_list_decide(
+                user=request.user,
+                token=request.POST["token"],
+                type_choices=choices,
+                confirm=request.POST.get("action") == "confirm",
+            )
+            if step.stage == services.MemberListStage.EXPIRED:
                 self.message_user(request, _("The preview has expired. Upload the file again."), messages.WARNING)
                 return redirect("admin:accounts_memberlistimport_add")
-            if request.POST.get("action") == "confirm":
-                report = services.member_list_import(file=upload, uploaded_by=request.user, type_choices=choices)
-                if report.ok:
-                    member_list_preview_forget(request, token)
-                    self.message_user(
-                        request,
-                        _("Member list imported: %(members)s, %(verified)s, %(flagged)s.")
-                        % {
-                            "members": ngettext("%(count)s member", "%(count)s members", report.row_count)
-                            % {"count": report.row_count},
-                            "verified": ngettext(
-                                "%(count)s profile verified", "%(count)s profiles verified", len(report.verified)
-                            )
-                            % {"count": len(report.verified)},
-                            "flagged": ngettext(
-                                "%(count)s profile flagged", "%(count)s profiles flagged", len(report.flagged)
-                            )
-                            % {"count": len(report.flagged)},
-                        },
-                        messages.SUCCESS,
-                    )
-                    return redirect("admin:accounts_memberlistimport_changelist")
-            else:
-                report = services.member_list_preview(file=upload, type_choices=choices)
+            if step.stage == services.MemberListStage.IMPORTED:
+                self.message_user(request, _imported_message(step.report), messages.SUCCESS)
+                return redirect("admin:accounts_memberlistimport_changelist")
         elif request.method == "POST":
             form = MemberListImportForm(request.POST, request.FILES)
             if form.is_valid():
-                upload = form.cleaned_data["file"]
-                report = services.member_list_preview(file=upload)
-                if not report.errors:
-                    token = member_list_preview_keep(request, upload)
+                step = services.member_list_upload(user=request.user, upload=form.cleaned_data["file"])
+        report = step.report if step else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,
             "report": report,
-            "token": token,
-            "type_rows": _type_rows(report, choices) if report else [],
+            "token": step.token if step else "",
+            "type_rows": selectors.member_list_type_rows(report=report, choices=choices) if report else [],
             "type_options": [
                 (MembershipType.MEMBER, _("counts as lid")),
                 (MembershipType.ASPIRANT, _("counts as aspirant-lid")),
@@ -287,53 +265,14 @@ class MemberListImportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "accounts/admin/member_list_import.html", context)
 
 
-PREVIEW_SECONDS = 30 * 60
-
-
-def _preview_key(request, token: str) -> str:
-    return f"member-list-preview:{request.user.pk}:{token}"
-
-
-def member_list_preview_keep(request, upload) -> str:
-    token = secrets.token_urlsafe(16)
-    upload.seek(0)
-    cache.set(_preview_key(request, token), (upload.name, upload.read()), PREVIEW_SECONDS)
-    return token
-
-
-def member_list_preview_file(request, token: str):
-    kept = cache.get(_preview_key(request, str(token)[:64]))
-    if kept is None:
-        return None
-    name, data = kept
-    return ContentFile(data, name=name)
-
-
-def member_list_preview_forget(request, token: str) -> None:
-    cache.delete(_preview_key(request, token))
-
-
-def member_list_type_choices(data) -> dict[str, str]:
-    """The coordinator's decision per unknown membership type: fields named "type:<type>"."""
-    return {
-        name.removeprefix("type:"): value
-        for name, value in data.items()
-        if name.startswith("type:") and value in TYPE_CHOICES
+def _imported_message(report) -> str:
+    return _("Member list imported: %(members)s, %(verified)s, %(flagged)s.") % {
+        "members": ngettext("%(count)s member", "%(count)s members", report.row_count) % {"count": report.row_count},
+        "verified": ngettext("%(count)s profile verified", "%(count)s profiles verified", len(report.verified))
+        % {"count": len(report.verified)},
+        "flagged": ngettext("%(count)s profile flagged", "%(count)s profiles flagged", len(report.flagged))
+        % {"count": len(report.flagged)},
     }
-
-
-def _type_rows(report, choices) -> list[dict]:
-    types = {**report.decided_types, **report.unknown_types}
-    return [
-        {
-            "key": key,
-            "label": unknown.label,
-            "count": unknown.count,
-            "lines": unknown.lines[:10],
-            "choice": choices.get(key, ""),
-        }
-        for key, unknown in sorted(types.items())
-    ]
 
 
 @admin.register(MemberListEntry)

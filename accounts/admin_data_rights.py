@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.roles import is_coordinator
+
 from . import data_rights, retention
 from .models import Profile
 
@@ -36,7 +38,7 @@ class DataRightsAdminMixin:
     @admin.display(description=gettext_lazy("erased by retention from"), ordering="last_participation")
     def retention_erases_from(self, profile):
         last = getattr(profile, "last_participation", None)
-        if last is None or profile.user.is_staff:
+        if last is None or is_coordinator(profile.user):
             return None
         return retention.erase_after(last)
 
@@ -78,7 +80,7 @@ class DataRightsAdminMixin:
             raise PermissionDenied
         profile = get_object_or_404(Profile.objects.select_related("user"), pk=object_id)
         member = profile.user
-        if member.is_staff or member.is_superuser or member.pk == request.user.pk:
+        if is_coordinator(member) or member.is_superuser or member.pk == request.user.pk:
             self.message_user(
                 request,
                 _("A coordinator's account is not erased here: first end her coordinator role."),

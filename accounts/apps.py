@@ -26,6 +26,7 @@ class AccountsConfig(AppConfig):
     ]
 
     def ready(self):
+        from . import disclosure  # noqa: F401 - who may read a member-list line (core.disclosure)
         from .data_rights import register_accounts_contributor
         from .permissions import grant_after_migrate
 

@@ -12,17 +12,26 @@ import json
 import zipfile
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.disclosure import may_see
+from core.people import ERASED_MEMBER
+from core.roles import is_coordinator
+
 from .models import MemberListEntry, Profile, RetentionNotice, User
-from .personal_data import Contributor, Policy, Section, contributors, model_section, register
+from .personal_data import Contributor, Policy, Section, contributors, json_value, model_section, register
+from .selectors import member_list_entry_for
 
 EXPORT_FORMAT = "mentorprogramma-personal-data"
 EXPORT_VERSION = 1
@@ -42,14 +51,24 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("Account"),
             [user],
             model=User,
+            viewer=user,
             description=gettext_lazy("How you log in, and when you last did."),
-            withheld={"password": gettext_lazy("Only a one-way fingerprint of your password is stored.")},
+            withheld={
+                "password": gettext_lazy("Only a one-way fingerprint of your password is stored."),
+                "is_staff": gettext_lazy(
+                    "Whether the account may open the coordinators' pages: a setting, not data about you."
+                ),
+                "is_superuser": gettext_lazy(
+                    "Whether the account may open the coordinators' pages: a setting, not data about you."
+                ),
+            },
         ),
         model_section(
             "email_addresses",
             gettext_lazy("E-mail addresses"),
             EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
             model=EmailAddress,
+            viewer=user,
             exclude=["user"],
         ),
     ]
@@ -60,6 +79,7 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("Programme profile"),
             [profile] if profile else [],
             model=Profile,
+            viewer=user,
             description=gettext_lazy(
                 "What you filled in when you registered. Your phone number and LinkedIn profile are shown only to "
                 "your mentor or mentee, while you are paired."
@@ -78,16 +98,29 @@ def _collect_accounts(user) -> list[Section]:
             },
         )
     )
-    entries = MemberListEntry.objects.filter(membership_number=profile.membership_number) if profile else []
+    # Only the line she was verified against (core.disclosure): a number she typed reveals nobody's line.
+    entry = member_list_entry_for(profile=profile) if profile else None
+    entries = [entry] if entry is not None and may_see(user, entry, "email") else []
     sections.append(
         model_section(
             "member_list",
             gettext_lazy("NOB member list"),
             entries,
             model=MemberListEntry,
+            withheld={
+                "member_list_import": gettext_lazy("The file the coordinators read the list from: shown as its date.")
+            },
+            extra={
+                "list_of": (
+                    gettext_lazy("list of"),
+                    lambda row: json_value(row.member_list_import.uploaded_at),
+                )
+            },
+            viewer=user,
             description=gettext_lazy(
-                "The line of the association's member list that matches your membership number. The list is the "
-                "association's record: it stays when you delete your account."
+                "The line of the association's member list you were verified against: your membership number "
+                "and your e-mail address. The list is the association's record: it stays when you delete your "
+                "account."
             ),
         )
     )
@@ -97,8 +130,10 @@ def _collect_accounts(user) -> list[Section]:
             gettext_lazy("Retention warnings"),
             RetentionNotice.objects.filter(user=user),
             model=RetentionNotice,
+            viewer=user,
             description=gettext_lazy("Warnings we sent you before deleting data the programme no longer needs."),
             exclude=["user"],
+            withheld={"about_id": gettext_lazy("A technical reference to what the warning was about.")},
         )
     )
     if apps.is_installed("allauth.mfa"):
@@ -110,8 +145,10 @@ def _collect_accounts(user) -> list[Section]:
                 gettext_lazy("Two-factor authentication"),
                 Authenticator.objects.filter(user=user),
                 model=Authenticator,
+                viewer=user,
                 exclude=["user"],
                 withheld={"data": gettext_lazy("The secret keys of your authenticator are never shown.")},
+                labels={"created_at": gettext_lazy("created at"), "last_used_at": gettext_lazy("last used at")},
             )
         )
     return sections
@@ -128,6 +165,14 @@ def _erase_accounts(user, by=None) -> None:
     ]
     for content_type, ids in about_her:
         LogEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in ids]).delete()
+    # Other history lines name her in their text ("Femke Visser → …" for a pair): "verwijderd lid" instead,
+    # so "Recent actions" and an object's history keep what was done, not by or about whom.
+    with translation.override(settings.LANGUAGE_CODE):
+        erased = str(ERASED_MEMBER)
+    for trace in {user.full_name.strip(), user.email.strip()} - {""}:
+        LogEntry.objects.filter(object_repr__contains=trace).update(
+            object_repr=Replace("object_repr", Value(trace), Value(erased))
+        )
 
 
 def _accounts_relations() -> dict[str, str]:
@@ -191,7 +236,13 @@ def export_zip(user) -> bytes:
     sections = personal_data(user)
     document = export_document(user, sections)
     html = render_to_string(
-        "accounts/personal_data_export.html", {"sections": sections, "document": document, "member": user}
+        "accounts/personal_data_export.html",
+        {
+            "sections": sections,
+            "member": user,
+            "json_name": JSON_NAME,
+            "generated_on": date_format(timezone.localtime(), "j F Y, H:i"),
+        },
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -209,7 +260,7 @@ def export_file_name() -> str:
 
 def may_erase_own_account(user) -> bool:
     """Coordinators keep their account while they coordinate: another coordinator erases a member."""
-    return user.is_authenticated and not user.is_staff
+    return user.is_authenticated and not is_coordinator(user)
 
 
 def member_erase(*, member: User, by: User | None = None) -> None:

@@ -2,7 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
+
 from .eligibility import mentor_decision
+from .member_list import MAX_UPLOAD_BYTES
 from .models import Expertise, MeetingPreference, MembershipType, Profile
 from .services import PROFILE_FIELDS, career_start_year_problems
 
@@ -11,7 +14,10 @@ class SignupForm(forms.Form):
     """Extra field on allauth's sign-up form; allauth adds e-mail and password."""
 
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[validate_single_line],
     )
 
     field_order = ["full_name", "email", "password1", "password2"]
@@ -25,7 +31,10 @@ class ProfileForm(forms.ModelForm):
     """The programme profile. It only presents the rules; `services.profile_save` enforces them."""
 
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[validate_single_line],
     )
     linkedin_url = forms.URLField(
         label=_("LinkedIn profile (optional)"),
@@ -150,5 +159,20 @@ class VerificationForm(forms.Form):
 class MemberListImportForm(forms.Form):
     file = forms.FileField(
         label=_("Member list (CSV, text or XLSX)"),
-        help_text=_("Columns: lidnummer, e-mail, soort lid. You see a preview before anything is imported."),
+        help_text=_(
+            "Columns: lidnummer, e-mail, soort lid. At most 10 MB. You see a preview before anything is imported."
+        ),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _(
+                    "This file is %(size)s MB; a member list may be at most %(limit)s MB. Save it as CSV or XLSX "
+                    "with only the member list, or remove unrelated sheets and columns."
+                ),
+                code="too_large",
+                params={"size": f"{upload.size / 1024 / 1024:.1f}", "limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
+        return upload

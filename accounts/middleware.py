@@ -3,6 +3,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from core.roles import is_coordinator
+
 from .selectors import has_profile
 
 
@@ -12,7 +14,7 @@ class ProfileStepMiddleware:
     Pages she needs before (or instead of) a profile stay open: account pages
     (e-mail, password, logout), the profile step itself, the admin (coordinators),
     static files, the language switch and the public information pages (R13).
-    Staff are never redirected: coordinators need no member profile.
+    Coordinators (`core.roles.is_coordinator`) are never redirected: they need no member profile.
     """
 
     def __init__(self, get_response):
@@ -36,11 +38,11 @@ class ProfileStepMiddleware:
 
     @staticmethod
     def _public_pages() -> set[str]:
-        return {reverse("home"), reverse("misconduct"), reverse("confidentiality")}
+        return {reverse("home"), reverse("misconduct"), reverse("confidentiality"), reverse("privacy")}
 
     def _must_complete_profile(self, request) -> bool:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.is_staff:
+        if user is None or not user.is_authenticated or is_coordinator(user):
             return False
         if request.method not in ("GET", "HEAD"):
             return False

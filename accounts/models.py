@@ -3,11 +3,14 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import BoundedTextField
+from core.roles import COORDINATOR_GROUP, is_coordinator
+from core.validators import validate_single_line
+
+__all__ = ["COORDINATOR_GROUP"]  # kept importable from here for the apps' own code
 
 
 class UserManager(BaseUserManager):
@@ -39,7 +42,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_single_line])
     # Used for e-mails sent outside a request (Celery), where no cookie tells the language.
     language = models.CharField(_("language"), max_length=8, default="nl")
 
@@ -65,20 +68,17 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @cached_property
+    @property
     def is_coordinator(self) -> bool:
-        # Cached on the instance: the header, the admin and the cockpit all ask it in one request.
-        return self.is_staff and self.groups.filter(name=COORDINATOR_GROUP).exists()
-
-
-COORDINATOR_GROUP = "Coördinatoren"
+        # The one definition lives on the ground floor (core.roles); templates ask it here.
+        return is_coordinator(self)
 
 
 class Expertise(models.Model):
     """An area of tax expertise; coordinators maintain the list in the admin."""
 
-    name = models.CharField(_("name (Dutch)"), max_length=100, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    name = models.CharField(_("name (Dutch)"), max_length=100, unique=True, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True, validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("area of expertise")
@@ -142,17 +142,19 @@ class Profile(models.Model):
     )
     membership_type = models.CharField(_("membership type"), max_length=10, choices=MembershipType.choices)
     confirms_female_member = models.BooleanField(_("confirms she is a female (aspiring) NOB member"), default=False)
-    organisation = models.CharField(_("organisation"), max_length=150)
-    job_title = models.CharField(_("job title"), max_length=150)
+    organisation = models.CharField(_("organisation"), max_length=150, validators=[validate_single_line])
+    job_title = models.CharField(_("job title"), max_length=150, validators=[validate_single_line])
     career_start_year = models.PositiveSmallIntegerField(_("year your working career started"))
     expertise = models.ManyToManyField(Expertise, blank=True, verbose_name=_("areas of expertise"))
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)
     meeting_preference = models.CharField(
         _("preferred way of meeting"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
     )
-    languages = models.CharField(_("languages"), max_length=150, default="Nederlands")
+    languages = models.CharField(
+        _("languages"), max_length=150, default="Nederlands", validators=[validate_single_line]
+    )
     introduction = BoundedTextField(_("short introduction"), max_length=2000, blank=True)
-    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True, validators=[validate_single_line])
     linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
     wants_mentee = models.BooleanField(_("I would like a mentor (mentee)"), default=False)
     wants_mentor = models.BooleanField(_("I would like to be a mentor"), default=False)

@@ -24,6 +24,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.encoding import force_str
 
+from core import disclosure
+from core.disclosure import HIDDEN
+
 
 class Policy:
     """What erasure does with a foreign key to the member, and whether the export shows it."""
@@ -136,33 +139,48 @@ def field_value(obj, model_field):
     return json_value(getattr(obj, model_field.attname))
 
 
+def as_label(text) -> str:
+    """A label as she reads it: its first letter a capital, the rest as written ("NOB-lidnummer")."""
+    text = force_str(text)
+    return text[:1].upper() + text[1:]
+
+
 def model_fields(model, *, exclude: Iterable[str] = ()) -> dict[str, str]:
     """Every concrete field of a model (labels from verbose_name), minus those withheld or shown otherwise."""
     skip = set(exclude)
     return {
-        f.name: force_str(f.verbose_name).capitalize()
+        f.name: as_label(f.verbose_name)
         for f in model._meta.get_fields()
         if getattr(f, "concrete", False) and not f.auto_created and f.name not in skip and not f.many_to_many
     }
 
 
-def model_section(key, title, rows, *, model, description="", withheld=None, exclude=(), extra=None) -> Section:
+def model_section(
+    key, title, rows, *, model, viewer, description="", withheld=None, exclude=(), extra=None, labels=None
+) -> Section:
     """A section with one record per row and every concrete field of the model, except those withheld.
 
     ``withheld`` names fields left out on purpose and why (shown in the JSON too);
     ``exclude`` names fields left out because they point at the section's own owner or parent;
     ``extra`` is a mapping key -> (label, function(row)) for derived values.
+    ``labels`` gives a field a label of our own where the model's (a third-party one's) is not hers to read;
+    ``viewer`` is whoever reads the section (she herself): a private field she may not see
+    (`core.disclosure`, e.g. a reason her partner did not share) reads "not shared with you".
     """
     withheld = withheld or {}
     extra = extra or {}
     fields = model_fields(model, exclude=[*withheld, *exclude])
+    fields.update({name: as_label(label) for name, label in (labels or {}).items() if name in fields})
     concrete = {f.name: f for f in model._meta.get_fields() if f.name in fields}
     records = []
     for row in rows:
-        record = {name: field_value(row, concrete[name]) for name in fields}
+        record = {
+            name: field_value(row, concrete[name]) if disclosure.may_see(viewer, row, name) else force_str(HIDDEN)
+            for name in fields
+        }
         record.update({name: json_value(function(row)) for name, (_label, function) in extra.items()})
         records.append(record)
-    fields.update({name: force_str(label) for name, (label, _function) in extra.items()})
+    fields.update({name: as_label(label) for name, (label, _function) in extra.items()})
     return Section(
         key=key,
         title=title,

@@ -24,6 +24,8 @@ from django.db.models import DateField
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
+from core import roles
+
 from .models import MemberListEntry, MemberListImport, RetentionNotice, User
 from .personal_data import contributors
 from .signals import retention_notice_created
@@ -114,8 +116,8 @@ def erase_after(last_participation: datetime.date) -> datetime.date:
 
 
 def members_subject_to_retention():
-    # Coordinators and superusers keep their accounts while they have a role; members are everyone else.
-    return User.objects.filter(is_staff=False, is_superuser=False)
+    # Coordinators keep their accounts while they have the role; members are everyone else.
+    return User.objects.exclude(pk__in=roles.coordinators().values("pk")).filter(is_superuser=False)
 
 
 def _purge_inactive_members(today, dry_run) -> list[str]:

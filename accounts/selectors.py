@@ -99,3 +99,18 @@ def member_list_review_reason(*, profile: Profile) -> str:
     if entry is None:
         return review_reason(profile=profile, entry=None, previously_listed=profile.needs_review)
     return review_reason(profile=profile, entry=entry)
+
+
+def member_list_type_rows(*, report, choices: dict[str, str]) -> list[dict]:
+    """The membership types of a previewed member list the coordinator decides on, with her choice so far."""
+    types = {**report.decided_types, **report.unknown_types}
+    return [
+        {
+            "key": key,
+            "label": unknown.label,
+            "count": unknown.count,
+            "lines": unknown.lines[:10],
+            "choice": choices.get(key, ""),
+        }
+        for key, unknown in sorted(types.items())
+    ]

@@ -4,21 +4,36 @@ R2 (who may take part) and R3 (mentor only with more than five years' experience
 are enforced here, whatever form or admin screen calls in.
 """
 
+import datetime
+import json
 import re
+import secrets
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 import phonenumbers
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import fernet_keys
+
 from .eligibility import mentor_decision
-from .member_list import membership_number_key, parse_member_list, plan_member_list, review_reason
+from .member_list import TYPE_CHOICES, membership_number_key, parse_member_list, plan_member_list, review_reason
 from .models import MemberListEntry, MemberListImport, Profile, User, VerificationStatus
 from .signals import membership_decided
+
+# Issue 21 §2: a membership number is a claim on someone's member-list line; trying numbers is
+# limited per account and every change is in the profile's history for the coordinators.
+MEMBERSHIP_NUMBER_CHANGES_PER_DAY = 5
 
 # What a member fills in herself, in groups (her form, and the admin, which never shows contact
 # details); verification fields are the coordinators' business.
@@ -216,6 +231,16 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
     profile.membership_number = re.sub(r"\s", "", profile.membership_number or "")
 
     errors = _profile_errors(profile, full_name=full_name)
+    previous_number = previous[0] if previous is not None else ""
+    number_changed = bool(profile.membership_number) and profile.membership_number != previous_number
+    if number_changed and _membership_number_changes_today(user) >= MEMBERSHIP_NUMBER_CHANGES_PER_DAY:
+        errors.setdefault("membership_number", []).append(
+            _(
+                "You have already changed your membership number %(count)d times today. Try again tomorrow, or "
+                "send an e-mail to %(email)s."
+            )
+            % {"count": MEMBERSHIP_NUMBER_CHANGES_PER_DAY, "email": settings.PROGRAMME_CONTACT_EMAIL}
+        )
     try:
         profile.full_clean(exclude=["user", *errors])
     except ValidationError as error:
@@ -241,7 +266,39 @@ def profile_save(*, user: User, full_name: str, expertise=(), **fields) -> Profi
         # Two accounts saving the same number at the same moment: the unique constraint decides.
         raise ValidationError({"membership_number": _membership_number_taken_message()}) from None
     profile.expertise.set(expertise)
+    if number_changed:
+        _log_membership_number_change(user=user, profile=profile, old=previous_number)
     return profile
+
+
+def _membership_number_changes_today(user: User) -> int:
+    return LogEntry.objects.filter(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Profile),
+        action_time__gte=timezone.now() - datetime.timedelta(days=1),
+        change_message__startswith=MEMBERSHIP_NUMBER_LOG_MARKER,
+    ).count()
+
+
+# The history line starts with this, in the programme's language, whatever hers is.
+MEMBERSHIP_NUMBER_LOG_MARKER = "#lidnummer "
+
+
+def _log_membership_number_change(*, user: User, profile: Profile, old: str) -> None:
+    """The admin's history of her profile shows every change of number (coordinators only)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("membership number changed by the member: %(old)s → %(new)s") % {
+            "old": old or "–",
+            "new": profile.membership_number,
+        }
+    LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Profile),
+        object_id=str(profile.pk),
+        object_repr=str(profile)[:200],
+        action_flag=CHANGE,
+        change_message=f"{MEMBERSHIP_NUMBER_LOG_MARKER}{text}",
+    )
 
 
 # --- Verification by coordinators ----------------------------------------------------
@@ -434,3 +491,99 @@ def member_list_import(
         record.save(update_fields=["verified_count", "flagged_count"])
         report.member_list_import = record
     return report
+
+
+# --- The import page's steps: upload, preview, decide on unknown types, confirm -------------------
+
+# How long an uploaded file waits between preview and confirmation (for that coordinator only).
+MEMBER_LIST_PREVIEW_SECONDS = 30 * 60
+
+
+class MemberListStage(StrEnum):
+    UPLOAD = "upload"  # no (valid) file yet
+    PREVIEW = "preview"  # what the import would do; the file waits under `token`
+    EXPIRED = "expired"  # the waiting file is gone: upload it again
+    IMPORTED = "imported"  # confirmed and written
+
+
+@dataclass
+class MemberListStep:
+    """Where the coordinator is on the import page, and what it shows."""
+
+    stage: str
+    report: MemberListImportReport | None = None
+    token: str = ""
+
+
+def _preview_key(user, token: str) -> str:
+    return f"member-list-preview:{user.pk}:{token}"
+
+
+def _preview_fernet() -> Fernet:
+    # The whole member list (every member's number and e-mail) waits in the cache, which may be the
+    # Celery broker's Redis too: only ever encrypted there, with a key derived from SECRET_KEY for
+    # this purpose alone (a preview lives 30 minutes: nothing to rotate), which Redis never sees.
+    return Fernet(fernet_keys.development_key(settings.SECRET_KEY, "member-list-preview"))
+
+
+def member_list_preview_keep(*, user, upload) -> str:
+    """Keep the uploaded file, encrypted, for this coordinator until she confirms; returns its token."""
+    token = secrets.token_urlsafe(16)
+    upload.seek(0)
+    payload = json.dumps({"name": upload.name}).encode() + b"\n" + upload.read()
+    cache.set(_preview_key(user, token), _preview_fernet().encrypt(payload), MEMBER_LIST_PREVIEW_SECONDS)
+    return token
+
+
+def member_list_preview_file(*, user, token: str):
+    """The file she previewed under this token, or None when it expired (or is someone else's)."""
+    kept = cache.get(_preview_key(user, str(token)[:64]))
+    if kept is None:
+        return None
+    try:
+        head, data = _preview_fernet().decrypt(kept, ttl=MEMBER_LIST_PREVIEW_SECONDS).split(b"\n", 1)
+    except (InvalidToken, TypeError, ValueError):
+        return None  # an old plaintext entry, or expired: upload again
+    return ContentFile(data, name=json.loads(head)["name"])
+
+
+def member_list_preview_forget(*, user, token: str) -> None:
+    cache.delete(_preview_key(user, token))
+
+
+def member_list_type_choices(data) -> dict[str, str]:
+    """The coordinator's decision per unknown membership type: fields named "type:<type>"."""
+    return {
+        name.removeprefix("type:"): value
+        for name, value in data.items()
+        if name.startswith("type:") and value in TYPE_CHOICES
+    }
+
+
+def member_list_upload(*, user, upload) -> MemberListStep:
+    """A new file: what importing it would do. Without errors it waits for her decision under a token."""
+    report = member_list_preview(file=upload)
+    token = "" if report.errors else member_list_preview_keep(user=user, upload=upload)
+    return MemberListStep(stage=MemberListStage.PREVIEW, report=report, token=token)
+
+
+def member_list_decide(*, user, token: str, type_choices: dict[str, str], confirm: bool) -> MemberListStep:
+    """The previewed file again: with her decisions on unknown types, previewed again or (confirm) imported.
+
+    A confirmation that the import refuses (an undecided type, a bad row) stays on the preview, with
+    the file kept; an imported file is forgotten.
+    """
+    upload = member_list_preview_file(user=user, token=token)
+    if upload is None:
+        return MemberListStep(stage=MemberListStage.EXPIRED)
+    if not confirm:
+        return MemberListStep(
+            stage=MemberListStage.PREVIEW,
+            report=member_list_preview(file=upload, type_choices=type_choices),
+            token=token,
+        )
+    report = member_list_import(file=upload, uploaded_by=user, type_choices=type_choices)
+    if not report.ok:
+        return MemberListStep(stage=MemberListStage.PREVIEW, report=report, token=token)
+    member_list_preview_forget(user=user, token=token)
+    return MemberListStep(stage=MemberListStage.IMPORTED, report=report)

@@ -20,6 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MemberListImport, Profile, VerificationStatus
+from core.people import name_for_coordinators
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
 from matching import selectors as matching_selectors
@@ -146,7 +147,11 @@ class Attention:
 
 
 def _pair_names(matches) -> list[str]:
-    return [f"{match.mentor} – {match.mentee}" for match in matches[:NAMES_SHOWN]]
+    # A partner who erased her account reads "verwijderd lid" (core.people), never "None".
+    return [
+        f"{name_for_coordinators(match.mentor)} – {name_for_coordinators(match.mentee)}"
+        for match in matches[:NAMES_SHOWN]
+    ]
 
 
 def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attention]:

@@ -12,6 +12,7 @@ import datetime
 import time
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -82,9 +83,8 @@ def check_cache() -> dict:
 
 def check_worker() -> dict:
     """A worker runs the core.health task (through the broker) and answers within the timeout."""
-    from mentorprogramma.celery import app
-
-    if app.conf.task_always_eager:
+    # The project's Celery app (mentorprogramma loads it at start-up), asked without importing the configuration.
+    if current_app.conf.task_always_eager:
         return {"ok": worker_health_task.apply().get()["status"] == "ok", "mode": "in-process"}
     timeout = settings.HEALTH_WORKER_TIMEOUT_SECONDS
     started = time.monotonic()

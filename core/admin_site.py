@@ -8,9 +8,11 @@ third-party ones alike, so a new admin cannot forget it:
 - a URL filter is allowed only when a `list_filter` or the `date_hierarchy` produces it
   (or the admin names it in `extra_lookups`, for its own links); anything else is a 400;
 - `search_fields` only reach fields the change list shows, so a search cannot probe a hidden value;
-- a filter value with a NUL byte, an absurd length or a date out of range is a 400, never a 500.
+- a filter value with a NUL byte, an absurd length or a date out of range is a 400, never a 500;
+- a private field (`core.disclosure`) the coordinator may not see is left out of forms and columns.
 
-Every admin page also asks for MFA first (see `core.mfa`).
+Every admin page is for coordinators only (`core.roles.is_coordinator`) and goes through the same
+gate as the cockpit (`core.mfa.coordinator_gate`): a second factor on the account, passed in this session.
 """
 
 from functools import wraps
@@ -23,7 +25,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 
-from .mfa import coordinator_needs_mfa, mfa_setup_redirect
+from . import disclosure
+from .mfa import coordinator_gate
+from .roles import is_coordinator
 
 # What Django's own list filters put in the URL after the field path
 # (Choices/Boolean/AllValues: exact or the bare path, Related: <target>__exact, Date: gte/lt, Empty: isempty).
@@ -84,6 +88,32 @@ class ChangeListPrivacyMixin:
                 return super().lookup_allowed(lookup, value, request)
         return lookup in self.allowed_lookups(request)
 
+    # --- Private fields (core.disclosure) ---------------------------------------------------
+    def _may_see(self, request, obj, name) -> bool:
+        if not isinstance(name, str) or not disclosure.is_private(self.model, name):
+            return True
+        return disclosure.may_see(getattr(request, "user", None), obj, name, model=self.model)
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if self._may_see(request, obj, name)]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = []
+            for item in options.get("fields", ()):
+                if isinstance(item, (list, tuple)):
+                    item = tuple(name for name in item if self._may_see(request, obj, name))
+                    if item:
+                        fields.append(item)
+                elif self._may_see(request, obj, item):
+                    fields.append(item)
+            fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_list_display(self, request):
+        return [name for name in super().get_list_display(request) if self._may_see(request, None, name)]
+
     # --- Search ---------------------------------------------------------------------------
     def visible_paths(self, request) -> set[str]:
         """Field paths whose values the change list shows: columns (and what they sort by) and filters."""
@@ -135,17 +165,24 @@ class ChangeListPrivacyMixin:
 class MentorprogrammaAdminSite(admin.AdminSite):
     """The default admin site (see `core.apps.MentorprogrammaAdminConfig`)."""
 
+    def has_permission(self, request):
+        # The one definition of a coordinator, not Django's "any active staff account".
+        return is_coordinator(request.user)
+
     def admin_view(self, view, cacheable=False):
         guarded = super().admin_view(view, cacheable)
 
         @wraps(guarded)
-        def mfa_first(request, *args, **kwargs):
-            # Before any admin page: a coordinator without a second factor sets one up first.
-            if coordinator_needs_mfa(request.user):
-                return mfa_setup_redirect(request)
+        def coordinators_only(request, *args, **kwargs):
+            # Anyone else meets Django's own login page (the guarded view); a coordinator first
+            # sets up a second factor and passes it in this session.
+            if is_coordinator(request.user):
+                response = coordinator_gate(request)
+                if response is not None:
+                    return response
             return guarded(request, *args, **kwargs)
 
-        return mfa_first
+        return coordinators_only
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

@@ -11,15 +11,19 @@ an unlocked laptop left in a meeting room is not enough either.
 
 from functools import wraps
 
+from allauth.account.authentication import get_authentication_records
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from .roles import is_coordinator
 
 # Development only: the demo coordinator's authenticator secret, printed by `make run`, so a
 # newcomer can add it to an authenticator app (or ask `manage.py demo_totp_code`) and log in.
@@ -27,8 +31,51 @@ DEMO_TOTP_SECRET = "MENTORPROGRAMMADEMOCOORDINATOR22"
 
 
 def coordinator_needs_mfa(user) -> bool:
-    """Staff (coordinators) may not use the admin before they have a second factor."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff and not is_mfa_enabled(user))
+    """A coordinator may not use the admin or the cockpit before her account has a second factor."""
+    return is_coordinator(user) and not is_mfa_enabled(user)
+
+
+def session_passed_second_factor(request: HttpRequest) -> bool:
+    """Did *this session* pass a second factor (a code, a security key or a passkey)?
+
+    allauth records every authentication step of a session (`get_authentication_records`); a
+    login with password and code, a passkey login and a reauthentication with a code each leave an
+    "mfa" record. A session that logged in with the password alone, before she enrolled an
+    authenticator elsewhere, has none: an authenticator on the account is not enough.
+    """
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def coordinator_gate(request: HttpRequest):
+    """The one gate of every coordinator page: the admin site and the cockpit (and anything later).
+
+    Returns None when she may go on, or the response that sends her to the step she lacks:
+    setting up a second factor, or passing it in this session (allauth's reauthentication with a
+    code, which then brings her back). Raises 404 for everyone who is not a coordinator, so a
+    coordinator page does not even admit it exists; the admin site checks that itself first.
+    """
+    if not is_coordinator(request.user):
+        raise Http404
+    if session_passed_second_factor(request):
+        return None  # read from the session: no query on every coordinator page
+    if not is_mfa_enabled(request.user):
+        return mfa_setup_redirect(request)
+    query = urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+
+
+def coordinator_required(view):
+    """A coordinator page outside the admin: 404 for everyone else, then the second factor (see above)."""
+
+    @wraps(view)
+    def gated(request, *args, **kwargs):
+        response = coordinator_gate(request)
+        if response is not None:
+            return response
+        return view(request, *args, **kwargs)
+
+    return gated
 
 
 def mfa_setup_redirect(request: HttpRequest) -> HttpResponseRedirect:

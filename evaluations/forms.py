@@ -8,6 +8,12 @@ from .services import MAX_OPEN_ANSWER_LENGTH
 class EvaluationForm(forms.Form):
     """The questions of one round for one role, built from what coordinators defined."""
 
+    # The site's error summary (templates/_error_summary.html) opens with this line.
+    error_summary_intro = _(
+        "Some answers are missing or not valid. Please check the questions marked below; everything else "
+        "you answered has been kept."
+    )
+
     def __init__(self, *args, questions: list[Question], **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions

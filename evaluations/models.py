@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
+
 # The programme has one notion of a role, matching's (mentor or mentee).
 from matching.models import Cycle, Role
 
@@ -47,7 +49,7 @@ class EvaluationRound(models.Model):
     cycle = models.ForeignKey(
         Cycle, on_delete=models.PROTECT, related_name="evaluation_rounds", verbose_name=_("cycle")
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices, default=Kind.INTERIM)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
     opens_on = models.DateField(_("opens on"))
@@ -135,13 +137,19 @@ class Question(models.Model):
         choices=EvaluationRound.Audience.choices,
         default=EvaluationRound.Audience.BOTH,
     )
-    text = models.CharField(_("question (Dutch)"), max_length=300)
-    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    text = models.CharField(_("question (Dutch)"), max_length=300, validators=[validate_single_line])
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True, validators=[validate_single_line])
     required = models.BooleanField(_("required"), default=True)
-    scale_low = models.CharField(_("label for 1 (Dutch)"), max_length=60, blank=True)
-    scale_low_en = models.CharField(_("label for 1 (English)"), max_length=60, blank=True)
-    scale_high = models.CharField(_("label for 5 (Dutch)"), max_length=60, blank=True)
-    scale_high_en = models.CharField(_("label for 5 (English)"), max_length=60, blank=True)
+    scale_low = models.CharField(_("label for 1 (Dutch)"), max_length=60, blank=True, validators=[validate_single_line])
+    scale_low_en = models.CharField(
+        _("label for 1 (English)"), max_length=60, blank=True, validators=[validate_single_line]
+    )
+    scale_high = models.CharField(
+        _("label for 5 (Dutch)"), max_length=60, blank=True, validators=[validate_single_line]
+    )
+    scale_high_en = models.CharField(
+        _("label for 5 (English)"), max_length=60, blank=True, validators=[validate_single_line]
+    )
     options = models.TextField(_("options (Dutch)"), blank=True, help_text=_("For choice questions: one per line."))
     options_en = models.TextField(
         _("options (English)"), blank=True, help_text=_("The same options in the same order, one per line.")

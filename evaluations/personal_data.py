@@ -21,6 +21,7 @@ def collect(user):
             _("Evaluations"),
             invitations,
             model=Invitation,
+            viewer=user,
             description=_(
                 "The evaluations you were invited to, and whether you submitted them. Your answers are not here: "
                 "they are stored without your name or anything that leads to you, so nobody, not even the "

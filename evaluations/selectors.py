@@ -163,6 +163,15 @@ class RoundResults:
     def published(self) -> bool:
         return self.closed and not self.awaiting_publication
 
+    @property
+    def responses_of_erased_accounts(self) -> int:
+        """Responses beyond the submissions counted: a member who erased her account took her invitation
+        and receipt with her, while her anonymous answers stay (issue 21 §7). Explained on the page."""
+        if not self.groups:
+            return 0
+        submitted = sum(rate.submitted for rate in self.rates[: len(self.round.roles)])
+        return max(0, sum(group.responses for group in self.groups) - submitted)
+
 
 def response_rates(*, round: EvaluationRound) -> list[Rate]:
     counts = {

@@ -7,7 +7,6 @@ renewal answers are not registered here: that is the pair's own business (R11).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,25 +20,12 @@ from core.admin import LargeChangeListMixin
 from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
-from . import proposals, renewal, scoring, selectors, services, solver, suggestions
+from . import koppelscherm, proposals, renewal, selectors, services, solver
 from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
-
-SUGGESTIONS_PER_MENTEE = 3
-# The Koppelscherm shows this many mentees a page (issue 17: under a second, under 300 KB).
-MENTEES_PER_PAGE = 50
 
 
 class EndEarlyForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def _not_offered_for_organisation(mentors, mentee) -> list[dict]:
-    """Mentors with a free place who are left out because of where they work, and why."""
-    return [
-        {"mentor": mentor, "reason": reason}
-        for mentor in mentors
-        if mentor.free_places > 0 and (reason := scoring.organisation_conflict(mentor, mentee))
-    ]
 
 
 def _int(value):
@@ -53,6 +39,9 @@ def _int(value):
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "applications_open", "applications_close", "planned_start", "matching_link"]
     list_filter = ["status"]
+    # Recorded, not typed: when the cycle was made and when matching was closed (through "Close matching"),
+    # so the form has no unlabelled date/time pairs for them either.
+    readonly_fields = ["matching_closed_at", "created_at"]
 
     @admin.display(description=gettext_lazy("matching"))
     def matching_link(self, cycle):
@@ -106,67 +95,28 @@ class CycleAdmin(admin.ModelAdmin):
     def matching_view(self, request, cycle_id):
         """The Koppelscherm: a page of mentees with their best suggestions and reasons, filtered.
 
-        The suggestions come from the cycle's cached candidate set (matching.suggestions), so a
-        page reads 50 mentees and explains their top three instead of scoring the whole cycle.
+        The read model is ``koppelscherm.matching_page`` (from the cycle's cached candidate set):
+        this view reads the filters from the request and renders it.
         """
         cycle = self._cycle(request, cycle_id)
-        candidates = suggestions.candidate_set(cycle)
         topic = _int(request.GET.get("onderwerp"))
         region = request.GET.get("regio", "")
         region = region if region in Region.values else ""
         # Unmatched only unless the coordinator unticks it (the form then sends ongekoppeld=0).
         unmatched_only = request.GET.get("ongekoppeld", "1") != "0"
-        mentees = selectors.cycle_mentees(cycle=cycle, topic=topic, region=region, unmatched_only=unmatched_only)
-        page = Paginator(mentees, MENTEES_PER_PAGE).get_page(request.GET.get("p"))
-        shown = {
-            application.pk: candidates.suggestions.get(application.pk, [])[:SUGGESTIONS_PER_MENTEE]
-            for application in page.object_list
-        }
-        # Mentors left out for an organisation (conflict of interest), kept with the candidate set.
-        not_offered = {pk: candidates.not_offered.get(pk, []) for pk in shown}
-        wanted = (
-            set(shown)
-            | {mentor_id for best in shown.values() for mentor_id, _score in best}
-            | {mentor_id for ids in not_offered.values() for mentor_id in ids}
+        screen = koppelscherm.matching_page(
+            cycle=cycle, topic=topic, region=region, unmatched_only=unmatched_only, page_number=request.GET.get("p")
         )
-        mentors, page_mentees, topic_names = selectors.cycle_candidates(
-            cycle=cycle,
-            application_ids=wanted,
-            # Only a mentee whose pair ended early has former mentors to leave out.
-            with_former_mentors=any(application.is_rematch for application in page.object_list),
-        )
-        by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
-        rows = []
-        for application in page.object_list:
-            mentee = by_id.get(application.pk)
-            found = [scoring.explain(by_id[mentor_id], mentee, topic_names) for mentor_id, _ in shown[application.pk]]
-            rows.append(
-                {
-                    "application": application,
-                    "mentee": mentee,
-                    "eligible": mentee.eligible if mentee else False,
-                    "matched": application.is_matched,
-                    # Issue 15 §3: her pair ended early; she is back here to be matched again.
-                    "rematch": application.is_rematch,
-                    # explain() checks the hard rules again on today's data: a stale suggestion drops out.
-                    "suggestions": [suggestion for suggestion in found if suggestion],
-                    "not_offered": _not_offered_for_organisation(
-                        [by_id[pk] for pk in not_offered.get(application.pk, []) if pk in by_id], mentee
-                    )
-                    if mentee
-                    else [],
-                }
-            )
         query = request.GET.copy()
         query.pop("p", None)
         context = self._context(
             request,
             cycle,
-            rows=rows,
-            page=page,
-            candidates=candidates,
+            rows=screen.rows,
+            page=screen.page,
+            candidates=screen.candidates,
             query=query.urlencode(),
-            topics=sorted(topic_names.items(), key=lambda item: item[1]),
+            topics=screen.topics,
             regions=Region.choices,
             chosen_topic=topic,
             chosen_region=region,
@@ -188,7 +138,11 @@ class CycleAdmin(admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    _("Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.")
+                    ngettext(
+                        "Matching for %(cycle)s is closed. %(count)s member without a pair receives an e-mail.",
+                        "Matching for %(cycle)s is closed. %(count)s members without a pair receive an e-mail.",
+                        len(left),
+                    )
                     % {"cycle": cycle, "count": len(left)},
                 )
         return redirect("admin:matching_cycle_matching", cycle.pk)
@@ -270,7 +224,7 @@ class CycleAdmin(admin.ModelAdmin):
             candidates_per_person=solver.CANDIDATES_PER_PERSON,
         )
         if proposal is not None and proposal.status == proposal.Status.READY:
-            context.update(self._proposal_page(request, cycle, proposal))
+            context.update(koppelscherm.proposal_page(cycle=cycle, proposal=proposal, page_number=request.GET.get("p")))
         return TemplateResponse(request, "admin/matching/cycle/proposal.html", context)
 
     @staticmethod
@@ -285,54 +239,6 @@ class CycleAdmin(admin.ModelAdmin):
                 continue
             choices[mentee_id] = (_int(request.POST.get(key)), request.POST.get(f"include_{mentee_id}") == "on")
         return choices
-
-    def _proposal_page(self, request, cycle, proposal) -> dict:
-        """One page of the stored proposal: each mentee with her chosen mentor, the alternatives and the reasons."""
-        candidates = suggestions.candidate_set(cycle)
-        mentee_ids = sorted(int(pk) for pk in proposal.choices)
-        page = Paginator(mentee_ids, MENTEES_PER_PAGE).get_page(request.GET.get("p"))
-        options = {}
-        for mentee_id in page.object_list:
-            chosen, _include = proposal.choices[str(mentee_id)]
-            ids = [mentor_id for mentor_id, _score in candidates.suggestions.get(mentee_id, [])]
-            if chosen is not None and chosen not in ids:
-                ids.append(chosen)
-            options[mentee_id] = ids
-        not_offered = {pk: candidates.not_offered.get(pk, []) for pk in page.object_list}
-        wanted = (
-            set(page.object_list)
-            | {pk for ids in options.values() for pk in ids}
-            | {pk for ids in not_offered.values() for pk in ids}
-        )
-        mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
-        by_id = {candidate.application_id: candidate for candidate in mentors + mentees}
-        rows = []
-        for mentee_id in page.object_list:
-            mentee = by_id.get(mentee_id)
-            if mentee is None:  # withdrawn since: nothing to confirm for her
-                continue
-            chosen, include = proposal.choices[str(mentee_id)]
-            row_options = []
-            for mentor_id in options[mentee_id]:
-                if mentor_id in by_id:
-                    suggestion = scoring.explain(by_id[mentor_id], mentee, topic_names)
-                    if suggestion or mentor_id == chosen:
-                        score = suggestion.score if suggestion else "–"
-                        row_options.append({"mentor": by_id[mentor_id], "score": score})
-            selected = by_id.get(chosen)
-            rows.append(
-                {
-                    "mentee": mentee,
-                    "options": row_options,
-                    "selected_id": chosen,
-                    "include": include,
-                    "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
-                    "not_offered": _not_offered_for_organisation(
-                        [by_id[pk] for pk in not_offered[mentee_id] if pk in by_id], mentee
-                    ),
-                }
-            )
-        return {"rows": rows, "page": page}
 
 
 @admin.register(FirmGroup)

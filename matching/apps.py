@@ -27,7 +27,10 @@ class MatchingConfig(AppConfig):
     ]
 
     def ready(self):
-        from . import suggestions  # noqa: F401 - the Koppelscherm's candidate sets are forgotten on every change
+        from . import (
+            disclosure,  # noqa: F401 - who may see a pair's private fields (core.disclosure)
+            suggestions,  # noqa: F401 - the Koppelscherm's candidate sets are forgotten on every change
+        )
         from .personal_data import register_contributor
 
         # Her applications and pairs in Mijn gegevens, the export and the erasure (accounts' registry).

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import eligibility
 from accounts.models import Expertise, MeetingPreference
 from core.fields import BoundedTextField
+from core.validators import validate_single_line
 
 
 class Cycle(models.Model):
@@ -21,7 +24,7 @@ class Cycle(models.Model):
         RUNNING = "running", _("running")
         CLOSED = "closed", _("finished")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_single_line])
     applications_open = models.DateField(_("applications open"))
     applications_close = models.DateField(_("applications close"))
     planned_start = models.DateField(_("planned start"))
@@ -66,6 +69,10 @@ class Cycle(models.Model):
             raise ValidationError(errors)
 
 
+# Name variants are given one per line (or separated by semicolons).
+VARIANT_SEPARATORS = re.compile(r"[\n;]+")
+
+
 class FirmGroup(models.Model):
     """Organisations that count as one firm for the conflict-of-interest rule, kept by coordinators.
 
@@ -73,7 +80,7 @@ class FirmGroup(models.Model):
     offered a mentor from the same group (see matching/organisations.py).
     """
 
-    name = models.CharField(_("name"), max_length=150, unique=True)
+    name = models.CharField(_("name"), max_length=150, unique=True, validators=[validate_single_line])
     variants = BoundedTextField(
         _("name variants"),
         max_length=4000,
@@ -94,9 +101,7 @@ class FirmGroup(models.Model):
         return self.name
 
     def variant_list(self) -> list[str]:
-        from .organisations import _SPLIT_VARIANTS
-
-        return [self.name, *(part.strip() for part in _SPLIT_VARIANTS.split(self.variants or "") if part.strip())]
+        return [self.name, *(part.strip() for part in VARIANT_SEPARATORS.split(self.variants or "") if part.strip())]
 
 
 class Role(models.TextChoices):
@@ -128,7 +133,9 @@ class Application(models.Model):
     prefers_same_region = models.BooleanField(_("prefers someone from my region"), default=False)
     allow_same_organisation = models.BooleanField(_("a mentor from my own organisation is fine"), default=False)
     # Mentee: organisations she does not want a mentor from (a former employer, a client's firm).
-    avoid_organisations = models.CharField(_("no mentor from (organisations)"), max_length=500, blank=True)
+    avoid_organisations = models.CharField(
+        _("no mentor from (organisations)"), max_length=500, blank=True, validators=[validate_single_line]
+    )
     # Mentor: how many mentees she can take, and when she is available.
     capacity = models.PositiveSmallIntegerField(_("number of mentees"), default=1)
     availability = BoundedTextField(_("availability"), max_length=1000, blank=True)
@@ -384,7 +391,9 @@ class Agreement(models.Model):
     meeting_mode = models.CharField(
         _("how you meet"), max_length=12, choices=MeetingPreference.choices, default=MeetingPreference.BOTH
     )
-    meeting_frequency = models.CharField(_("how often you meet"), max_length=200, blank=True)
+    meeting_frequency = models.CharField(
+        _("how often you meet"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     engagement_agreed_at = models.DateTimeField(_("engagement last agreed"), null=True, blank=True)
     # N – Networking: introductions the mentor offers (R12).
     networking = BoundedTextField(_("networking"), max_length=2000, blank=True)

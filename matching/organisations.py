@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .models import FirmGroup
+
 # Legal forms and suffixes that say nothing about which firm it is (as whole words, after
 # punctuation is gone): Dutch, Belgian, German, British and American forms.
 LEGAL_FORMS = {
@@ -45,7 +47,6 @@ LEGAL_FORMS = {
     "en",
     "and",
 }
-_SPLIT_VARIANTS = re.compile(r"[\n;]+")
 _AVOID_SPLIT = re.compile(r"[\n;,]+")
 
 
@@ -79,8 +80,6 @@ class OrganisationRegister:
     @classmethod
     def load(cls) -> "OrganisationRegister":
         """One query for every group and its variants."""
-        from .models import FirmGroup
-
         register = cls()
         for group in FirmGroup.objects.all():
             register.group_names[group.pk] = group.name

@@ -31,6 +31,7 @@ def collect(user):
             _("Applications and mentoring questions"),
             applications,
             model=Application,
+            viewer=user,
             exclude=["member"],
             extra={"topics": (_("topics"), lambda row: [str(topic) for topic in row.topics.all()])},
         ),
@@ -39,6 +40,7 @@ def collect(user):
             _("Pairs"),
             matches,
             model=Match,
+            viewer=user,
             description=_("The mentorships you were in, with your role and your partner."),
             withheld={
                 "mentor": _("Shown as your role and your partner."),
@@ -62,6 +64,7 @@ def collect(user):
             _("Mentorship agreements"),
             agreements,
             model=Agreement,
+            viewer=user,
             description=_("What you and your partner agreed along the MENTOR framework."),
             exclude=["match"],
             extra={"pair": (_("pair"), lambda row: str(row.match))},
@@ -71,6 +74,7 @@ def collect(user):
             _("Answers about continuing"),
             RenewalAnswer.objects.filter(member=user).select_related("match__mentor", "match__mentee", "match__cycle"),
             model=RenewalAnswer,
+            viewer=user,
             exclude=["member"],
         ),
         model_section(
@@ -78,14 +82,23 @@ def collect(user):
             _("Your answers to “Does it fit?”"),
             FitCheck.objects.filter(member=user).select_related("match__mentor", "match__mentee"),
             model=FitCheck,
+            viewer=user,
             exclude=["member"],
         ),
     ]
 
 
 def erase(user, by=None):
-    """R6: a live pair ends before she goes; the partner is told it ended, never why."""
+    """R6: a live pair ends before she goes; the partner is told it ended, never why.
+
+    What is hers in a pair goes with her (issue 21 §7): the reasons she wrote when she ended a pair,
+    and the mission of her pairs' agreements when she was the mentee (it starts as her mentorvraag and
+    describes her goals). The rest of the agreement and the pair stay for her partner's sake.
+    """
     from .services import match_end_early
+
+    Match.objects.filter(ended_by=user).exclude(end_reason="").update(end_reason="", end_reason_shared=False)
+    Agreement.objects.filter(match__mentee=user).exclude(mission="").update(mission="", mission_agreed_at=None)
 
     with translation.override(settings.LANGUAGE_CODE):
         reason = gettext("The pair ended because one of the partners left the programme.")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.tasks import task_by_name
 
-from . import selectors, solver, suggestions
+from . import selectors, solver
 from .models import Application, Cycle, Match, MatchingProposal, Role
 from .services import MATCHABLE_CYCLE_STATUSES, proposal_confirm
 
@@ -94,7 +94,7 @@ def matching_proposal_compute(*, proposal_id: int) -> MatchingProposal:
         return proposal
     MatchingProposal.objects.filter(pk=proposal.pk).update(status=MatchingProposal.Status.RUNNING, progress=5)
     try:
-        state = suggestions.cycle_state(proposal.cycle)
+        state = selectors.cycle_state(proposal.cycle)
         mentors, mentees, _topic_names = selectors.cycle_candidates(cycle=proposal.cycle)
         MatchingProposal.objects.filter(pk=proposal.pk).update(progress=20)
 
@@ -161,7 +161,7 @@ def matching_proposal_confirm(*, proposal: MatchingProposal, by, before_window_c
             raise ValidationError(_("This proposal has already been confirmed."))
         if proposal.status != MatchingProposal.Status.READY:
             raise ValidationError(_("This proposal is not ready yet."))
-        if proposal.cycle_state != suggestions.cycle_state(proposal.cycle):
+        if proposal.cycle_state != selectors.cycle_state(proposal.cycle):
             raise ValidationError(
                 _("The cycle changed after this proposal was computed. Compute a new proposal first.")
             )

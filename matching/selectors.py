@@ -1,16 +1,18 @@
 """Reads for cycles, applications and matches."""
 
 import datetime
+import hashlib
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, F, Func, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import Expertise, Profile
+from core import disclosure
 
 from .models import Application, Cycle, FitCheck, Match, Role
 from .organisations import OrganisationRegister
@@ -105,7 +107,7 @@ def end_reason_visible_to(*, match, user) -> bool:
     """R6: why a pair ended stays with the coordinators, unless whoever ended it chose to share it."""
     if match.status != Match.Status.ENDED_EARLY or not match.end_reason:
         return False
-    return match.end_reason_shared or match.ended_by_id == user.pk
+    return disclosure.may_see(user, match, "end_reason")
 
 
 def pair_state(*, match) -> str:
@@ -504,6 +506,21 @@ def terms_of(*, match) -> list:
 # --- The optimal proposal (issue 17) ------------------------------------------------------
 
 
+def cycle_state(cycle: Cycle) -> str:
+    """The cycle's state from the database in two aggregate queries: any application, match or profile change alters it.
+
+    A stored proposal remembers it: when it differs, the proposal is stale.
+    """
+    applications = Application.objects.filter(cycle=cycle).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), last=Max("pk"), profiles=Max("member__profile__updated_at")
+    )
+    matches = Match.objects.filter(cycle=cycle).aggregate(
+        count=Count("pk"), live=Count("pk", filter=Q(status__in=Match.LIVE_STATUSES)), last=Max("pk")
+    )
+    state = f"{cycle.pk}:{sorted(applications.items())}:{sorted(matches.items())}"
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
 def matching_proposal_latest(*, cycle):
     """The cycle's newest stored proposal, or None."""
     from .models import MatchingProposal
@@ -513,6 +530,16 @@ def matching_proposal_latest(*, cycle):
 
 def matching_proposal_is_stale(*, proposal) -> bool:
     """Whether the cycle changed (application, match, profile) since the proposal was computed."""
-    from . import suggestions
+    return bool(proposal.cycle_state) and proposal.cycle_state != cycle_state(proposal.cycle)
 
-    return bool(proposal.cycle_state) and proposal.cycle_state != suggestions.cycle_state(proposal.cycle)
+
+def ongoing_roles(*, user) -> set[str]:
+    """The roles she has in pairs that are working together now: a member may be mentor in one and mentee
+    in another (R3), and then a mail about one of them says which."""
+    if user is None or not user.pk:
+        return set()
+    pairs = Match.objects.filter(status__in=Match.ONGOING_STATUSES).filter(Q(mentor=user) | Q(mentee=user))
+    roles = set()
+    for mentor_id, _mentee_id in pairs.values_list("mentor_id", "mentee_id"):
+        roles.add(Role.MENTOR if mentor_id == user.pk else Role.MENTEE)
+    return roles

@@ -9,12 +9,10 @@ database (so a change that bypasses signals, such as a bulk update, still invali
 A page then reads its 50 mentees and explains their top suggestions.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -57,24 +55,9 @@ def _version() -> int:
     return cache.get_or_set(_VERSION_KEY, 1, None)
 
 
-def cycle_state(cycle: Cycle) -> str:
-    """The cycle's state from the database in two aggregate queries: any application, match or profile change alters it.
-
-    A stored proposal remembers it: when it differs, the proposal is stale.
-    """
-    applications = Application.objects.filter(cycle=cycle).aggregate(
-        count=Count("pk"), changed=Max("updated_at"), last=Max("pk"), profiles=Max("member__profile__updated_at")
-    )
-    matches = Match.objects.filter(cycle=cycle).aggregate(
-        count=Count("pk"), live=Count("pk", filter=Q(status__in=Match.LIVE_STATUSES)), last=Max("pk")
-    )
-    state = f"{cycle.pk}:{sorted(applications.items())}:{sorted(matches.items())}"
-    return hashlib.sha256(state.encode()).hexdigest()[:32]
-
-
 def fingerprint(cycle: Cycle) -> str:
     """The cache key's part for this cycle: its state plus the version every relevant save bumps."""
-    return f"{_version()}-{cycle_state(cycle)}"
+    return f"{_version()}-{selectors.cycle_state(cycle)}"
 
 
 def compute(cycle: Cycle, state: str) -> CandidateSet:

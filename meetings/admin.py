@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import LargeChangeListMixin, ReadOnlyAdminMixin
+from core.roles import is_coordinator
 from matching.models import Match
 
 from . import selectors
@@ -66,7 +67,7 @@ class PairMeetingStatisticsAdmin(LargeChangeListMixin, ReadOnlyAdminMixin, admin
 
     def has_view_permission(self, request, obj=None):
         # The counts are for every coordinator, and only the list exists (no detail page).
-        return request.user.is_active and request.user.is_staff and obj is None
+        return is_coordinator(request.user) and obj is None
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        return is_coordinator(request.user)

@@ -11,7 +11,10 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from matching.signals import match_activated
 
-        from . import checks  # noqa: F401  (registers the system check)
+        from . import (
+            checks,  # noqa: F401  (registers the system check)
+            disclosure,  # noqa: F401  (who may read a private note: core.disclosure)
+        )
         from .personal_data import register_contributor
         from .receivers import on_match_activated
 

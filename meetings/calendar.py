@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.validators import single_line
+
 from .models import Meeting
 
 PRODID = "-//NOB Vrouwennetwerk//Mentorprogramma//NL"
@@ -29,7 +31,8 @@ def _new_calendar(name: str) -> icalendar.Calendar:
 
 
 def meeting_summary(meeting: Meeting, viewer) -> str:
-    partner = meeting.match.partner_of(viewer)
+    # Stored names may predate the single-line rule: one line, never a broken calendar.
+    partner = single_line(meeting.match.partner_of(viewer))
     if meeting.is_introduction:
         return _("Introductory meeting with %(partner)s") % {"partner": partner}
     return _("Mentor meeting with %(partner)s") % {"partner": partner}
@@ -49,7 +52,7 @@ def _event(meeting: Meeting, viewer, base_url: str) -> icalendar.Event:
     else:
         where = meeting.location
     if where:
-        event.add("location", where)
+        event.add("location", single_line(where))
     link = base_url + reverse("meetings:detail", args=[meeting.pk])
     # Only what both partners may see; never private notes (R11).
     description = [meeting.get_mode_display().capitalize()]
@@ -68,8 +71,26 @@ def _finish(calendar: icalendar.Calendar) -> bytes:
 
 def _address(user) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{user.email}")
-    address.params["cn"] = icalendar.vText(user.full_name)
+    # A parameter value cannot hold a line break at all (RFC 5545 3.2): a stored name that has one
+    # would make the whole file fail, so it is put on one line.
+    address.params["cn"] = icalendar.vText(single_line(user.full_name))
     return address
+
+
+def programme_organizer() -> icalendar.vCalAddress:
+    """The one ORGANIZER of every meeting, for its whole life: the programme's own address.
+
+    In iTIP (RFC 5546) only the organizer sends REQUEST and CANCEL. Either partner may plan, move or
+    cancel a meeting, so if the organizer were whoever planned it, the other partner's change would reach
+    her as a REQUEST "from herself", which Outlook and Gmail show as "you are the organizer" and do not
+    apply. With the programme as organizer and both partners as attendees, every update is valid for both.
+    """
+    address = icalendar.vCalAddress(f"mailto:{settings.PROGRAMME_CONTACT_EMAIL}")
+    address.params["cn"] = icalendar.vText(PROGRAMME_NAME)
+    return address
+
+
+PROGRAMME_NAME = "Mentorprogramma NOB Vrouwennetwerk"
 
 
 def meeting_ics(meeting: Meeting, viewer, base_url: str, method: str = "PUBLISH") -> bytes:
@@ -79,13 +100,18 @@ def meeting_ics(meeting: Meeting, viewer, base_url: str, method: str = "PUBLISH"
     calendar.add("method", method)
     event = _event(meeting, viewer, base_url)
     if method in ("REQUEST", "CANCEL"):
-        # Scheduling methods name an organizer and attendees: whoever planned it, and both partners.
+        # Scheduling methods name an organizer and attendees: the programme, and both partners.
         match = meeting.match
-        organizer = meeting.created_by if meeting.created_by_id in (match.mentor_id, match.mentee_id) else match.mentee
-        event.add("organizer", _address(organizer))
+        event.add("organizer", programme_organizer())
         for person in (match.mentee, match.mentor):
+            if person is None:  # a partner who erased her account
+                continue
             attendee = _address(person)
+            attendee.params["cutype"] = icalendar.vText("INDIVIDUAL")
             attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+            attendee.params["partstat"] = icalendar.vText("NEEDS-ACTION")
+            # Nobody reads replies at the programme's address: the pair agrees between themselves.
+            attendee.params["rsvp"] = icalendar.vText("FALSE")
             event.add("attendee", attendee, encode=0)
     calendar.add_component(event)
     return _finish(calendar)

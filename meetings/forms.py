@@ -8,6 +8,8 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
+
 from .models import MAX_DURATION_MINUTES, Meeting, MentorTopic
 from .services import MAX_NOTE_LENGTH, meeting_date_error
 
@@ -29,6 +31,7 @@ class MeetingForm(forms.Form):
         max_length=200,
         required=False,
         help_text=_("For example the office, a lunch spot or a city. Optional."),
+        validators=[validate_single_line],
     )
     video_url = forms.URLField(
         label=_("Video link"),

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
 from matching.models import Match
 
 MAX_DURATION_MINUTES = 8 * 60
@@ -61,7 +62,7 @@ class Meeting(models.Model):
         ],
     )
     mode = models.CharField(_("how"), max_length=12, choices=Mode.choices, default=Mode.IN_PERSON)
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True, validators=[validate_single_line])
     video_url = models.URLField(_("video link"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     # R8: the first meeting, planned on the mentee's initiative.

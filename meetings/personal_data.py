@@ -12,8 +12,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RetentionNotice
-from accounts.personal_data import Contributor, Policy, model_section, register
+from accounts.personal_data import Contributor, Policy, json_value, model_section, register
 from accounts.retention import ERASE, WARN, latest_notices, warn_then_erase
+from core.disclosure import HIDDEN, may_see
 from matching.models import Match
 
 from .crypto import InvalidToken, decrypt
@@ -42,12 +43,15 @@ def collect(user):
             _("Meetings"),
             meetings,
             model=Meeting,
+            viewer=user,
             description=_("The meetings of your pairs, as you and your partner both see them."),
             withheld={
                 "created_by": _("Who entered a meeting, you or your partner, is not kept apart for you."),
                 "updated_by": _("Who entered a meeting, you or your partner, is not kept apart for you."),
                 "status_changed_by": _("Who entered a meeting, you or your partner, is not kept apart for you."),
                 "sequence": _("A technical counter for calendar apps."),
+                "uid": _("A technical mark for calendar apps."),
+                "submission_key": _("A technical mark that keeps a form sent twice from making two meetings."),
             },
         ),
         model_section(
@@ -55,18 +59,31 @@ def collect(user):
             _("Your private notes"),
             notes,
             model=PrivateNote,
+            viewer=user,
             description=_("Only you can read these. Your partner's notes are hers and are not included."),
             exclude=["author"],
-            withheld={"ciphertext": _("Stored encrypted; shown here decrypted as 'text'.")},
-            extra={"text": (_("text"), _note_text)},
+            labels={"created_at": _("created at"), "updated_at": _("updated at")},
+            withheld={
+                "ciphertext": _("Stored encrypted; shown here decrypted as 'text'."),
+                "meeting": _("Shown as the meeting's date."),
+            },
+            extra={
+                "meeting_on": (_("meeting of"), lambda note: json_value(note.meeting.starts_at)),
+                "text": (
+                    _("text"),
+                    lambda note: _note_text(note) if may_see(user, note, "ciphertext") else str(HIDDEN),
+                ),
+            },
         ),
         model_section(
             "calendar_feeds",
             _("Calendar feed"),
             CalendarFeed.objects.filter(user=user).order_by("created_at"),
             model=CalendarFeed,
+            viewer=user,
             description=_("Whether your meetings are shared with your own calendar app through a private link."),
             exclude=["user"],
+            labels={"created_at": _("created at"), "revoked_at": _("switched off at")},
             withheld={"token": _("The private link is a key to your calendar: it is shown only on the meetings page.")},
         ),
         model_section(

@@ -125,13 +125,70 @@ def meeting_plan(
     is_introduction=False,
     submission_key=None,
 ) -> Meeting:
-    """Plan a meeting; the same `submission_key` (the form's one-time key) plans it only once."""
+    """Plan a meeting once: the same `submission_key` (the form's one-time key), or the same pair and
+    start time planned again within REPLAN_WINDOW (a double click, a resent form without its key, a
+    script), returns the meeting planned first and tells the partner once."""
     _check_pair_member(match, by)
     _check_pair_active(match)
     if submission_key is not None:
         already = Meeting.objects.filter(match=match, submission_key=submission_key).first()
         if already is not None:
             return already
+    with transaction.atomic():
+        # The pair's row lock makes concurrent plans of one pair wait for each other, so the second
+        # sees the first's meeting (a check without the lock would let eight requests pass at once).
+        Match.objects.select_for_update().filter(pk=match.pk).first()
+        already = _just_planned(match, starts_at, submission_key)
+        if already is not None:
+            return already
+        return _plan(
+            match=match,
+            by=by,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            mode=mode,
+            location=location,
+            video_url=video_url,
+            topics=topics,
+            is_introduction=is_introduction,
+            submission_key=submission_key,
+        )
+
+
+# The same pair and start time planned again within this time is the same meeting.
+REPLAN_WINDOW = datetime.timedelta(minutes=1)
+
+
+def _just_planned(match: Match, starts_at, submission_key) -> Meeting | None:
+    if submission_key is not None:
+        already = Meeting.objects.filter(match=match, submission_key=submission_key).first()
+        if already is not None:
+            return already
+    return (
+        Meeting.objects.filter(
+            match=match,
+            starts_at=starts_at,
+            created_at__gte=timezone.now() - REPLAN_WINDOW,
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _plan(
+    *,
+    match,
+    by,
+    starts_at,
+    duration_minutes,
+    mode,
+    location,
+    video_url,
+    topics,
+    is_introduction,
+    submission_key,
+) -> Meeting:
     meeting = Meeting(
         match=match,
         starts_at=starts_at,

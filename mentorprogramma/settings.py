@@ -36,6 +36,10 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
     DEBUG = env.bool("DEBUG", default=True)
 
+# Django's technical 404 (URL list) and 500 (traceback) pages only when a developer asks for them
+# explicitly; otherwise development shows the programme's own pages too (core.middleware).
+DEBUG_TECHNICAL_PAGES = DEBUG and env.bool("DEBUG_TECHNICAL_PAGES", default=False)
+
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -80,6 +84,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A member without a programme profile is led to the profile step first.
     "accounts.middleware.ProfileStepMiddleware",
+    # With DEBUG, the site's own 404/500 pages unless DEBUG_TECHNICAL_PAGES asks for Django's.
+    "core.middleware.SiteErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "mentorprogramma.urls"
@@ -227,6 +233,8 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default=f"NOB Vrouwennetwerk Mentorprogramma <{PROGRAMME_CONTACT_EMAIL}>"
 )
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Mail headers carry the programme's clock (Date: … +0100), not UTC's "-0000".
+EMAIL_USE_LOCALTIME = True
 EMAIL_HOST = env("EMAIL_HOST", default="")
 if EMAIL_HOST:
     EMAIL_BACKEND = "core.mail.SMTPEmailBackend"  # Django's, telling whether a server may have accepted a mail
@@ -332,6 +340,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Request size: form fields (not files) up to 2.5 MB in memory and 2,000 fields; an uploaded file
+# above 2.5 MB is spooled to a temporary file, never held whole in memory. The one upload, the
+# member list, is refused above 10 MB by its form (accounts.member_list.MAX_UPLOAD_BYTES); the web
+# server in front caps the whole request body (README: client_max_body_size 12m).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Bootstrap and our own assets come from 'self'; no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -31,6 +31,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.tasks import task_by_name
+
 from . import crypto
 from .models import OutboxMessage
 
@@ -166,10 +168,8 @@ def _publish_within(seconds: float) -> None:
 
 
 def deliver_task():
-    """The deliver task, found by its registered name (outside a worker, task discovery is lazy)."""
-    if DELIVER_DUE_TASK not in current_app.tasks:
-        current_app.loader.import_default_modules()
-    return current_app.tasks[DELIVER_DUE_TASK]
+    """The deliver task, found by its registered name (tasks.py imports this module, not the other way round)."""
+    return task_by_name(DELIVER_DUE_TASK)
 
 
 def _nudge_needed() -> bool:

@@ -20,6 +20,16 @@ from .models import OutboxMessage
 BODY_FIELDS = {"last_error": "", "sealed_context": ""}
 
 
+def _subject_as_sent(message) -> str:
+    """The subject line she received (in her language), or the kind of e-mail when it can no longer be built."""
+    from .emails.build import build_email
+
+    try:
+        return build_email(message).subject
+    except Exception:  # noqa: BLE001 - an old row whose subject is gone: its kind is enough
+        return message.get_kind_display()
+
+
 def collect(user):
     return [
         model_section(
@@ -27,13 +37,22 @@ def collect(user):
             _("E-mails sent to you"),
             OutboxMessage.objects.filter(recipient=user).order_by("created_at"),
             model=OutboxMessage,
+            viewer=user,
             description=_(
                 "Which e-mails the programme sent you and when. After %(days)s days only the kind, dates and "
                 "status of a message are kept."
             )
             % {"days": settings.RETENTION_OUTBOX_DAYS},
             exclude=["recipient"],
+            extra={"subject": (_("subject"), _subject_as_sent)},
             withheld={
+                "template": _("Which text the e-mail used: shown as its subject."),
+                "subject_type": _("What the e-mail was about, as a technical reference: shown as its subject."),
+                "subject_id": _("What the e-mail was about, as a technical reference: shown as its subject."),
+                "period": _("A technical mark that keeps a reminder from being sent twice."),
+                "attempts": _("How often sending was tried: a technical detail."),
+                "next_attempt_at": _("When sending would be tried again: a technical detail."),
+                "claimed_at": _("When a worker took the e-mail to send it: a technical detail."),
                 "claim_token": _("A technical mark used while sending."),
                 "last_error": _("A technical error message of the mail server."),
                 "sealed_context": _("The encrypted link of an account e-mail while it waits to be sent."),

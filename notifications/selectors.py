@@ -3,11 +3,10 @@
 import datetime
 from collections import defaultdict
 
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import COORDINATOR_GROUP
+from core import roles
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import Invitation
 from matching.models import Match
@@ -122,7 +121,7 @@ def invitations_to_remind(round_):
 
 
 def coordinators():
-    return get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=COORDINATOR_GROUP).distinct()
+    return roles.coordinators()
 
 
 def failed_messages():

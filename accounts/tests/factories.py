@@ -112,8 +112,10 @@ def reauthenticate(client, user) -> None:
     )
 
     session = client.session
+    # allauth appends to the session's records (the login's second factor stays recorded).
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
+        *session.get(AUTHENTICATION_METHODS_SESSION_KEY, []),
+        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True},
     ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()

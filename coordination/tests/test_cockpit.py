@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MemberListImport, MembershipType, Profile, Region, User, VerificationStatus
-from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory, UserFactory
+from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory
 from coordination import cockpit as coordination
 from evaluations.models import EvaluationRound, Invitation, Receipt
 from evaluations.tests.factories import EvaluationRoundFactory
@@ -36,7 +36,7 @@ def test_members_get_404(client):
 
 
 def test_staff_outside_the_coordinators_group_get_404(client):
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(MemberFactory(is_staff=True))
     assert client.get(URL).status_code == 404
 
 

@@ -9,7 +9,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.core import mail
 from django.core.cache import cache
-from django.db import models
+from django.db import connection, models
+from scipy.stats import kendalltau
 
 from evaluations import services
 from evaluations.models import Receipt, Response, Role, SealedBallot
@@ -147,3 +148,34 @@ def test_responses_and_answers_are_not_in_the_admin():
     assert "response" not in registered
     assert "receipt" not in registered
     assert "sealedballot" not in registered
+
+
+def test_publication_shuffles_the_ballots_on_every_database(evaluation_round):
+    """The published responses lie in the table in no order that mirrors who submitted when (R14).
+
+    On any database (test_sealing checks PostgreSQL's physical row order too): the insertion order,
+    read back by SQLite's rowid or PostgreSQL's ctid, is compared with the order of submission.
+    """
+    participants = 30
+    markers = []
+    for n in range(participants):
+        invitation = invitation_for_new_pair(evaluation_round)
+        planted = f"antwoord-{n:02d}-{uuid.uuid4().hex}"
+        services.response_submit(
+            invitation=invitation, user=invitation.user, answers=answers_for(evaluation_round, text=planted)
+        )
+        markers.append(planted)
+
+    assert publish(evaluation_round) == participants
+
+    position = {"sqlite": "rowid", "postgresql": "ctid"}[connection.vendor]
+    table = connection.ops.quote_name(Response._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT answers FROM {table} ORDER BY {position}")  # noqa: S608 - names from the model
+        stored = [str(answers) for (answers,) in cursor.fetchall()]
+    published_order = [next(rank for rank, planted in enumerate(markers) if planted in text) for text in stored]
+    assert sorted(published_order) == list(range(participants))
+    assert published_order != list(range(participants))
+    tau, _p = kendalltau(range(participants), published_order)
+    # A real shuffle of 30 items has tau with standard deviation ~0.13: |tau| >= 0.6 is a 1-in-100,000 event.
+    assert abs(tau) < 0.6

@@ -117,6 +117,9 @@ def test_a_missing_required_answer_keeps_everything_she_answered(client, invitat
     content = response.content.decode()
     assert "Mijn netwerk is echt gegroeid" in content
     assert "Beantwoord deze vraag alsjeblieft." in content or "Dit veld is verplicht." in content
+    # The site's one error summary opens the form, with this form's own first line and a link to the question.
+    assert content.count("error-summary") == 1
+    assert "Sommige antwoorden ontbreken" in content and f'href="#div_id_q_{required.pk}"' in content
     assert not Receipt.objects.exists()
     assert not SealedBallot.objects.exists()
 

@@ -41,9 +41,9 @@ def test_a_coordinator_matches_a_mentee_who_then_sees_her_mentors_contact_detail
     page.get_by_role("link", name="Koppelscherm").click()
     expect(page.get_by_role("row", name="Lotte Bakker")).to_contain_text("beiden Btw")
     # Applications are still open: she matches only after saying she wants to (issue 15 §1).
-    expect(page.get_by_role("button", name="Koppel Lotte Bakker aan Marieke de Vries")).to_have_count(0)
+    expect(page.get_by_role("button", name="Koppelen: Lotte Bakker aan Marieke de Vries")).to_have_count(0)
     page.get_by_role("link", name="Ik wil nu al koppelen, voordat de aanmelding sluit").click()
-    page.get_by_role("button", name="Koppel Lotte Bakker aan Marieke de Vries").click()
+    page.get_by_role("button", name="Koppelen: Lotte Bakker aan Marieke de Vries").click()
     expect(page.locator(".messagelist")).to_contain_text("Lotte Bakker is gekoppeld aan Marieke de Vries")
     page.get_by_role("button", name="Uitloggen").click()
 

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from accounts.models import Region
 from accounts.tests.factories import ExpertiseFactory, MemberFactory, ProfileFactory, UserFactory
-from matching import suggestions
-from matching.admin import MENTEES_PER_PAGE
+from matching import koppelscherm, services, suggestions
+from matching.koppelscherm import MENTEES_PER_PAGE
+from matching.models import MatchingProposal
 from matching.tests.factories import ApplicationFactory, MentorApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,76 @@ def test_a_profile_change_forgets_the_candidate_set(cycle, big_cycle):
     profile.region = Region.LIMBURG
     profile.save()
     assert suggestions.fingerprint(cycle) != state
+
+
+# --- The read models themselves, without HTTP (matching.koppelscherm) -----------------------
+
+
+def test_the_matching_page_is_built_without_a_request(cycle, big_cycle):
+    first = koppelscherm.matching_page(cycle=cycle)
+    second = koppelscherm.matching_page(cycle=cycle, page_number=2)
+    zeeland = koppelscherm.matching_page(cycle=cycle, region=Region.ZEELAND)
+    by_topic = koppelscherm.matching_page(cycle=cycle, topic=big_cycle["btw"].pk)
+
+    assert len(first.rows) == MENTEES_PER_PAGE
+    assert len(second.rows) == 60 - MENTEES_PER_PAGE
+    assert {row["application"].pk for row in zeeland.rows} == {mentee.pk for mentee in big_cycle["zeeland"]}
+    assert {row["application"].pk for row in by_topic.rows} == {mentee.pk for mentee in big_cycle["zeeland"]}
+    assert (big_cycle["btw"].pk, "Btw") in first.topics
+    mentor_ids = {mentor.pk for mentor in big_cycle["mentors"]}
+    for row in first.rows:
+        assert row["eligible"] and not row["matched"] and not row["rematch"]
+        assert 0 < len(row["suggestions"]) <= koppelscherm.SUGGESTIONS_PER_MENTEE
+        assert {suggestion.mentor.application_id for suggestion in row["suggestions"]} <= mentor_ids
+    assert first.candidates.open_mentees == 60
+
+
+def test_the_matching_page_leaves_a_matched_mentee_out_unless_asked(cycle, big_cycle, coordinator):
+    mentee = big_cycle["zeeland"][0]
+    services.match_confirm(
+        mentor_application=big_cycle["mentors"][0],
+        mentee_application=mentee,
+        by=coordinator,
+        before_window_closes=True,
+    )
+
+    unmatched = koppelscherm.matching_page(cycle=cycle, region=Region.ZEELAND)
+    everyone = koppelscherm.matching_page(cycle=cycle, region=Region.ZEELAND, unmatched_only=False)
+
+    assert mentee.pk not in {row["application"].pk for row in unmatched.rows}
+    row = next(row for row in everyone.rows if row["application"].pk == mentee.pk)
+    assert row["matched"]
+
+
+def test_the_matching_page_names_a_mentor_left_out_for_her_organisation(cycle, big_cycle):
+    mentee = big_cycle["zeeland"][0]
+    colleague = big_cycle["mentors"][0]
+    colleague.member.profile.organisation = mentee.member.profile.organisation
+    colleague.member.profile.save()
+
+    screen = koppelscherm.matching_page(cycle=cycle, region=Region.ZEELAND)
+
+    row = next(row for row in screen.rows if row["application"].pk == mentee.pk)
+    assert colleague.pk not in {suggestion.mentor.application_id for suggestion in row["suggestions"]}
+    assert [(item["mentor"].application_id, item["reason"]) for item in row["not_offered"]] == [
+        (colleague.pk, "zelfde organisatiegroep")
+    ]
+
+
+def test_the_proposal_page_shows_the_chosen_mentor_even_when_no_longer_a_suggestion(cycle, big_cycle):
+    mentee, other = big_cycle["zeeland"][:2]
+    best = suggestions.candidate_set(cycle).suggestions[mentee.pk]
+    outsider = MentorApplicationFactory(cycle=cycle, member=MemberFactory(), capacity=1)
+    proposal = MatchingProposal.objects.create(
+        cycle=cycle,
+        status=MatchingProposal.Status.READY,
+        choices={str(mentee.pk): [best[0][0], True], str(other.pk): [outsider.pk, False]},
+    )
+
+    result = koppelscherm.proposal_page(cycle=cycle, proposal=proposal)
+
+    rows = {row["mentee"].application_id: row for row in result["rows"]}
+    assert rows[mentee.pk]["selected_id"] == best[0][0] and rows[mentee.pk]["include"]
+    assert rows[mentee.pk]["explanation"].mentor.application_id == best[0][0]
+    assert rows[other.pk]["selected_id"] == outsider.pk and not rows[other.pk]["include"]
+    assert outsider.pk in {option["mentor"].application_id for option in rows[other.pk]["options"]}

@@ -68,7 +68,7 @@ def test_matched_before_the_start_introduced_a_no_and_matched_again(live_server,
         # 30 November: the coordinator confirms the pair, two and a half months before the start.
         log_in(page, live_server, coordinator)
         page.goto(f"{live_server.url}/admin/matching/cycle/{cycle.pk}/matching/")
-        page.get_by_role("button", name="Koppel Sanne Bakker aan Birgit Jansen").click()
+        page.get_by_role("button", name="Koppelen: Sanne Bakker aan Birgit Jansen").click()
         expect(page.locator(".messagelist")).to_contain_text("Sanne Bakker is gekoppeld aan Birgit Jansen")
         log_out(page, live_server)
 
@@ -119,7 +119,7 @@ def test_matched_before_the_start_introduced_a_no_and_matched_again(live_server,
         page.get_by_role("button", name="Voortijdig beëindigen").click()
         expect(page.locator(".messagelist")).to_contain_text("Sanne Bakker kun je op dit scherm opnieuw koppelen")
         expect(page.get_by_role("row", name="Sanne Bakker")).to_contain_text("opnieuw te koppelen")
-        page.get_by_role("button", name="Koppel Sanne Bakker aan Petra Visser").click()
+        page.get_by_role("button", name="Koppelen: Sanne Bakker aan Petra Visser").click()
         expect(page.locator(".messagelist")).to_contain_text("Sanne Bakker is gekoppeld aan Petra Visser")
         log_out(page, live_server)
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import MemberFactory
-from matching import proposals, selectors, services, suggestions
+from matching import proposals, selectors, services
 from matching.models import Match, MatchingProposal
 from matching.tests.factories import ApplicationFactory, MentorApplicationFactory
 
@@ -158,13 +158,13 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
 
     mentor = MentorApplicationFactory(capacity=1)
     first, second = ApplicationFactory.create_batch(2, cycle=mentor.cycle)
-    proposals = []
+    stored = []
     for mentee in (first, second):
-        proposals.append(
+        stored.append(
             MatchingProposal.objects.create(
                 cycle=mentor.cycle,
                 status=MatchingProposal.Status.READY,
-                cycle_state=suggestions.cycle_state(mentor.cycle),
+                cycle_state=selectors.cycle_state(mentor.cycle),
                 choices={str(mentee.pk): [mentor.pk, True]},
             )
         )
@@ -174,7 +174,7 @@ def test_two_stored_proposals_for_a_mentors_last_place_exactly_one_wins(coordina
             lambda proposal=proposal: proposals.matching_proposal_confirm(
                 proposal=proposal, by=coordinator, before_window_closes=True
             )
-            for proposal in proposals
+            for proposal in stored
         )
     )
 

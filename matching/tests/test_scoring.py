@@ -1,6 +1,7 @@
 """The one home of suggestions: hard rules, the score and its reasons, the optimal proposal."""
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from matching.scoring import (
     hard_rule_violation,
     optimal_assignment,
     parse_languages,
+    prepare,
+    score_rows,
     score_table,
     total_score,
 )
@@ -109,12 +112,16 @@ def _random_cycle(seed, mentors=12, mentees=25):
         for pk in range(mentors)
     ]
     # Some members apply in both roles, so "not herself" is exercised too.
+    # Some mentees name organisations they want no mentor from (a key nobody has included), and some had
+    # a pair end early with a mentor of this cycle (or with someone no longer here).
     mentee_list = [
         Candidate(
             **common(pk),
             allow_same_organisation=rng.random() < 0.3,
             prefers_same_region=rng.random() < 0.5,
             has_live_match=rng.random() < 0.1,
+            avoids=frozenset(f"kantoor {n}" for n in rng.sample(range(6), rng.choice([0, 0, 1, 2]))),
+            former_mentors=frozenset(rng.sample([*range(mentors), 999], rng.choice([0, 0, 1, 2]))),
         )
         for pk in range(mentors - 3, mentors - 3 + mentees)
     ]
@@ -133,6 +140,46 @@ def test_the_whole_cycle_table_agrees_with_the_explanation_of_each_pair(seed):
             assert table.allowed[row, column] == (suggestion is not None)
             if suggestion:
                 assert table.score_of(row, column) == suggestion.score
+
+
+def _compare_hard_rules(seed) -> dict[str, int]:
+    """The scalar rules (hard_rule_violation) and the vectorised ones (score_rows), on every pair of a random
+    cycle, scored whole and in blocks as the candidate set does: avoided organisations and former mentors too.
+
+    Returns how many pairs only `avoids` or only `former_mentors` forbid."""
+    mentors, mentees = _random_cycle(seed)
+    prepared = prepare(mentors, mentees)
+    blocks = [score_rows(prepared, start, min(start + 7, len(mentees))) for start in range(0, len(mentees), 7)]
+    allowed = np.vstack([block_allowed for _scores, block_allowed in blocks])
+    scores = np.vstack([block_scores for block_scores, _allowed in blocks])
+
+    exercised = {"avoids": 0, "former_mentors": 0}
+    for row, candidate in enumerate(mentees):
+        for column, offered in enumerate(mentors):
+            violation = hard_rule_violation(offered, candidate)
+            assert allowed[row, column] == (not violation), (seed, row, column, violation)
+            if not violation:
+                assert scores[row, column] == explain(offered, candidate).score
+            for rule in exercised:
+                if violation and not hard_rule_violation(offered, replace(candidate, **{rule: frozenset()})):
+                    exercised[rule] += 1
+    table = score_table(mentors, mentees)
+    assert (table.allowed == allowed).all()
+    assert (table.scores == scores).all()
+    return exercised
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_both_implementations_of_the_hard_rules_agree_on_every_pair(seed):
+    _compare_hard_rules(seed)
+
+
+def test_the_random_cycles_exercise_avoided_organisations_and_former_mentors():
+    totals = {"avoids": 0, "former_mentors": 0}
+    for seed in range(20):
+        for rule, count in _compare_hard_rules(seed).items():
+            totals[rule] += count
+    assert totals["avoids"] >= 10 and totals["former_mentors"] >= 10, totals
 
 
 @pytest.mark.parametrize("seed", range(5))

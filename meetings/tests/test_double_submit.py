@@ -70,3 +70,31 @@ def test_two_forms_opened_separately_plan_two_meetings(client, pair):
     client.post(reverse("meetings:create", args=[pair.pk]), {**second, "start_time": "14:00", "end_time": "15:00"})
 
     assert Meeting.objects.filter(match=pair).count() == 2
+
+
+def test_eight_concurrent_submissions_without_the_forms_key_plan_one_meeting_and_one_mail(client, pair):
+    """Finding 21.12: a script or an old form without `submission_key` made 8 meetings and 8 partner mails."""
+    from notifications.models import OutboxMessage
+
+    client.force_login(pair.mentee)
+    data = _planning_form(client, pair)
+    del data["submission_key"]
+
+    statuses = _submit_at_once(pair, data)
+
+    assert statuses == [302] * 8
+    assert Meeting.objects.filter(match=pair).count() == 1
+    mails = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.MEETING_PLANNED, recipient=pair.mentor)
+    assert mails.count() == 1
+
+
+def test_the_same_start_planned_again_after_a_minute_is_a_second_meeting_on_purpose(client, pair):
+    client.force_login(pair.mentee)
+    data = _planning_form(client, pair)
+    del data["submission_key"]
+    client.post(reverse("meetings:create", args=[pair.pk]), data)
+    Meeting.objects.filter(match=pair).update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+
+    client.post(reverse("meetings:create", args=[pair.pk]), data)
+
+    assert Meeting.objects.filter(match=pair).count() == 2

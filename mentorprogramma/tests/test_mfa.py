@@ -60,6 +60,10 @@ def test_once_she_has_set_up_an_authenticator_app_the_admin_opens(client):
     assert "data:image/svg+xml" in page  # the QR code to scan
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP).exists()
+    # This session logged in with the password alone: it passes the second step once (issue 21 §4).
+    second_step = client.get(reverse("admin:index"))
+    assert second_step["Location"].startswith(reverse("mfa_reauthenticate"))
+    client.post(second_step["Location"], {"code": current_totp_code(secret)})
     assert client.get(reverse("admin:index")).status_code == 200
 
 

@@ -32,3 +32,15 @@ def test_the_footer_and_the_sign_up_form_link_to_it(client):
     privacy = reverse("privacy")
     assert f'href="{privacy}"' in client.get(reverse("home")).content.decode()
     assert f'href="{privacy}"' in client.get(reverse("account_signup")).content.decode()
+
+
+def test_the_privacy_statement_opens_for_a_member_without_a_profile(client):
+    """Issue 21 §9: she was sent to the profile step instead of reading what happens to her data."""
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())  # signed up and confirmed, no programme profile yet
+
+    response = client.get(reverse("privacy"))
+
+    assert response.status_code == 200
+    assert "pages/privacy.html" in [template.name for template in response.templates]

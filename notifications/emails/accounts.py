@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import RetentionNotice, VerificationStatus
+from matching import selectors as matching_selectors
 
 from .. import crypto
 from ..models import OutboxMessage
@@ -26,14 +27,22 @@ def _verification_decision(message, profile) -> Content:
     """R2: verified, or rejected with the coordinators' reason; the decision is the one recorded in the period."""
     profile_url = absolute_url(reverse("accounts:profile"))
     if message.period[:1] == VerificationStatus.VERIFIED[:1]:
+        # Said as it is today: while a cycle takes applications, "whenever applications are open" reads
+        # as if they were closed.
+        cycle = matching_selectors.open_cycles().first()
+        if cycle is not None:
+            next_step = _(
+                "Your NOB membership has been verified. Applications for %(cycle)s are open until %(date)s: you "
+                "can apply now as mentee or mentor. Your profile shows what you can do next."
+            ) % {"cycle": cycle.name, "date": long_date(cycle.applications_close)}
+        else:
+            next_step = _(
+                "Your NOB membership has been verified. You can apply as soon as applications for the next cycle "
+                "of the mentor programme open. Your profile shows what you can do next."
+            )
         return Content(
             subject=_("Your NOB membership has been verified"),
-            paragraphs=[
-                _(
-                    "Your NOB membership has been verified. You can now apply for a cycle of the mentor programme "
-                    "whenever applications are open. Your profile shows what you can do next."
-                )
-            ],
+            paragraphs=[next_step],
             actions=[(_("Open your profile"), profile_url)],
         )
     paragraphs = [_("Unfortunately we could not verify your NOB membership. The coordinators' reason:")]

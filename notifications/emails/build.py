@@ -2,14 +2,20 @@
 kind chosen, the text and HTML rendered in the recipient's language."""
 
 from collections import defaultdict
+from email import policy
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from core.validators import single_line
+from matching import selectors as matching_selectors
+from matching.models import Match
 
 from .. import selectors
 from ..models import OutboxMessage
@@ -100,6 +106,48 @@ def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+class ProgrammeEmail(EmailMultiAlternatives):
+    """Django's e-mail with the subject folded as RFC 5322 and 2047 intend.
+
+    Django 5.2 encodes a long non-ASCII subject as a run of encoded words that starts on the line
+    *after* "Subject:"; a client that unfolds naively shows it with a leading space. The modern email
+    policy folds word by word, starting on the Subject line, and decodes back to exactly the subject.
+    """
+
+    def message(self, **kwargs):
+        msg = super().message(**kwargs)
+        folded = policy.SMTP.fold("Subject", str(self.subject))
+        msg.replace_header("Subject", folded.removeprefix("Subject: ").rstrip("\r\n").replace("\r\n", "\n"))
+        return msg
+
+
+# Mails about one pair: when she is mentor in one pair and mentee in another, the subject says which.
+ROLE_NAMED_KINDS = {
+    Kind.QUIET_PAIR_NUDGE,
+    Kind.MEETINGS_REMINDER,
+    Kind.RENEWAL_QUESTION,
+    Kind.FIRST_CONTACT_REMINDER,
+    Kind.MEETING_PLANNED,
+    Kind.MEETING_CHANGED,
+    Kind.MEETING_CANCELLED,
+    Kind.PAIR_ENDED,
+    Kind.FIT_CHECK_QUESTION,
+}
+
+
+def _with_role(message: OutboxMessage, subject, text: str) -> str:
+    if message.kind not in ROLE_NAMED_KINDS or message.recipient is None:
+        return text
+    match = subject if isinstance(subject, Match) else getattr(subject, "match", None)
+    if match is None or message.recipient_id not in (match.mentor_id, match.mentee_id):
+        return text
+    if len(matching_selectors.ongoing_roles(user=message.recipient)) < 2:
+        return text
+    if message.recipient_id == match.mentor_id:
+        return _("%(subject)s (as mentor)") % {"subject": text}
+    return _("%(subject)s (as mentee)") % {"subject": text}
+
+
 def stable_message_id(message: OutboxMessage) -> str:
     """One Message-ID per outbox row, set once: from its id and the moment it was recorded."""
     return f"<outbox.{message.pk}.{int(message.created_at.timestamp() * 1000)}@{site_domain()}>"
@@ -123,8 +171,12 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
         }
         text = render_to_string("notifications/email/message.txt", context)
         html = render_to_string("notifications/email/message.html", context)
-    email = EmailMultiAlternatives(
-        subject=content.subject,
+        # A header holds one line: a partner's stored name with a line break (from before names were
+        # checked) must not make her mail fail on every attempt.
+        subject_line = _with_role(message, subject, single_line(content.subject))
+        language = translation.get_language()
+    email = ProgrammeEmail(
+        subject=subject_line,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.address],
@@ -135,6 +187,9 @@ def build_email(message: OutboxMessage, subjects: dict | None = None) -> EmailMu
             "Auto-Submitted": "auto-generated",
             # The same for every try of this row: a receiving server can drop a copy (issue 22).
             "Message-ID": stable_message_id(message),
+            # The programme's own clock ("+0100"), not UTC's "-0000"; and the language it is written in.
+            "Date": format_datetime(timezone.localtime()),
+            "Content-Language": language,
         },
     )
     email.attach_alternative(html, "text/html")

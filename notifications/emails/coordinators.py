@@ -6,6 +6,8 @@ The weekly digest is the roof's (coordination/digest.py), registered through ``b
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.people import name_for_coordinators
+
 from ..models import OutboxMessage
 from .base import Content, absolute_url
 
@@ -21,17 +23,17 @@ def _fit_check_concern(message, check) -> Content:
     role = _("mentee") if check.member_id == match.mentee_id else _("mentor")
     return Content(
         subject=_("A match that does not fit: %(mentee)s and %(mentor)s")
-        % {"mentee": match.mentee.full_name, "mentor": match.mentor.full_name},
+        % {"mentee": name_for_coordinators(match.mentee), "mentor": name_for_coordinators(match.mentor)},
         paragraphs=[
             _(
                 "After meeting, %(name)s (%(role)s) said the match of %(mentee)s with mentor %(mentor)s does not "
                 "fit. Her partner does not know this answer."
             )
             % {
-                "name": check.member.full_name,
+                "name": name_for_coordinators(check.member),
                 "role": role,
-                "mentee": match.mentee.full_name,
-                "mentor": match.mentor.full_name,
+                "mentee": name_for_coordinators(match.mentee),
+                "mentor": name_for_coordinators(match.mentor),
             },
             _(
                 "Please contact them. In the admin you can end the mentorship kindly (both hear that the "

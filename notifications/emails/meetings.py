@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from meetings.answers import MeetingAnswer, answer_token
 from meetings.calendar import meeting_ics
@@ -29,8 +30,14 @@ def _calendar_part(meeting, recipient):
     ics = meeting_ics(meeting, recipient, settings.SITE_URL, method=method).decode()
     part = MIMEText(ics, "calendar", "utf-8")
     part.set_param("method", method)
-    part.add_header("Content-Disposition", "attachment", filename="afspraak.ics")
+    # Named in the mail's language: "afspraak.ics" in a Dutch mail, "meeting.ics" in an English one.
+    part.add_header("Content-Disposition", "attachment", filename=pgettext("calendar file name", "meeting") + ".ics")
     return part
+
+
+def _is_over(meeting) -> bool:
+    """Logged after it took place: no calendar invitation for an event already over."""
+    return meeting.ends_at <= timezone.now()
 
 
 def meeting_url(meeting) -> str:
@@ -51,7 +58,19 @@ def _meeting_message(message, meeting) -> Content:
     actor = meeting.match.partner_of(message.recipient)
     values = {"name": actor.full_name}
     kind = message.kind
-    if kind == Kind.MEETING_CANCELLED or meeting.status == meeting.Status.CANCELLED:
+    cancelled = kind == Kind.MEETING_CANCELLED or meeting.status == meeting.Status.CANCELLED
+    if not cancelled and _is_over(meeting):
+        # A meeting entered (or corrected) after it took place: she hears of it, without an invitation.
+        return Content(
+            subject=_("Meeting logged: %(when)s") % {"when": _when(meeting)},
+            paragraphs=[
+                _("%(name)s has logged a meeting with you that has already taken place; it is on the meeting's page.")
+                % values
+            ],
+            details=_meeting_details(meeting),
+            actions=[(_("Open the meeting"), meeting_url(meeting))],
+        )
+    if cancelled:
         subject = _("Meeting cancelled: %(when)s") % {"when": _when(meeting)}
         opening = _("%(name)s has cancelled your meeting. Your calendar is updated with the attachment.") % values
     elif kind == Kind.MEETING_CHANGED:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from matching import selectors as matching_selectors
 from matching.models import FitCheck
 from matching.selectors import may_see_contact_details
 
@@ -260,18 +261,28 @@ def _pair_ended(message, match) -> Content:
             _("%(name)s has ended your mentorship. Taking part is voluntary, and anyone may stop at any time.")
             % {"name": partner.full_name}
         ]
-        if match.end_reason_shared and match.end_reason:
+        # The one rule of who may read a reason (core.disclosure), as on the pair page and in her export.
+        if matching_selectors.end_reason_visible_to(match=match, user=message.recipient):
             paragraphs.append(_("She asked us to pass on her reason: “%(reason)s”") % {"reason": match.end_reason})
     else:
         paragraphs = [
             _("Your mentorship with %(name)s has ended.") % {"name": partner.full_name},
         ]
-    paragraphs.append(
-        _(
-            "The coordinators will contact you about what happens next. Thank you for the time and attention you "
-            "gave to the programme."
+    if message.recipient.pk == match.mentee_id:
+        # She is not leaving: her application stays, and the coordinators may match her again (a re-match).
+        paragraphs.append(
+            _(
+                "The coordinators will contact you about what happens next; your application stays, so they can "
+                "look for a new mentor with you."
+            )
         )
-    )
+    else:
+        paragraphs.append(
+            _(
+                "The coordinators will contact you about what happens next. Thank you for the time and attention you "
+                "gave to this mentorship."
+            )
+        )
     return Content(
         subject=_("Your mentorship with %(name)s has ended") % {"name": partner.full_name}, paragraphs=paragraphs
     )

@@ -3,10 +3,11 @@
 import pytest
 from django.db import transaction
 
-from accounts.tests.factories import MemberFactory, ProfileFactory
+from accounts.tests.factories import CoordinatorFactory, MemberFactory, ProfileFactory
+from matching import services
 from matching.models import Match
 from matching.signals import match_activated
-from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
+from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from notifications.emails.build import OUTBOX_HEADER
 from notifications.emails.pairs import pair_url
 from notifications.models import OutboxMessage
@@ -140,3 +141,52 @@ def test_the_outbox_records_what_was_sent_to_whom(match, django_capture_on_commi
         (OutboxMessage.Kind.MATCH_MENTOR, match.mentor, OutboxMessage.Status.SENT, 1),
     ]
     assert all(row.sent_at for row in rows)
+
+
+class Rollback(Exception):
+    pass
+
+
+def test_the_contact_details_mail_is_recorded_inside_the_confirming_transaction(django_capture_on_commit_callbacks):
+    """R8, outbox: the row is written with the match, before any commit callback runs; only the nudge waits.
+
+    No callback is run here (execute=False): a record moved into on_commit would leave no row yet.
+    """
+    cycle = CycleFactory()
+    mentor = MentorApplicationFactory(cycle=cycle, member=MemberFactory(), capacity=2)
+    mentee = ApplicationFactory(cycle=cycle, member=MemberFactory())
+    coordinator = CoordinatorFactory()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        match = services.match_confirm(
+            mentor_application=mentor, mentee_application=mentee, by=coordinator, before_window_closes=True
+        )
+        recorded = set(
+            OutboxMessage.objects.filter(subject_type="matching.match", subject_id=match.pk).values_list(
+                "kind", "recipient_id"
+            )
+        )
+        assert recorded == {
+            (OutboxMessage.Kind.MATCH_MENTEE, match.mentee_id),
+            (OutboxMessage.Kind.MATCH_MENTOR, match.mentor_id),
+        }
+    assert callbacks, "the nudge to deliver waits for the commit"
+
+
+def test_a_rolled_back_match_leaves_no_contact_details_mail(django_capture_on_commit_callbacks):
+    cycle = CycleFactory()
+    mentor = MentorApplicationFactory(cycle=cycle, member=MemberFactory(), capacity=2)
+    mentee = ApplicationFactory(cycle=cycle, member=MemberFactory())
+
+    with django_capture_on_commit_callbacks(execute=False), pytest.raises(Rollback), transaction.atomic():
+        services.match_confirm(
+            mentor_application=mentor,
+            mentee_application=mentee,
+            by=CoordinatorFactory(),
+            before_window_closes=True,
+        )
+        assert OutboxMessage.objects.filter(recipient=mentee.member).exists()
+        raise Rollback
+
+    assert not Match.objects.filter(mentee=mentee.member).exists()
+    assert not OutboxMessage.objects.filter(recipient__in=[mentee.member, mentor.member]).exists()

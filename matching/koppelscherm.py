@@ -1,0 +1,145 @@
+"""The Koppelscherm's read models: what the matching screen and the proposal review page show, without HTTP.
+
+A page reads its 50 mentees, takes their best mentors from the cycle's cached candidate set
+(``suggestions``) and explains them with ``scoring.explain`` on today's data, so a stale
+suggestion drops out. The admin views parse the request, call these and render the result.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+
+from . import scoring, selectors, suggestions
+from .models import Cycle, MatchingProposal
+
+SUGGESTIONS_PER_MENTEE = 3
+# The Koppelscherm shows this many mentees a page (issue 17: under a second, under 300 KB).
+MENTEES_PER_PAGE = 50
+
+
+def not_offered_for_organisation(mentors, mentee) -> list[dict]:
+    """Mentors with a free place who are left out because of where they work, and why."""
+    return [
+        {"mentor": mentor, "reason": reason}
+        for mentor in mentors
+        if mentor.free_places > 0 and (reason := scoring.organisation_conflict(mentor, mentee))
+    ]
+
+
+@dataclass
+class MatchingPage:
+    """One page of the Koppelscherm: a row per mentee, the cycle's counts, the topics to filter on."""
+
+    rows: list[dict]
+    page: Page
+    candidates: suggestions.CandidateSet
+    # (topic id, name), by name: the topics of the page's people, to filter on.
+    topics: list[tuple[int, str]]
+
+
+def matching_page(
+    *, cycle: Cycle, topic: int | None = None, region: str = "", unmatched_only: bool = True, page_number=None
+) -> MatchingPage:
+    """A page of mentees with their best suggestions and reasons, filtered by topic and region.
+
+    Each row: the application, her candidate (None when she can no longer be matched), whether
+    she is eligible, matched, back to be matched again (her pair ended early), her top
+    suggestions that still pass the hard rules, and the mentors left out for an organisation.
+    """
+    candidates = suggestions.candidate_set(cycle)
+    mentees = selectors.cycle_mentees(cycle=cycle, topic=topic, region=region, unmatched_only=unmatched_only)
+    page = Paginator(mentees, MENTEES_PER_PAGE).get_page(page_number)
+    shown = {
+        application.pk: candidates.suggestions.get(application.pk, [])[:SUGGESTIONS_PER_MENTEE]
+        for application in page.object_list
+    }
+    # Mentors left out for an organisation (conflict of interest), kept with the candidate set.
+    not_offered = {pk: candidates.not_offered.get(pk, []) for pk in shown}
+    wanted = (
+        set(shown)
+        | {mentor_id for best in shown.values() for mentor_id, _score in best}
+        | {mentor_id for ids in not_offered.values() for mentor_id in ids}
+    )
+    mentors, page_mentees, topic_names = selectors.cycle_candidates(
+        cycle=cycle,
+        application_ids=wanted,
+        # Only a mentee whose pair ended early has former mentors to leave out.
+        with_former_mentors=any(application.is_rematch for application in page.object_list),
+    )
+    by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
+    rows = []
+    for application in page.object_list:
+        mentee = by_id.get(application.pk)
+        found = [scoring.explain(by_id[mentor_id], mentee, topic_names) for mentor_id, _ in shown[application.pk]]
+        rows.append(
+            {
+                "application": application,
+                "mentee": mentee,
+                "eligible": mentee.eligible if mentee else False,
+                "matched": application.is_matched,
+                # Issue 15 §3: her pair ended early; she is back here to be matched again.
+                "rematch": application.is_rematch,
+                # explain() checks the hard rules again on today's data: a stale suggestion drops out.
+                "suggestions": [suggestion for suggestion in found if suggestion],
+                "not_offered": not_offered_for_organisation(
+                    [by_id[pk] for pk in not_offered.get(application.pk, []) if pk in by_id], mentee
+                )
+                if mentee
+                else [],
+            }
+        )
+    return MatchingPage(
+        rows=rows,
+        page=page,
+        candidates=candidates,
+        topics=sorted(topic_names.items(), key=lambda item: item[1]),
+    )
+
+
+def proposal_page(*, cycle: Cycle, proposal: MatchingProposal, page_number=None) -> dict:
+    """One page of a stored proposal: each mentee with her chosen mentor, the alternatives and the reasons."""
+    candidates = suggestions.candidate_set(cycle)
+    mentee_ids = sorted(int(pk) for pk in proposal.choices)
+    page = Paginator(mentee_ids, MENTEES_PER_PAGE).get_page(page_number)
+    options = {}
+    for mentee_id in page.object_list:
+        chosen, _include = proposal.choices[str(mentee_id)]
+        ids = [mentor_id for mentor_id, _score in candidates.suggestions.get(mentee_id, [])]
+        if chosen is not None and chosen not in ids:
+            ids.append(chosen)
+        options[mentee_id] = ids
+    not_offered = {pk: candidates.not_offered.get(pk, []) for pk in page.object_list}
+    wanted = (
+        set(page.object_list)
+        | {pk for ids in options.values() for pk in ids}
+        | {pk for ids in not_offered.values() for pk in ids}
+    )
+    mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
+    by_id = {candidate.application_id: candidate for candidate in mentors + mentees}
+    rows = []
+    for mentee_id in page.object_list:
+        mentee = by_id.get(mentee_id)
+        if mentee is None:  # withdrawn since: nothing to confirm for her
+            continue
+        chosen, include = proposal.choices[str(mentee_id)]
+        row_options = []
+        for mentor_id in options[mentee_id]:
+            if mentor_id in by_id:
+                suggestion = scoring.explain(by_id[mentor_id], mentee, topic_names)
+                if suggestion or mentor_id == chosen:
+                    score = suggestion.score if suggestion else "–"
+                    row_options.append({"mentor": by_id[mentor_id], "score": score})
+        selected = by_id.get(chosen)
+        rows.append(
+            {
+                "mentee": mentee,
+                "options": row_options,
+                "selected_id": chosen,
+                "include": include,
+                "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
+                "not_offered": not_offered_for_organisation(
+                    [by_id[pk] for pk in not_offered[mentee_id] if pk in by_id], mentee
+                ),
+            }
+        )
+    return {"rows": rows, "page": page}
