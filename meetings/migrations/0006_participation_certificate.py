@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('matching', '0011_english_choice_codes'),
-        ('meetings', '0004_english_choice_codes'),
+        ('meetings', '0005_single_line_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
