@@ -91,6 +91,7 @@ def collect(user):
             _("Participation certificates"),
             ParticipationCertificate.objects.filter(member=user).order_by("issued_at"),
             model=ParticipationCertificate,
+            viewer=user,
             description=_(
                 "The participation certificates you downloaded, as anyone with the verification code can check them."
             ),
