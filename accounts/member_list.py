@@ -133,10 +133,6 @@ class ParsedMemberList:
     def lines_read(self) -> int:
         return len(self.rows) + self.skipped + sum(unknown.count for unknown in self.unknown_types.values())
 
-    @property
-    def undecided(self) -> bool:
-        return bool(self.unknown_types)
-
 
 class TooManyRows(Exception):
     pass

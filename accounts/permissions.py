@@ -42,17 +42,6 @@ def grant_coordinator_permissions(apps, app_label: str, codenames) -> None:
     group.permissions.add(*permissions)
 
 
-def revoke_coordinator_permissions(apps, app_label: str, codenames) -> None:
-    """The reverse of `grant_coordinator_permissions`, for a migration's backwards step."""
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=COORDINATOR_GROUP).first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label=app_label, codename__in=list(codenames))
-        )
-
-
 def coordinator_permissions() -> dict[str, list[str]]:
     """app label -> the codenames that app declares for coordinators."""
     from django.apps import apps as installed

@@ -4,7 +4,6 @@ The daily job (``accounts.purge_expired_data``, also ``manage.py purge_expired_d
 
 - members who have not taken part and not logged in for RETENTION_INACTIVE_YEARS are erased,
   after a warning mail RETENTION_WARNING_DAYS before;
-- rows of a superseded member list are removed RETENTION_MEMBER_LIST_DAYS after a newer import;
 - and every app's own ``purge`` from the personal-data registry (private notes of ended pairs,
   outbox bodies), each with its period from settings.
 
@@ -26,7 +25,7 @@ from django.utils import timezone
 
 from core import roles
 
-from .models import MemberListEntry, MemberListImport, RetentionNotice, User
+from .models import RetentionNotice, User
 from .personal_data import contributors
 from .signals import retention_notice_created
 
@@ -147,25 +146,6 @@ def _purge_inactive_members(today, dry_run) -> list[str]:
     return lines
 
 
-# --- Superseded member lists ---------------------------------------------------------------------
-
-
-def _purge_member_lists(today, dry_run) -> list[str]:
-    newest = MemberListImport.objects.order_by("-uploaded_at", "-pk").first()
-    if newest is None:
-        return []
-    grace = datetime.timedelta(days=settings.RETENTION_MEMBER_LIST_DAYS)
-    if timezone.localtime(newest.uploaded_at).date() > today - grace:
-        return []
-    superseded = MemberListEntry.objects.exclude(member_list_import=newest)
-    count = superseded.count()
-    if not count:
-        return []
-    if not dry_run:
-        superseded.delete()
-    return [f"remove {count} rows of member lists superseded by the import of {newest.uploaded_at:%Y-%m-%d}"]
-
-
 @dataclass
 class RetentionReport:
     lines: list[str]
@@ -176,7 +156,6 @@ def purge_expired_data(*, today: datetime.date | None = None, dry_run: bool = Fa
     """The daily retention run. Idempotent: a second run on the same day warns nobody twice."""
     today = today or timezone.localdate()
     lines = _purge_inactive_members(today, dry_run)
-    lines += _purge_member_lists(today, dry_run)
     for contributor in contributors():
         if contributor.purge is not None:
             lines += contributor.purge(today=today, dry_run=dry_run)

@@ -1,8 +1,10 @@
 """Reads for members."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, Q, prefetch_related_objects
+from django.utils import timezone
 
 from .eligibility import Decision, can_apply, can_be_mentor
 from .models import MemberListEntry, Profile, VerificationStatus
@@ -114,3 +116,42 @@ def member_list_type_rows(*, report, choices: dict[str, str]) -> list[dict]:
         }
         for key, unknown in sorted(types.items())
     ]
+
+
+def registrations_between(*, earlier: datetime.date | None, later: datetime.date) -> dict[str, int]:
+    """Members registered (and verified) by the end of two days, split so that no one counts twice,
+    for the coordinators' year report (issue 27): one query.
+
+    verified_before / registered_before: by the end of `earlier` (verified and still verified);
+    verified_between: registered by `earlier`, verified after it, by `later`;
+    new_verified / new_unverified: registered after `earlier`, by `later`.
+    Without `earlier` everything counts as new.
+    """
+    later_end = _end_of(later)
+    earlier_end = _end_of(earlier) if earlier else None
+    verified = Q(verification_status=VerificationStatus.VERIFIED, verified_at__lte=later_end)
+    if earlier_end is None:
+        before = Q(pk__in=[])
+        verified_before = Q(pk__in=[])
+    else:
+        before = Q(created_at__lte=earlier_end)
+        verified_before = before & Q(verification_status=VerificationStatus.VERIFIED, verified_at__lte=earlier_end)
+    counts = Profile.objects.filter(created_at__lte=later_end).aggregate(
+        registered=Count("pk"),
+        registered_before=Count("pk", filter=before),
+        verified=Count("pk", filter=verified),
+        verified_before=Count("pk", filter=verified_before),
+        verified_by_later_of_before=Count("pk", filter=before & verified),
+    )
+    return {
+        "verified_before": counts["verified_before"],
+        "unverified_before": counts["registered_before"] - counts["verified_by_later_of_before"],
+        "verified_between": counts["verified_by_later_of_before"] - counts["verified_before"],
+        "new_verified": counts["verified"] - counts["verified_by_later_of_before"],
+        "new_unverified": (counts["registered"] - counts["registered_before"])
+        - (counts["verified"] - counts["verified_by_later_of_before"]),
+    }
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))

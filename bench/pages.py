@@ -3,7 +3,7 @@
 Run with `make bench` or `.venv/bin/python bench/pages.py`. It (re)creates a throwaway
 PostgreSQL database (BENCH_PAGES_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/mp_bench_pages), fills it with
-`manage.py seed_scale --members 10000` and then, under mentorprogramma.settings_bench, asks
+`manage.py seed_scale --members 10000` and then, under bench.settings_bench, asks
 every page through Django's test client in this one process:
 
 - its queries (one request, counted);
@@ -70,7 +70,7 @@ def prepare_database() -> str | None:
 
 def setup_django():
     os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mentorprogramma.settings_bench"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
     # In-process: no broker for this benchmark, the proposal job runs in the worker's place.
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("CACHE_URL", None)

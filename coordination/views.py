@@ -1,8 +1,13 @@
+import csv
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 
 from core.mfa import coordinator_required
+from matching.models import Cycle
 
-from . import cockpit
+from . import cockpit, pdf, report
 
 
 @coordinator_required
@@ -14,3 +19,36 @@ def coordination(request):
     Counts, dates and names only.
     """
     return render(request, "coordination/cockpit.html", cockpit.cockpit(cycle_id=request.GET.get("cyclus")))
+
+
+def _year_report(request, cycle_id) -> report.YearReport:
+    """The cycle's report; the views around it are behind the cockpit's own gate (coordinator + MFA)."""
+    cycles = list(Cycle.objects.order_by("-planned_start"))
+    cycle = next((c for c in cycles if c.pk == cycle_id), None)
+    if cycle is None:
+        raise Http404
+    return report.build(cycle=cycle, cycles=cycles)
+
+
+@coordinator_required
+def year_report(request, cycle_id: int):
+    """The year report for the board (issue 27 §2): printable, every figure through the suppression function."""
+    return render(request, "coordination/year_report.html", {"report": _year_report(request, cycle_id)})
+
+
+@coordinator_required
+def year_report_csv(request, cycle_id: int):
+    year = _year_report(request, cycle_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="jaarverslag-{slugify(year.cycle.name)}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 with a BOM
+    csv.writer(response, delimiter=";").writerows(report.csv_rows(year))
+    return response
+
+
+@coordinator_required
+def year_report_pdf(request, cycle_id: int):
+    year = _year_report(request, cycle_id)
+    response = HttpResponse(pdf.year_report_pdf(year), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="jaarverslag-{slugify(year.cycle.name)}.pdf"'
+    return response

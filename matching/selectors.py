@@ -2,10 +2,11 @@
 
 import datetime
 import hashlib
+import statistics
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, Func, Max, OuterRef, Q, Subquery, When
+from django.db.models import Case, CharField, Count, Exists, F, Func, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -531,6 +532,76 @@ def matching_proposal_latest(*, cycle):
 def matching_proposal_is_stale(*, proposal) -> bool:
     """Whether the cycle changed (application, match, profile) since the proposal was computed."""
     return bool(proposal.cycle_state) and proposal.cycle_state != cycle_state(proposal.cycle)
+
+
+# --- Year report (issue 27): per-pair facts the coordinators' report counts -------------------------
+
+# A pair counts as matched once it is confirmed: a proposal the coordinators have not sent is not a match.
+MATCHED_STATUSES = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
+
+
+class EndedBy:
+    """Who ended a pair early (R6): the category the report shows, never the reason's text."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    COORDINATOR = "coordinator"
+    UNKNOWN = "unknown"
+
+
+def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
+    """cycle id -> submitted applications per role (withdrawn ones do not count), in one query."""
+    counts = {cycle.pk: {Role.MENTEE.value: 0, Role.MENTOR.value: 0} for cycle in cycles}
+    rows = (
+        Application.objects.filter(cycle__in=list(counts), status=Application.Status.SUBMITTED)
+        .values("cycle_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["cycle_id"]][row["role"]] = row["n"]
+    return counts
+
+
+def pairs_for_report(*, cycle):
+    """The cycle's matched pairs with what the year report counts: renewed (R5: a later term follows),
+    ended early and by whom (R6, never the reason), and when the mentee applied (for the time to a match)."""
+    return (
+        Match.objects.filter(cycle=cycle, status__in=MATCHED_STATUSES)
+        .with_next_term()
+        .annotate(
+            ended_by_role=Case(
+                When(~Q(status=Match.Status.ENDED_EARLY), then=None),
+                When(ended_by__isnull=True, then=models_value(EndedBy.UNKNOWN)),
+                When(ended_by=F("mentor"), then=models_value(EndedBy.MENTOR)),
+                When(ended_by=F("mentee"), then=models_value(EndedBy.MENTEE)),
+                default=models_value(EndedBy.COORDINATOR),
+            ),
+            applied_at=F("mentee_application__created_at"),
+        )
+        .order_by()
+    )
+
+
+def models_value(text: str):
+    return Value(text, output_field=CharField())
+
+
+def days_to_match(*, applied_at, confirmed_at) -> int | None:
+    """Days from the mentee's application to the pair's match, or None when either is unknown."""
+    if applied_at is None or confirmed_at is None:
+        return None
+    return max(0, (confirmed_at - applied_at).days)
+
+
+def median_days_to_match(pairs: list[dict]) -> float | None:
+    """The median of `days_to_match` over rows of `pairs_for_report` (values with applied_at, confirmed_at)."""
+    days = [
+        d
+        for row in pairs
+        if (d := days_to_match(applied_at=row["applied_at"], confirmed_at=row["confirmed_at"])) is not None
+    ]
+    return statistics.median(days) if days else None
 
 
 def ongoing_roles(*, user) -> set[str]:

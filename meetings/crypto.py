@@ -14,12 +14,7 @@ from cryptography.fernet import InvalidToken, MultiFernet
 
 from core import fernet_keys
 
-__all__ = ["InvalidToken", "decrypt", "development_key", "encrypt", "fernet", "rotate"]
-
-
-def development_key(secret_key: str) -> str:
-    """A stable Fernet key derived from SECRET_KEY, for development and tests only."""
-    return fernet_keys.development_key(secret_key, "meeting-notes")
+__all__ = ["InvalidToken", "decrypt", "encrypt", "fernet", "rotate"]
 
 
 def fernet() -> MultiFernet:

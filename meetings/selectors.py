@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -317,3 +317,31 @@ def certificate_by_code(*, code: str) -> ParticipationCertificate:
         return ParticipationCertificate.objects.get(code=normalised)
     except ParticipationCertificate.DoesNotExist:
         raise Http404 from None
+
+
+# --- Year report and cockpit charts (issue 27) -----------------------------------------------------------
+
+
+def with_report_flags(*, matches):
+    """Annotate `introduced` (the introductory meeting was held) and `reached_r10` (R10: at least
+    REQUIRED_MEETINGS meetings held), with the meeting stats of `with_meeting_stats`."""
+    introduction = Meeting.objects.filter(match=OuterRef("pk"), is_introduction=True, status=Meeting.Status.HELD)
+    return (
+        with_meeting_stats(matches=matches)
+        .annotate(introduced=Exists(introduction))
+        .annotate(
+            reached_r10=ExpressionWrapper(Q(held_meeting_count__gte=REQUIRED_MEETINGS), output_field=BooleanField())
+        )
+    )
+
+
+def held_meetings_per_month(*, cycle) -> list[tuple[datetime.date, int]]:
+    """(first day of the month, meetings held) for the cycle's pairs, in date order; one query."""
+    rows = (
+        Meeting.objects.filter(match__cycle=cycle, status=Meeting.Status.HELD)
+        .annotate(month=TruncMonth("starts_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return [(row["month"].date() if hasattr(row["month"], "date") else row["month"], row["n"]) for row in rows]

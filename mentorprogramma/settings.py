@@ -433,7 +433,6 @@ RETENTION_WARNING_DAYS = env.int("RETENTION_WARNING_DAYS", default=30)
 # E-mail messages keep only kind, dates and status after this many days.
 RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=90)
 # Rows of a superseded member list are removed this many days after a newer import.
-RETENTION_MEMBER_LIST_DAYS = env.int("RETENTION_MEMBER_LIST_DAYS", default=30)
 # Private meeting notes are deleted this many months after the pair ended (both warned a month before).
 RETENTION_NOTES_MONTHS = env.int("RETENTION_NOTES_MONTHS", default=12)
 CELERY_BEAT_SCHEDULE["accounts-purge-expired-data"] = {

@@ -36,7 +36,6 @@ def privacy(request):
             "inactive_years": settings.RETENTION_INACTIVE_YEARS,
             "warning_days": settings.RETENTION_WARNING_DAYS,
             "outbox_days": settings.RETENTION_OUTBOX_DAYS,
-            "member_list_days": settings.RETENTION_MEMBER_LIST_DAYS,
             "notes_months": settings.RETENTION_NOTES_MONTHS,
         },
     )

@@ -228,3 +228,15 @@ def test_a_comma_separated_file_with_a_byte_order_mark_is_read():
 
     assert report.ok, report.errors
     assert len(report.verified) == 1
+
+
+def test_a_new_list_replaces_the_previous_one_at_once_as_the_privacy_statement_says(client):
+    member_list_import(file=csv_file("lidnummer,e-mail,soort lid\n100300,oud@example.org,lid\n"), uploaded_by=None)
+
+    member_list_import(file=csv_file(CLEAN_LIST), uploaded_by=None)
+
+    # Only the latest list is kept, from the moment it is imported; the older import keeps its counts and date.
+    assert sorted(MemberListEntry.objects.values_list("membership_number", flat=True)) == ["100201", "100202", "100203"]
+    assert MemberListImport.objects.count() == 2
+    privacy = client.get("/privacyverklaring/").content.decode()
+    assert "elke nieuwe lijst vervangt meteen de vorige" in privacy

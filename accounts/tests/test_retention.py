@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MemberListEntry, MemberListImport, MembershipType, RetentionNotice, User
+from accounts.models import RetentionNotice, User
 from accounts.retention import purge_expired_data
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from matching.models import Match
@@ -153,23 +153,6 @@ def test_outbox_bodies_go_after_90_days_and_the_row_stays(settings, django_captu
     recent.refresh_from_db()
     assert old.last_error == "" and old.kind and old.status == OutboxMessage.Status.FAILED and old.created_at
     assert recent.last_error == "421 try again"
-
-
-def test_a_superseded_member_list_goes_30_days_after_the_newer_import(django_capture_on_commit_callbacks):
-    with time_machine.travel(noon(JOINED), tick=False):
-        old = MemberListImport.objects.create(file_name="oud.xlsx")
-        MemberListEntry.objects.create(
-            membership_number="111111", membership_type=MembershipType.MEMBER, member_list_import=old
-        )
-    with time_machine.travel(noon(JOINED + datetime.timedelta(days=100)), tick=False):
-        new = MemberListImport.objects.create(file_name="nieuw.xlsx")
-        MemberListEntry.objects.create(
-            membership_number="222222", membership_type=MembershipType.MEMBER, member_list_import=new
-        )
-    assert run(JOINED + datetime.timedelta(days=129), django_capture_on_commit_callbacks).lines == []
-    run(JOINED + datetime.timedelta(days=130), django_capture_on_commit_callbacks)
-    assert list(MemberListEntry.objects.values_list("membership_number", flat=True)) == ["222222"]
-    assert MemberListImport.objects.filter(pk=old.pk).exists()  # its counts and date stay
 
 
 def test_the_command_lists_what_it_would_remove_in_a_dry_run(sleeper):

@@ -1,11 +1,11 @@
-"""`python manage.py seed_scale --members 10000`: the benchmarks' data set (see mentorprogramma/scale.py)."""
+"""`python manage.py seed_scale --members 10000`: the benchmarks' data set (see bench/scale.py)."""
 
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from mentorprogramma import scale
+from bench import scale
 
 
 class Command(BaseCommand):

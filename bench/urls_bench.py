@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import path
 
-from .urls import urlpatterns as site_urlpatterns
+from mentorprogramma.urls import urlpatterns as site_urlpatterns
 
 
 @login_required

@@ -5,9 +5,9 @@ but renders a few bytes with no query of its own, so each page's figure reads as
 what this machine can do at all in the same run. It exists only under these settings.
 """
 
-from .settings import *  # noqa: F403
+from mentorprogramma.settings import *  # noqa: F403
 
-ROOT_URLCONF = "mentorprogramma.urls_bench"
+ROOT_URLCONF = "bench.urls_bench"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 # Real-world-like: no query logging, templates cached.
