@@ -209,3 +209,69 @@ class PairMeetingStatistics(Match):
         proxy = True
         verbose_name = _("pair meeting statistics")
         verbose_name_plural = _("pair meeting statistics")
+
+
+# Verification codes: 16 characters from an alphabet without look-alikes (80 bits), shown in groups of four.
+CERTIFICATE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CERTIFICATE_CODE_LENGTH = 16
+
+
+def new_certificate_code() -> str:
+    return "".join(secrets.choice(CERTIFICATE_CODE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+
+
+class CertificateRole(models.TextChoices):
+    MENTOR = "mentor", _("mentor")
+    MENTEE = "mentee", _("mentee")
+
+
+class ParticipationCertificate(models.Model):
+    """Issue 26 §5: a participation certificate as issued, so anyone can check it by its code.
+
+    What the public check shows is kept as it was printed (name, role, cycle, hours); the code is
+    random, so it says nothing about the member. Erased with her account.
+    """
+
+    Role = CertificateRole
+
+    code = models.CharField(_("verification code"), max_length=CERTIFICATE_CODE_LENGTH, unique=True, editable=False)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="participation_certificates",
+        verbose_name=_("member"),
+    )
+    match = models.ForeignKey(
+        "matching.Match", on_delete=models.CASCADE, related_name="participation_certificates", verbose_name=_("pair")
+    )
+    full_name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    cycle_name = models.CharField(_("cycle"), max_length=100)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    meetings_held = models.PositiveSmallIntegerField(_("meetings held"))
+    minutes_total = models.PositiveIntegerField(_("minutes in meetings"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participation certificate")
+        verbose_name_plural = _("participation certificates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=CertificateRole.values),
+                name="certificate_role_known",
+                violation_error_message=_("Choose mentor or mentee."),
+            )
+        ]
+
+    def __str__(self):
+        # Never the code: this may end up in logs.
+        return f"participation certificate #{self.pk}"
+
+    @property
+    def code_display(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def hours_total(self) -> float:
+        return round(self.minutes_total / 60, 2)

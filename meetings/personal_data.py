@@ -18,7 +18,7 @@ from core.disclosure import HIDDEN, may_see
 from matching.models import Match
 
 from .crypto import InvalidToken, decrypt
-from .models import CalendarFeed, Meeting, PrivateNote
+from .models import CalendarFeed, Meeting, ParticipationCertificate, PrivateNote
 
 
 def _note_text(note) -> str:
@@ -85,6 +85,17 @@ def collect(user):
             exclude=["user"],
             labels={"created_at": _("created at"), "revoked_at": _("switched off at")},
             withheld={"token": _("The private link is a key to your calendar: it is shown only on the meetings page.")},
+        ),
+        model_section(
+            "participation_certificates",
+            _("Participation certificates"),
+            ParticipationCertificate.objects.filter(member=user).order_by("issued_at"),
+            model=ParticipationCertificate,
+            viewer=user,
+            description=_(
+                "The participation certificates you downloaded, as anyone with the verification code can check them."
+            ),
+            exclude=["member"],
         ),
     ]
 
@@ -175,6 +186,7 @@ def register_contributor():
                 "meetings.meeting.status_changed_by": Policy.ACTOR,
                 "meetings.privatenote.author": Policy.HERS,
                 "meetings.calendarfeed.user": Policy.HERS,
+                "meetings.participationcertificate.member": Policy.HERS,
             },
             collect=collect,
             purge=purge,

@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +14,14 @@ from matching.models import Match
 from matching.selectors import matches_for_user, pair_for_user
 
 from . import crypto
-from .models import CalendarFeed, Meeting, PrivateNote
+from .models import (
+    CERTIFICATE_CODE_LENGTH,
+    MAX_DURATION_MINUTES,
+    CalendarFeed,
+    Meeting,
+    ParticipationCertificate,
+    PrivateNote,
+)
 
 # R10: at least two meetings take place during the programme.
 REQUIRED_MEETINGS = 2
@@ -242,6 +250,73 @@ def calendar_meetings_for_user(*, user):
         .select_related("match__mentor", "match__mentee")
         .order_by("starts_at")
     )
+
+
+# Issue 26 §4: a planned meeting is asked about ("did it happen?") only this long after its end, so
+# old planned meetings (before this feature, or a job that was down for weeks) never get a late e-mail.
+ASK_AFTER_END_WITHIN = datetime.timedelta(days=3)
+
+
+def reminder_moment(starts_at: datetime.datetime) -> datetime.datetime:
+    """When a meeting's reminder is due: the day before, at MEETING_REMINDER_HOUR (Europe/Amsterdam)."""
+    day_before = timezone.localtime(starts_at).date() - datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day_before, datetime.time(settings.MEETING_REMINDER_HOUR)))
+
+
+def answer_recipient(meeting: Meeting):
+    """Whoever planned the meeting is asked whether it happened (the mentee when the planner is gone)."""
+    match = meeting.match
+    if meeting.created_by_id and meeting.created_by_id in (match.mentor_id, match.mentee_id):
+        return meeting.created_by
+    return match.mentee
+
+
+def _announced(meetings):
+    """Planned meetings of pairs that still work together, planned before they started (not logged afterwards)."""
+    return (
+        meetings.filter(status=Meeting.Status.PLANNED, match__status__in=Match.ONGOING_STATUSES)
+        .filter(created_at__lt=F("starts_at"))
+        .select_related("match__mentor", "match__mentee", "created_by")
+        .order_by("starts_at", "pk")
+    )
+
+
+def meetings_to_remind(*, now: datetime.datetime) -> list[Meeting]:
+    """Issue 26 §4: meetings whose reminder moment has come and that have not started.
+
+    A meeting planned after its reminder moment (she just planned it, her partner just heard) gets none;
+    a cancelled meeting or a pair that ended gets none.
+    """
+    local_now = timezone.localtime(now)
+    last_day = local_now.date() + datetime.timedelta(days=1 if local_now.hour >= settings.MEETING_REMINDER_HOUR else 0)
+    before = timezone.make_aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min))
+    candidates = _announced(Meeting.objects.filter(starts_at__gt=now, starts_at__lt=before))
+    return [meeting for meeting in candidates if meeting.created_at < reminder_moment(meeting.starts_at) <= now]
+
+
+def meetings_to_ask_after(*, now: datetime.datetime) -> list[Meeting]:
+    """Issue 26 §4: planned meetings whose end has passed (at most ASK_AFTER_END_WITHIN ago), still not logged."""
+    longest = datetime.timedelta(minutes=MAX_DURATION_MINUTES)
+    candidates = _announced(
+        Meeting.objects.filter(starts_at__lte=now, starts_at__gt=now - ASK_AFTER_END_WITHIN - longest)
+    )
+    return [meeting for meeting in candidates if now - ASK_AFTER_END_WITHIN < meeting.ends_at <= now]
+
+
+def held_meetings_of(*, match: Match) -> list[Meeting]:
+    """The pair's held meetings, oldest first: what a participation certificate lists (issue 26 §5)."""
+    return list(match.meetings.filter(status=Meeting.Status.HELD).order_by("starts_at", "pk"))
+
+
+def certificate_by_code(*, code: str) -> ParticipationCertificate:
+    """The certificate with this verification code (dashes, spaces and capitals do not matter); 404 otherwise."""
+    normalised = "".join(ch for ch in str(code).upper() if ch.isalnum())
+    if len(normalised) != CERTIFICATE_CODE_LENGTH:
+        raise Http404
+    try:
+        return ParticipationCertificate.objects.get(code=normalised)
+    except ParticipationCertificate.DoesNotExist:
+        raise Http404 from None
 
 
 # --- Year report and cockpit charts (issue 27) -----------------------------------------------------------

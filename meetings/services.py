@@ -14,7 +14,7 @@ from matching.models import Match
 from matching.services import match_first_contact_record
 
 from . import crypto
-from .models import CalendarFeed, Meeting, MentorTopic, PrivateNote
+from .models import CalendarFeed, Meeting, MentorTopic, ParticipationCertificate, PrivateNote, new_certificate_code
 from .signals import meeting_changed
 
 logger = logging.getLogger(__name__)
@@ -352,3 +352,37 @@ def meetings_carry_to_new_term(*, new_term: Match) -> int:
         meeting.save(update_fields=["match", "is_introduction", "sequence", "updated_at"])
         moved += 1
     return moved
+
+
+def certificate_issue(*, match: Match, member, held_meetings: list[Meeting]) -> ParticipationCertificate:
+    """Issue 26 §5: the certificate a partner downloads, recorded so its code can be checked.
+
+    Downloading again with nothing changed gives the same certificate (and code); after another
+    meeting, a changed name or a new end date it is a new one, and the older stays verifiable as it was.
+    """
+    _check_pair_member(match, member)
+    if not held_meetings:
+        raise ValidationError(_("A participation certificate lists held meetings: log a held meeting first."))
+    content = {
+        "full_name": member.full_name,
+        "role": ParticipationCertificate.Role.MENTOR
+        if member.pk == match.mentor_id
+        else ParticipationCertificate.Role.MENTEE,
+        "cycle_name": match.cycle.name,
+        "period_start": match.start_date or match.cycle.planned_start,
+        "period_end": match.ended_on or match.planned_end or match.cycle.planned_start,
+        "meetings_held": len(held_meetings),
+        "minutes_total": sum(meeting.duration_minutes for meeting in held_meetings),
+    }
+    existing = ParticipationCertificate.objects.filter(match=match, member=member, **content).order_by("-pk").first()
+    if existing is not None:
+        return existing
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return ParticipationCertificate.objects.create(
+                    match=match, member=member, code=new_certificate_code(), **content
+                )
+        except IntegrityError:  # pragma: no cover - a code drawn twice (1 in 2**80)
+            continue
+    raise RuntimeError("Could not draw a unique certificate code")

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +15,8 @@ from core.forms import add_service_error
 from matching.selectors import pair_for_user
 
 from . import calendar, selectors, services
+from .answers import AnswerLinkExpired, AnswerLinkInvalid, MeetingAnswer, answer_read
+from .certificate import certificate_pdf, hours_display
 from .forms import MeetingForm, PrivateNoteForm
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -170,6 +172,54 @@ def meeting_cancel(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])  # mail scanners prefetch links: GET and HEAD only show
+@never_cache
+def meeting_answer(request, token):
+    """Issue 26 §4: the e-mail's one-click answer opens this page; only her POST changes the meeting.
+
+    The link works only for the member it was sent to, while she is logged in; anyone else gets a 404.
+    """
+    try:
+        link = answer_read(token)
+    except AnswerLinkInvalid:
+        raise Http404 from None
+    except AnswerLinkExpired:
+        return render(request, "meetings/meeting_answer_expired.html", status=410)
+    if link.user_id != request.user.pk:
+        raise Http404
+    meeting = selectors.meeting_for_user(user=request.user, pk=link.meeting_id)
+    answerable = meeting.is_planned and meeting.match.is_ongoing
+    if request.method == "POST" and answerable:
+        try:
+            if link.answer == MeetingAnswer.HELD:
+                services.meeting_mark_held(meeting=meeting, by=request.user)
+                messages.success(request, _("Marked as held. Good to hear you met!"))
+            elif link.answer == MeetingAnswer.NOT_HELD:
+                services.meeting_cancel(meeting=meeting, by=request.user)
+                messages.success(
+                    request, _("Noted: the meeting did not take place. Plan a new one when it suits you both.")
+                )
+            else:
+                messages.info(request, _("Enter the new date and time of your meeting."))
+                return redirect("meetings:edit", pk=meeting.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("meetings:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_answer.html",
+        {
+            "meeting": meeting,
+            "match": meeting.match,
+            "partner": meeting.match.partner_of(request.user),
+            "answer": link.answer,
+            "answerable": answerable,
+            "Answer": MeetingAnswer,
+        },
+    )
+
+
+@login_required
 @require_GET
 def meeting_ics(request, pk):
     meeting = selectors.meeting_for_user(user=request.user, pk=pk)
@@ -226,3 +276,40 @@ def calendar_feed(request, token):
     response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+@login_required
+@require_GET
+@never_cache
+def certificate_download(request, match_pk):
+    """Issue 26 §5: her own participation certificate, for this pair only (anyone else: 404)."""
+    match = pair_for_user(user=request.user, pk=match_pk)
+    held = selectors.held_meetings_of(match=match)
+    try:
+        certificate = services.certificate_issue(match=match, member=request.user, held_meetings=held)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("matching:pair_detail", pk=match.pk)
+    response = HttpResponse(certificate_pdf(certificate, held), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="deelnamebewijs-mentorprogramma.pdf"'
+    return response
+
+
+@require_GET
+def certificate_check(request):
+    """Anyone types a verification code; the result is the public page below."""
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect("certificate_verify", code=code[:40])
+    return render(request, "meetings/certificate_verify.html", {"certificate": None})
+
+
+@require_GET
+def certificate_verify(request, code):
+    """Public by design: name, role, cycle and total hours of a genuine certificate; an unknown code is a 404."""
+    certificate = selectors.certificate_by_code(code=code)
+    return render(
+        request,
+        "meetings/certificate_verify.html",
+        {"certificate": certificate, "hours": hours_display(certificate.minutes_total)},
+    )

@@ -284,6 +284,10 @@ MATCHING_PROPOSAL_QUEUE_ALLOWANCE_SECONDS = env.int("MATCHING_PROPOSAL_QUEUE_ALL
 # Every periodic job, in one place (times in CELERY_TIMEZONE). Beat only starts jobs;
 # each job reads what is due from the database, so no long ETAs sit on the broker.
 NOTIFICATIONS_DAILY_HOUR = env.int("NOTIFICATIONS_DAILY_HOUR", default=7)
+# Issue 26 §4: both partners are reminded of a planned meeting the day before, from this hour (Europe/Amsterdam).
+MEETING_REMINDER_HOUR = env.int("MEETING_REMINDER_HOUR", default=18)
+# Days the "did the meeting take place?" links in the e-mail stay valid.
+MEETING_ANSWER_LINK_DAYS = env.int("MEETING_ANSWER_LINK_DAYS", default=14)
 CELERY_BEAT_SCHEDULE = {
     # Early morning: complete the pairs whose year is over and who do not continue (R4).
     "matching-complete-finished-matches": {
@@ -307,6 +311,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Picks up retries that are due and messages a crashed worker left behind.
     "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 60.0},
+    # Meeting reminders the day before and "did it happen?" after the end (the daily job records them too).
+    "notifications-meeting-messages": {
+        "task": "notifications.record_meeting_messages",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
 
 # Health (/health/live, /health/ready, `manage.py health`; see docs/operations.md) -------------

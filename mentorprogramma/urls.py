@@ -29,6 +29,7 @@ urlpatterns = [
     path("mijn-gegevens/", include("accounts.data_urls")),
     path("programma/", include("matching.urls")),
     path("afspraken/", include("meetings.urls")),
+    path("deelnamebewijs/", include("meetings.certificate_urls")),
     path("evaluaties/", include("evaluations.urls")),
     path("admin/", admin.site.urls),
     # For monitors (docs/operations.md): the process answers; everything it needs works.

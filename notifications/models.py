@@ -46,6 +46,8 @@ class OutboxMessage(models.Model):
         NOT_MATCHED = "not_matched", _("not matched this cycle")
         PAIR_ENDED = "pair_ended", _("the mentorship has ended")
         RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
+        MEETING_TOMORROW = "meeting_tomorrow", _("reminder: meeting tomorrow")
+        MEETING_HELD_QUESTION = "meeting_held_question", _("question: did the meeting take place?")
 
     Status = OutboxStatus
 

@@ -16,6 +16,7 @@ from evaluations.models import EvaluationRound, Invitation
 from matching import selectors as matching_selectors
 from matching import services as matching_services
 from matching.models import Match
+from meetings import selectors as meetings_selectors
 
 from . import selectors
 from .models import OutboxMessage
@@ -226,6 +227,49 @@ def evaluation_messages_record(*, day: datetime.date) -> dict[str, int]:
     }
 
 
+def meeting_period(meeting) -> str:
+    """Issue 26 §4: one reminder and one question per meeting time; a meeting moved to another time gets its own."""
+    return timezone.localtime(meeting.starts_at).strftime("%Y%m%d%H%M")
+
+
+def meeting_messages_record(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Issue 26 §4: the day-before reminder to both partners and, after the end, "did it happen?" to the planner.
+
+    Run every minute and by the daily job: a message recorded before is skipped here, and the outbox's
+    unique key (INSERT ... ON CONFLICT DO NOTHING) keeps two runs at the same moment to one row each.
+    """
+    now = now or timezone.now()
+    wanted = [
+        message_build(kind=Kind.MEETING_TOMORROW, recipient=person, about=meeting, period=meeting_period(meeting))
+        for meeting in meetings_selectors.meetings_to_remind(now=now)
+        for person in (meeting.match.mentee, meeting.match.mentor)
+    ] + [
+        message_build(
+            kind=Kind.MEETING_HELD_QUESTION,
+            recipient=meetings_selectors.answer_recipient(meeting),
+            about=meeting,
+            period=meeting_period(meeting),
+        )
+        for meeting in meetings_selectors.meetings_to_ask_after(now=now)
+    ]
+    if not wanted:
+        return {str(Kind.MEETING_TOMORROW): 0, str(Kind.MEETING_HELD_QUESTION): 0}
+    recorded = set(
+        OutboxMessage.objects.filter(
+            kind__in=[Kind.MEETING_TOMORROW, Kind.MEETING_HELD_QUESTION],
+            subject_type=wanted[0].subject_type,
+            subject_id__in={message.subject_id for message in wanted},
+        ).values_list("kind", "recipient_id", "subject_id", "period")
+    )
+    new = [m for m in wanted if (m.kind, m.recipient_id, m.subject_id, m.period) not in recorded]
+    with transaction.atomic():
+        messages_record(new)
+    return {
+        str(kind): sum(1 for message in new if message.kind == kind)
+        for kind in (Kind.MEETING_TOMORROW, Kind.MEETING_HELD_QUESTION)
+    }
+
+
 def daily_jobs_run(*, day: datetime.date | None = None) -> dict[str, int]:
     """The one daily job: find what is due today in the database and record it (idempotent)."""
     day = day or timezone.localdate()
@@ -235,6 +279,7 @@ def daily_jobs_run(*, day: datetime.date | None = None) -> dict[str, int]:
         matching_services.matches_start_due(today=day)
         counts = pair_messages_record(day=day)
         counts.update(evaluation_messages_record(day=day))
+        counts.update(meeting_messages_record())
     return counts
 
 

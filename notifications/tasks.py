@@ -18,3 +18,9 @@ def deliver_due() -> dict:
 @shared_task(name="notifications.run_daily_jobs")
 def run_daily_jobs() -> dict:
     return services.daily_jobs_run()
+
+
+# Every minute (and inside the daily job): meeting reminders and "did it happen?" (issue 26 §4).
+@shared_task(name="notifications.record_meeting_messages", ignore_result=True)
+def record_meeting_messages() -> dict:
+    return services.meeting_messages_record()

@@ -85,6 +85,7 @@ def her(django_capture_on_commit_callbacks):
     meeting_services.private_note_save(meeting=meeting, author=anna, text=HER_NOTE)
     meeting_services.private_note_save(meeting=meeting, author=mentor, text=PARTNER_NOTE)
     meeting_services.calendar_feed_renew(user=anna)
+    meeting_services.certificate_issue(match=match, member=anna, held_meetings=[meeting])
     evaluation_round = EvaluationRoundFactory(cycle=application.cycle)
     QuestionFactory(round=evaluation_round, kind="open", text="Wat wil je kwijt?")
     evaluation_services.invitations_ensure(round=evaluation_round)

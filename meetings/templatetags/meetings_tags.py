@@ -18,6 +18,7 @@ def meetings_pair_panel(context, match):
         "overdue": selectors.overdue_meetings_of(match=match)[:3],
         "is_active": match.is_ongoing,
         "user": context.get("user"),
+        "pair_members": (match.mentor_id, match.mentee_id),
         # On the meetings list itself a link to that list would point at the page you are on.
         "show_list_link": not context.get("on_meetings_list"),
     }

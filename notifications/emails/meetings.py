@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from meetings.answers import MeetingAnswer, answer_token
 from meetings.calendar import meeting_ics
 
 from ..models import OutboxMessage
@@ -101,7 +102,50 @@ def _meeting_message(message, meeting) -> Content:
     )
 
 
+def _meeting_tomorrow(message, meeting) -> Content:
+    """Issue 26 §4: the day before, to both partners, with the calendar file (PUBLISH: same UID, no new invitation)."""
+    partner = meeting.match.partner_of(message.recipient)
+    ics = meeting_ics(meeting, message.recipient, settings.SITE_URL).decode()
+    part = MIMEText(ics, "calendar", "utf-8")
+    part.add_header("Content-Disposition", "attachment", filename="afspraak.ics")
+    return Content(
+        subject=_("Tomorrow: your meeting with %(name)s") % {"name": partner.full_name},
+        paragraphs=[
+            _("A reminder: tomorrow you meet %(name)s. Have a good conversation!") % {"name": partner.full_name},
+            _("Does it not suit you after all? Change or cancel it on the meeting's page; %(name)s then hears of it.")
+            % {"name": partner.full_name},
+        ],
+        details=_meeting_details(meeting),
+        actions=[(_("Open the meeting"), meeting_url(meeting))],
+        attachments=[part],
+    )
+
+
+def _meeting_held_question(message, meeting) -> Content:
+    """Issue 26 §4: after the end, whoever planned it answers with one click (a signed link, a page to confirm)."""
+    partner = meeting.match.partner_of(message.recipient)
+
+    def link(answer):
+        token = answer_token(meeting_id=meeting.pk, user_id=message.recipient.pk, answer=answer)
+        return absolute_url(reverse("meetings:answer", args=[token]))
+
+    return Content(
+        subject=_("Did your meeting take place?"),
+        paragraphs=[
+            _("Your meeting with %(name)s was planned for %(when)s. Did it take place?")
+            % {"name": partner.full_name, "when": _when(meeting)},
+            _(
+                "Choose an answer below; a page opens where you confirm it. Held meetings count toward the "
+                "two meetings of the programme."
+            ),
+        ],
+        actions=[(str(answer.label), link(answer)) for answer in MeetingAnswer],
+    )
+
+
 BUILDERS = {
+    Kind.MEETING_TOMORROW: _meeting_tomorrow,
+    Kind.MEETING_HELD_QUESTION: _meeting_held_question,
     Kind.MEETING_PLANNED: _meeting_message,
     Kind.MEETING_CHANGED: _meeting_message,
     Kind.MEETING_CANCELLED: _meeting_message,

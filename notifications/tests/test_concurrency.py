@@ -6,6 +6,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection, connections
+from django.utils import timezone
 
 from matching.tests.factories import ActiveMatchFactory
 from notifications import delivery, outbox, services
@@ -74,3 +75,42 @@ def test_two_workers_delivering_the_same_batch_send_each_message_once(sent):
     assert sum(report.sent for report in reports) == 20
     assert len(sent) == 20
     assert len({email.to[0] for email in sent}) == 20
+
+
+def test_two_meeting_jobs_at_the_same_time_record_each_reminder_and_question_once(sent):
+    """Issue 26 §4: the every-minute job and the daily job starting in the same second."""
+    from meetings.tests.factories import MeetingFactory
+
+    reminded = [
+        MeetingFactory(
+            starts_at=timezone.make_aware(datetime.datetime(2027, 3, 10, 10)),
+            created_at=timezone.make_aware(datetime.datetime(2027, 3, 1, 10)),
+        )
+        for _ in range(3)
+    ]
+    asked = [
+        MeetingFactory(
+            starts_at=timezone.make_aware(datetime.datetime(2027, 3, 9, 9)),
+            created_at=timezone.make_aware(datetime.datetime(2027, 3, 1, 10)),
+        )
+        for _ in range(3)
+    ]
+    kinds = {OutboxMessage.Kind.MEETING_TOMORROW, OutboxMessage.Kind.MEETING_HELD_QUESTION}
+    with time_machine.travel(timezone.make_aware(datetime.datetime(2027, 3, 9, 19)), tick=False):
+        for _ in range(2):
+            race(lambda: services.meeting_messages_record(), runners=3)
+            race(lambda: services.daily_jobs_run(), runners=2)
+
+    rows = OutboxMessage.objects.filter(kind__in=kinds)
+    assert rows.filter(kind=OutboxMessage.Kind.MEETING_TOMORROW).count() == 2 * len(reminded)
+    assert rows.filter(kind=OutboxMessage.Kind.MEETING_HELD_QUESTION).count() == len(asked)
+    assert (
+        len(
+            [
+                email
+                for email in sent
+                if email.extra_headers[OUTBOX_HEADER] in {str(pk) for pk in rows.values_list("pk", flat=True)}
+            ]
+        )
+        == rows.count()
+    )

@@ -88,6 +88,11 @@ def every_mail(client):
             outbox.message_build(kind=kind, recipient=mentor, about=meeting, period=f"v{number}")
             for number, kind in enumerate((Kind.MEETING_PLANNED, Kind.MEETING_CHANGED, Kind.MEETING_CANCELLED))
         ]
+        # Issue 26 §4: the day-before reminder and "did it happen?".
+        + [
+            outbox.message_build(kind=kind, recipient=mentee, about=meeting)
+            for kind in (Kind.MEETING_TOMORROW, Kind.MEETING_HELD_QUESTION)
+        ]
     )
     digest_record(day=day)  # the roof records it; the outbox builds it with the roof's builder
     services.partner_left_record(match_id=match.pk, partner_id=mentor.pk)

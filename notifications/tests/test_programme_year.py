@@ -228,6 +228,10 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
             Kind.RETENTION_WARNING,
             Kind.VERIFICATION_DECISION,
             Kind.ACCOUNT,
+            # Issue 26's meeting reminder and "did it happen?": their own tests (test_meeting_reminders.py),
+            # confidentiality in test_every_mail.py; this year's meetings are logged, not planned ahead.
+            Kind.MEETING_TOMORROW,
+            Kind.MEETING_HELD_QUESTION,
         }
         - ISSUE_15_KINDS
     )
