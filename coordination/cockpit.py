@@ -131,6 +131,8 @@ def funnel(cycle: Cycle | None) -> tuple[list[Step], dict]:
         "mentee_applications": applications["mentees"],
         "matches": matches["all"],
         "active": matches["active"],
+        "completed": matches["completed"],
+        "ended_early": matches["ended_early"],
         "matching_url": reverse("admin:matching_cycle_matching", args=[cycle.pk]),
     }
     return steps, extra

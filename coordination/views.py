@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from core.mfa import coordinator_required
 from matching.models import Cycle
 
-from . import cockpit, pdf, report
+from . import charts, cockpit, pdf, report
 
 
 @coordinator_required
@@ -18,7 +18,11 @@ def coordination(request):
     admin's gate too); everyone else gets a 404, so the page does not even admit it exists.
     Counts, dates and names only.
     """
-    return render(request, "coordination/cockpit.html", cockpit.cockpit(cycle_id=request.GET.get("cyclus")))
+    context = cockpit.cockpit(cycle_id=request.GET.get("cyclus"))
+    context["charts"] = charts.for_cockpit(
+        cycle=context["cycle"], cycles=context["cycles"], funnel_extra=context["funnel_extra"]
+    )
+    return render(request, "coordination/cockpit.html", context)
 
 
 def _year_report(request, cycle_id) -> report.YearReport:
