@@ -343,6 +343,14 @@ class Match(models.Model):
     def is_renewed_term(self) -> bool:
         return self.term > self.FIRST_TERM
 
+    # The term's halfway point (issue 26 §2: the goals check-in): the one home of that date, derived
+    # from the start and the planned end (start + the cycle's duration, set on activation).
+    @property
+    def halfway_date(self):
+        if self.start_date is None or self.planned_end is None:
+            return None
+        return self.start_date + (self.planned_end - self.start_date) / 2
+
     def is_member(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)
 
