@@ -34,6 +34,10 @@ def overview(request):
         {"application": application, "state": selectors.application_state(application=application)}
         for application in participation.applications
     ]
+    for item in applications:
+        # Withdrawing a matched application ends her mentorships: the button says with whom (issue 25 §7).
+        if item["state"] in ("matched", "partly_matched"):
+            item["partners"] = selectors.ongoing_partners_of(application=item["application"])
     applied = {
         (item["application"].cycle_id, item["application"].role)
         for item in applications
@@ -127,9 +131,13 @@ def application_withdraw(request, pk):
         else:
             messages.success(request, _("Your application has been withdrawn."))
             return redirect("matching:overview")
-    return render(
-        request, "matching/application_withdraw.html", {"form": form, "application": application, "matched": matched}
-    )
+    context = {
+        "form": form,
+        "application": application,
+        "matched": matched,
+        "partners": selectors.ongoing_partners_of(application=application) if matched else "",
+    }
+    return render(request, "matching/application_withdraw.html", context)
 
 
 def _pair_context(request, match):
