@@ -184,7 +184,7 @@ def test_a_pair_ended_for_a_re_match_does_not_thank_the_mentee_as_if_she_leaves(
     pair = ActiveMatchFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.match_end_early(match=pair, by=CoordinatorFactory(), reason="Past niet")
+        matching_services.match_end_early(match=pair, by=CoordinatorFactory(), reason="Past niet", category="fit")
 
     (to_mentee,) = [email for email in mail.outbox if email.to == [pair.mentee.email]]
     (to_mentor,) = [email for email in mail.outbox if email.to == [pair.mentor.email]]
