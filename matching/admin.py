@@ -22,10 +22,12 @@ from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
 from . import koppelscherm, proposals, renewal, selectors, services, solver
+from .forms import EndCategoryField
 from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
 
 
 class EndEarlyForm(forms.Form):
+    category = EndCategoryField()
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -306,6 +308,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         "planned_end",
         "ended_on",
         "ended_by",
+        "end_category",
         "end_reason",
         "created_by",
         "created_at",
@@ -357,9 +360,14 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         form = EndEarlyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.match_end_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
+                services.match_end_early(
+                    match=match,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    category=form.cleaned_data["category"],
+                )
             except ValidationError as error:
-                add_service_error(form, error, fields={"end_reason": "reason"})
+                add_service_error(form, error, fields={"end_reason": "reason", "end_category": "category"})
             else:
                 messages.success(
                     request,

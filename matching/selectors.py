@@ -672,15 +672,6 @@ def matching_proposal_is_stale(*, proposal) -> bool:
 MATCHED_STATUSES = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
 
 
-class EndedBy:
-    """Who ended a pair early (R6): the category the report shows, never the reason's text."""
-
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-    COORDINATOR = "coordinator"
-    UNKNOWN = "unknown"
-
-
 def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
     """cycle id -> submitted applications per role (withdrawn ones do not count), in one query."""
     counts = {cycle.pk: {Role.MENTEE.value: 0, Role.MENTOR.value: 0} for cycle in cycles}
@@ -697,17 +688,16 @@ def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
 
 def pairs_for_report(*, cycle):
     """The cycle's matched pairs with what the year report counts: renewed (R5: a later term follows),
-    ended early and by whom (R6, never the reason), and when the mentee applied (for the time to a match)."""
+    ended early and the reason's category (R6, issue 27 §2: never the reason's text; "unknown" for a
+    pair ended without one), and when the mentee applied (for the time to a match)."""
     return (
         Match.objects.filter(cycle=cycle, status__in=MATCHED_STATUSES)
         .with_next_term()
         .annotate(
-            ended_by_role=Case(
+            end_category_or_unknown=Case(
                 When(~Q(status=Match.Status.ENDED_EARLY), then=None),
-                When(ended_by__isnull=True, then=models_value(EndedBy.UNKNOWN)),
-                When(ended_by=F("mentor"), then=models_value(EndedBy.MENTOR)),
-                When(ended_by=F("mentee"), then=models_value(EndedBy.MENTEE)),
-                default=models_value(EndedBy.COORDINATOR),
+                When(end_category="", then=models_value(Match.EndCategory.UNKNOWN.value)),
+                default=F("end_category"),
             ),
             applied_at=F("mentee_application__created_at"),
         )

@@ -150,12 +150,14 @@ def application_withdraw(request, pk):
     form = WithdrawForm(request.POST or None)
     if not matched:
         del form.fields["share_reason"]  # nobody to share it with
+        del form.fields["category"]  # no mentorship ends
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(
                 application=application,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                category=form.cleaned_data.get("category", ""),
                 share_reason=form.cleaned_data.get("share_reason", False),
             )
         except ValidationError as error:
