@@ -1,5 +1,6 @@
 """Reads for cycles, applications and matches."""
 
+import dataclasses
 import datetime
 import hashlib
 import statistics
@@ -446,6 +447,10 @@ def cycle_candidates(
     mentors, mentees = [], []
     register = OrganisationRegister.load()
     ended = former_mentors_by_mentee(cycle=cycle) if with_former_mentors else {}
+    applications = list(applications)
+    ranked = choices_by_mentee(
+        application_ids=[application.pk for application in applications if application.role == Role.MENTEE]
+    )
     for application in applications:
         if application.role == Role.MENTOR:
             free = max(0, application.capacity - application.live_as_mentor)
@@ -456,6 +461,7 @@ def cycle_candidates(
                     application,
                     has_live_match=application.mentee_is_matched,
                     former_mentors=frozenset(ended.get(application.member_id, ())),
+                    choices=ranked.get(application.pk, ()),
                     register=register,
                 )
             )
@@ -563,7 +569,8 @@ def shortlist(*, application) -> list[MentorCard]:
         return []
     ranks = choices_of(application=application)
     offers = dict(Application.objects.filter(pk__in=[m.application_id for m in mentors]).values_list("pk", "offer"))
-    ordered = sorted(mentors, key=lambda mentor: (-explain(mentor, mentee, topic_names).score, mentor.name))
+    neutral = dataclasses.replace(mentee, choices=())  # her own ranking does not reorder her cards
+    ordered = sorted(mentors, key=lambda mentor: (-explain(mentor, neutral, topic_names).score, mentor.name))
     return [
         MentorCard(
             application_id=mentor.application_id,
