@@ -85,6 +85,7 @@ def matching_page(
         application_ids=wanted,
         # Only a mentee whose pair ended early has former mentors to leave out.
         with_former_mentors=any(application.is_rematch for application in page.object_list),
+        choices=ranked,
     )
     by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
     rows = []
@@ -139,7 +140,7 @@ def proposal_page(*, cycle: Cycle, proposal: MatchingProposal, page_number=None)
         | {pk for ids in options.values() for pk in ids}
         | {pk for ids in not_offered.values() for pk in ids}
     )
-    mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
+    mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted, choices=ranked)
     by_id = {candidate.application_id: candidate for candidate in mentors + mentees}
     rows = []
     for mentee_id in page.object_list:

@@ -424,12 +424,13 @@ def former_mentors_of(*, cycle, mentee) -> frozenset[int]:
 
 
 def cycle_candidates(
-    *, cycle, application_ids=None, with_former_mentors=True
+    *, cycle, application_ids=None, with_former_mentors=True, choices=None
 ) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
     """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries.
 
     ``with_former_mentors=False`` skips reading pairs that ended early: for a caller that knows
     none of its mentees had one (the Koppelscherm's page, from ``cycle_mentees``' is_rematch).
+    ``choices``: the mentees' rankings (``choices_by_mentee``) when the caller read them already.
     """
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
@@ -448,9 +449,10 @@ def cycle_candidates(
     register = OrganisationRegister.load()
     ended = former_mentors_by_mentee(cycle=cycle) if with_former_mentors else {}
     applications = list(applications)
-    ranked = choices_by_mentee(
-        application_ids=[application.pk for application in applications if application.role == Role.MENTEE]
-    )
+    if choices is None:
+        choices = choices_by_mentee(
+            application_ids=[application.pk for application in applications if application.role == Role.MENTEE]
+        )
     for application in applications:
         if application.role == Role.MENTOR:
             free = max(0, application.capacity - application.live_as_mentor)
@@ -461,7 +463,7 @@ def cycle_candidates(
                     application,
                     has_live_match=application.mentee_is_matched,
                     former_mentors=frozenset(ended.get(application.member_id, ())),
-                    choices=ranked.get(application.pk, ()),
+                    choices=choices.get(application.pk, ()),
                     register=register,
                 )
             )
