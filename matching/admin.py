@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -21,10 +22,12 @@ from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
 from . import koppelscherm, proposals, renewal, selectors, services, solver
+from .forms import EndCategoryField
 from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
 
 
 class EndEarlyForm(forms.Form):
+    category = EndCategoryField()
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -307,11 +310,12 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         "planned_end",
         "ended_on",
         "ended_by",
+        "end_category",
         "end_reason",
         "created_by",
         "created_at",
     ]
-    readonly_fields = fields
+    readonly_fields = [*fields, "completed_on"]
     # Mentor and mentee may be empty (an erased partner), so Django would not join them by itself
     # and would read each row's partners one query at a time.
     list_select_related = ["cycle", "mentor", "mentee"]
@@ -358,9 +362,14 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         form = EndEarlyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.match_end_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
+                services.match_end_early(
+                    match=match,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    category=form.cleaned_data["category"],
+                )
             except ValidationError as error:
-                add_service_error(form, error, fields={"end_reason": "reason"})
+                add_service_error(form, error, fields={"end_reason": "reason", "end_category": "category"})
             else:
                 messages.success(
                     request,
@@ -384,6 +393,23 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # "Ended on" only for a pair that ended early (issue 25 §6); a term that ran its course was completed.
+    END_FIELDS = ("ended_on", "ended_by", "end_reason")
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None or obj.is_ended_early:
+            return [name for name in fields if name != "completed_on"]
+        at = fields.index("ended_on")
+        fields = [name for name in fields if name not in (*self.END_FIELDS, "completed_on")]
+        if obj.status == Match.Status.COMPLETED:
+            fields.insert(at, "completed_on")
+        return fields
+
+    @admin.display(description=gettext_lazy("Completed on"))
+    def completed_on(self, match):
+        return date_format(match.ended_on, "j F Y") if match.ended_on else "–"
 
     @admin.display(description=gettext_lazy("renewal"))
     def renewal(self, match):

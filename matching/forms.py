@@ -1,9 +1,10 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Expertise
 
-from .models import Agreement, Application, FitCheck
+from .models import END_CATEGORY_CHOICES, Agreement, Application, FitCheck
 
 MENTORING_QUESTION_HELP = _(
     "What do you want to grow in over the coming year? A good mentoring question is about your long-term "
@@ -72,7 +73,20 @@ class MentorApplicationForm(forms.ModelForm):
         widgets = {"availability": forms.Textarea(attrs={"rows": 3})}
 
 
+class EndCategoryField(forms.ChoiceField):
+    """Why a pair ends early, as one of a few categories (issue 27 §2): the year report counts them."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("What comes closest to why it ends?"))
+        choices = [(value, capfirst(label)) for value, label in END_CATEGORY_CHOICES]
+        super().__init__(choices=choices, widget=forms.RadioSelect, **kwargs)
+
+
 class WithdrawForm(forms.Form):
+    # Only when she has been matched (the view removes it otherwise): her mentorship then ends early.
+    category = EndCategoryField(
+        help_text=_("The year report for the board counts how often each reason occurs; it never shows who chose what.")
+    )
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

@@ -186,6 +186,23 @@ class MatchStatus(models.TextChoices):
     ENDED_EARLY = "ended_early", _("ended early")
 
 
+class EndCategory(models.TextChoices):
+    """Why a pair ended early, as a short fixed category (issue 27 §2): the year report counts these,
+    never the reason's free text. Stored as English codes."""
+
+    TIME = "time", _("time or workload")
+    FIT = "fit", _("the match did not fit")
+    CIRCUMSTANCES = "circumstances", _("a new job or changed circumstances")
+    GOAL_REACHED = "goal_reached", _("goal reached early")
+    OTHER = "other", _("other")
+    # Pairs ended before the category existed, and pairs ended because a partner erased her account.
+    UNKNOWN = "unknown", _("not recorded")
+
+
+# The categories a member or a coordinator chooses from when she ends a pair early.
+END_CATEGORY_CHOICES = [(value, label) for value, label in EndCategory.choices if value != EndCategory.UNKNOWN]
+
+
 # Proposed or working together: at most one per mentee and cycle, both partners present.
 MATCH_LIVE_STATUSES = (MatchStatus.PROPOSED, MatchStatus.CONFIRMED, MatchStatus.ACTIVE)
 # The pair works together: contact details (R8), agreement, meetings.
@@ -196,6 +213,7 @@ class Match(models.Model):
     """A mentor–mentee pair for one term of (in principle) one year (R4); renewals are new terms (R5)."""
 
     Status = MatchStatus
+    EndCategory = EndCategory
     LIVE_STATUSES = MATCH_LIVE_STATUSES
     ONGOING_STATUSES = MATCH_ONGOING_STATUSES
     FIRST_TERM = 1
@@ -242,6 +260,8 @@ class Match(models.Model):
     first_contact_at = models.DateTimeField(_("first contact made at"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = BoundedTextField(_("reason for ending"), max_length=2000, blank=True)
+    # The reason as a category, for the year report (empty while the pair has not ended early).
+    end_category = models.CharField(_("reason category"), max_length=16, choices=EndCategory.choices, blank=True)
     # Whether the person who ended it chose to tell her partner the reason (otherwise coordinators only).
     end_reason_shared = models.BooleanField(_("reason shared with the partner"), default=False)
     ended_by = models.ForeignKey(
@@ -342,6 +362,14 @@ class Match(models.Model):
     @property
     def is_renewed_term(self) -> bool:
         return self.term > self.FIRST_TERM
+
+    # The term's halfway point (issue 26 §2: the goals check-in): the one home of that date, derived
+    # from the start and the planned end (start + the cycle's duration, set on activation).
+    @property
+    def halfway_date(self):
+        if self.start_date is None or self.planned_end is None:
+            return None
+        return self.start_date + (self.planned_end - self.start_date) / 2
 
     def is_member(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)

@@ -105,7 +105,8 @@ def erase(user, by=None):
     for match in _her_matches(user).filter(status__in=Match.LIVE_STATUSES):
         was_active = match.is_ongoing
         # partner_left below tells the partner; nobody else is mailed (she is leaving).
-        match_end_early(match=match, by=by, reason=reason, notify=False)
+        # Nobody said why: "not recorded" in the year report.
+        match_end_early(match=match, by=by, reason=reason, category=Match.EndCategory.UNKNOWN, notify=False)
         if was_active:
             from .signals import partner_left
 

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from accounts.models import Expertise, Profile
 from core import disclosure
@@ -271,6 +273,21 @@ def live_matches_for_application(*, application):
     return Match.objects.filter(cycle=application.cycle, mentee=application.member, status__in=Match.LIVE_STATUSES)
 
 
+def ongoing_partners_of(*, application) -> str:
+    """The names of the people she works with on this application (confirmed or active pairs), as one
+    phrase ("Anna en Bea"); "" when none. Withdrawing it ends these mentorships (issue 25 §7)."""
+    if application.role == Role.MENTOR:
+        pairs = Match.objects.filter(mentor_application=application)
+    else:
+        pairs = Match.objects.filter(cycle_id=application.cycle_id, mentee_id=application.member_id)
+    partner = "mentee" if application.role == Role.MENTOR else "mentor"
+    names = [
+        str(match.mentee_or_former if partner == "mentee" else match.mentor_or_former)
+        for match in pairs.filter(status__in=Match.ONGOING_STATUSES).select_related(partner).order_by("pk")
+    ]
+    return str(get_text_list(names, gettext("and"))) if names else ""
+
+
 def free_places(*, application) -> int:
     """A mentor's places left in her cycle: her capacity minus her live matches."""
     return max(0, application.capacity - live_matches_for_application(application=application).count())
@@ -290,7 +307,7 @@ def application_state(*, application) -> str:
         return "matched"
     elif live:
         return "partly_matched"
-    if application.cycle.matching_closed_at is not None:
+    if application.cycle.matching_closed_at is not None and not had_a_pair_in_cycle(application=application):
         return "not_matched"  # issue 15 §5: told so, and still on the waiting list
     if application.cycle.status == Cycle.Status.OPEN:
         return "submitted"
@@ -303,16 +320,33 @@ def application_window_open(*, cycle, today=None) -> bool:
     return cycle.status == Cycle.Status.OPEN and today <= cycle.applications_close
 
 
+def had_a_pair() -> Q:
+    """A pair that is, or once was, the pair's business: live, or confirmed before it ended (issue 25 §7).
+
+    A proposal that ended before anyone confirmed it never reached the pair, so it does not count.
+    """
+    return Q(status__in=Match.LIVE_STATUSES) | Q(confirmed_at__isnull=False)
+
+
 def applications_without_pair(*, cycle):
-    """Submitted applications of a cycle with no live pair: mentees without a mentor, mentors without a mentee."""
-    live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
+    """Submitted applications of a cycle that had no pair in it: mentees who never had a mentor, mentors
+    who never had a mentee. A pair that ended early counts: she was matched this cycle (issue 25 §7)."""
+    paired = Match.objects.filter(had_a_pair(), cycle=cycle)
     return (
         Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
-        .exclude(role=Role.MENTEE, member__in=live.filter(cycle=cycle).values("mentee"))
-        .exclude(role=Role.MENTOR, pk__in=live.values("mentor_application"))
+        .exclude(role=Role.MENTEE, member__in=paired.values("mentee"))
+        .exclude(role=Role.MENTOR, member__in=paired.values("mentor"))
         .select_related("member", "cycle")
         .order_by("role", "pk")
     )
+
+
+def had_a_pair_in_cycle(*, application) -> bool:
+    """Whether she had a pair in this application's cycle in this role (`had_a_pair`)."""
+    paired = Match.objects.filter(had_a_pair(), cycle_id=application.cycle_id)
+    if application.role == Role.MENTOR:
+        return paired.filter(mentor_id=application.member_id).exists()
+    return paired.filter(mentee_id=application.member_id).exists()
 
 
 def open_fit_check(*, match, user):
@@ -323,7 +357,8 @@ def open_fit_check(*, match, user):
 def fit_checks_of(*, match, user) -> tuple:
     """Her open question and her latest answer for this pair, read in one query."""
     checks = list(match.fit_checks.filter(member=user).order_by("-round"))
-    open_check = next((check for check in checks if not check.answer), None)
+    # An ended pair asks nothing any more (issue 25 §6); her earlier answer stays hers to see.
+    open_check = next((check for check in checks if not check.answer), None) if match.is_ongoing else None
     answered = next((check for check in checks if check.answer), None)
     return open_check, answered
 
@@ -540,15 +575,6 @@ def matching_proposal_is_stale(*, proposal) -> bool:
 MATCHED_STATUSES = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
 
 
-class EndedBy:
-    """Who ended a pair early (R6): the category the report shows, never the reason's text."""
-
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-    COORDINATOR = "coordinator"
-    UNKNOWN = "unknown"
-
-
 def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
     """cycle id -> submitted applications per role (withdrawn ones do not count), in one query."""
     counts = {cycle.pk: {Role.MENTEE.value: 0, Role.MENTOR.value: 0} for cycle in cycles}
@@ -565,17 +591,16 @@ def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
 
 def pairs_for_report(*, cycle):
     """The cycle's matched pairs with what the year report counts: renewed (R5: a later term follows),
-    ended early and by whom (R6, never the reason), and when the mentee applied (for the time to a match)."""
+    ended early and the reason's category (R6, issue 27 §2: never the reason's text; "unknown" for a
+    pair ended without one), and when the mentee applied (for the time to a match)."""
     return (
         Match.objects.filter(cycle=cycle, status__in=MATCHED_STATUSES)
         .with_next_term()
         .annotate(
-            ended_by_role=Case(
+            end_category_or_unknown=Case(
                 When(~Q(status=Match.Status.ENDED_EARLY), then=None),
-                When(ended_by__isnull=True, then=models_value(EndedBy.UNKNOWN)),
-                When(ended_by=F("mentor"), then=models_value(EndedBy.MENTOR)),
-                When(ended_by=F("mentee"), then=models_value(EndedBy.MENTEE)),
-                default=models_value(EndedBy.COORDINATOR),
+                When(end_category="", then=models_value(Match.EndCategory.UNKNOWN.value)),
+                default=F("end_category"),
             ),
             applied_at=F("mentee_application__created_at"),
         )

@@ -34,6 +34,10 @@ def overview(request):
         {"application": application, "state": selectors.application_state(application=application)}
         for application in participation.applications
     ]
+    for item in applications:
+        # Withdrawing a matched application ends her mentorships: the button says with whom (issue 25 §7).
+        if item["state"] in ("matched", "partly_matched"):
+            item["partners"] = selectors.ongoing_partners_of(application=item["application"])
     applied = {
         (item["application"].cycle_id, item["application"].role)
         for item in applications
@@ -112,12 +116,14 @@ def application_withdraw(request, pk):
     form = WithdrawForm(request.POST or None)
     if not matched:
         del form.fields["share_reason"]  # nobody to share it with
+        del form.fields["category"]  # no mentorship ends
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(
                 application=application,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                category=form.cleaned_data.get("category", ""),
                 share_reason=form.cleaned_data.get("share_reason", False),
             )
         except ValidationError as error:
@@ -125,9 +131,13 @@ def application_withdraw(request, pk):
         else:
             messages.success(request, _("Your application has been withdrawn."))
             return redirect("matching:overview")
-    return render(
-        request, "matching/application_withdraw.html", {"form": form, "application": application, "matched": matched}
-    )
+    context = {
+        "form": form,
+        "application": application,
+        "matched": matched,
+        "partners": selectors.ongoing_partners_of(application=application) if matched else "",
+    }
+    return render(request, "matching/application_withdraw.html", context)
 
 
 def _pair_context(request, match):
