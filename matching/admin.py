@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -21,10 +22,12 @@ from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
 from . import koppelscherm, proposals, renewal, selectors, services, solver
+from .forms import EndCategoryField
 from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
 
 
 class EndEarlyForm(forms.Form):
+    category = EndCategoryField()
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -256,7 +259,8 @@ class FirmGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
-    list_display = ["member", "role", "cycle", "status", "capacity", "created_at"]
+    # Issue 28 §4: the columns coordinators scan; the rest is on the change page.
+    list_display = ["member", "role", "cycle", "status"]
     list_filter = ["cycle", "role", "status"]
     search_fields = ["member__full_name", "member__email"]
     fields = [
@@ -288,7 +292,8 @@ class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
 @admin.register(Match)
 class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
-    list_display = ["mentor", "mentee", "cycle", "term", "status", "start_date", "planned_end", "renewal"]
+    # Issue 28 §4: the columns coordinators scan (cycle and term are filters; the rest is on the change page).
+    list_display = ["mentor", "mentee", "status", "start_date", "renewal"]
     list_filter = ["cycle", "status", "term"]
     # The cockpit's "renewed" figure counts every later term (2, 3, ...): its link lists them all.
     extra_lookups = tuple(Match.RENEWED_TERM_LOOKUP)
@@ -305,11 +310,12 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         "planned_end",
         "ended_on",
         "ended_by",
+        "end_category",
         "end_reason",
         "created_by",
         "created_at",
     ]
-    readonly_fields = fields
+    readonly_fields = [*fields, "completed_on"]
     # Mentor and mentee may be empty (an erased partner), so Django would not join them by itself
     # and would read each row's partners one query at a time.
     list_select_related = ["cycle", "mentor", "mentee"]
@@ -356,9 +362,14 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         form = EndEarlyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.match_end_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
+                services.match_end_early(
+                    match=match,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    category=form.cleaned_data["category"],
+                )
             except ValidationError as error:
-                add_service_error(form, error, fields={"end_reason": "reason"})
+                add_service_error(form, error, fields={"end_reason": "reason", "end_category": "category"})
             else:
                 messages.success(
                     request,
@@ -382,6 +393,23 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # "Ended on" only for a pair that ended early (issue 25 §6); a term that ran its course was completed.
+    END_FIELDS = ("ended_on", "ended_by", "end_reason")
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None or obj.is_ended_early:
+            return [name for name in fields if name != "completed_on"]
+        at = fields.index("ended_on")
+        fields = [name for name in fields if name not in (*self.END_FIELDS, "completed_on")]
+        if obj.status == Match.Status.COMPLETED:
+            fields.insert(at, "completed_on")
+        return fields
+
+    @admin.display(description=gettext_lazy("Completed on"))
+    def completed_on(self, match):
+        return date_format(match.ended_on, "j F Y") if match.ended_on else "–"
 
     @admin.display(description=gettext_lazy("renewal"))
     def renewal(self, match):
@@ -425,7 +453,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
 class FitCheckAdmin(admin.ModelAdmin):
     """Issue 15 §3: the partners' private answers to "does it fit?", for the coordinators only (read-only)."""
 
-    list_display = ["match", "member", "round", "answer", "answered_at"]
+    list_display = ["match", "member", "answer", "answered_at"]
     list_filter = ["answer", "match__cycle"]
     search_fields = ["match__mentor__full_name", "match__mentee__full_name"]
     fields = ["match", "member", "round", "asked_at", "answer", "note", "answered_at"]

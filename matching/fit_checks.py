@@ -47,7 +47,7 @@ def fit_check_answer(*, match: Match, member, answer: str, note: str = "") -> Fi
     check = (
         FitCheck.objects.select_for_update().filter(match=match, member=member, answer="").order_by("-round").first()
     )
-    if check is None:
+    if check is None or not Match.objects.get(pk=match.pk).is_ongoing:  # an ended pair is asked nothing
         raise ValidationError(_("There is no open question about your match right now."), code="not_asked")
     if answer not in FitCheck.Answer.values:
         raise ValidationError({"answer": _("Choose one of the answers.")})

@@ -127,7 +127,12 @@ def hard_rule_violation(mentor: Candidate, mentee: Candidate) -> str:
 
 
 def organisation_conflict(mentor: Candidate, mentee: Candidate) -> str:
-    """The conflict-of-interest hook: "zelfde organisatiegroep" or her own exclusion, else ""."""
+    """The conflict-of-interest hook: "zelfde organisatiegroep" or her own exclusion, else "".
+
+    Never for herself (a member in both roles): that pair is ruled out as "not her own mentor" (issue 25 §7).
+    """
+    if mentor.member_id == mentee.member_id:
+        return ""
     return conflict_reason(
         mentor_key=mentor.organisation,
         mentee_key=mentee.organisation,

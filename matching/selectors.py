@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import statistics
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -11,13 +12,15 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
-from accounts.models import Expertise, Profile
+from accounts.models import Expertise, Profile, Region
 from core import disclosure
 
-from .models import Application, Cycle, FitCheck, Match, Role
+from .models import Application, Cycle, FitCheck, Match, MentorChoice, Role
 from .organisations import OrganisationRegister
-from .scoring import Candidate, candidate_from_application
+from .scoring import Candidate, candidate_from_application, explain, hard_rule_violation
 
 # A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
 VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
@@ -271,6 +274,21 @@ def live_matches_for_application(*, application):
     return Match.objects.filter(cycle=application.cycle, mentee=application.member, status__in=Match.LIVE_STATUSES)
 
 
+def ongoing_partners_of(*, application) -> str:
+    """The names of the people she works with on this application (confirmed or active pairs), as one
+    phrase ("Anna en Bea"); "" when none. Withdrawing it ends these mentorships (issue 25 §7)."""
+    if application.role == Role.MENTOR:
+        pairs = Match.objects.filter(mentor_application=application)
+    else:
+        pairs = Match.objects.filter(cycle_id=application.cycle_id, mentee_id=application.member_id)
+    partner = "mentee" if application.role == Role.MENTOR else "mentor"
+    names = [
+        str(match.mentee_or_former if partner == "mentee" else match.mentor_or_former)
+        for match in pairs.filter(status__in=Match.ONGOING_STATUSES).select_related(partner).order_by("pk")
+    ]
+    return str(get_text_list(names, gettext("and"))) if names else ""
+
+
 def free_places(*, application) -> int:
     """A mentor's places left in her cycle: her capacity minus her live matches."""
     return max(0, application.capacity - live_matches_for_application(application=application).count())
@@ -290,7 +308,7 @@ def application_state(*, application) -> str:
         return "matched"
     elif live:
         return "partly_matched"
-    if application.cycle.matching_closed_at is not None:
+    if application.cycle.matching_closed_at is not None and not had_a_pair_in_cycle(application=application):
         return "not_matched"  # issue 15 §5: told so, and still on the waiting list
     if application.cycle.status == Cycle.Status.OPEN:
         return "submitted"
@@ -303,16 +321,33 @@ def application_window_open(*, cycle, today=None) -> bool:
     return cycle.status == Cycle.Status.OPEN and today <= cycle.applications_close
 
 
+def had_a_pair() -> Q:
+    """A pair that is, or once was, the pair's business: live, or confirmed before it ended (issue 25 §7).
+
+    A proposal that ended before anyone confirmed it never reached the pair, so it does not count.
+    """
+    return Q(status__in=Match.LIVE_STATUSES) | Q(confirmed_at__isnull=False)
+
+
 def applications_without_pair(*, cycle):
-    """Submitted applications of a cycle with no live pair: mentees without a mentor, mentors without a mentee."""
-    live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
+    """Submitted applications of a cycle that had no pair in it: mentees who never had a mentor, mentors
+    who never had a mentee. A pair that ended early counts: she was matched this cycle (issue 25 §7)."""
+    paired = Match.objects.filter(had_a_pair(), cycle=cycle)
     return (
         Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
-        .exclude(role=Role.MENTEE, member__in=live.filter(cycle=cycle).values("mentee"))
-        .exclude(role=Role.MENTOR, pk__in=live.values("mentor_application"))
+        .exclude(role=Role.MENTEE, member__in=paired.values("mentee"))
+        .exclude(role=Role.MENTOR, member__in=paired.values("mentor"))
         .select_related("member", "cycle")
         .order_by("role", "pk")
     )
+
+
+def had_a_pair_in_cycle(*, application) -> bool:
+    """Whether she had a pair in this application's cycle in this role (`had_a_pair`)."""
+    paired = Match.objects.filter(had_a_pair(), cycle_id=application.cycle_id)
+    if application.role == Role.MENTOR:
+        return paired.filter(mentor_id=application.member_id).exists()
+    return paired.filter(mentee_id=application.member_id).exists()
 
 
 def open_fit_check(*, match, user):
@@ -323,7 +358,8 @@ def open_fit_check(*, match, user):
 def fit_checks_of(*, match, user) -> tuple:
     """Her open question and her latest answer for this pair, read in one query."""
     checks = list(match.fit_checks.filter(member=user).order_by("-round"))
-    open_check = next((check for check in checks if not check.answer), None)
+    # An ended pair asks nothing any more (issue 25 §6); her earlier answer stays hers to see.
+    open_check = next((check for check in checks if not check.answer), None) if match.is_ongoing else None
     answered = next((check for check in checks if check.answer), None)
     return open_check, answered
 
@@ -366,9 +402,15 @@ def ended_early_since(*, since: datetime.date) -> Q:
     return Q(status=Match.Status.ENDED_EARLY, ended_on__gte=since)
 
 
+def not_again(*, cycle) -> Q:
+    """A pair of this cycle that is not made again: it ended early, or a partner said it does not fit."""
+    said_no = FitCheck.objects.filter(match=OuterRef("pk"), answer=FitCheck.Answer.NO)
+    return Q(cycle=cycle, mentor__isnull=False) & (Q(status=Match.Status.ENDED_EARLY) | Q(Exists(said_no)))
+
+
 def former_mentors_by_mentee(*, cycle) -> dict[int, set[int]]:
-    """mentee id -> ids of the mentors whose pair with her ended early in this cycle (one query)."""
-    ended = Match.objects.filter(cycle=cycle, status=Match.Status.ENDED_EARLY, mentor__isnull=False)
+    """mentee id -> ids of the mentors whose pair with her ended early or did not fit in this cycle (one query)."""
+    ended = Match.objects.filter(not_again(cycle=cycle))
     result: dict[int, set[int]] = {}
     for mentee_id, mentor_id in ended.values_list("mentee_id", "mentor_id"):
         result.setdefault(mentee_id, set()).add(mentor_id)
@@ -377,11 +419,7 @@ def former_mentors_by_mentee(*, cycle) -> dict[int, set[int]]:
 
 def former_mentors_of(*, cycle, mentee) -> frozenset[int]:
     """The mentors whose pair with this mentee ended early in this cycle: not to be matched again."""
-    return frozenset(
-        Match.objects.filter(
-            cycle=cycle, mentee=mentee, status=Match.Status.ENDED_EARLY, mentor__isnull=False
-        ).values_list("mentor_id", flat=True)
-    )
+    return frozenset(Match.objects.filter(not_again(cycle=cycle), mentee=mentee).values_list("mentor_id", flat=True))
 
 
 def cycle_candidates(
@@ -445,6 +483,100 @@ def cycle_mentees(*, cycle, topic=None, region="", unmatched_only=True):
     if unmatched_only:
         applications = applications.filter(is_matched=False)
     return applications
+
+
+# --- The mentee's shortlist (issue 25 §1) ---------------------------------------------------
+
+
+@dataclass
+class MentorCard:
+    """One mentor as a mentee sees her on the shortlist: no score, no contact details."""
+
+    application_id: int
+    name: str
+    organisation: str
+    years: int
+    expertise: list[str]
+    region: str
+    offer: str
+    rank: int | None = None
+
+
+def shortlist_open(*, application) -> bool:
+    """She may see her shortlist: a submitted mentee application, not (yet) matched in its cycle.
+
+    While the application window is open she may also change her choices (`choices_open`);
+    afterwards she sees them until she is matched.
+    """
+    return (
+        application.role == Role.MENTEE
+        and application.status == Application.Status.SUBMITTED
+        and application.cycle.status in (Cycle.Status.OPEN, Cycle.Status.MATCHING, Cycle.Status.RUNNING)
+        and not live_matches_for_application(application=application).exists()
+    )
+
+
+def choices_open(*, application, today=None) -> bool:
+    """She may still change her choices: only while the cycle's application window is open."""
+    return shortlist_open(application=application) and application_window_open(cycle=application.cycle, today=today)
+
+
+def choices_of(*, application) -> dict[int, int]:
+    """Her ranked mentors: mentor application id -> rank (1 is her first choice)."""
+    return dict(MentorChoice.objects.filter(application=application).values_list("mentor_application_id", "rank"))
+
+
+def choices_by_mentee(*, application_ids) -> dict[int, tuple[int, ...]]:
+    """mentee application id -> her ranked mentor application ids, first choice first (one query)."""
+    result: dict[int, list[int]] = {}
+    rows = MentorChoice.objects.filter(application_id__in=application_ids).order_by("application_id", "rank")
+    for mentee_id, mentor_id in rows.values_list("application_id", "mentor_application_id"):
+        result.setdefault(mentee_id, []).append(mentor_id)
+    return {mentee_id: tuple(ids) for mentee_id, ids in result.items()}
+
+
+def offerable_mentors(*, application) -> tuple[list[Candidate], Candidate | None, dict[int, str]]:
+    """The cycle's mentors who may be offered to her, with her own candidate and the topic names.
+
+    The hard rules are `scoring.hard_rule_violation`'s, on the same candidates the Koppelscherm and the
+    proposal use (verified and eligible, a free place, not herself, no organisation conflict, not a mentor
+    whose pair with her ended early or did not fit): one home, never written again here.
+    """
+    ids = list(
+        Application.objects.filter(
+            cycle=application.cycle_id, role=Role.MENTOR, status=Application.Status.SUBMITTED
+        ).values_list("pk", flat=True)
+    )
+    mentors, mentees, topic_names = cycle_candidates(cycle=application.cycle, application_ids=[*ids, application.pk])
+    mentee = next((candidate for candidate in mentees if candidate.application_id == application.pk), None)
+    if mentee is None:
+        return [], None, topic_names
+    return [mentor for mentor in mentors if not hard_rule_violation(mentor, mentee)], mentee, topic_names
+
+
+def shortlist(*, application) -> list[MentorCard]:
+    """Her shortlist as cards, the best fit first (the score decides the order, she never sees it)."""
+    if not shortlist_open(application=application):
+        return []
+    mentors, mentee, topic_names = offerable_mentors(application=application)
+    if mentee is None:
+        return []
+    ranks = choices_of(application=application)
+    offers = dict(Application.objects.filter(pk__in=[m.application_id for m in mentors]).values_list("pk", "offer"))
+    ordered = sorted(mentors, key=lambda mentor: (-explain(mentor, mentee, topic_names).score, mentor.name))
+    return [
+        MentorCard(
+            application_id=mentor.application_id,
+            name=mentor.name,
+            organisation=mentor.organisation_name,
+            years=mentor.years,
+            expertise=sorted(topic_names.get(pk, "") for pk in mentor.topics),
+            region=Region(mentor.region).label if mentor.region else "",
+            offer=offers.get(mentor.application_id, ""),
+            rank=ranks.get(mentor.application_id),
+        )
+        for mentor in ordered
+    ]
 
 
 # --- The pair's year -------------------------------------------------------------
@@ -540,15 +672,6 @@ def matching_proposal_is_stale(*, proposal) -> bool:
 MATCHED_STATUSES = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
 
 
-class EndedBy:
-    """Who ended a pair early (R6): the category the report shows, never the reason's text."""
-
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-    COORDINATOR = "coordinator"
-    UNKNOWN = "unknown"
-
-
 def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
     """cycle id -> submitted applications per role (withdrawn ones do not count), in one query."""
     counts = {cycle.pk: {Role.MENTEE.value: 0, Role.MENTOR.value: 0} for cycle in cycles}
@@ -565,17 +688,16 @@ def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
 
 def pairs_for_report(*, cycle):
     """The cycle's matched pairs with what the year report counts: renewed (R5: a later term follows),
-    ended early and by whom (R6, never the reason), and when the mentee applied (for the time to a match)."""
+    ended early and the reason's category (R6, issue 27 §2: never the reason's text; "unknown" for a
+    pair ended without one), and when the mentee applied (for the time to a match)."""
     return (
         Match.objects.filter(cycle=cycle, status__in=MATCHED_STATUSES)
         .with_next_term()
         .annotate(
-            ended_by_role=Case(
+            end_category_or_unknown=Case(
                 When(~Q(status=Match.Status.ENDED_EARLY), then=None),
-                When(ended_by__isnull=True, then=models_value(EndedBy.UNKNOWN)),
-                When(ended_by=F("mentor"), then=models_value(EndedBy.MENTOR)),
-                When(ended_by=F("mentee"), then=models_value(EndedBy.MENTEE)),
-                default=models_value(EndedBy.COORDINATOR),
+                When(end_category="", then=models_value(Match.EndCategory.UNKNOWN.value)),
+                default=F("end_category"),
             ),
             applied_at=F("mentee_application__created_at"),
         )

@@ -175,15 +175,21 @@ def _summary(work: Work, suggestions: dict, *, state: str, applied: int) -> Cand
     result.open_mentees = len(mentees) - result.matched_mentees
     if not mentors or not mentees:
         return result
-    by_organisation: dict[str, list[int]] = {}
+    by_organisation: dict[str, list[scoring.Candidate]] = {}
     for mentor in mentors:
         if mentor.organisation and mentor.free_places > 0:
-            by_organisation.setdefault(mentor.organisation, []).append(mentor.application_id)
+            by_organisation.setdefault(mentor.organisation, []).append(mentor)
     for mentee in mentees:
         keys = set(mentee.avoids)
         if mentee.organisation and not mentee.allow_same_organisation:
             keys.add(mentee.organisation)
-        left_out = [pk for key in keys for pk in by_organisation.get(key, [])]
+        # Not herself, when she applied in both roles: that is no conflict of interest (issue 25 §7).
+        left_out = [
+            mentor.application_id
+            for key in keys
+            for mentor in by_organisation.get(key, [])
+            if mentor.member_id != mentee.member_id
+        ]
         if left_out:
             result.not_offered[mentee.application_id] = left_out
     return result
