@@ -170,11 +170,21 @@ class CycleAdmin(admin.ModelAdmin):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request,
-                _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
-                % {"mentee": match.mentee, "mentor": match.mentor},
-            )
+            if match.is_awaiting_mentor:  # issue 25 §3: the mentor agrees first
+                messages.success(
+                    request,
+                    _(
+                        "%(mentor)s is asked to be the mentor of %(mentee)s. The mentee receives her mentor's "
+                        "contact details once the mentor says yes."
+                    )
+                    % {"mentee": match.mentee, "mentor": match.mentor},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
+                    % {"mentee": match.mentee, "mentor": match.mentor},
+                )
         url = reverse("admin:matching_cycle_matching", args=[cycle.pk])
         return redirect(url + ("?early=1" if request.POST.get("before_window_closes") == "on" else ""))
 

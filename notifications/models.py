@@ -48,6 +48,8 @@ class OutboxMessage(models.Model):
         RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
         MEETING_TOMORROW = "meeting_tomorrow", _("reminder: meeting tomorrow")
         MEETING_HELD_QUESTION = "meeting_held_question", _("question: did the meeting take place?")
+        MENTOR_ASKED = "mentor_asked", _("question to the mentor: will you mentor her?")
+        MENTOR_ASKED_REMINDER = "mentor_asked_reminder", _("reminder to the mentor: answer the match")
 
     Status = OutboxStatus
 
