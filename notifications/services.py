@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import RetentionNotice, User
 from evaluations import services as evaluation_services
 from evaluations.models import EvaluationRound, Invitation
+from goals import selectors as goal_selectors
 from matching import selectors as matching_selectors
 from matching import services as matching_services
 from matching.models import Match
@@ -186,6 +187,8 @@ def pair_messages_record(*, day: datetime.date) -> dict[str, int]:
         Kind.QUIET_PAIR_NUDGE: _to_both(Kind.QUIET_PAIR_NUDGE, selectors.quiet_pairs_due(day)),
         Kind.MEETINGS_REMINDER: _to_both(Kind.MEETINGS_REMINDER, selectors.pairs_below_two_meetings_due(day)),
         Kind.RENEWAL_QUESTION: _to_both(Kind.RENEWAL_QUESTION, selectors.renewal_question_due(day)),
+        # Issue 26 §2: halfway through the term (Match.halfway_date), one friendly check-in to both.
+        Kind.GOALS_CHECK_IN: _to_both(Kind.GOALS_CHECK_IN, goal_selectors.pairs_due_check_in(day=day)),
         # R8: one friendly reminder to the mentee; the unique key keeps it to one.
         Kind.FIRST_CONTACT_REMINDER: [
             message_build(kind=Kind.FIRST_CONTACT_REMINDER, recipient=match.mentee, about=match)
