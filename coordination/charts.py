@@ -126,9 +126,11 @@ def _evaluation_summary(title: str, means: list[report.Line]) -> str:
         len(shown),
     ) % {"title": title, "count": len(shown), "low": _mean(shown[0]), "high": _mean(shown[-1])}
     if hidden:
-        sentence += " " + ngettext("%(count)s is too few to show.", "%(count)s are too few to show.", hidden) % {
-            "count": hidden
-        }
+        sentence += " " + ngettext(
+            "%(count)s average rests on too few responses to show.",
+            "%(count)s averages rest on too few responses to show.",
+            hidden,
+        ) % {"count": hidden}
     return sentence + " " + _("The table beside it gives each question and role.")
 
 

@@ -144,7 +144,10 @@ def build(
     )
     applications = matching_selectors.applications_by_cycle(cycles=list(which.values()))
     rounds = EvaluationRound.objects.filter(cycle__in=list(which.values()) if evaluations else [])
-    all_rounds = list(rounds.select_related("cycle").order_by("opens_on")) if evaluations else []
+    # The questions of both years' rounds in one query (round_results reads them from here).
+    all_rounds = (
+        list(rounds.select_related("cycle").prefetch_related("questions").order_by("opens_on")) if evaluations else []
+    )
     people = Population()
     both = {"current:registered", "previous:registered"}
     people.add(both | {"current:verified", "previous:verified"}, registrations["verified_before"])

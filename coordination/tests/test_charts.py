@@ -151,7 +151,7 @@ def test_the_evaluation_chart_shows_each_question_per_role_and_leaves_a_role_of_
     # The text alternative: a sentence as alt, and the table with every question and role.
     assert chart.summary == (
         "Jaarevaluatie: gemiddelde per vraag (1 tot 5): 5 gemiddelden getoond, van 4,0 tot 4,0. "
-        "5 zijn te weinig om te tonen. De tabel ernaast geeft elke vraag per rol."
+        "5 gemiddelden rusten op te weinig antwoorden om te tonen. De tabel ernaast geeft elke vraag per rol."
     )
     page = response.content.decode()
     assert f'src="{chart.data_uri}"' in page and f'alt="{chart.summary}"' in page
