@@ -259,7 +259,8 @@ class FirmGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
-    list_display = ["member", "role", "cycle", "status", "capacity", "created_at"]
+    # Issue 28 §4: the columns coordinators scan; the rest is on the change page.
+    list_display = ["member", "role", "cycle", "status"]
     list_filter = ["cycle", "role", "status"]
     search_fields = ["member__full_name", "member__email"]
     fields = [
@@ -291,7 +292,8 @@ class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
 @admin.register(Match)
 class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
-    list_display = ["mentor", "mentee", "cycle", "term", "status", "start_date", "planned_end", "renewal"]
+    # Issue 28 §4: the columns coordinators scan (cycle and term are filters; the rest is on the change page).
+    list_display = ["mentor", "mentee", "status", "start_date", "renewal"]
     list_filter = ["cycle", "status", "term"]
     # The cockpit's "renewed" figure counts every later term (2, 3, ...): its link lists them all.
     extra_lookups = tuple(Match.RENEWED_TERM_LOOKUP)
@@ -451,7 +453,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
 class FitCheckAdmin(admin.ModelAdmin):
     """Issue 15 §3: the partners' private answers to "does it fit?", for the coordinators only (read-only)."""
 
-    list_display = ["match", "member", "round", "answer", "answered_at"]
+    list_display = ["match", "member", "answer", "answered_at"]
     list_filter = ["answer", "match__cycle"]
     search_fields = ["match__mentor__full_name", "match__mentee__full_name"]
     fields = ["match", "member", "round", "asked_at", "answer", "note", "answered_at"]

@@ -67,10 +67,37 @@ class MentorApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["capacity", "topics", "meeting_preference", "availability"]
-        labels = {"availability": _("Availability")}
-        help_texts = {"availability": _("For example: one lunch a month, not in the busy weeks before 1 May.")}
-        widgets = {"availability": forms.Textarea(attrs={"rows": 3})}
+        fields = ["capacity", "topics", "meeting_preference", "availability", "offer"]
+        labels = {"availability": _("Availability"), "offer": _("What I have to offer")}
+        help_texts = {
+            "availability": _("For example: one lunch a month, not in the busy weeks before 1 May."),
+            "offer": _(
+                "A few sentences for the mentees who choose their mentors: what you can share from your work "
+                "and your career. Mentees see it with your name, organisation, years of experience, expertise "
+                "and region."
+            ),
+        }
+        widgets = {"availability": forms.Textarea(attrs={"rows": 3}), "offer": forms.Textarea(attrs={"rows": 3})}
+
+
+class MentorChoicesForm(forms.Form):
+    """Her first, second and third choice from her shortlist (issue 25 §1); each is optional."""
+
+    def __init__(self, *args, cards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [("", _("(no choice)"))] + [(str(card.application_id), card.name) for card in cards]
+        labels = [_("1st choice"), _("2nd choice"), _("3rd choice")]
+        for rank, label in enumerate(labels, start=1):
+            self.fields[f"choice_{rank}"] = forms.ChoiceField(label=label, choices=options, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(f"choice_{rank}") for rank in (1, 2, 3)]
+        picked = [pk for pk in chosen if pk]
+        if len(set(picked)) != len(picked):
+            raise forms.ValidationError(_("You can rank a mentor only once."))
+        cleaned["mentor_application_ids"] = [int(pk) for pk in picked]
+        return cleaned
 
 
 class EndCategoryField(forms.ChoiceField):

@@ -109,6 +109,10 @@ class Role(models.TextChoices):
     MENTOR = eligibility.MENTOR, _("mentor")
 
 
+# The mentor's "wat ik te bieden heb" stays short: it is read on a card among many.
+OFFER_MAX_LENGTH = 600
+
+
 class Application(models.Model):
     """A verified member's application to a cycle, as mentee (R7) or as mentor (R3)."""
 
@@ -139,6 +143,8 @@ class Application(models.Model):
     # Mentor: how many mentees she can take, and when she is available.
     capacity = models.PositiveSmallIntegerField(_("number of mentees"), default=1)
     availability = BoundedTextField(_("availability"), max_length=1000, blank=True)
+    # Mentor: a few lines for the mentees' shortlist cards (issue 25 §1), "wat ik te bieden heb".
+    offer = BoundedTextField(_("what I have to offer"), max_length=OFFER_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -159,6 +165,53 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.member} – {self.get_role_display()} – {self.cycle}"
+
+
+# A mentee ranks at most this many mentors (issue 25 §1).
+MAX_CHOICES = 3
+
+
+class MentorChoice(models.Model):
+    """A mentee's ranked choice of a mentor on her shortlist (issue 25 §1): 1 is her first choice.
+
+    Only she and the coordinators see it (matching/disclosure.py): a mentor never learns who ranked her.
+    The scoring turns it into a bonus (scoring.choice_points), so the optimum weighs it for the whole cycle.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="mentor_choices", verbose_name=_("mentee application")
+    )
+    # No reverse name: nothing reached from a mentor's application leads to who ranked her.
+    mentor_application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentor application")
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mentor choice")
+        verbose_name_plural = _("mentor choices")
+        ordering = ["application", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "rank"],
+                name="mentor_choice_rank_once",
+                violation_error_message=_("Each place in your ranking can hold one mentor."),
+            ),
+            models.UniqueConstraint(
+                fields=["application", "mentor_application"],
+                name="mentor_choice_mentor_once",
+                violation_error_message=_("You can rank a mentor only once."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1) & Q(rank__lte=MAX_CHOICES),
+                name="mentor_choice_rank_1_3",
+                violation_error_message=_("You can rank up to three mentors."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} – {self.rank}"
 
 
 class MatchQuerySet(models.QuerySet):

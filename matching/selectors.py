@@ -1,8 +1,10 @@
 """Reads for cycles, applications and matches."""
 
+import dataclasses
 import datetime
 import hashlib
 import statistics
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -14,12 +16,12 @@ from django.utils.functional import cached_property
 from django.utils.text import get_text_list
 from django.utils.translation import gettext
 
-from accounts.models import Expertise, Profile
+from accounts.models import Expertise, Profile, Region
 from core import disclosure
 
-from .models import Application, Cycle, FitCheck, Match, Role
+from .models import Application, Cycle, FitCheck, Match, MentorChoice, Role
 from .organisations import OrganisationRegister
-from .scoring import Candidate, candidate_from_application
+from .scoring import Candidate, candidate_from_application, explain, hard_rule_violation
 
 # A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
 VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
@@ -401,9 +403,15 @@ def ended_early_since(*, since: datetime.date) -> Q:
     return Q(status=Match.Status.ENDED_EARLY, ended_on__gte=since)
 
 
+def not_again(*, cycle) -> Q:
+    """A pair of this cycle that is not made again: it ended early, or a partner said it does not fit."""
+    said_no = FitCheck.objects.filter(match=OuterRef("pk"), answer=FitCheck.Answer.NO)
+    return Q(cycle=cycle, mentor__isnull=False) & (Q(status=Match.Status.ENDED_EARLY) | Q(Exists(said_no)))
+
+
 def former_mentors_by_mentee(*, cycle) -> dict[int, set[int]]:
-    """mentee id -> ids of the mentors whose pair with her ended early in this cycle (one query)."""
-    ended = Match.objects.filter(cycle=cycle, status=Match.Status.ENDED_EARLY, mentor__isnull=False)
+    """mentee id -> ids of the mentors whose pair with her ended early or did not fit in this cycle (one query)."""
+    ended = Match.objects.filter(not_again(cycle=cycle))
     result: dict[int, set[int]] = {}
     for mentee_id, mentor_id in ended.values_list("mentee_id", "mentor_id"):
         result.setdefault(mentee_id, set()).add(mentor_id)
@@ -412,20 +420,17 @@ def former_mentors_by_mentee(*, cycle) -> dict[int, set[int]]:
 
 def former_mentors_of(*, cycle, mentee) -> frozenset[int]:
     """The mentors whose pair with this mentee ended early in this cycle: not to be matched again."""
-    return frozenset(
-        Match.objects.filter(
-            cycle=cycle, mentee=mentee, status=Match.Status.ENDED_EARLY, mentor__isnull=False
-        ).values_list("mentor_id", flat=True)
-    )
+    return frozenset(Match.objects.filter(not_again(cycle=cycle), mentee=mentee).values_list("mentor_id", flat=True))
 
 
 def cycle_candidates(
-    *, cycle, application_ids=None, with_former_mentors=True
+    *, cycle, application_ids=None, with_former_mentors=True, choices=None
 ) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
     """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries.
 
     ``with_former_mentors=False`` skips reading pairs that ended early: for a caller that knows
     none of its mentees had one (the Koppelscherm's page, from ``cycle_mentees``' is_rematch).
+    ``choices``: the mentees' rankings (``choices_by_mentee``) when the caller read them already.
     """
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
@@ -443,6 +448,11 @@ def cycle_candidates(
     mentors, mentees = [], []
     register = OrganisationRegister.load()
     ended = former_mentors_by_mentee(cycle=cycle) if with_former_mentors else {}
+    applications = list(applications)
+    if choices is None:
+        choices = choices_by_mentee(
+            application_ids=[application.pk for application in applications if application.role == Role.MENTEE]
+        )
     for application in applications:
         if application.role == Role.MENTOR:
             free = max(0, application.capacity - application.live_as_mentor)
@@ -453,6 +463,7 @@ def cycle_candidates(
                     application,
                     has_live_match=application.mentee_is_matched,
                     former_mentors=frozenset(ended.get(application.member_id, ())),
+                    choices=choices.get(application.pk, ()),
                     register=register,
                 )
             )
@@ -480,6 +491,101 @@ def cycle_mentees(*, cycle, topic=None, region="", unmatched_only=True):
     if unmatched_only:
         applications = applications.filter(is_matched=False)
     return applications
+
+
+# --- The mentee's shortlist (issue 25 §1) ---------------------------------------------------
+
+
+@dataclass
+class MentorCard:
+    """One mentor as a mentee sees her on the shortlist: no score, no contact details."""
+
+    application_id: int
+    name: str
+    organisation: str
+    years: int
+    expertise: list[str]
+    region: str
+    offer: str
+    rank: int | None = None
+
+
+def shortlist_open(*, application) -> bool:
+    """She may see her shortlist: a submitted mentee application, not (yet) matched in its cycle.
+
+    While the application window is open she may also change her choices (`choices_open`);
+    afterwards she sees them until she is matched.
+    """
+    return (
+        application.role == Role.MENTEE
+        and application.status == Application.Status.SUBMITTED
+        and application.cycle.status in (Cycle.Status.OPEN, Cycle.Status.MATCHING, Cycle.Status.RUNNING)
+        and not live_matches_for_application(application=application).exists()
+    )
+
+
+def choices_open(*, application, today=None) -> bool:
+    """She may still change her choices: only while the cycle's application window is open."""
+    return shortlist_open(application=application) and application_window_open(cycle=application.cycle, today=today)
+
+
+def choices_of(*, application) -> dict[int, int]:
+    """Her ranked mentors: mentor application id -> rank (1 is her first choice)."""
+    return dict(MentorChoice.objects.filter(application=application).values_list("mentor_application_id", "rank"))
+
+
+def choices_by_mentee(*, application_ids) -> dict[int, tuple[int, ...]]:
+    """mentee application id -> her ranked mentor application ids, first choice first (one query)."""
+    result: dict[int, list[int]] = {}
+    rows = MentorChoice.objects.filter(application_id__in=application_ids).order_by("application_id", "rank")
+    for mentee_id, mentor_id in rows.values_list("application_id", "mentor_application_id"):
+        result.setdefault(mentee_id, []).append(mentor_id)
+    return {mentee_id: tuple(ids) for mentee_id, ids in result.items()}
+
+
+def offerable_mentors(*, application) -> tuple[list[Candidate], Candidate | None, dict[int, str]]:
+    """The cycle's mentors who may be offered to her, with her own candidate and the topic names.
+
+    The hard rules are `scoring.hard_rule_violation`'s, on the same candidates the Koppelscherm and the
+    proposal use (verified and eligible, a free place, not herself, no organisation conflict, not a mentor
+    whose pair with her ended early or did not fit): one home, never written again here.
+    """
+    ids = list(
+        Application.objects.filter(
+            cycle=application.cycle_id, role=Role.MENTOR, status=Application.Status.SUBMITTED
+        ).values_list("pk", flat=True)
+    )
+    mentors, mentees, topic_names = cycle_candidates(cycle=application.cycle, application_ids=[*ids, application.pk])
+    mentee = next((candidate for candidate in mentees if candidate.application_id == application.pk), None)
+    if mentee is None:
+        return [], None, topic_names
+    return [mentor for mentor in mentors if not hard_rule_violation(mentor, mentee)], mentee, topic_names
+
+
+def shortlist(*, application) -> list[MentorCard]:
+    """Her shortlist as cards, the best fit first (the score decides the order, she never sees it)."""
+    if not shortlist_open(application=application):
+        return []
+    mentors, mentee, topic_names = offerable_mentors(application=application)
+    if mentee is None:
+        return []
+    ranks = choices_of(application=application)
+    offers = dict(Application.objects.filter(pk__in=[m.application_id for m in mentors]).values_list("pk", "offer"))
+    neutral = dataclasses.replace(mentee, choices=())  # her own ranking does not reorder her cards
+    ordered = sorted(mentors, key=lambda mentor: (-explain(mentor, neutral, topic_names).score, mentor.name))
+    return [
+        MentorCard(
+            application_id=mentor.application_id,
+            name=mentor.name,
+            organisation=mentor.organisation_name,
+            years=mentor.years,
+            expertise=sorted(topic_names.get(pk, "") for pk in mentor.topics),
+            region=Region(mentor.region).label if mentor.region else "",
+            offer=offers.get(mentor.application_id, ""),
+            rank=ranks.get(mentor.application_id),
+        )
+        for mentor in ordered
+    ]
 
 
 # --- The pair's year -------------------------------------------------------------

@@ -27,7 +27,7 @@ from accounts.models import Profile
 
 from . import selectors
 from .agreements import agreement_ensure
-from .models import END_CATEGORY_CHOICES, Application, Cycle, Match, Role
+from .models import END_CATEGORY_CHOICES, MAX_CHOICES, Application, Cycle, Match, MentorChoice, Role
 from .organisations import OrganisationRegister
 from .scoring import candidate_from_application, hard_rule_violation
 from .signals import match_activated, match_ended, matching_closed
@@ -54,7 +54,7 @@ APPLICATION_FIELDS = {
         "allow_same_organisation",
         "avoid_organisations",
     ),
-    Role.MENTOR: ("capacity", "availability", "meeting_preference"),
+    Role.MENTOR: ("capacity", "availability", "meeting_preference", "offer"),
 }
 
 
@@ -158,6 +158,43 @@ def application_withdraw(
     application.full_clean()
     application.save()
     return application
+
+
+# --- The mentee's choices (issue 25 §1) ---------------------------------------------------------
+
+
+@transaction.atomic
+def mentor_choices_set(*, application: Application, by, mentor_application_ids: list[int]) -> list[MentorChoice]:
+    """Her ranking of up to three mentors from her shortlist, first choice first; replaces the earlier one.
+
+    Only while the cycle's application window is open; only mentors the hard rules allow her
+    (`selectors.offerable_mentors`). Saving the application too marks the cycle changed, so the
+    Koppelscherm's suggestions and a stored proposal take the new ranking into account.
+    """
+    application = Application.objects.select_for_update().select_related("cycle").get(pk=application.pk)
+    if application.member_id != by.pk:
+        raise ValidationError(_("Only the mentee herself can rank her mentors."))
+    if not selectors.choices_open(application=application):
+        raise ValidationError(
+            _("The application period has closed: your choices can no longer be changed."), code="choices_closed"
+        )
+    ids = [int(pk) for pk in mentor_application_ids if pk]
+    if len(ids) > MAX_CHOICES:
+        raise ValidationError(_("You can rank up to three mentors."))
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("You can rank a mentor only once."))
+    allowed = {mentor.application_id for mentor in selectors.offerable_mentors(application=application)[0]}
+    if any(pk not in allowed for pk in ids):
+        raise ValidationError(_("Choose mentors from your list; this mentor is no longer available."))
+    MentorChoice.objects.filter(application=application).delete()
+    choices = []
+    for rank, pk in enumerate(ids, start=1):
+        choice = MentorChoice(application=application, mentor_application_id=pk, rank=rank)
+        choice.full_clean()
+        choice.save()
+        choices.append(choice)
+    application.save(update_fields=["updated_at"])
+    return choices
 
 
 # --- Closing matching (issue 15 §5) ------------------------------------------------------

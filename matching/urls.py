@@ -9,6 +9,7 @@ urlpatterns = [
     path("aanmelden/<int:cycle_pk>/<str:role>/", views.apply, name="apply"),
     path("aanmelding/<int:pk>/wijzigen/", views.application_edit, name="application_edit"),
     path("aanmelding/<int:pk>/intrekken/", views.application_withdraw, name="application_withdraw"),
+    path("aanmelding/<int:pk>/mentoren/", views.mentor_choices, name="mentor_choices"),
     path("partner/<int:pk>/", views.partner_profile, name="partner_profile"),
     path("mentorschap/<int:pk>/", views.pair_detail, name="pair_detail"),
     path("mentorschap/<int:pk>/afspraken/", views.agreement_edit, name="agreement_edit"),

@@ -17,6 +17,7 @@ from .forms import (
     FitCheckForm,
     MenteeApplicationForm,
     MentorApplicationForm,
+    MentorChoicesForm,
     RenewalForm,
     WithdrawForm,
 )
@@ -107,6 +108,39 @@ def application_edit(request, pk):
         "matching/application_form.html",
         {"form": form, "cycle": application.cycle, "role": application.role, "application": application},
     )
+
+
+@login_required
+def mentor_choices(request, pk):
+    """Issue 25 §1: her shortlist of mentors as cards, and her ranking of up to three while applications are open."""
+    application = selectors.application_for_user(user=request.user, pk=pk)
+    if not selectors.shortlist_open(application=application):
+        raise Http404
+    cards = selectors.shortlist(application=application)
+    may_change = selectors.choices_open(application=application)
+    ranked = {card.rank: str(card.application_id) for card in cards if card.rank}
+    initial = {f"choice_{rank}": pk for rank, pk in ranked.items()}
+    form = MentorChoicesForm(request.POST or None, cards=cards, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_choices_set(
+                application=application,
+                by=request.user,
+                mentor_application_ids=form.cleaned_data["mentor_application_ids"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your choices have been saved. You can change them until applications close."))
+            return redirect("matching:mentor_choices", pk=application.pk)
+    context = {
+        "application": application,
+        "cards": cards,
+        "form": form,
+        "may_change": may_change,
+        "ranked": sorted((card for card in cards if card.rank), key=lambda card: card.rank),
+    }
+    return render(request, "matching/mentor_choices.html", context)
 
 
 @login_required
