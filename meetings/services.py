@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import fernet_keys
+from goals.services import goals_progress_record
 from matching.fit_checks import fit_checks_ask_after_meeting
 from matching.models import Match
 from matching.services import match_first_contact_record
@@ -260,9 +261,19 @@ def _change_status(meeting: Meeting, *, by, target: str) -> Meeting:
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
-    """Log that the meeting took place (R10). Only once it has started."""
+def meeting_mark_held(
+    *, meeting: Meeting, by, topics: list[str] | None = None, progress_notes: dict[int, str] | None = None
+) -> Meeting:
+    """Log that the meeting took place (R10). Only once it has started.
+
+    With the check-in form: the MENTOR topics it touched, and a line of progress per running goal
+    (issue 26 §2), noted in the same transaction (a note refused undoes the whole check-in).
+    """
+    if topics is not None:
+        meeting.topics = list(topics)
     meeting = _change_status(meeting, by=by, target=Meeting.Status.HELD)
+    if progress_notes:
+        goals_progress_record(match=meeting.match, by=by, notes=progress_notes, meeting_starts_at=meeting.starts_at)
     # Issue 15 §3: after the introduction both are asked privately whether it fits; after a
     # later meeting whoever was still in doubt is asked again.
     fit_checks_ask_after_meeting(match=meeting.match)
