@@ -360,6 +360,35 @@ def _not_matched(message, application) -> Content:
     )
 
 
+# --- A pair undone within the hour (issue 28 §4) -------------------------------------------------
+
+
+def _match_undone(message, application) -> Content:
+    """The correction after a pair was undone: it does not go ahead, her application stays."""
+    if application.role == "mentor":
+        stays = _(
+            "Your application as a mentor stays: the coordinators will let you know when they match you with a mentee."
+        )
+    else:
+        stays = _(
+            "Your application stays: the coordinators are looking for a mentor for you and will let you know. "
+            "You do not need to contact anyone."
+        )
+    return Content(
+        subject=_("Correction: your match in the mentor programme does not go ahead"),
+        paragraphs=[
+            _(
+                "The coordinators have undone your match in %(cycle)s shortly after making it: it does not go "
+                "ahead. Did you already receive an e-mail about it? Then please disregard that e-mail. We "
+                "apologise for the confusion."
+            )
+            % {"cycle": application.cycle},
+            stays,
+        ],
+        actions=[(_("Your overview"), absolute_url(reverse("matching:overview")))],
+    )
+
+
 BUILDERS = {
     Kind.MATCH_MENTEE: _match_mentee,
     Kind.MATCH_MENTOR: _match_mentor,
@@ -370,4 +399,5 @@ BUILDERS = {
     Kind.PAIR_ENDED: _pair_ended,
     Kind.FIT_CHECK_QUESTION: _fit_check_question,
     Kind.NOT_MATCHED: _not_matched,
+    Kind.MATCH_UNDONE: _match_undone,
 }

@@ -83,6 +83,8 @@ def every_mail(client):
             outbox.message_build(kind=Kind.FIT_CHECK_QUESTION, recipient=mentor, about=fit_check),
             outbox.message_build(kind=Kind.FIT_CHECK_CONCERN, recipient=coordinator_first, about=fit_check),
             outbox.message_build(kind=Kind.NOT_MATCHED, recipient=mentee, about=application),
+            # Issue 28 §4: the correction after a pair was undone within the hour.
+            outbox.message_build(kind=Kind.MATCH_UNDONE, recipient=mentee, about=application, period="u1"),
         ]
         + [
             outbox.message_build(kind=kind, recipient=mentor, about=meeting, period=f"v{number}")
