@@ -135,3 +135,30 @@ class FitCheckForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only the coordinators read your answer and this note; your mentor or mentee does not."),
     )
+
+
+class MentorPlacesForm(forms.Form):
+    """Issue 25 §4: her number of places and a pause for this cycle, also after she has been matched."""
+
+    capacity = forms.TypedChoiceField(
+        label=_("How many mentees can you take?"),
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        help_text=_("Never fewer than the mentees you have now: they keep their mentor."),
+    )
+    paused = forms.BooleanField(
+        label=_("Pause this cycle: no new mentee for now"),
+        required=False,
+        help_text=_("Your current mentorships go on. Untick it when you have room again."),
+    )
+
+
+class CoordinatorPlacesForm(MentorPlacesForm):
+    """The same, changed by a coordinator in the admin, with a reason for the history."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the history of the application."),
+    )

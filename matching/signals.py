@@ -27,3 +27,6 @@ matching_closed = Signal()
 # account (R6). Sent inside the erasure's transaction, not on commit: the partner's message
 # is an outbox row that must be written in that same transaction or not at all.
 partner_left = Signal()
+# Sent with matches (the pairs whose start or end moved) when a coordinator changed their cycle's start
+# date or duration after matching (issue 25 §9): both partners get a notice, in the same transaction.
+pair_dates_changed = Signal()

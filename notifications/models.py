@@ -48,6 +48,7 @@ class OutboxMessage(models.Model):
         RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
         MEETING_TOMORROW = "meeting_tomorrow", _("reminder: meeting tomorrow")
         MEETING_HELD_QUESTION = "meeting_held_question", _("question: did the meeting take place?")
+        PAIR_DATES_CHANGED = "pair_dates_changed", _("the mentorship's dates changed with its cycle")
 
     Status = OutboxStatus
 

@@ -94,6 +94,7 @@ def every_mail(client):
             for kind in (Kind.MEETING_TOMORROW, Kind.MEETING_HELD_QUESTION)
         ]
     )
+    services.pair_dates_changed_record(matches=[match])  # issue 25 §9: the cycle's dates moved
     digest_record(day=day)  # the roof records it; the outbox builds it with the roof's builder
     services.partner_left_record(match_id=match.pk, partner_id=mentor.pk)
     notice = RetentionNotice.objects.create(
