@@ -49,15 +49,13 @@ class ProfileAdmin(LargeChangeListMixin, DataRightsAdminMixin, admin.ModelAdmin)
     """Coordinators verify members here. A member owns her profile, so its fields are read-only;
     phone and LinkedIn are left out altogether: only her partner sees them."""
 
+    # The columns coordinators scan to verify (issue 28 §4: the list fits 1280 px); type, region and
+    # roles are filters, everything else is on her change page. Searched fields stay shown (core.admin_site).
     list_display = [
         "member_name",
         "member_email",
         "membership_number",
-        "membership_type",
         "organisation",
-        "region",
-        "wants_mentee",
-        "wants_mentor",
         "verification_status",
         "needs_review",
     ]
@@ -206,9 +204,9 @@ class ProfileAdmin(LargeChangeListMixin, DataRightsAdminMixin, admin.ModelAdmin)
 class MemberListImportAdmin(admin.ModelAdmin):
     """The history of member list imports; "add" is the import page itself."""
 
-    list_display = ["uploaded_at", "file_name", "uploaded_by", "row_count", "verified_count", "flagged_count"]
-    readonly_fields = list_display
-    fields = list_display
+    fields = ["uploaded_at", "file_name", "uploaded_by", "row_count", "verified_count", "flagged_count"]
+    list_display = ["uploaded_at", "file_name", "row_count", "verified_count", "flagged_count"]
+    readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -279,6 +277,6 @@ def _imported_message(report) -> str:
 class MemberListEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The newest member list, to look up a number; it changes only through an import."""
 
-    list_display = ["membership_number", "membership_type", "email", "member_list_import"]
+    list_display = ["membership_number", "membership_type", "email"]
     list_filter = ["membership_type"]
     search_fields = ["membership_number", "email"]

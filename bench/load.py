@@ -270,7 +270,10 @@ def main():
                 f"load average {figure['load']:.1f} (informational)"
             )
             print(f"member pages p50 at {connections} connections: {figure['p50']:.0f} ms")
-            print(f"member pages p95 at {connections} connections: {figure['p95']:.0f} ms (target <= {p95_target} ms)")
+            print(
+                f"member pages p95 at {connections} connections: {figure['p95']:.0f} ms "
+                f"(target <= {p95_target} ms; load average {figure['load']:.1f})"
+            )
             print(
                 f"member pages p99 at {connections} connections: {figure['p99']:.0f} ms"
                 + (f" (target <= {p99_target} ms)" if p99_target else "")

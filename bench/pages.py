@@ -204,7 +204,8 @@ def main():
     )
     cockpit = measure(client, "/coordinatie/")
     print(
-        f"cockpit, {members}: {cockpit['cpu_ms']:.0f} ms (target <= 50; CPU per request, {cockpit['queries']} queries)"
+        f"cockpit, {members}: {cockpit['cpu_ms']:.0f} ms (target <= 50; CPU per request, {cockpit['queries']} queries, "
+        f"{cockpit['median_ms']:.0f} ms wall clock; load average {load()})"
     )
     koppelscherm_after_a_change(client, coordinator, matching_cycle, members)
 
@@ -283,7 +284,10 @@ def koppelscherm_after_a_change(client, coordinator, cycle, members: str) -> Non
     if suggestions.candidate_set(cycle).updating:
         print("koppelscherm after a change: the change was not applied in place (the page showed the last set)")
     worst = max(cpu for _name, (cpu, _wall) in figures)
-    print(f"koppelscherm after a change, {members}: {worst:.0f} ms (target < 500; CPU of the first request after it)")
+    print(
+        f"koppelscherm after a change, {members}: {worst:.0f} ms "
+        f"(target < 500; CPU of the first request after it; load average {load()})"
+    )
     for name, (cpu, wall) in figures:
         print(f"koppelscherm after {name}, {members}: {cpu:.0f} ms CPU, {wall:.0f} ms wall clock (informational)")
 

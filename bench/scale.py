@@ -58,6 +58,9 @@ TOPICS = [
     "Loopbaanontwikkeling",
 ]
 BATCH = 2000
+# Early ends spread over the categories a member or coordinator chooses from (issue 27 §2); by position,
+# so the random draws (and the rest of the data set) stay as they were.
+END_CATEGORIES = ["time", "time", "fit", "fit", "circumstances", "goal_reached", "other"]
 
 
 @dataclass
@@ -256,11 +259,12 @@ class _Seeder:
         matches = []
         for mentor_application, mentee_application in zip(places[:wanted], mentee_applications, strict=False):
             status = rng.choices(status_choices, weights)[0]
-            ended_on = None
+            ended_on, end_category = None, ""
             if status == Match.Status.COMPLETED:
                 ended_on = end
             elif status == Match.Status.ENDED_EARLY:
                 ended_on = start + datetime.timedelta(days=rng.randint(20, 120))
+                end_category = END_CATEGORIES[len(matches) % len(END_CATEGORIES)]
             matches.append(
                 Match(
                     cycle=cycle,
@@ -273,6 +277,7 @@ class _Seeder:
                     planned_end=end,
                     ended_on=ended_on,
                     end_reason="Geen klik" if status == Match.Status.ENDED_EARLY else "",
+                    end_category=end_category,
                     created_at=self.now - datetime.timedelta(days=max((self.today - start).days, 0) + 20),
                 )
             )

@@ -10,6 +10,7 @@ first: a suppressed figure is left out of the picture and reads "te weinig" in t
 """
 
 import base64
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -61,7 +62,17 @@ class Chart:
 
 
 def _render(title: str, points: list[tuple[str, int]], *, horizontal: bool) -> str:
-    """The SVG of a bar chart with only the shown figures; no script, no external file."""
+    """The SVG of a bar chart with only the shown figures; no script, no external file.
+
+    Drawn once per picture: the same title, figures and language give the same SVG, so a page asked
+    again with figures that did not change reuses the last drawing (pygal takes milliseconds a chart).
+    """
+    drawn = tuple((str(label), value) for label, value in points)
+    return _drawn(str(title), drawn, horizontal, _("Nothing to show yet"))
+
+
+@functools.lru_cache(maxsize=64)
+def _drawn(title: str, points: tuple[tuple[str, int], ...], horizontal: bool, no_data_text: str) -> str:
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = kind(
         title=title,
@@ -72,7 +83,7 @@ def _render(title: str, points: list[tuple[str, int]], *, horizontal: bool) -> s
         disable_xml_declaration=True,
         width=640,
         height=360,
-        no_data_text=_("Nothing to show yet"),
+        no_data_text=no_data_text,
         x_label_rotation=0 if horizontal else 30,
     )
     chart.x_labels = [label for label, _value in points]

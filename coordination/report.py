@@ -8,7 +8,8 @@ with their thresholds from evaluations); this module only adds them up and lets
 Populations for the suppression function: members registered and verified by the end of a cycle's
 application period (the previous cycle's are a part of the current one's); the cycle's applicants
 inside its verified members, its matched pairs (one per mentee) inside its mentee applicants, and the
-pairs split by introduction held, R10 reached and their outcome (renewed, ended early by whom, other).
+pairs split by introduction held, R10 reached and their outcome (renewed, ended early per reason
+category, other).
 """
 
 import datetime
@@ -21,18 +22,18 @@ from accounts import selectors as account_selectors
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound, Question
 from matching import selectors as matching_selectors
-from matching.models import Cycle, Role
+from matching.models import Cycle, Match, Role
 from meetings import selectors as meetings_selectors
 
 from .suppression import TOO_FEW, Disclosure
 
 CURRENT, PREVIOUS = "current", "previous"
-ENDED_BY_LABELS = {
-    matching_selectors.EndedBy.MENTOR: _("ended early by the mentor"),
-    matching_selectors.EndedBy.MENTEE: _("ended early by the mentee"),
-    matching_selectors.EndedBy.COORDINATOR: _("ended early by a coordinator"),
-    matching_selectors.EndedBy.UNKNOWN: _("ended early, by a former participant"),
-}
+# Early ends by the reason's category (issue 27 §2), never the reason's text; in the model's order.
+END_CATEGORIES = [value for value, _label in Match.EndCategory.choices]
+
+
+def _end_category_label(category: str) -> str:
+    return str(_("ended early: %(category)s") % {"category": Match.EndCategory(category).label})
 
 
 @dataclass
@@ -170,7 +171,12 @@ def build(
             )
         pairs = list(
             meetings_selectors.with_report_flags(matches=matching_selectors.pairs_for_report(cycle=this)).values(
-                "introduced", "reached_r10", "continues_in_next_term", "ended_by_role", "applied_at", "confirmed_at"
+                "introduced",
+                "reached_r10",
+                "continues_in_next_term",
+                "end_category_or_unknown",
+                "applied_at",
+                "confirmed_at",
             )
         )
         kinds = Counter(
@@ -178,16 +184,16 @@ def build(
                 bool(row["introduced"]),
                 bool(row["reached_r10"]),
                 bool(row["continues_in_next_term"]),
-                row["ended_by_role"],
+                row["end_category_or_unknown"],
             )
             for row in pairs
         )
-        for (introduced, r10, renewed, ended_by), size in kinds.items():
+        for (introduced, r10, renewed, end_category), size in kinds.items():
             tags = {tag("matched")}
             tags |= {tag("introduced")} if introduced else set()
             tags |= {tag("reached_r10")} if r10 else set()
             tags |= {tag("renewed")} if renewed else set()
-            tags |= {tag("ended_early"), tag(f"ended_by_{ended_by}")} if ended_by else set()
+            tags |= {tag("ended_early"), tag(f"end_category_{end_category}")} if end_category else set()
             carved = people.carve(size, having=tag("applied_mentee"), without=tag("matched"), tags=tags)
             people.add(tags, size - carved)  # more pairs than mentee applications (a mentee matched again)
         dated = sum(1 for row in pairs if row["applied_at"] and row["confirmed_at"])
@@ -206,7 +212,7 @@ def build(
 
     keys = [
         "registered", "verified", "applied", "applied_mentee", "applied_mentor", "matched", "introduced",
-        "reached_r10", "renewed", "ended_early", *[f"ended_by_{c}" for c in ENDED_BY_LABELS],
+        "reached_r10", "renewed", "ended_early", *[f"end_category_{c}" for c in END_CATEGORIES],
     ]  # fmt: skip
     disclosure = Disclosure()
     for index, (_tags, size) in enumerate(people.groups):
@@ -264,7 +270,7 @@ def build(
         ),
         line("early_end_rate", _("early-end rate"), "percent", rate("ended_early", "matched")),
         line("ended_early", _("ended early")),
-        *[line(f"ended_by_{category}", label) for category, label in ENDED_BY_LABELS.items()],
+        *[line(f"end_category_{category}", _end_category_label(category)) for category in END_CATEGORIES],
         line("r10_share", _("share of pairs reaching two meetings (R10)"), "percent", rate("reached_r10", "matched")),
         line("renewal_rate", _("renewal rate"), "percent", rate("renewed", "matched")),
     ]

@@ -46,3 +46,56 @@ def fernets(setting: str, *, purpose: str, needed_for: str) -> list[Fernet]:
 def multi_fernet(setting: str, *, purpose: str, needed_for: str) -> MultiFernet:
     """The MultiFernet of settings.<setting>; ImproperlyConfigured when it is empty in production or malformed."""
     return MultiFernet(fernets(setting, purpose=purpose, needed_for=needed_for))
+
+
+class TextCipher:
+    """Short texts encrypted at rest with the keys of one setting (meeting notes, the pairs' goals).
+
+    ``fernet``, ``encrypt``, ``decrypt`` (raises InvalidToken when no key opens it) and ``rotate``
+    (the same text, encrypted with the newest key); the keys are read on every call, so a changed
+    setting takes effect at once.
+    """
+
+    def __init__(self, setting: str, *, purpose: str, needed_for: str):
+        self.setting, self.purpose, self.needed_for = setting, purpose, needed_for
+
+    def fernet(self) -> MultiFernet:
+        return multi_fernet(self.setting, purpose=self.purpose, needed_for=self.needed_for)
+
+    def encrypt(self, text: str) -> str:
+        return self.fernet().encrypt(text.encode()).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        return self.fernet().decrypt(token.encode("ascii")).decode()
+
+    def rotate(self, token: str) -> str:
+        return self.fernet().rotate(token.encode("ascii")).decode("ascii")
+
+
+ROTATE_ATTEMPTS = 5
+
+
+def rotate_column(manager, column: str, rotate, *, logger) -> int:
+    """Re-encrypt every non-empty value of one column with ``rotate``; returns how many.
+
+    Members keep writing while it runs. Each row is written only if it still holds the ciphertext
+    that was read (compare-and-set), so a text saved in between is never reverted to its older
+    version: it is read again and rotated in its new form (or left, once deleted or emptied).
+    """
+    count = 0
+    for pk, ciphertext in manager.exclude(**{column: ""}).values_list("pk", column).iterator():
+        for _attempt in range(ROTATE_ATTEMPTS):
+            if manager.filter(pk=pk, **{column: ciphertext}).update(**{column: rotate(ciphertext)}):
+                count += 1
+                break
+            ciphertext = manager.filter(pk=pk).values_list(column, flat=True).first()
+            if not ciphertext:  # removed meanwhile: nothing left to rotate
+                break
+        else:
+            logger.warning(
+                "%s #%s changed during each of %s tries; run the rotation again.",
+                manager.model._meta.label,
+                pk,
+                ROTATE_ATTEMPTS,
+            )
+    return count

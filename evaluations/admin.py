@@ -60,7 +60,8 @@ class QuestionInline(admin.StackedInline):
 
 @admin.register(EvaluationRound)
 class EvaluationRoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "cycle", "kind", "audience", "opens_on", "closes_on", "response_rate", "results_link"]
+    # Issue 28 §4: kind and audience are filters and on the change page.
+    list_display = ["name", "cycle", "opens_on", "closes_on", "response_rate", "results_link"]
     list_filter = ["cycle", "kind", "audience"]
     search_fields = ["name", "cycle__name"]
     date_hierarchy = "opens_on"

@@ -22,11 +22,12 @@ from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
 from . import cycle_dates, koppelscherm, pair_memory, places, proposals, renewal, selectors, services, solver
-from .forms import CoordinatorPlacesForm
+from .forms import CoordinatorPlacesForm, EndCategoryField
 from .models import Application, Cycle, FirmGroup, FitCheck, Match, PairOverride, RenewalAnswer, Role
 
 
 class EndEarlyForm(forms.Form):
+    category = EndCategoryField()
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -362,7 +363,8 @@ class WaitingListFilter(admin.SimpleListFilter):
 
 @admin.register(Application)
 class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
-    list_display = ["member", "role", "cycle", "status", "capacity", "created_at"]
+    # Issue 28 §4: the columns coordinators scan; the rest is on the change page.
+    list_display = ["member", "role", "cycle", "status"]
     list_filter = ["cycle", "role", "status", WaitingListFilter]
     search_fields = ["member__full_name", "member__email"]
     fields = [
@@ -441,7 +443,8 @@ class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
 @admin.register(Match)
 class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
-    list_display = ["mentor", "mentee", "cycle", "term", "status", "start_date", "planned_end", "renewal"]
+    # Issue 28 §4: the columns coordinators scan (cycle and term are filters; the rest is on the change page).
+    list_display = ["mentor", "mentee", "status", "start_date", "renewal"]
     list_filter = ["cycle", "status", "term"]
     # The cockpit's "renewed" figure counts every later term (2, 3, ...): its link lists them all.
     extra_lookups = tuple(Match.RENEWED_TERM_LOOKUP)
@@ -458,6 +461,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         "planned_end",
         "ended_on",
         "ended_by",
+        "end_category",
         "end_reason",
         "created_by",
         "created_at",
@@ -509,9 +513,14 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
         form = EndEarlyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.match_end_early(match=match, by=request.user, reason=form.cleaned_data["reason"])
+                services.match_end_early(
+                    match=match,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    category=form.cleaned_data["category"],
+                )
             except ValidationError as error:
-                add_service_error(form, error, fields={"end_reason": "reason"})
+                add_service_error(form, error, fields={"end_reason": "reason", "end_category": "category"})
             else:
                 messages.success(
                     request,
@@ -595,7 +604,7 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
 class FitCheckAdmin(admin.ModelAdmin):
     """Issue 15 §3: the partners' private answers to "does it fit?", for the coordinators only (read-only)."""
 
-    list_display = ["match", "member", "round", "answer", "answered_at"]
+    list_display = ["match", "member", "answer", "answered_at"]
     list_filter = ["answer", "match__cycle"]
     search_fields = ["match__mentor__full_name", "match__mentee__full_name"]
     fields = ["match", "member", "round", "asked_at", "answer", "note", "answered_at"]

@@ -28,3 +28,13 @@ def fit_check_answer(viewer, check) -> bool:
 @private("matching.fitcheck.note", who="the partner who answered, and coordinators; never the other partner.")
 def fit_check_note(viewer, check) -> bool:
     return fit_check_answer(viewer, check)
+
+
+@private(
+    "matching.mentorchoice.mentor_application",
+    who="the mentee who ranked the mentor, and coordinators; never the mentor (issue 25 §1).",
+)
+def mentor_choice(viewer, choice) -> bool:
+    if is_coordinator(viewer):
+        return True
+    return choice is not None and choice.application.member_id == viewer.pk

@@ -1,9 +1,10 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Expertise
 
-from .models import Agreement, Application, FitCheck
+from .models import END_CATEGORY_CHOICES, Agreement, Application, FitCheck
 
 MENTORING_QUESTION_HELP = _(
     "What do you want to grow in over the coming year? A good mentoring question is about your long-term "
@@ -66,13 +67,53 @@ class MentorApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["capacity", "topics", "meeting_preference", "availability"]
-        labels = {"availability": _("Availability")}
-        help_texts = {"availability": _("For example: one lunch a month, not in the busy weeks before 1 May.")}
-        widgets = {"availability": forms.Textarea(attrs={"rows": 3})}
+        fields = ["capacity", "topics", "meeting_preference", "availability", "offer"]
+        labels = {"availability": _("Availability"), "offer": _("What I have to offer")}
+        help_texts = {
+            "availability": _("For example: one lunch a month, not in the busy weeks before 1 May."),
+            "offer": _(
+                "A few sentences for the mentees who choose their mentors: what you can share from your work "
+                "and your career. Mentees see it with your name, organisation, years of experience, expertise "
+                "and region."
+            ),
+        }
+        widgets = {"availability": forms.Textarea(attrs={"rows": 3}), "offer": forms.Textarea(attrs={"rows": 3})}
+
+
+class MentorChoicesForm(forms.Form):
+    """Her first, second and third choice from her shortlist (issue 25 §1); each is optional."""
+
+    def __init__(self, *args, cards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [("", _("(no choice)"))] + [(str(card.application_id), card.name) for card in cards]
+        labels = [_("1st choice"), _("2nd choice"), _("3rd choice")]
+        for rank, label in enumerate(labels, start=1):
+            self.fields[f"choice_{rank}"] = forms.ChoiceField(label=label, choices=options, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(f"choice_{rank}") for rank in (1, 2, 3)]
+        picked = [pk for pk in chosen if pk]
+        if len(set(picked)) != len(picked):
+            raise forms.ValidationError(_("You can rank a mentor only once."))
+        cleaned["mentor_application_ids"] = [int(pk) for pk in picked]
+        return cleaned
+
+
+class EndCategoryField(forms.ChoiceField):
+    """Why a pair ends early, as one of a few categories (issue 27 §2): the year report counts them."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("What comes closest to why it ends?"))
+        choices = [(value, capfirst(label)) for value, label in END_CATEGORY_CHOICES]
+        super().__init__(choices=choices, widget=forms.RadioSelect, **kwargs)
 
 
 class WithdrawForm(forms.Form):
+    # Only when she has been matched (the view removes it otherwise): her mentorship then ends early.
+    category = EndCategoryField(
+        help_text=_("The year report for the board counts how often each reason occurs; it never shows who chose what.")
+    )
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

@@ -109,6 +109,10 @@ class Role(models.TextChoices):
     MENTOR = eligibility.MENTOR, _("mentor")
 
 
+# The mentor's "wat ik te bieden heb" stays short: it is read on a card among many.
+OFFER_MAX_LENGTH = 600
+
+
 class Application(models.Model):
     """A verified member's application to a cycle, as mentee (R7) or as mentor (R3)."""
 
@@ -141,6 +145,8 @@ class Application(models.Model):
     # Mentor: how many mentees she can take, and when she is available.
     capacity = models.PositiveSmallIntegerField(_("number of mentees"), default=1)
     availability = BoundedTextField(_("availability"), max_length=1000, blank=True)
+    # Mentor: a few lines for the mentees' shortlist cards (issue 25 §1), "wat ik te bieden heb".
+    offer = BoundedTextField(_("what I have to offer"), max_length=OFFER_MAX_LENGTH, blank=True)
     # Mentor: no new mentee this cycle; her pairs go on (issue 25 §4). `selectors.open_places` reads it.
     paused = models.BooleanField(_("pausing this cycle"), default=False)
     # Mentee: the application of an earlier cycle she carried to this one from the waiting list (issue 25 §8).
@@ -174,6 +180,53 @@ class Application(models.Model):
         return f"{self.member} – {self.get_role_display()} – {self.cycle}"
 
 
+# A mentee ranks at most this many mentors (issue 25 §1).
+MAX_CHOICES = 3
+
+
+class MentorChoice(models.Model):
+    """A mentee's ranked choice of a mentor on her shortlist (issue 25 §1): 1 is her first choice.
+
+    Only she and the coordinators see it (matching/disclosure.py): a mentor never learns who ranked her.
+    The scoring turns it into a bonus (scoring.choice_points), so the optimum weighs it for the whole cycle.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="mentor_choices", verbose_name=_("mentee application")
+    )
+    # No reverse name: nothing reached from a mentor's application leads to who ranked her.
+    mentor_application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentor application")
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mentor choice")
+        verbose_name_plural = _("mentor choices")
+        ordering = ["application", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "rank"],
+                name="mentor_choice_rank_once",
+                violation_error_message=_("Each place in your ranking can hold one mentor."),
+            ),
+            models.UniqueConstraint(
+                fields=["application", "mentor_application"],
+                name="mentor_choice_mentor_once",
+                violation_error_message=_("You can rank a mentor only once."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1) & Q(rank__lte=MAX_CHOICES),
+                name="mentor_choice_rank_1_3",
+                violation_error_message=_("You can rank up to three mentors."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} – {self.rank}"
+
+
 class MatchQuerySet(models.QuerySet):
     def renewed_terms(self):
         """R5: terms after the first, i.e. the pair chose to continue (the rule is Match.renewed_term)."""
@@ -199,6 +252,23 @@ class MatchStatus(models.TextChoices):
     ENDED_EARLY = "ended_early", _("ended early")
 
 
+class EndCategory(models.TextChoices):
+    """Why a pair ended early, as a short fixed category (issue 27 §2): the year report counts these,
+    never the reason's free text. Stored as English codes."""
+
+    TIME = "time", _("time or workload")
+    FIT = "fit", _("the match did not fit")
+    CIRCUMSTANCES = "circumstances", _("a new job or changed circumstances")
+    GOAL_REACHED = "goal_reached", _("goal reached early")
+    OTHER = "other", _("other")
+    # Pairs ended before the category existed, and pairs ended because a partner erased her account.
+    UNKNOWN = "unknown", _("not recorded")
+
+
+# The categories a member or a coordinator chooses from when she ends a pair early.
+END_CATEGORY_CHOICES = [(value, label) for value, label in EndCategory.choices if value != EndCategory.UNKNOWN]
+
+
 # Proposed or working together: at most one per mentee and cycle, both partners present.
 MATCH_LIVE_STATUSES = (MatchStatus.PROPOSED, MatchStatus.CONFIRMED, MatchStatus.ACTIVE)
 # The pair works together: contact details (R8), agreement, meetings.
@@ -209,6 +279,7 @@ class Match(models.Model):
     """A mentor–mentee pair for one term of (in principle) one year (R4); renewals are new terms (R5)."""
 
     Status = MatchStatus
+    EndCategory = EndCategory
     LIVE_STATUSES = MATCH_LIVE_STATUSES
     ONGOING_STATUSES = MATCH_ONGOING_STATUSES
     FIRST_TERM = 1
@@ -255,6 +326,8 @@ class Match(models.Model):
     first_contact_at = models.DateTimeField(_("first contact made at"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = BoundedTextField(_("reason for ending"), max_length=2000, blank=True)
+    # The reason as a category, for the year report (empty while the pair has not ended early).
+    end_category = models.CharField(_("reason category"), max_length=16, choices=EndCategory.choices, blank=True)
     # Whether the person who ended it chose to tell her partner the reason (otherwise coordinators only).
     end_reason_shared = models.BooleanField(_("reason shared with the partner"), default=False)
     ended_by = models.ForeignKey(
@@ -355,6 +428,14 @@ class Match(models.Model):
     @property
     def is_renewed_term(self) -> bool:
         return self.term > self.FIRST_TERM
+
+    # The term's halfway point (issue 26 §2: the goals check-in): the one home of that date, derived
+    # from the start and the planned end (start + the cycle's duration, set on activation).
+    @property
+    def halfway_date(self):
+        if self.start_date is None or self.planned_end is None:
+            return None
+        return self.start_date + (self.planned_end - self.start_date) / 2
 
     def is_member(self, user) -> bool:
         return user.pk in (self.mentor_id, self.mentee_id)

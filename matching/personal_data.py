@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Contributor, Policy, model_section, register
 
-from .models import Agreement, Application, FitCheck, Match, PairOverride, RenewalAnswer
+from .models import Agreement, Application, FitCheck, Match, MentorChoice, PairOverride, RenewalAnswer
 
 
 def _her_matches(user):
@@ -34,6 +34,23 @@ def collect(user):
             viewer=user,
             exclude=["member"],
             extra={"topics": (_("topics"), lambda row: [str(topic) for topic in row.topics.all()])},
+        ),
+        model_section(
+            "mentor_choices",
+            _("Your choice of mentors"),
+            MentorChoice.objects.filter(application__member=user).select_related(
+                "application__cycle", "mentor_application__member"
+            ),
+            model=MentorChoice,
+            viewer=user,
+            extra={
+                "cycle": (_("cycle"), lambda row: str(row.application.cycle)),
+                "mentor": (_("mentor"), lambda row: str(row.mentor_application.member)),
+            },
+            withheld={
+                "application": _("Your own application is under 'Applications'."),
+                "mentor_application": _("Shown as the mentor's name."),
+            },
         ),
         model_section(
             "pairs",
@@ -116,7 +133,8 @@ def erase(user, by=None):
     for match in _her_matches(user).filter(status__in=Match.LIVE_STATUSES):
         was_active = match.is_ongoing
         # partner_left below tells the partner; nobody else is mailed (she is leaving).
-        match_end_early(match=match, by=by, reason=reason, notify=False)
+        # Nobody said why: "not recorded" in the year report.
+        match_end_early(match=match, by=by, reason=reason, category=Match.EndCategory.UNKNOWN, notify=False)
         if was_active:
             from .signals import partner_left
 

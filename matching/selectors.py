@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import statistics
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -14,12 +15,12 @@ from django.utils.functional import cached_property
 from django.utils.text import get_text_list
 from django.utils.translation import gettext
 
-from accounts.models import Expertise, Profile
+from accounts.models import Expertise, Profile, Region
 from core import disclosure
 
-from .models import Application, Cycle, FitCheck, Match, PairOverride, Role
+from .models import Application, Cycle, FitCheck, Match, MentorChoice, PairOverride, Role
 from .organisations import OrganisationRegister
-from .scoring import Candidate, candidate_from_application
+from .scoring import Candidate, candidate_from_application, explain, hard_rule_violation
 
 # A proposal is not yet the pair's business: they see it once a coordinator confirmed it (R8).
 VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
@@ -552,6 +553,100 @@ def cycle_mentees(*, cycle, topic=None, region="", unmatched_only=True):
     return applications
 
 
+# --- The mentee's shortlist (issue 25 §1) ---------------------------------------------------
+
+
+@dataclass
+class MentorCard:
+    """One mentor as a mentee sees her on the shortlist: no score, no contact details."""
+
+    application_id: int
+    name: str
+    organisation: str
+    years: int
+    expertise: list[str]
+    region: str
+    offer: str
+    rank: int | None = None
+
+
+def shortlist_open(*, application) -> bool:
+    """She may see her shortlist: a submitted mentee application, not (yet) matched in its cycle.
+
+    While the application window is open she may also change her choices (`choices_open`);
+    afterwards she sees them until she is matched.
+    """
+    return (
+        application.role == Role.MENTEE
+        and application.status == Application.Status.SUBMITTED
+        and application.cycle.status in (Cycle.Status.OPEN, Cycle.Status.MATCHING, Cycle.Status.RUNNING)
+        and not live_matches_for_application(application=application).exists()
+    )
+
+
+def choices_open(*, application, today=None) -> bool:
+    """She may still change her choices: only while the cycle's application window is open."""
+    return shortlist_open(application=application) and application_window_open(cycle=application.cycle, today=today)
+
+
+def choices_of(*, application) -> dict[int, int]:
+    """Her ranked mentors: mentor application id -> rank (1 is her first choice)."""
+    return dict(MentorChoice.objects.filter(application=application).values_list("mentor_application_id", "rank"))
+
+
+def choices_by_mentee(*, application_ids) -> dict[int, tuple[int, ...]]:
+    """mentee application id -> her ranked mentor application ids, first choice first (one query)."""
+    result: dict[int, list[int]] = {}
+    rows = MentorChoice.objects.filter(application_id__in=application_ids).order_by("application_id", "rank")
+    for mentee_id, mentor_id in rows.values_list("application_id", "mentor_application_id"):
+        result.setdefault(mentee_id, []).append(mentor_id)
+    return {mentee_id: tuple(ids) for mentee_id, ids in result.items()}
+
+
+def offerable_mentors(*, application) -> tuple[list[Candidate], Candidate | None, dict[int, str]]:
+    """The cycle's mentors who may be offered to her, with her own candidate and the topic names.
+
+    The hard rules are `scoring.hard_rule_violation`'s, on the same candidates the Koppelscherm and the
+    proposal use (verified and eligible, a free place, not herself, no organisation conflict, not a mentor
+    whose pair with her ended early or did not fit): one home, never written again here.
+    """
+    ids = list(
+        Application.objects.filter(
+            cycle=application.cycle_id, role=Role.MENTOR, status=Application.Status.SUBMITTED
+        ).values_list("pk", flat=True)
+    )
+    mentors, mentees, topic_names = cycle_candidates(cycle=application.cycle, application_ids=[*ids, application.pk])
+    mentee = next((candidate for candidate in mentees if candidate.application_id == application.pk), None)
+    if mentee is None:
+        return [], None, topic_names
+    return [mentor for mentor in mentors if not hard_rule_violation(mentor, mentee)], mentee, topic_names
+
+
+def shortlist(*, application) -> list[MentorCard]:
+    """Her shortlist as cards, the best fit first (the score decides the order, she never sees it)."""
+    if not shortlist_open(application=application):
+        return []
+    mentors, mentee, topic_names = offerable_mentors(application=application)
+    if mentee is None:
+        return []
+    ranks = choices_of(application=application)
+    offers = dict(Application.objects.filter(pk__in=[m.application_id for m in mentors]).values_list("pk", "offer"))
+    ordered = sorted(mentors, key=lambda mentor: (-explain(mentor, mentee, topic_names).score, mentor.name))
+    return [
+        MentorCard(
+            application_id=mentor.application_id,
+            name=mentor.name,
+            organisation=mentor.organisation_name,
+            years=mentor.years,
+            expertise=sorted(topic_names.get(pk, "") for pk in mentor.topics),
+            region=Region(mentor.region).label if mentor.region else "",
+            offer=offers.get(mentor.application_id, ""),
+            rank=ranks.get(mentor.application_id),
+        )
+        for mentor in ordered
+    ]
+
+
 # --- The pair's year -------------------------------------------------------------
 
 RENEWAL_NOTICE = relativedelta(months=1)
@@ -645,15 +740,6 @@ def matching_proposal_is_stale(*, proposal) -> bool:
 MATCHED_STATUSES = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY)
 
 
-class EndedBy:
-    """Who ended a pair early (R6): the category the report shows, never the reason's text."""
-
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-    COORDINATOR = "coordinator"
-    UNKNOWN = "unknown"
-
-
 def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
     """cycle id -> submitted applications per role (withdrawn ones do not count), in one query."""
     counts = {cycle.pk: {Role.MENTEE.value: 0, Role.MENTOR.value: 0} for cycle in cycles}
@@ -670,17 +756,16 @@ def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
 
 def pairs_for_report(*, cycle):
     """The cycle's matched pairs with what the year report counts: renewed (R5: a later term follows),
-    ended early and by whom (R6, never the reason), and when the mentee applied (for the time to a match)."""
+    ended early and the reason's category (R6, issue 27 §2: never the reason's text; "unknown" for a
+    pair ended without one), and when the mentee applied (for the time to a match)."""
     return (
         Match.objects.filter(cycle=cycle, status__in=MATCHED_STATUSES)
         .with_next_term()
         .annotate(
-            ended_by_role=Case(
+            end_category_or_unknown=Case(
                 When(~Q(status=Match.Status.ENDED_EARLY), then=None),
-                When(ended_by__isnull=True, then=models_value(EndedBy.UNKNOWN)),
-                When(ended_by=F("mentor"), then=models_value(EndedBy.MENTOR)),
-                When(ended_by=F("mentee"), then=models_value(EndedBy.MENTEE)),
-                default=models_value(EndedBy.COORDINATOR),
+                When(end_category="", then=models_value(Match.EndCategory.UNKNOWN.value)),
+                default=F("end_category"),
             ),
             applied_at=F("mentee_application__created_at"),
         )

@@ -20,13 +20,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.eligibility import role_decision
 from accounts.models import Profile
 
 from . import selectors
 from .agreements import agreement_ensure
-from .models import Application, Cycle, Match, Role
+from .models import END_CATEGORY_CHOICES, MAX_CHOICES, Application, Cycle, Match, MentorChoice, Role
 from .organisations import OrganisationRegister
 from .scoring import candidate_from_application, hard_rule_violation
 from .signals import match_activated, match_ended, matching_closed
@@ -40,6 +41,9 @@ TRANSITIONS = {
     Match.Status.COMPLETED: set(),
     Match.Status.ENDED_EARLY: set(),
 }
+# Issue 27 §2: every early end has a category; "not recorded" is the system's, never a choice.
+CHOOSABLE_END_CATEGORIES = [value for value, _label in END_CATEGORY_CHOICES]
+CATEGORY_REQUIRED = gettext_lazy("Choose what comes closest to why the mentorship ends.")
 # Cycles in which coordinators may (still) make pairs, e.g. from the waiting list.
 MATCHABLE_CYCLE_STATUSES = (Cycle.Status.OPEN, Cycle.Status.MATCHING, Cycle.Status.RUNNING)
 APPLICATION_FIELDS = {
@@ -50,7 +54,7 @@ APPLICATION_FIELDS = {
         "allow_same_organisation",
         "avoid_organisations",
     ),
-    Role.MENTOR: ("capacity", "availability", "meeting_preference"),
+    Role.MENTOR: ("capacity", "availability", "meeting_preference", "offer"),
 }
 
 
@@ -130,24 +134,67 @@ def application_update(*, application: Application, topics=None, **data) -> Appl
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, by, reason: str = "", share_reason: bool = False) -> Application:
-    """R6: anyone may withdraw. A live match then ends early, with her reason."""
+def application_withdraw(
+    *, application: Application, by, reason: str = "", category: str = "", share_reason: bool = False
+) -> Application:
+    """R6: anyone may withdraw. A live match then ends early, with her reason and its category."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
         raise ValidationError(_("This application has already been withdrawn."))
     live = list(selectors.live_matches_for_application(application=application))
     reason = (reason or "").strip()
-    if live and not reason:
-        raise ValidationError(
-            {"reason": _("You have been matched: tell your pair and the coordinators briefly why you stop.")}
-        )
+    if live:
+        errors = {}
+        if not reason:
+            errors["reason"] = _("You have been matched: tell your pair and the coordinators briefly why you stop.")
+        if category not in CHOOSABLE_END_CATEGORIES:
+            errors["category"] = CATEGORY_REQUIRED
+        if errors:
+            raise ValidationError(errors)
     for match in live:
-        match_end_early(match=match, by=by, reason=reason, reason_shared=share_reason)
+        match_end_early(match=match, by=by, reason=reason, category=category, reason_shared=share_reason)
     application.status = Application.Status.WITHDRAWN
     application.withdrawn_at = timezone.now()
     application.full_clean()
     application.save()
     return application
+
+
+# --- The mentee's choices (issue 25 §1) ---------------------------------------------------------
+
+
+@transaction.atomic
+def mentor_choices_set(*, application: Application, by, mentor_application_ids: list[int]) -> list[MentorChoice]:
+    """Her ranking of up to three mentors from her shortlist, first choice first; replaces the earlier one.
+
+    Only while the cycle's application window is open; only mentors the hard rules allow her
+    (`selectors.offerable_mentors`). Saving the application too marks the cycle changed, so the
+    Koppelscherm's suggestions and a stored proposal take the new ranking into account.
+    """
+    application = Application.objects.select_for_update().select_related("cycle").get(pk=application.pk)
+    if application.member_id != by.pk:
+        raise ValidationError(_("Only the mentee herself can rank her mentors."))
+    if not selectors.choices_open(application=application):
+        raise ValidationError(
+            _("The application period has closed: your choices can no longer be changed."), code="choices_closed"
+        )
+    ids = [int(pk) for pk in mentor_application_ids if pk]
+    if len(ids) > MAX_CHOICES:
+        raise ValidationError(_("You can rank up to three mentors."))
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("You can rank a mentor only once."))
+    allowed = {mentor.application_id for mentor in selectors.offerable_mentors(application=application)[0]}
+    if any(pk not in allowed for pk in ids):
+        raise ValidationError(_("Choose mentors from your list; this mentor is no longer available."))
+    MentorChoice.objects.filter(application=application).delete()
+    choices = []
+    for rank, pk in enumerate(ids, start=1):
+        choice = MentorChoice(application=application, mentor_application_id=pk, rank=rank)
+        choice.full_clean()
+        choice.save()
+        choices.append(choice)
+    application.save(update_fields=["updated_at"])
+    return choices
 
 
 # --- Closing matching (issue 15 §5) ------------------------------------------------------
@@ -377,22 +424,31 @@ def match_first_contact_record(*, match: Match, by) -> Match:
 
 
 @transaction.atomic
-def match_end_early(*, match: Match, by, reason: str, reason_shared: bool = False, notify: bool = True) -> Match:
-    """Proposed, confirmed or active → ended early, with a reason and who ended it (R6).
+def match_end_early(
+    *, match: Match, by, reason: str, category: str, reason_shared: bool = False, notify: bool = True
+) -> Match:
+    """Proposed, confirmed or active → ended early, with a reason, its category and who ended it (R6).
 
     The reason stays with the coordinators unless whoever ended it chose to share it with her
-    partner (reason_shared). The partner, or both when a coordinator ended it, hear of it (unless the
-    caller tells them itself: notify=False, as the account erasure does).
+    partner (reason_shared); the category (one of `EndCategory`) is what the year report counts. The
+    partner, or both when a coordinator ended it, hear of it (unless the caller tells them itself:
+    notify=False, as the account erasure does).
     """
     match = Match.objects.select_for_update().get(pk=match.pk)
     check_transition(match, Match.Status.ENDED_EARLY)
     reason = (reason or "").strip()
+    errors = {}
     if not reason:
-        raise ValidationError({"end_reason": _("Give a reason for ending the mentorship early.")})
+        errors["end_reason"] = _("Give a reason for ending the mentorship early.")
+    if category not in Match.EndCategory.values:
+        errors["end_category"] = CATEGORY_REQUIRED
+    if errors:
+        raise ValidationError(errors)
     was_known_to_pair = match.status != Match.Status.PROPOSED
     match.status = Match.Status.ENDED_EARLY
     match.ended_on = timezone.localdate()
     match.end_reason = reason
+    match.end_category = category
     match.end_reason_shared = bool(reason_shared) and match.is_member(by)
     match.ended_by = by
     match.full_clean(validate_constraints=False)

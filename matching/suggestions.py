@@ -20,8 +20,10 @@ Ties are broken by the mentor's place in the cycle (oldest application first), s
 date this way equals a full computation.
 """
 
+import dataclasses
 import hashlib
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -212,8 +214,7 @@ def _update(cycle: Cycle, found: CandidateSet, work: Work, member_ids: set[int],
     if current != known:
         return None  # an application came or went: the columns or rows themselves change
     if not known:
-        found.fingerprint, found.applied = state, applied
-        return found, work
+        return dataclasses.replace(found, fingerprint=state, applied=applied), work
     mentors_now, mentees_now, _topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=known)
     now = {c.application_id: c for c in mentors_now + mentees_now}
     if set(now) != known:
@@ -264,10 +265,42 @@ def _keys(cycle_id) -> tuple[str, str, str]:
     return f"{base}:set", f"{base}:work", f"{base}:updating"
 
 
+def _version_key(cycle_id) -> str:
+    return f"matching:candidates:{cycle_id}:version"
+
+
+# Per process: the set and work last read or stored, under the version they were stored with. Unpickling
+# them from the cache takes longer than the rest of the Koppelscherm (thousands of candidates), so a
+# process asks the cache only for the version and unpickles again only when another process stored a newer
+# set. Shared by a worker's threads: treat as read-only (changes go through `dataclasses.replace` and `store`).
+_in_process: dict = {}
+
+
 def store(cycle_id, found: CandidateSet, work: Work) -> None:
     set_key, work_key, _updating = _keys(cycle_id)
     found.updating = False
-    cache.set_many({set_key: found, work_key: work}, CACHE_SECONDS)
+    version = uuid.uuid4().hex
+    # The version last: whoever reads it finds the set and work it names (one MSET on Redis).
+    cache.set_many({set_key: found, work_key: work, _version_key(cycle_id): version}, CACHE_SECONDS)
+    _in_process[cycle_id] = (version, found, work)
+
+
+def _stored(cycle_id, *, with_work: bool = False) -> tuple[CandidateSet | None, Work | None]:
+    """The stored set (and work), from this process's memory while the cache holds the same version."""
+    set_key, work_key, _updating = _keys(cycle_id)
+    version = cache.get(_version_key(cycle_id))
+    kept = _in_process.get(cycle_id)
+    if version is not None and kept is not None and kept[0] == version:
+        found, work = kept[1], kept[2]
+        if with_work and work is None:
+            work = cache.get(work_key)
+            _in_process[cycle_id] = (version, found, work)
+        return found, work
+    found = cache.get(set_key)
+    work = cache.get(work_key) if with_work else None
+    if version is not None and found is not None:
+        _in_process[cycle_id] = (version, found, work)
+    return found, work
 
 
 def compute_and_store(cycle: Cycle) -> CandidateSet:
@@ -303,14 +336,14 @@ def candidate_set(cycle: Cycle) -> CandidateSet:
     page gets the last set (or an empty one) marked ``updating``. Where tasks run in-process (tests,
     `make run` without Redis) the job has finished by the time this reads the cache again.
     """
-    set_key, work_key, updating_key = _keys(cycle.pk)
+    _set_key, _work_key, updating_key = _keys(cycle.pk)
     sequence = _sequence()
-    found = cache.get(set_key)
+    found, _work = _stored(cycle.pk)
     if found is None:
         if not _recompute_in_background(cycle):
             # No worker to ask and no earlier set to show (Redis down: broker and cache): as before issue 24.
             return compute_and_store(cycle)
-        found = cache.get(set_key)
+        found, _work = _stored(cycle.pk)
         return found if found is not None else CandidateSet(fingerprint="", updating=True)
     state = cycle_state(cycle)
     if found.applied >= sequence and found.fingerprint == state:
@@ -319,7 +352,7 @@ def candidate_set(cycle: Cycle) -> CandidateSet:
         numbers = range(found.applied + 1, sequence + 1)
         entries = cache.get_many([f"{_SEQUENCE_KEY}:{number}" for number in numbers])
         members = {pk for entry in entries.values() for pk in entry}
-        work = cache.get(work_key)
+        _found, work = _stored(cycle.pk, with_work=True)
         local = work is not None and len(entries) == len(numbers) and _EVERYTHING not in members
         updated = None
         if local and len(members) <= MAX_LOCAL_CHANGES:
@@ -330,11 +363,10 @@ def candidate_set(cycle: Cycle) -> CandidateSet:
             return found
     # Too large to apply here, or changed in the database without a signal (a bulk update: the safety net).
     _recompute_in_background(cycle)
-    newer = cache.get(set_key)  # computed in-process by now where tasks run eagerly
+    newer, _work = _stored(cycle.pk)  # computed in-process by now where tasks run eagerly
     if newer is not None and newer.applied >= sequence and newer.fingerprint == state:
         return newer
-    found.updating = True
-    return found
+    return dataclasses.replace(found, updating=True)
 
 
 # Any write that can change a cycle's candidates records the members it touched.

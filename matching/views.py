@@ -17,6 +17,7 @@ from .forms import (
     FitCheckForm,
     MenteeApplicationForm,
     MentorApplicationForm,
+    MentorChoicesForm,
     MentorPlacesForm,
     RenewalForm,
     WithdrawForm,
@@ -157,18 +158,53 @@ def application_carry_over(request, pk):
 
 
 @login_required
+def mentor_choices(request, pk):
+    """Issue 25 §1: her shortlist of mentors as cards, and her ranking of up to three while applications are open."""
+    application = selectors.application_for_user(user=request.user, pk=pk)
+    if not selectors.shortlist_open(application=application):
+        raise Http404
+    cards = selectors.shortlist(application=application)
+    may_change = selectors.choices_open(application=application)
+    ranked = {card.rank: str(card.application_id) for card in cards if card.rank}
+    initial = {f"choice_{rank}": pk for rank, pk in ranked.items()}
+    form = MentorChoicesForm(request.POST or None, cards=cards, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_choices_set(
+                application=application,
+                by=request.user,
+                mentor_application_ids=form.cleaned_data["mentor_application_ids"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your choices have been saved. You can change them until applications close."))
+            return redirect("matching:mentor_choices", pk=application.pk)
+    context = {
+        "application": application,
+        "cards": cards,
+        "form": form,
+        "may_change": may_change,
+        "ranked": sorted((card for card in cards if card.rank), key=lambda card: card.rank),
+    }
+    return render(request, "matching/mentor_choices.html", context)
+
+
+@login_required
 def application_withdraw(request, pk):
     application = selectors.application_for_user(user=request.user, pk=pk)
     matched = selectors.live_matches_for_application(application=application).exists()
     form = WithdrawForm(request.POST or None)
     if not matched:
         del form.fields["share_reason"]  # nobody to share it with
+        del form.fields["category"]  # no mentorship ends
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(
                 application=application,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                category=form.cleaned_data.get("category", ""),
                 share_reason=form.cleaned_data.get("share_reason", False),
             )
         except ValidationError as error:

@@ -10,26 +10,18 @@ and decrypts with any of them, so a key can be rotated without downtime:
 4. remove the old key from the list and restart.
 """
 
-from cryptography.fernet import InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken
 
 from core import fernet_keys
 
 __all__ = ["InvalidToken", "decrypt", "encrypt", "fernet", "rotate"]
 
 
-def fernet() -> MultiFernet:
-    return fernet_keys.multi_fernet("MEETING_NOTES_KEYS", purpose="meeting-notes", needed_for="private meeting notes")
+_cipher = fernet_keys.TextCipher("MEETING_NOTES_KEYS", purpose="meeting-notes", needed_for="private meeting notes")
 
-
-def encrypt(text: str) -> str:
-    return fernet().encrypt(text.encode()).decode("ascii")
-
-
-def decrypt(token: str) -> str:
-    """Raises InvalidToken when no configured key opens the note."""
-    return fernet().decrypt(token.encode("ascii")).decode()
-
-
-def rotate(token: str) -> str:
-    """The same note, re-encrypted with the newest key."""
-    return fernet().rotate(token.encode("ascii")).decode("ascii")
+fernet = _cipher.fernet
+encrypt = _cipher.encrypt
+# Raises InvalidToken when no configured key opens the note.
+decrypt = _cipher.decrypt
+# The same note, re-encrypted with the newest key.
+rotate = _cipher.rotate

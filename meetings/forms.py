@@ -9,9 +9,21 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_single_line
+from goals.forms import ProgressNotesForm
 
 from .models import MAX_DURATION_MINUTES, Meeting, MentorTopic
 from .services import MAX_NOTE_LENGTH, meeting_date_error
+
+
+def topics_field(*, help_text) -> forms.MultipleChoiceField:
+    """The MENTOR topics (R16) a meeting touched, as checkboxes; never required."""
+    return forms.MultipleChoiceField(
+        label=_("MENTOR topics"),
+        choices=MentorTopic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
 
 
 class MeetingForm(forms.Form):
@@ -45,13 +57,7 @@ class MeetingForm(forms.Form):
         required=False,
         help_text=_("The first meeting, in which you get to know each other. The mentee takes the initiative."),
     )
-    topics = forms.MultipleChoiceField(
-        label=_("MENTOR topics"),
-        choices=MentorTopic.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Optional: which themes of the MENTOR framework did or will you talk about?"),
-    )
+    topics = topics_field(help_text=_("Optional: which themes of the MENTOR framework did or will you talk about?"))
 
     # Errors from the service about model fields, shown at the form field a member filled in.
     FIELD_FOR_MODEL_ERROR = {"starts_at": "date", "duration_minutes": "end_time"}
@@ -152,3 +158,18 @@ class PrivateNoteForm(forms.Form):
         if "text" not in self.data:
             raise ValidationError(_("No note was sent, so nothing was changed."), code="missing")
         return cleaned
+
+
+class HeldForm(ProgressNotesForm):
+    """Marking a meeting held (R10): the MENTOR topics it touched and, per running goal, one optional
+    line of progress (issue 26 §2). The hidden `checkin` tells this form from a bare "held" button."""
+
+    checkin = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
+    topics = topics_field(help_text=_("Optional: which themes of the MENTOR framework did you talk about?"))
+    error_summary_intro = _("The meeting is not marked as held yet. Please check:")
+
+    def __init__(self, *args, meeting: Meeting, goals, **kwargs):
+        kwargs.setdefault("initial", {"topics": meeting.topics, "checkin": True})
+        super().__init__(*args, goals=goals, **kwargs)
+        # The topics first, then a line per goal.
+        self.order_fields(["checkin", "topics"])

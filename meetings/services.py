@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core import fernet_keys
+from goals.services import goals_progress_record
 from matching.fit_checks import fit_checks_ask_after_meeting
 from matching.models import Match
 from matching.services import match_first_contact_record
@@ -259,9 +261,19 @@ def _change_status(meeting: Meeting, *, by, target: str) -> Meeting:
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
-    """Log that the meeting took place (R10). Only once it has started."""
+def meeting_mark_held(
+    *, meeting: Meeting, by, topics: list[str] | None = None, progress_notes: dict[int, str] | None = None
+) -> Meeting:
+    """Log that the meeting took place (R10). Only once it has started.
+
+    With the check-in form: the MENTOR topics it touched, and a line of progress per running goal
+    (issue 26 §2), noted in the same transaction (a note refused undoes the whole check-in).
+    """
+    if topics is not None:
+        meeting.topics = list(topics)
     meeting = _change_status(meeting, by=by, target=Meeting.Status.HELD)
+    if progress_notes:
+        goals_progress_record(match=meeting.match, by=by, notes=progress_notes, meeting_starts_at=meeting.starts_at)
     # Issue 15 §3: after the introduction both are asked privately whether it fits; after a
     # later meeting whoever was still in doubt is asked again.
     fit_checks_ask_after_meeting(match=meeting.match)
@@ -291,30 +303,13 @@ def private_note_save(*, meeting: Meeting, author, text: str) -> PrivateNote | N
     return note
 
 
-ROTATE_ATTEMPTS = 5
-
-
 def private_notes_rotate_keys() -> int:
     """Re-encrypt every note with the newest key in MEETING_NOTES_KEYS; returns how many.
 
-    Members keep writing while it runs. Each row is written only if it still holds the
-    ciphertext that was read (compare-and-set), so a note saved in between is never reverted
-    to its older text: it is read again and rotated in its new form (or left, once deleted).
+    Members keep writing while it runs: compare-and-set per row (core.fernet_keys.rotate_column),
+    so a note saved in between is never reverted to its older text.
     """
-    count = 0
-    for pk, ciphertext in PrivateNote.objects.values_list("pk", "ciphertext").iterator():
-        for _attempt in range(ROTATE_ATTEMPTS):
-            if PrivateNote.objects.filter(pk=pk, ciphertext=ciphertext).update(ciphertext=crypto.rotate(ciphertext)):
-                count += 1
-                break
-            ciphertext = PrivateNote.objects.filter(pk=pk).values_list("ciphertext", flat=True).first()
-            if ciphertext is None:  # removed meanwhile: nothing left to rotate
-                break
-        else:
-            logger.warning(
-                "Private note #%s changed during each of %s tries; run the rotation again.", pk, ROTATE_ATTEMPTS
-            )
-    return count
+    return fernet_keys.rotate_column(PrivateNote.objects, "ciphertext", crypto.rotate, logger=logger)
 
 
 @transaction.atomic

@@ -12,12 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from core.forms import add_service_error
+from goals import selectors as goal_selectors
+from goals.disclosure import partner_may_see_goals
 from matching.selectors import pair_for_user
 
 from . import calendar, selectors, services
 from .answers import AnswerLinkExpired, AnswerLinkInvalid, MeetingAnswer, answer_read
 from .certificate import certificate_pdf, hours_display
-from .forms import MeetingForm, PrivateNoteForm
+from .forms import HeldForm, MeetingForm, PrivateNoteForm
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -76,6 +78,32 @@ def meeting_create(request, match_pk):
     )
 
 
+def _held_form(request, meeting, data=None) -> HeldForm | None:
+    """The check-in that marks a meeting held (topics, a line per running goal); None when it cannot be marked."""
+    if not (meeting.match.is_ongoing and meeting.is_planned and meeting.has_started):
+        return None
+    goals = goal_selectors.live_goals(match=meeting.match) if partner_may_see_goals(request.user, meeting.match) else []
+    return HeldForm(data, meeting=meeting, goals=goals)
+
+
+def _render_detail(request, meeting, *, note_form=None, held_form=None, note_unreadable=False, status=200):
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "match": meeting.match,
+            "partner": meeting.match.partner_of(request.user),
+            "note_form": note_form,
+            "note_unreadable": note_unreadable,
+            "held_form": held_form if held_form is not None else _held_form(request, meeting),
+            "can_change": meeting.match.is_ongoing and meeting.is_planned,
+            "can_edit": meeting.match.is_ongoing and meeting.status != meeting.Status.CANCELLED,
+        },
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request, pk):
@@ -94,19 +122,7 @@ def meeting_detail(request, pk):
                 return redirect("meetings:detail", pk=meeting.pk)
     else:
         form = PrivateNoteForm(initial={"text": note_text or ""})
-    return render(
-        request,
-        "meetings/meeting_detail.html",
-        {
-            "meeting": meeting,
-            "match": meeting.match,
-            "partner": meeting.match.partner_of(request.user),
-            "note_form": form,
-            "note_unreadable": note_text is None,
-            "can_change": meeting.match.is_ongoing and meeting.is_planned,
-            "can_edit": meeting.match.is_ongoing and meeting.status != meeting.Status.CANCELLED,
-        },
-    )
+    return _render_detail(request, meeting, note_form=form, note_unreadable=note_text is None)
 
 
 @login_required
@@ -138,14 +154,27 @@ def meeting_edit(request, pk):
 @login_required
 @require_POST
 def meeting_mark_held(request, pk):
+    """Mark held; with the check-in form also its MENTOR topics and a line of progress per goal (issue 26 §2)."""
     meeting = selectors.meeting_for_user(user=request.user, pk=pk)
+    held_form = _held_form(request, meeting, request.POST) if "checkin" in request.POST else None
+    if held_form is not None and not held_form.is_valid():
+        return _render_detail(request, meeting, note_form=_note_form(request, meeting), held_form=held_form)
+    checkin = {"topics": held_form.cleaned_data["topics"], "progress_notes": held_form.notes()} if held_form else {}
     try:
-        services.meeting_mark_held(meeting=meeting, by=request.user)
+        services.meeting_mark_held(meeting=meeting, by=request.user, **checkin)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Marked as held. Good to hear you met!"))
+        if held_form is None:
+            messages.error(request, " ".join(error.messages))
+            return redirect("meetings:detail", pk=meeting.pk)
+        meeting.refresh_from_db()
+        add_service_error(held_form, error)
+        return _render_detail(request, meeting, note_form=_note_form(request, meeting), held_form=held_form)
+    messages.success(request, _("Marked as held. Good to hear you met!"))
     return redirect("meetings:detail", pk=meeting.pk)
+
+
+def _note_form(request, meeting) -> PrivateNoteForm:
+    return PrivateNoteForm(initial={"text": selectors.private_note_text(meeting=meeting, user=request.user) or ""})
 
 
 @login_required
@@ -189,10 +218,18 @@ def meeting_answer(request, token):
         raise Http404
     meeting = selectors.meeting_for_user(user=request.user, pk=link.meeting_id)
     answerable = meeting.is_planned and meeting.match.is_ongoing
-    if request.method == "POST" and answerable:
+    # "Held": the same check-in as on the meeting's page (topics, a line of progress per goal).
+    held_form = None
+    if answerable and link.answer == MeetingAnswer.HELD:
+        posted = request.POST if request.method == "POST" and "checkin" in request.POST else None
+        held_form = _held_form(request, meeting, posted)
+    if request.method == "POST" and answerable and not (held_form and held_form.is_bound and not held_form.is_valid()):
         try:
             if link.answer == MeetingAnswer.HELD:
-                services.meeting_mark_held(meeting=meeting, by=request.user)
+                checkin = {}
+                if held_form is not None and held_form.is_bound:
+                    checkin = {"topics": held_form.cleaned_data["topics"], "progress_notes": held_form.notes()}
+                services.meeting_mark_held(meeting=meeting, by=request.user, **checkin)
                 messages.success(request, _("Marked as held. Good to hear you met!"))
             elif link.answer == MeetingAnswer.NOT_HELD:
                 services.meeting_cancel(meeting=meeting, by=request.user)
@@ -214,6 +251,7 @@ def meeting_answer(request, token):
             "partner": meeting.match.partner_of(request.user),
             "answer": link.answer,
             "answerable": answerable,
+            "held_form": held_form,
             "Answer": MeetingAnswer,
         },
     )

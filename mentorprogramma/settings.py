@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mentorprogramma",
     "accounts",
     "matching",
+    "goals",
     "meetings",
     "evaluations",
     "notifications",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("profiel/", include("accounts.urls")),
     path("mijn-gegevens/", include("accounts.data_urls")),
     path("programma/", include("matching.urls")),
+    path("doelen/", include("goals.urls")),
     path("afspraken/", include("meetings.urls")),
     path("deelnamebewijs/", include("meetings.certificate_urls")),
     path("evaluaties/", include("evaluations.urls")),

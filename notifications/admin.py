@@ -14,7 +14,8 @@ KIND_LABELS = dict(OutboxMessage.Kind.choices)
 class OutboxMessageAdmin(LargeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """What was sent to whom and when; read-only. Bodies are never stored, so none can leak here."""
 
-    list_display = ["addressee", "kind", "status", "created_at", "sent_at", "attempts", "short_error"]
+    # Issue 28 §4: what coordinators scan for; attempts and times of sending are on the change page.
+    list_display = ["addressee", "kind", "status", "created_at", "short_error"]
     # "When" as a filter (today, past 7 days, this month, this year) rather than a date hierarchy:
     # the hierarchy reads MIN, MAX and every distinct date of the whole table on each page.
     list_filter = ["status", "kind", ("created_at", admin.DateFieldListFilter)]

@@ -48,7 +48,7 @@ def test_a_reason_she_did_not_share_reaches_her_partner_on_no_surface(client, dj
     match = ActiveMatchFactory()
     eva, mentor = match.mentee, match.mentor
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.match_end_early(match=match, by=eva, reason=EVA_REASON, reason_shared=False)
+        matching_services.match_end_early(match=match, by=eva, reason=EVA_REASON, category="other", reason_shared=False)
 
     assert EVA_REASON not in surfaces(client, mentor, match)
     assert EVA_REASON in surfaces(client, eva, match)  # her own words stay hers
@@ -59,7 +59,9 @@ def test_a_reason_she_did_not_share_reaches_her_partner_on_no_surface(client, dj
 def test_a_reason_she_shared_reaches_her_partner(client, django_capture_on_commit_callbacks):
     match = ActiveMatchFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.match_end_early(match=match, by=match.mentee, reason=EVA_REASON, reason_shared=True)
+        matching_services.match_end_early(
+            match=match, by=match.mentee, reason=EVA_REASON, category="other", reason_shared=True
+        )
 
     assert EVA_REASON in surfaces(client, match.mentor, match)
 
@@ -67,7 +69,9 @@ def test_a_reason_she_shared_reaches_her_partner(client, django_capture_on_commi
 def test_the_coordinators_end_reason_reaches_neither_partner(client, django_capture_on_commit_callbacks):
     match = ActiveMatchFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.match_end_early(match=match, by=CoordinatorFactory(), reason=COORDINATOR_REASON)
+        matching_services.match_end_early(
+            match=match, by=CoordinatorFactory(), reason=COORDINATOR_REASON, category="fit"
+        )
 
     for partner in (match.mentor, match.mentee):
         assert COORDINATOR_REASON not in surfaces(client, partner, match)
@@ -110,7 +114,7 @@ def test_every_private_field_has_one_rule():
 def test_the_admin_asks_the_same_rule(client, monkeypatch, django_capture_on_commit_callbacks):
     match = ActiveMatchFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.match_end_early(match=match, by=match.mentee, reason=EVA_REASON)
+        matching_services.match_end_early(match=match, by=match.mentee, reason=EVA_REASON, category="other")
     client.force_login(CoordinatorFactory())
     page = reverse("admin:matching_match_change", args=[match.pk])
 

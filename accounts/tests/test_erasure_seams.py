@@ -43,7 +43,7 @@ def femke_left(django_capture_on_commit_callbacks):
         action_flag=CHANGE,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.match_end_early(match=match, by=femke, reason="Geen tijd meer.")
+        matching_services.match_end_early(match=match, by=femke, reason="Geen tijd meer.", category="time")
         data_rights.member_erase(member=femke, by=femke)
     return {"match": match, "coordinator": coordinator, "mentor": match.mentor}
 

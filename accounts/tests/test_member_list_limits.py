@@ -1,5 +1,6 @@
 """Finding 21.11: member-list uploads have limits, and the preview never waits in the cache as plaintext."""
 
+import datetime
 import io
 import zipfile
 
@@ -111,3 +112,182 @@ def member_list_parser():
     from openpyxl.worksheet._reader import WorkSheetParser
 
     return WorkSheetParser
+
+
+# --- A sheet without a declared size (finding 21.11, "without building rows wider than the columns read") ---
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SHEET_PATH = "xl/worksheets/sheet1.xml"
+
+
+def hand_written_xlsx(rows, repeat: bytes = b"", times: int = 0, tail: bytes = b"") -> bytes:
+    """A minimal XLSX written part by part, as a hostile tool would: no <dimension>, no styles, no
+    shared strings. The sheet is `rows`, then `repeat` written `times` times, then `tail`; the
+    repetition compresses to almost nothing, so a sheet of tens of megabytes is a small upload."""
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f'<Override PartName="/{SHEET_PATH}" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
+            f'<Relationship Id="rId1" Type="{OFFICE_RELS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{OFFICE_RELS}">'
+            '<sheets><sheet name="Leden" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
+            f'<Relationship Id="rId1" Type="{OFFICE_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        with archive.open(SHEET_PATH, "w", force_zip64=True) as sheet:
+            sheet.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>'.encode())
+            sheet.write(rows.encode())
+            chunk = repeat * 10_000
+            for _ in range(times // 10_000):
+                sheet.write(chunk)
+            sheet.write(repeat * (times % 10_000))
+            sheet.write(tail + b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+def inline(reference: str, text: str) -> str:
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+HEADER_ROW = '<row r="1">' + inline("A1", "lidnummer") + inline("B1", "e-mail") + inline("C1", "soort lid") + "</row>"
+
+
+@pytest.fixture
+def sheet_bytes_read(monkeypatch):
+    """How many bytes of uncompressed worksheet XML the reader actually takes from the zip."""
+    read = {"bytes": 0}
+    original_open = zipfile.ZipFile.open
+
+    class Counting:
+        def __init__(self, stream):
+            self._stream = stream
+
+        def read(self, size=-1):
+            data = self._stream.read(size)
+            read["bytes"] += len(data)
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self._stream, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._stream.close()
+
+    def open_counting(archive, name, mode="r", *args, **kwargs):
+        stream = original_open(archive, name, mode, *args, **kwargs)
+        path = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        return Counting(stream) if mode == "r" and path.startswith("xl/worksheets/") else stream
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_counting)
+    return read
+
+
+def test_one_huge_row_in_a_sheet_without_dimension_is_refused_after_reading_little(sheet_bytes_read):
+    cell = b"<c><v>1</v></c>"
+    data = hand_written_xlsx(HEADER_ROW + '<row r="2">', cell, 1_000_000, b"</row>")
+    assert len(data) < 100_000  # a small upload: 1,000,000 cells, 15 MB of sheet XML
+
+    parsed = parse_member_list(data=data, file_name="lijst.xlsx")
+
+    assert parsed.errors == [
+        "Regel 2 van werkblad “Leden” heeft meer dan 1.000 cellen. "
+        "Verwijder de overbodige kolommen en probeer het opnieuw."
+    ]
+    assert 0 < sheet_bytes_read["bytes"] < 1024 * 1024
+
+
+def test_a_sheet_without_dimension_and_a_million_rows_is_refused_after_reading_little(sheet_bytes_read, monkeypatch):
+    from accounts import member_list
+
+    monkeypatch.setattr(member_list, "MAX_ROWS", 1000)  # 50,000 in production: the same stop, sooner
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    data = hand_written_xlsx(HEADER_ROW, row, 1_000_000)
+    assert len(data) < 200_000  # 50 MB of sheet XML
+
+    parsed = parse_member_list(data=data, file_name="lijst.xlsx")
+
+    assert parsed.errors == ["Het bestand heeft meer dan 1.000 regels. Splits het, of haal lege en andere regels weg."]
+    assert 0 < sheet_bytes_read["bytes"] < 1024 * 1024  # what 1,000 rows take, not the 50 MB there are
+
+
+def test_cells_are_read_as_before_shared_and_inline_strings_numbers_booleans_dates_and_skipped_columns():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Export"
+    sheet.append(["Lidnummer", "E-mail", "Soort lid", "Actief", "Lid sinds", "Bedrag"])
+    sheet.append(["0100201", "Anna@Example.org", "Lid", True, datetime.date(2020, 3, 1), 12.5])
+    sheet.append([100202, "bea@example.org", "Aspirant-lid", False, None, 12.0])
+    sheet["A5"], sheet["C5"], sheet["F5"] = 100203, "lid", "opmerking"  # B5, D5 and E5 are not stored
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    from accounts import member_list
+
+    rows = [(name, list(table)) for name, table in member_list._xlsx_sheets(buffer.getvalue())]
+
+    assert rows == [
+        (
+            "Export",
+            [
+                (1, ["Lidnummer", "E-mail", "Soort lid", "Actief", "Lid sinds", "Bedrag"]),
+                (2, ["0100201", "Anna@Example.org", "Lid", True, datetime.datetime(2020, 3, 1), 12.5]),
+                (3, [100202, "bea@example.org", "Aspirant-lid", False, None, 12]),
+                (5, [100203, None, "lid", None, None, "opmerking"]),
+            ],
+        )
+    ]
+    parsed = parse_member_list(data=buffer.getvalue(), file_name="lijst.xlsx")
+    assert parsed.errors == []
+    assert [(row.line, row.membership_number, row.email) for row in parsed.rows] == [
+        (2, "100201", "anna@example.org"),
+        (3, "100202", "bea@example.org"),
+        (5, "100203", ""),
+    ]
+
+
+def test_a_sheet_with_a_doctype_is_not_read():
+    entity = '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    data = hand_written_xlsx(HEADER_ROW + '<row r="2">' + inline("A2", "&b;") + "</row>")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read(SHEET_PATH).replace(b"<worksheet", entity.encode() + b"<worksheet", 1)
+        others = {name: archive.read(name) for name in archive.namelist() if name != SHEET_PATH}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in others.items():
+            archive.writestr(name, content)
+        archive.writestr(SHEET_PATH, sheet)
+
+    parsed = parse_member_list(data=out.getvalue(), file_name="lijst.xlsx")
+
+    assert parsed.rows == []
+    assert parsed.errors == [
+        "Het bestand kon niet worden gelezen. Sla het op als CSV, Unicode-tekst of XLSX en probeer het opnieuw."
+    ]

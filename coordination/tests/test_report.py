@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from coordination import report as year_report
+from matching import services as matching_services
 from matching.models import Cycle, Match
 from matching.tests.factories import ActiveMatchFactory, CycleFactory
 
@@ -64,7 +65,7 @@ def test_4_renewals_and_1_early_end_are_too_few_on_the_page_in_the_csv_and_in_th
     )
 
     assert lines["matched"].current == "12"
-    for key in ("renewed", "renewal_rate", "ended_early", "early_end_rate", "ended_by_mentee"):
+    for key in ("renewed", "renewal_rate", "ended_early", "early_end_rate", "end_category_unknown"):
         assert lines[key].current == "te weinig", key
     csv_figures = {row[1]: row[2] for row in rows[1:]}
     assert csv_figures[lines["renewed"].label] == "te weinig"
@@ -75,6 +76,66 @@ def test_4_renewals_and_1_early_end_are_too_few_on_the_page_in_the_csv_and_in_th
     pdf_lines = pdf_text.splitlines()
     for line in page.context["report"].lines:
         assert any(line.label in text and text.rstrip().endswith(line.current) for text in pdf_lines), line.label
+
+
+def _cycle_with_early_ends(categories: dict[str, int], *, pairs: int = 20) -> Cycle:
+    """A cycle whose early ends were ended through the service, with these categories and a free text."""
+    cycle = CycleFactory(status=Cycle.Status.RUNNING)
+    matches = [ActiveMatchFactory(cycle=cycle, confirmed_at=timezone.now()) for _ in range(pairs)]
+    ended = iter(matches)
+    for category, count in categories.items():
+        for _ in range(count):
+            pair = next(ended)
+            matching_services.match_end_early(
+                match=pair, by=pair.mentee, reason=f"VRIJE-TEKST {pair.pk}", category=category, notify=False
+            )
+    return cycle
+
+
+def _surfaces(client, cycle):
+    """The page's lines, the CSV's figures by label and the PDF's text lines."""
+    client.force_login(CoordinatorFactory())
+    page = client.get(reverse("year_report", args=[cycle.pk]))
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("year_report_csv", args=[cycle.pk])).content.decode()), delimiter=";")
+    )
+    pdf = PdfReader(io.BytesIO(client.get(reverse("year_report_pdf", args=[cycle.pk])).content))
+    pdf_text = "\n".join(p.extract_text() for p in pdf.pages)
+    return page, {row[1]: row[2] for row in rows[1:]}, pdf_text
+
+
+def test_early_ends_are_counted_per_category_on_the_page_the_csv_and_the_pdf_never_as_free_text(client):
+    cycle = _cycle_with_early_ends({"time": 6, "fit": 5})
+
+    page, csv_figures, pdf_text = _surfaces(client, cycle)
+
+    lines = {line.key: line for line in page.context["report"].lines}
+    assert lines["ended_early"].current == "11"
+    assert lines["end_category_time"].current == "6"
+    assert lines["end_category_fit"].current == "5"
+    assert lines["end_category_time"].label == "voortijdig beëindigd: tijd of werkdruk"
+    for quiet in ("circumstances", "goal_reached", "other", "unknown"):
+        assert lines[f"end_category_{quiet}"].current == "te weinig"  # zero is fewer than 5 too
+    for key in ("end_category_time", "end_category_fit"):
+        assert csv_figures[lines[key].label] == lines[key].current
+        assert any(
+            lines[key].label in text and text.rstrip().endswith(lines[key].current) for text in pdf_text.splitlines()
+        )
+    everything = page.content.decode() + str(csv_figures) + pdf_text
+    assert "VRIJE-TEKST" not in everything
+
+
+def test_a_category_with_one_early_end_is_too_few_and_cannot_be_worked_out_from_the_total(client):
+    cycle = _cycle_with_early_ends({"time": 6, "fit": 1})
+
+    page, csv_figures, pdf_text = _surfaces(client, cycle)
+
+    lines = {line.key: line for line in page.context["report"].lines}
+    assert lines["end_category_fit"].current == "te weinig"
+    assert csv_figures[lines["end_category_fit"].label] == "te weinig"
+    # 7 ended early minus 6 for time would give away the one: at most one of the two is shown.
+    assert "te weinig" in (lines["ended_early"].current, lines["end_category_time"].current)
+    assert "VRIJE-TEKST" not in page.content.decode() + pdf_text
 
 
 def test_a_role_with_4_respondents_is_too_few(client, settings):

@@ -5,7 +5,7 @@ and every import counts, also one inside a function: a function-level import is 
 too, only a later one. The rules (README, "Layout"):
 
 - ``core`` is the ground floor: it imports no app of the project;
-- the apps depend one way: accounts -> matching -> meetings / evaluations -> notifications -> coordination;
+- the apps depend one way: accounts -> matching -> goals -> meetings / evaluations -> notifications -> coordination;
   a lower app tells a higher one through a signal or a registry, never an import;
 - no app imports ``mentorprogramma`` (configuration: settings are read through ``django.conf``);
 - no app imports ``coordination``, the roof; ``mentorprogramma.urls`` may;
@@ -24,10 +24,11 @@ FLOORS = {
     "core": 0,
     "accounts": 1,
     "matching": 2,
-    "meetings": 3,
-    "evaluations": 3,
-    "notifications": 4,
-    "coordination": 5,
+    "goals": 3,
+    "meetings": 4,
+    "evaluations": 4,
+    "notifications": 5,
+    "coordination": 6,
 }
 CONFIGURATION = "mentorprogramma"
 PACKAGES = [*FLOORS, CONFIGURATION]

@@ -224,17 +224,31 @@ def test_a_coordinator_ends_a_pair_early_with_a_reason(coordinator_client):
 
     response = coordinator_client.post(url, {"reason": ""})
     assert response.status_code == 200
-    coordinator_client.post(url, {"reason": "Mentee heeft het programma verlaten"})
+    # Issue 27 §2: a category too; the form re-renders with what she typed.
+    response = coordinator_client.post(url, {"reason": "Mentee heeft het programma verlaten"})
+    assert response.status_code == 200
+    assert "Mentee heeft het programma verlaten" in response.content.decode()
+    assert response.context["form"].errors["category"]
+    match.refresh_from_db()
+    assert match.status == Match.Status.ACTIVE
+    # "not recorded" is the system's, never a coordinator's choice.
+    response = coordinator_client.post(url, {"reason": "Weg", "category": "unknown"})
+    assert response.context["form"].errors["category"]
+
+    coordinator_client.post(url, {"reason": "Mentee heeft het programma verlaten", "category": "circumstances"})
 
     match.refresh_from_db()
     assert match.status == Match.Status.ENDED_EARLY
     assert match.end_reason == "Mentee heeft het programma verlaten"
+    assert match.end_category == Match.EndCategory.CIRCUMSTANCES == "circumstances"
 
 
 def test_a_finished_pair_cannot_be_ended_early_and_the_coordinator_is_told_why(coordinator_client):
     match = ActiveMatchFactory(status=Match.Status.COMPLETED)
 
-    response = coordinator_client.post(reverse("admin:matching_match_end_early", args=[match.pk]), {"reason": "Dubbel"})
+    response = coordinator_client.post(
+        reverse("admin:matching_match_end_early", args=[match.pk]), {"reason": "Dubbel", "category": "other"}
+    )
 
     assert response.status_code == 200
     assert "kan niet" in response.content.decode()

@@ -29,7 +29,7 @@ def pair():
 
 
 def _end_early(match):
-    services.match_end_early(match=match, by=match.mentee, reason="Ongewenst gedrag")
+    services.match_end_early(match=match, by=match.mentee, reason="Ongewenst gedrag", category="fit")
 
 
 def _complete(match):

@@ -34,7 +34,9 @@ def ended_pair():
     UserFactory()  # profile ids differ from user ids, as they do in production
     match = ActiveMatchFactory()
     fit_checks.fit_checks_ask_after_meeting(match=match)
-    services.match_end_early(match=match, by=match.mentee, reason="Ik verhuis naar het buitenland")
+    services.match_end_early(
+        match=match, by=match.mentee, reason="Ik verhuis naar het buitenland", category="circumstances"
+    )
     return match
 
 
@@ -76,7 +78,7 @@ def test_her_profile_link_opens_the_other_half_of_the_pair(client, ended):
     UserFactory()
     match = ActiveMatchFactory()
     if ended:
-        services.match_end_early(match=match, by=match.mentor, reason="Past niet")
+        services.match_end_early(match=match, by=match.mentor, reason="Past niet", category="fit")
     for member, other in ((match.mentor, match.mentee), (match.mentee, match.mentor)):
         client.force_login(member)
         page = client.get(reverse("matching:pair_detail", kwargs={"pk": match.pk})).content.decode()
@@ -124,7 +126,7 @@ def test_closing_matching_tells_only_those_who_had_no_pair(closed_window_cycle, 
     first, second = ApplicationFactory(cycle=cycle), ApplicationFactory(cycle=cycle)
     for mentee in (first, second):
         match = confirm_pair(mentor, mentee, by=coordinator)
-        services.match_end_early(match=match, by=coordinator, reason="Past niet")
+        services.match_end_early(match=match, by=coordinator, reason="Past niet", category="fit")
     never = ApplicationFactory(cycle=cycle)
 
     left = services.cycle_matching_close(cycle=cycle, by=coordinator)

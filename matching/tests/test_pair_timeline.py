@@ -279,7 +279,8 @@ def test_coordinators_end_a_pair_that_does_not_fit_and_match_the_mentee_again(in
     assert "Mentorschappen die niet passen" in client.get(screen).content.decode()
 
     response = client.post(
-        reverse("admin:matching_match_end_early", args=[introduced.pk]), {"reason": "Past niet na kennismaking"}
+        reverse("admin:matching_match_end_early", args=[introduced.pk]),
+        {"reason": "Past niet na kennismaking", "category": "fit"},
     )
     assert response.url == screen
     page = client.get(screen).content.decode()
@@ -298,7 +299,7 @@ def test_a_pair_that_ended_early_is_not_suggested_or_made_again_in_the_cycle(int
     mentor_application = introduced.mentor_application
     mentor_application.capacity = 2  # she still has a place: only the ended pair stands in the way
     mentor_application.save()
-    services.match_end_early(match=introduced, by=coordinator, reason="Past niet")
+    services.match_end_early(match=introduced, by=coordinator, reason="Past niet", category="fit")
 
     mentors, mentees, _names = selectors.cycle_candidates(cycle=introduced.cycle)
     table = scoring.score_table(mentors, mentees)

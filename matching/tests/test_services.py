@@ -121,13 +121,19 @@ def test_withdrawing_after_a_match_ends_it_early_with_her_reason(mentor_applicat
     member = mentee_application.member
     with pytest.raises(ValidationError) as error:
         services.application_withdraw(application=mentee_application, by=member)
-    assert "reason" in error.value.message_dict
+    assert {"reason", "category"} <= set(error.value.message_dict)
+    with pytest.raises(ValidationError) as error:
+        services.application_withdraw(application=mentee_application, by=member, reason="Weg", category="unknown")
+    assert set(error.value.message_dict) == {"category"}
 
-    services.application_withdraw(application=mentee_application, by=member, reason="Nieuwe baan in het buitenland")
+    services.application_withdraw(
+        application=mentee_application, by=member, reason="Nieuwe baan in het buitenland", category="circumstances"
+    )
 
     match.refresh_from_db()
     assert match.status == Match.Status.ENDED_EARLY
     assert match.end_reason == "Nieuwe baan in het buitenland"
+    assert match.end_category == Match.EndCategory.CIRCUMSTANCES
     assert match.ended_by == member
 
 
@@ -315,21 +321,28 @@ def test_a_finished_match_cannot_be_ended_early(coordinator):
     match = ActiveMatchFactory(status=Match.Status.COMPLETED)
 
     with pytest.raises(ValidationError, match="completed cannot become ended early"):
-        services.match_end_early(match=match, by=coordinator, reason="Dubbel")
+        services.match_end_early(match=match, by=coordinator, reason="Dubbel", category="other")
 
 
 def test_ending_early_needs_a_reason_and_records_who(coordinator):
     match = ActiveMatchFactory()
     with pytest.raises(ValidationError):
-        services.match_end_early(match=match, by=coordinator, reason=" ")
+        services.match_end_early(match=match, by=coordinator, reason=" ", category="time")
 
-    services.match_end_early(match=match, by=match.mentee, reason="Te druk")
+    with pytest.raises(ValidationError) as error:
+        services.match_end_early(match=match, by=coordinator, reason="Te druk", category="")
+    assert set(error.value.message_dict) == {"end_category"}  # issue 27 §2: the category is required
+    with pytest.raises(ValidationError):
+        services.match_end_early(match=match, by=coordinator, reason="Te druk", category="bored")
+
+    services.match_end_early(match=match, by=match.mentee, reason="Te druk", category="time")
 
     match.refresh_from_db()
-    assert (match.status, match.ended_by, match.ended_on) == (
+    assert (match.status, match.ended_by, match.ended_on, match.end_category) == (
         Match.Status.ENDED_EARLY,
         match.mentee,
         timezone.localdate(),
+        Match.EndCategory.TIME,
     )
 
 

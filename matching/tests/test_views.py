@@ -317,12 +317,32 @@ def test_she_withdraws_a_matched_application_with_a_reason(client, coordinator, 
     client.force_login(mentee_application.member)
     url = reverse("matching:application_withdraw", kwargs={"pk": mentee_application.pk})
 
+    page = client.get(url).content.decode()
+    assert 'name="category" value="goal_reached"' in page and "Doel al eerder bereikt" in page
+    assert 'value="unknown"' not in page
     response = client.post(url, {"reason": ""})
     assert response.status_code == 200
-    client.post(url, {"reason": "Ik verhuis naar het buitenland"})
+    # Issue 27 §2: without a category the form comes back with her reason still in it.
+    response = client.post(url, {"reason": "Ik verhuis naar het buitenland"})
+    assert response.status_code == 200
+    assert "Ik verhuis naar het buitenland" in response.content.decode()
+    assert response.context["form"].errors["category"]
+    client.post(url, {"reason": "Ik verhuis naar het buitenland", "category": "circumstances"})
 
     match.refresh_from_db()
     assert match.status == Match.Status.ENDED_EARLY
+    assert match.end_category == "circumstances"
+
+
+def test_withdrawing_before_a_match_asks_no_category(client, mentee_application):
+    client.force_login(mentee_application.member)
+    url = reverse("matching:application_withdraw", kwargs={"pk": mentee_application.pk})
+    assert 'name="category"' not in client.get(url).content.decode()
+
+    client.post(url, {"reason": ""})
+
+    mentee_application.refresh_from_db()
+    assert mentee_application.status == Application.Status.WITHDRAWN
 
 
 # --- Dashboard and navigation ---------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 
 from conftest import IN_CI, WorkerProcess, _worker_database_url, redis_url, skip_or_fail
+from core.tests.own_services import own_redis  # noqa: F401 - the fixture, for the outage tests
 from notifications.emails.build import OUTBOX_HEADER
 
 OUTBOX_ID = re.compile(rf"^{OUTBOX_HEADER}: (\d+)$", re.MULTILINE)

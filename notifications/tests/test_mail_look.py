@@ -79,7 +79,9 @@ def test_a_long_subject_is_folded_without_a_leading_space(mailoutbox, django_cap
     )
     _send(
         django_capture_on_commit_callbacks,
-        lambda: matching_services.match_end_early(match=pair, by=CoordinatorFactory(), reason="Past niet"),
+        lambda: matching_services.match_end_early(
+            match=pair, by=CoordinatorFactory(), reason="Past niet", category="fit"
+        ),
     )
 
     email = [email for email in mailoutbox if email.to == [pair.mentee.email]][0]

@@ -5,9 +5,6 @@ Each test starts its own service on a free port (never the shared Redis on 6379)
 
 import datetime
 import os
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -17,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import Profile, VerificationStatus
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory, ProfileFactory
-from conftest import IN_CI, WorkerProcess, _worker_database_url, skip_or_fail
+from conftest import IN_CI, WorkerProcess, _worker_database_url
+from core.tests.own_services import free_port, wait_until
 from evaluations.tests.factories import EvaluationRoundFactory
 from matching.models import Cycle, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
@@ -28,63 +26,6 @@ from notifications.tests.conftest import outbox_ids_in_files
 
 Kind = OutboxMessage.Kind
 Status = OutboxMessage.Status
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition, timeout=60, every=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
-
-
-class OwnRedis:
-    """A throwaway redis-server on a free port that a test can stop and start again."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        assert wait_until(self._answers, timeout=10), "redis-server did not start"
-        return self
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def own_redis():
-    if not shutil.which("redis-server"):
-        skip_or_fail("redis-server is not installed: the broker-outage test starts its own.")
-    redis = OwnRedis().start()
-    yield redis
-    redis.stop()
 
 
 @pytest.fixture
@@ -100,7 +41,7 @@ def broker_on(own_redis, settings):
 
     old = (app.conf.broker_url, app.conf.result_backend)
     app.conf.task_always_eager = False
-    point_at(own_redis.url)
+    point_at(own_redis.url())
     yield own_redis
     point_at(old[0])
     app.conf.result_backend = old[1]
@@ -183,8 +124,8 @@ def test_with_redis_down_every_action_succeeds_and_a_real_worker_delivers_each_m
     mail_dir.mkdir()
     env = {
         **os.environ,
-        "REDIS_URL": broker_on.url,
-        "CACHE_URL": broker_on.url.replace("/0", "/1"),
+        "REDIS_URL": broker_on.url(),
+        "CACHE_URL": broker_on.url(1),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND_OVERRIDE": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
@@ -288,7 +229,7 @@ def test_the_daily_job_five_times_over_a_backlog_puts_at_most_one_nudge_and_no_i
             services.daily_jobs_run()
 
     assert OutboxMessage.objects.filter(kind=Kind.RENEWAL_QUESTION, status=Status.PENDING).count() == 2 * len(pairs)
-    queue = redis.Redis.from_url(broker_on.url).lrange("celery", 0, -1)
+    queue = redis.Redis.from_url(broker_on.url()).lrange("celery", 0, -1)
     assert len(queue) == 1, "one nudge waits, however often the job ran"
     message = json.loads(queue[0])
     assert message["headers"]["task"] == outbox.DELIVER_DUE_TASK

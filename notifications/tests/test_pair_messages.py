@@ -116,7 +116,9 @@ def test_a_withdrawal_tells_the_partner_without_the_reason_unless_she_shared_it(
 ):
     application = Application.objects.get(member=pair.mentee)
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.application_withdraw(application=application, by=pair.mentee, reason=f"Te druk {SECRET}")
+        matching_services.application_withdraw(
+            application=application, by=pair.mentee, reason=f"Te druk {SECRET}", category="time"
+        )
 
     (ended,) = to(sent, pair.mentor)
     assert "Sanne Bakker heeft jullie mentorschap beëindigd" in ended.body
@@ -129,7 +131,11 @@ def test_a_shared_reason_is_passed_on(sent, django_capture_on_commit_callbacks):
     application = ApplicationFactory(cycle=match.cycle, member=match.mentee)
     with django_capture_on_commit_callbacks(execute=True):
         matching_services.application_withdraw(
-            application=application, by=match.mentee, reason="Ik verhuis naar Singapore", share_reason=True
+            application=application,
+            by=match.mentee,
+            reason="Ik verhuis naar Singapore",
+            category="circumstances",
+            share_reason=True,
         )
 
     (ended,) = to(sent, match.mentor)
@@ -140,7 +146,9 @@ def test_a_coordinator_ending_a_pair_tells_both_kindly_that_the_coordinators_wil
     pair, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        matching_services.match_end_early(match=pair, by=CoordinatorFactory(), reason=f"Past niet {SECRET}")
+        matching_services.match_end_early(
+            match=pair, by=CoordinatorFactory(), reason=f"Past niet {SECRET}", category="fit"
+        )
 
     for person in (pair.mentee, pair.mentor):
         (ended,) = to(sent, person)

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GoalsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "goals"
+    verbose_name = _("Goals")
+    # No coordinator permissions and no admin: the goals are the pair's own (R11); coordinators
+    # see counts only, on the cockpit.
+
+    def ready(self):
+        from matching.signals import match_activated
+
+        from . import disclosure  # noqa: F401 - who may read a goal's text (core.disclosure)
+        from .personal_data import register_contributor
+        from .receivers import on_match_activated
+
+        # Her goals in Mijn gegevens, the export and the erasure (accounts' registry).
+        register_contributor()
+        # R5: a renewed term starts with the goals the pair chose to carry over.
+        match_activated.connect(on_match_activated, dispatch_uid="goals.match_activated")

@@ -1,0 +1,15 @@
+"""Reactions to other apps' events; the work itself is in services."""
+
+from django.db import transaction
+
+
+def on_match_activated(sender, match_id, **kwargs):
+    """R5: a renewed term starts with the goals the pair chose to carry over; the others close."""
+    from matching.models import Match
+
+    from .services import goals_carry_to_new_term
+
+    with transaction.atomic():
+        new_term = Match.objects.filter(Match.renewed_term(), pk=match_id).first()
+        if new_term is not None:
+            goals_carry_to_new_term(new_term=new_term)
