@@ -431,6 +431,23 @@ def carry_over_target(*, application):
     )
 
 
+def choices_to_carry(*, application, target) -> list:
+    """Her ranked mentors who applied to the target cycle too, as that cycle's mentor applications, in her
+    order (issue 25 §8): they go along when she carries her application; the others cannot."""
+    chosen = list(
+        MentorChoice.objects.filter(application=application)
+        .order_by("rank")
+        .values_list("mentor_application__member_id", flat=True)
+    )
+    there = {
+        mentor.member_id: mentor
+        for mentor in Application.objects.filter(
+            cycle=target, role=Role.MENTOR, status=Application.Status.SUBMITTED, member_id__in=chosen
+        ).select_related("member")
+    }
+    return [there[member_id] for member_id in chosen if member_id in there]
+
+
 def withdrawn_since(*, since: datetime.datetime, cycle=None):
     """R6: applications withdrawn since then (by withdrawn_at), most recent first; of one cycle if given."""
     applications = Application.objects.filter(status=Application.Status.WITHDRAWN, withdrawn_at__gte=since)

@@ -154,7 +154,12 @@ def application_carry_over(request, pk):
                 % {"cycle": target},
             )
         return redirect("matching:overview")
-    return render(request, "matching/application_carry_over.html", {"application": application, "target": target})
+    context = {
+        "application": application,
+        "target": target,
+        "choices": selectors.choices_to_carry(application=application, target=target),
+    }
+    return render(request, "matching/application_carry_over.html", context)
 
 
 @login_required

@@ -1,5 +1,6 @@
 """The waiting list (issue 25 §8): a mentee not matched in a cycle carries her application to the next
-cycle in one step. Her mentorvraag, topics and wishes go along; she confirms first, and can edit the new
+cycle in one step. Her mentorvraag, topics, wishes and ranked mentors (those who applied again) go along;
+she confirms first, and can edit the new
 application afterwards like any other. The old one is marked carried, so it leaves the old cycle's lists."""
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,13 @@ def application_carry_over(*, application: Application, by) -> Application:
     carried.carried_from = application
     carried.full_clean()
     carried.save()
+    # Her ranked mentors go along where they applied again and the hard rules still allow them.
+    allowed = {mentor.application_id for mentor in selectors.offerable_mentors(application=carried)[0]}
+    chosen = [mentor.pk for mentor in selectors.choices_to_carry(application=application, target=target)]
+    if any(pk in allowed for pk in chosen):
+        services.mentor_choices_set(
+            application=carried, by=by, mentor_application_ids=[pk for pk in chosen if pk in allowed]
+        )
     application.status = Application.Status.CARRIED
     application.full_clean()
     application.save()

@@ -146,7 +146,7 @@ def earlier_pair():
 def test_a_pair_that_did_not_work_out_is_not_suggested_proposed_or_matched_in_a_later_cycle(earlier_pair, how):
     match = earlier_pair
     if how == "ended_early":
-        services.match_end_early(match=match, by=match.mentee, reason="Het klikte niet")
+        services.match_end_early(match=match, by=match.mentee, reason="Het klikte niet", category="fit")
     else:
         fit_checks.fit_checks_ask_after_meeting(match=match)
         member = match.mentor if how == "mentor_said_no" else match.mentee
@@ -173,7 +173,9 @@ def test_a_pair_that_worked_is_suggested_again(earlier_pair):
 
 def test_a_coordinator_allows_the_pair_again_with_a_reason_shown_on_the_koppelscherm(client, earlier_pair):
     match = earlier_pair
-    services.match_end_early(match=match, by=match.mentee, reason="Verhuisd naar het buitenland")
+    services.match_end_early(
+        match=match, by=match.mentee, reason="Verhuisd naar het buitenland", category="circumstances"
+    )
     cycle = _next_cycle()
     mentor = MentorApplicationFactory(cycle=cycle, member=match.mentor)
     mentee = ApplicationFactory(cycle=cycle, member=match.mentee)

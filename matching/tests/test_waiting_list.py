@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, ExpertiseFactory, MemberFactory
 from matching import selectors, services, waiting_list
-from matching.models import Application, Cycle, Role
-from matching.tests.factories import ApplicationFactory, CycleFactory
+from matching.models import Application, Cycle, MentorChoice, Role
+from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,23 @@ def test_the_cockpit_shows_the_waiting_list(client, not_matched):
     waiting_url = reverse("admin:matching_application_changelist") + "?wachtlijst=1"
     assert waiting_url in page
     assert mentee.member.full_name in client.get(waiting_url).content.decode()
+
+
+def test_her_ranked_mentors_who_applied_again_go_along_in_her_order(client, not_matched):
+    mentee, following = not_matched
+    first, second, gone = (MemberFactory() for _ in range(3))
+    for rank, mentor in enumerate((gone, second, first), start=1):
+        application = MentorApplicationFactory(cycle=mentee.cycle, member=mentor)
+        MentorChoice.objects.create(application=mentee, mentor_application=application, rank=rank)
+    again = {mentor: MentorApplicationFactory(cycle=following, member=mentor) for mentor in (first, second)}
+    client.force_login(mentee.member)
+    url = reverse("matching:application_carry_over", kwargs={"pk": mentee.pk})
+    assert second.full_name in client.get(url).content.decode()  # she sees which choices go along
+
+    client.post(url)
+
+    carried = Application.objects.get(cycle=following, member=mentee.member)
+    ranked = list(
+        MentorChoice.objects.filter(application=carried).order_by("rank").values_list("mentor_application", "rank")
+    )
+    assert ranked == [(again[second].pk, 1), (again[first].pk, 2)]
