@@ -87,6 +87,9 @@ MAX_ROWS = 50_000
 MAX_COLUMNS = 200
 # A row with more cells than this is no member list: the file is refused before reading on.
 MAX_CELLS_PER_ROW = 1000
+# Nor is a sheet with more cells than this (50,000 rows of 20 columns, 10,000 of 100), counting the
+# cells beyond the columns read: each costs time to parse, about 5 µs, even when it is dropped.
+MAX_CELLS = 1_000_000
 # An upload larger than this is refused (the form says so); a member list of 50,000 rows is ~3 MB.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # An XLSX is a zip: refuse one that unpacks to more than this before parsing anything.
@@ -148,6 +151,10 @@ class TooWide(Exception):
     def __init__(self, line: int, sheet: str):
         super().__init__(line, sheet)
         self.line, self.sheet = line, sheet
+
+
+class TooManyCells(Exception):
+    pass
 
 
 class Unreadable(Exception):
@@ -365,9 +372,9 @@ def _xlsx_sheets(data: bytes):
     openpyxl's `load_workbook` is not used: even read-only it looks for every sheet's declared
     dimension first, and a sheet without one is parsed to its end for it (a 118 KB upload with
     one 4,000,000-cell row: 60 MB of XML, 25 s of CPU, 0.5 GB, before the first row). Its pieces
-    for the small parts are used (content types, shared strings, workbook, styles), so values
-    come out as before; the sheets themselves are read here, one cell at a time, and only as far
-    as the member list needs.
+    for the small parts are used (content types, workbook, styles), so values come out as before;
+    shared strings and the sheets themselves are read here, one element at a time, and the sheets
+    only as far as the member list needs.
     """
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
@@ -378,7 +385,7 @@ def _xlsx_sheets(data: bytes):
     reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
     try:
         reader.read_manifest()
-        reader.read_strings()
+        reader.shared_strings = _shared_strings(reader)
         reader.read_workbook()
         apply_stylesheet(reader.archive, reader.wb)  # which number formats are dates
         for sheet, relation in reader.parser.find_sheets():
@@ -389,10 +396,53 @@ def _xlsx_sheets(data: bytes):
         reader.archive.close()
 
 
+def _shared_strings(reader) -> list[str]:
+    """The workbook's shared strings, as openpyxl's `read_string_table` reads them, but streamed:
+    each string is dropped from the tree once read, and more than MAX_CELLS strings (or 3 elements
+    a cell's worth on average) stop the file. openpyxl's own reader keeps every <si> in the tree
+    and builds an object per string: 5,000,000 one-letter strings (a 208 KB upload) ran for more
+    than 300 s and 0.6 GB."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+
+    part = reader.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    string_tag, text_tag = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t"
+    strings: list[str] = []
+    elements = 0
+    open_elements: list = []
+    with reader.archive.open(part.PartName[1:]) as source:
+        for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                open_elements.append(element)
+                elements += 1
+                if len(open_elements) > MAX_XML_DEPTH:
+                    raise Unreadable
+                if elements > 3 * MAX_CELLS:
+                    raise TooManyCells
+                continue
+            open_elements.pop()
+            if len(open_elements) != 1:
+                continue  # the root, or part of a string: read with it
+            if element.tag == string_tag:
+                if len(element) == 1 and element[0].tag == text_tag:
+                    text = element[0].text or ""  # plain text, by far the most common: no object needed
+                else:
+                    text = Text.from_tree(element).content  # rich text: its runs, without phonetic hints
+                strings.append(text.replace("x005F_", ""))
+                if len(strings) > MAX_CELLS:
+                    raise TooManyCells
+            open_elements[0].remove(element)
+    return strings
+
+
 def _xlsx_rows(reader, path: str, sheet_name: str):
     """The sheet's rows, streamed from its XML: at most MAX_COLUMNS cells of a row are turned into
     values, a row with more than MAX_CELLS_PER_ROW cells stops the file (TooWide) as its next cell
-    begins, and reading ends with the sheet's data.
+    begins, so does a sheet of more than MAX_CELLS cells (TooManyCells) or MAX_ROWS rows, and
+    reading ends with the sheet's data.
 
     Each element is dropped as soon as it is read, so memory holds one cell, whatever the size of
     a row or of the sheet; values come from openpyxl's own cell parser (shared and inline strings,
@@ -413,7 +463,7 @@ def _xlsx_rows(reader, path: str, sheet_name: str):
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        rows = other = cells_in_row = elements_in_cell = 0
+        rows = cells = other = cells_in_row = elements_in_cell = 0
         in_data = False
         values: dict[int, object] = {}
         # The elements open at this moment, root first; a cell's children stay until the cell ends.
@@ -429,6 +479,9 @@ def _xlsx_rows(reader, path: str, sheet_name: str):
                     cells_in_row += 1
                     if cells_in_row > MAX_CELLS_PER_ROW:
                         raise TooWide(parser.row_counter, sheet_name)
+                    cells += 1
+                    if cells > MAX_CELLS:
+                        raise TooManyCells
                     elements_in_cell = 0
                 elif depth > 4 and in_data:
                     elements_in_cell += 1
@@ -491,6 +544,13 @@ def parse_member_list(*, data: bytes, file_name: str, type_choices: dict[str, st
                     "Remove the unrelated columns and try again."
                 )
                 % {"line": wide.line, "sheet": wide.sheet, "count": f"{MAX_CELLS_PER_ROW:,}".replace(",", ".")}
+            ]
+        )
+    except TooManyCells:
+        return ParsedMemberList(
+            errors=[
+                _("The file has more than %(count)s cells. Remove the unrelated columns and try again.")
+                % {"count": f"{MAX_CELLS:,}".replace(",", ".")}
             ]
         )
     except TooManyRows:

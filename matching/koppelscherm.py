@@ -26,6 +26,24 @@ def not_offered_for_organisation(mentors, mentee) -> list[dict]:
     ]
 
 
+def her_choices(mentee, by_id: dict) -> list[dict]:
+    """Her ranked mentors for the coordinators (issue 25 §2): rank and the mentor (None once withdrawn)."""
+    if mentee is None:
+        return []
+    return [{"rank": rank, "mentor": by_id.get(pk)} for rank, pk in enumerate(mentee.choices, start=1)]
+
+
+def honoured_choices(*, proposal: MatchingProposal) -> dict:
+    """How many mentees ranked mentors, and how many of them the proposal gives one of them (the first)."""
+    ranked = selectors.choices_by_mentee(application_ids=[int(pk) for pk in proposal.choices])
+    chosen = {int(pk): mentor_id for pk, (mentor_id, include) in proposal.choices.items() if include}
+    return {
+        "ranked": len(ranked),
+        "honoured": sum(1 for pk, ids in ranked.items() if chosen.get(pk) in ids),
+        "first": sum(1 for pk, ids in ranked.items() if chosen.get(pk) == ids[0]),
+    }
+
+
 @dataclass
 class MatchingPage:
     """One page of the Koppelscherm: a row per mentee, the cycle's counts, the topics to filter on."""
@@ -55,16 +73,19 @@ def matching_page(
     }
     # Mentors left out for an organisation (conflict of interest), kept with the candidate set.
     not_offered = {pk: candidates.not_offered.get(pk, []) for pk in shown}
+    ranked = selectors.choices_by_mentee(application_ids=list(shown))
     wanted = (
         set(shown)
         | {mentor_id for best in shown.values() for mentor_id, _score in best}
         | {mentor_id for ids in not_offered.values() for mentor_id in ids}
+        | {mentor_id for ids in ranked.values() for mentor_id in ids}
     )
     mentors, page_mentees, topic_names = selectors.cycle_candidates(
         cycle=cycle,
         application_ids=wanted,
         # Only a mentee with an earlier pair that did not work out has former mentors to leave out.
         with_former_mentors=any(application.has_pair_history for application in page.object_list),
+        choices=ranked,
     )
     # Issue 25 §5: pairs a coordinator allowed again despite an earlier pair, with her reason.
     with_override = [application.member_id for application in page.object_list if application.has_override]
@@ -85,6 +106,8 @@ def matching_page(
                 "overrides": overrides.get(application.member_id, []),
                 # explain() checks the hard rules again on today's data: a stale suggestion drops out.
                 "suggestions": [suggestion for suggestion in found if suggestion],
+                # Her own ranking (issue 25 §2); the suggestions' reasons say which of them is one.
+                "choices": her_choices(mentee, by_id),
                 "not_offered": not_offered_for_organisation(
                     [by_id[pk] for pk in not_offered.get(application.pk, []) if pk in by_id], mentee
                 )
@@ -106,11 +129,14 @@ def proposal_page(*, cycle: Cycle, proposal: MatchingProposal, page_number=None)
     mentee_ids = sorted(int(pk) for pk in proposal.choices)
     page = Paginator(mentee_ids, MENTEES_PER_PAGE).get_page(page_number)
     options = {}
+    ranked = selectors.choices_by_mentee(application_ids=list(page.object_list))
     for mentee_id in page.object_list:
         chosen, _include = proposal.choices[str(mentee_id)]
         ids = [mentor_id for mentor_id, _score in candidates.suggestions.get(mentee_id, [])]
-        if chosen is not None and chosen not in ids:
-            ids.append(chosen)
+        # Her chosen mentor and her own ranking (issue 25 §2) are always among the options.
+        for mentor_id in ([chosen] if chosen is not None else []) + list(ranked.get(mentee_id, ())):
+            if mentor_id not in ids:
+                ids.append(mentor_id)
         options[mentee_id] = ids
     not_offered = {pk: candidates.not_offered.get(pk, []) for pk in page.object_list}
     wanted = (
@@ -118,7 +144,7 @@ def proposal_page(*, cycle: Cycle, proposal: MatchingProposal, page_number=None)
         | {pk for ids in options.values() for pk in ids}
         | {pk for ids in not_offered.values() for pk in ids}
     )
-    mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted)
+    mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted, choices=ranked)
     by_id = {candidate.application_id: candidate for candidate in mentors + mentees}
     rows = []
     for mentee_id in page.object_list:
@@ -141,9 +167,11 @@ def proposal_page(*, cycle: Cycle, proposal: MatchingProposal, page_number=None)
                 "selected_id": chosen,
                 "include": include,
                 "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
+                "choices": her_choices(mentee, by_id),
+                "honoured_rank": scoring.choice_bonus(selected, mentee)[0] if selected and include else 0,
                 "not_offered": not_offered_for_organisation(
                     [by_id[pk] for pk in not_offered[mentee_id] if pk in by_id], mentee
                 ),
             }
         )
-    return {"rows": rows, "page": page}
+    return {"rows": rows, "page": page, "honoured": honoured_choices(proposal=proposal)}

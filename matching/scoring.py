@@ -11,13 +11,15 @@ Score (higher is better), every part explained in a reason a coordinator reads:
 - the same region (more if the mentee asked for it);
 - meeting preferences that agree, or clash (in person versus virtual, R9);
 - the mentor's years of experience, and a penalty if she has no more than the mentee;
-- no common language.
+- no common language;
+- the mentee's own ranking (issue 25 §2): a bonus for her 1st, 2nd and 3rd choice (`choice_points`).
 """
 
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext as _
 from scipy.optimize import linear_sum_assignment
 
@@ -40,6 +42,25 @@ NO_COMMON_LANGUAGE_PENALTY = -10
 # Added to every allowed cell of the assignment, so the optimum first matches as many
 # mentees as possible and only then maximises the score (scores stay far below it).
 ASSIGNMENT_BONUS = 10_000
+# The bonus for the mentee's 1st, 2nd and 3rd choice of mentor (issue 25 §2), unless the setting
+# MATCHING_CHOICE_POINTS says otherwise. A first choice outweighs a shared topic or a region, not
+# everything together: the optimum still weighs the whole cycle.
+DEFAULT_CHOICE_POINTS = (40, 30, 20)
+
+
+def choice_points() -> tuple[int, ...]:
+    """The bonus per rank, first choice first: the one home of the ranking's weight."""
+    return tuple(getattr(settings, "MATCHING_CHOICE_POINTS", None) or DEFAULT_CHOICE_POINTS)
+
+
+def choice_bonus(mentor: "Candidate", mentee: "Candidate") -> tuple[int, int]:
+    """(rank, points) when the mentee ranked this mentor, else (0, 0)."""
+    if mentor.application_id not in mentee.choices:
+        return 0, 0
+    rank = mentee.choices.index(mentor.application_id) + 1
+    points = choice_points()
+    return rank, points[rank - 1] if rank <= len(points) else 0
+
 
 _MEETING_CODES = {MeetingPreference.IN_PERSON: 0, MeetingPreference.VIRTUAL: 1, MeetingPreference.BOTH: 2}
 # Points for (mentee preference, mentor preference), indexed by _MEETING_CODES.
@@ -82,6 +103,8 @@ class Candidate:
     # Members whose mentorship with her ended early or did not fit, in any cycle (issue 15 §3, issue 25 §5),
     # unless a coordinator allowed the pair again: not offered again.
     former_mentors: frozenset[int] = frozenset()
+    # Her ranked mentors' application ids, first choice first (issue 25 §2).
+    choices: tuple[int, ...] = ()
     # Mentor only
     free_places: int = 0
     # She pauses this cycle (issue 25 §4): no free place, and the Koppelscherm says why.
@@ -182,6 +205,10 @@ def explain(mentor: Candidate, mentee: Candidate, topic_names: dict[int, str] | 
     if not (mentor.languages & mentee.languages):
         score += NO_COMMON_LANGUAGE_PENALTY
         reasons.append(_("no common language"))
+    rank, points = choice_bonus(mentor, mentee)
+    if rank:
+        score += points
+        reasons.insert(0, _("the mentee's choice no. %(rank)s") % {"rank": rank})
     return Suggestion(mentor=mentor, mentee=mentee, score=score, reasons=reasons)
 
 
@@ -239,6 +266,10 @@ class Prepared:
     # ended early or did not fit (issue 25 §5): (mentee row, mentor column) pairs that are never allowed.
     avoid_rows: np.ndarray
     avoid_columns: np.ndarray
+    # The mentees' ranked mentors (issue 25 §2): (mentee row, mentor column, bonus).
+    choice_rows: np.ndarray
+    choice_columns: np.ndarray
+    choice_points: np.ndarray
 
 
 def prepare(mentors: list[Candidate], mentees: list[Candidate]) -> Prepared:
@@ -267,7 +298,18 @@ def prepare(mentors: list[Candidate], mentees: list[Candidate]) -> Prepared:
         for member_id in c.former_mentors
         if member_id in column_of_member
     ]
+    column_of_application = {c.application_id: column for column, c in enumerate(mentors)}
+    points = choice_points()
+    ranked = [
+        (row, column_of_application[pk], points[rank] if rank < len(points) else 0)
+        for row, c in enumerate(mentees)
+        for rank, pk in enumerate(c.choices)
+        if pk in column_of_application
+    ]
     return Prepared(
+        choice_rows=np.array([row for row, _column, _points in ranked], dtype=np.int64),
+        choice_columns=np.array([column for _row, column, _points in ranked], dtype=np.int64),
+        choice_points=np.array([bonus for _row, _column, bonus in ranked], dtype=np.int32),
         avoid_rows=np.array([row for row, _column in avoided], dtype=np.int64),
         avoid_columns=np.array([column for _row, column in avoided], dtype=np.int64),
         mentee_ids=np.array([c.member_id for c in mentees], dtype=np.int64),
@@ -326,6 +368,9 @@ def score_rows(p: Prepared, start: int, stop: int) -> tuple[np.ndarray, np.ndarr
     )
     common = p.mentee_languages[rows] @ p.mentor_languages.T
     scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY).astype(np.int32)
+    # Her ranking: the bonus of each choice (a mentee ranks a mentor once, so no cell is hit twice).
+    chosen = (p.choice_rows >= start) & (p.choice_rows < stop)
+    scores[p.choice_rows[chosen] - start, p.choice_columns[chosen]] += p.choice_points[chosen]
     return scores.astype(np.int32, copy=False), allowed
 
 
@@ -385,6 +430,7 @@ def candidate_from_application(
     free_places: int = 0,
     has_live_match: bool = False,
     former_mentors: frozenset[int] = frozenset(),
+    choices: tuple[int, ...] = (),
     register: OrganisationRegister | None = None,
 ) -> Candidate:
     """A Candidate for an Application with its member's profile (topics prefetched where possible).
@@ -420,6 +466,7 @@ def candidate_from_application(
         prefers_same_region=application.prefers_same_region,
         has_live_match=has_live_match,
         former_mentors=frozenset(former_mentors),
+        choices=tuple(choices),
         free_places=free_places,
         paused=application.paused if application.role == Role.MENTOR else False,
         ineligible_reason="" if decision else str(decision.reason),

@@ -1,5 +1,6 @@
 """Reads for cycles, applications and matches."""
 
+import dataclasses
 import datetime
 import hashlib
 import statistics
@@ -496,17 +497,19 @@ def pair_overrides_for(*, mentee_ids) -> dict[int, list]:
 
 
 def cycle_candidates(
-    *, cycle, application_ids=None, with_former_mentors=True
+    *, cycle, application_ids=None, with_former_mentors=True, choices=None
 ) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
     """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries.
 
     ``with_former_mentors=False`` skips reading earlier pairs that did not work out: for a caller that
     knows none of its mentees had one (the Koppelscherm's page, from ``cycle_mentees``' has_pair_history).
+    ``choices``: the mentees' rankings (``choices_by_mentee``) when the caller read them already.
     """
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
     if application_ids is not None:
         applications = applications.filter(pk__in=list(application_ids))
+    mentee_members = applications.filter(role=Role.MENTEE).values("member_id")
     applications = (
         applications.select_related("member__profile")
         .prefetch_related("topics", "member__profile__expertise")
@@ -518,11 +521,12 @@ def cycle_candidates(
     )
     mentors, mentees = [], []
     register = OrganisationRegister.load()
-    ended = (
-        former_mentors_by_mentee(mentee_ids=applications.filter(role=Role.MENTEE).values("member_id"))
-        if with_former_mentors
-        else {}
-    )
+    ended = former_mentors_by_mentee(mentee_ids=mentee_members) if with_former_mentors else {}
+    applications = list(applications)
+    if choices is None:
+        choices = choices_by_mentee(
+            application_ids=[application.pk for application in applications if application.role == Role.MENTEE]
+        )
     for application in applications:
         if application.role == Role.MENTOR:
             free = open_places(
@@ -535,6 +539,7 @@ def cycle_candidates(
                     application,
                     has_live_match=application.mentee_is_matched,
                     former_mentors=frozenset(ended.get(application.member_id, ())),
+                    choices=choices.get(application.pk, ()),
                     register=register,
                 )
             )
@@ -648,7 +653,8 @@ def shortlist(*, application) -> list[MentorCard]:
         return []
     ranks = choices_of(application=application)
     offers = dict(Application.objects.filter(pk__in=[m.application_id for m in mentors]).values_list("pk", "offer"))
-    ordered = sorted(mentors, key=lambda mentor: (-explain(mentor, mentee, topic_names).score, mentor.name))
+    neutral = dataclasses.replace(mentee, choices=())  # her own ranking does not reorder her cards
+    ordered = sorted(mentors, key=lambda mentor: (-explain(mentor, neutral, topic_names).score, mentor.name))
     return [
         MentorCard(
             application_id=mentor.application_id,

@@ -394,6 +394,15 @@ if MATCHING_RENEWAL_STARTED_BY not in {"coordinator", "system"}:
 # planned meeting came this many days after the match; coordinators see the pair after the second.
 MATCHING_FIRST_CONTACT_REMINDER_DAYS = env.int("MATCHING_FIRST_CONTACT_REMINDER_DAYS", default=14)
 MATCHING_FIRST_CONTACT_ALERT_DAYS = env.int("MATCHING_FIRST_CONTACT_ALERT_DAYS", default=21)
+# Issue 25 §2: the score bonus for a mentee's 1st, 2nd and 3rd choice of mentor, e.g. "40,30,20".
+# Empty: matching/scoring.py's default (DEFAULT_CHOICE_POINTS), the one home of the rule.
+MATCHING_CHOICE_POINTS = tuple(env.list("MATCHING_CHOICE_POINTS", cast=int, default=[]))
+if MATCHING_CHOICE_POINTS and (
+    len(MATCHING_CHOICE_POINTS) != 3
+    or min(MATCHING_CHOICE_POINTS) < 0
+    or list(MATCHING_CHOICE_POINTS) != sorted(MATCHING_CHOICE_POINTS, reverse=True)
+):
+    raise ImproperlyConfigured("MATCHING_CHOICE_POINTS must be three non-negative numbers, largest first.")
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
 # Fernet keys that encrypt private meeting notes (R11), comma-separated, newest first;

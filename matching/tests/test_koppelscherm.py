@@ -1,6 +1,9 @@
 """The Koppelscherm at scale: pages of 50, filters, a cached candidate set that follows every change (issue 17)."""
 
+import dataclasses
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import Region
@@ -332,3 +335,36 @@ def test_a_change_too_large_is_computed_in_the_background_while_the_page_shows_t
     # The job (the worker) brings the set up to date; the page no longer says it is being updated.
     suggestions.compute_and_store(cycle)
     assert not coordinator_client.get(_url(cycle)).context["candidates"].updating
+
+
+def test_the_first_page_after_a_profile_save_reads_a_bounded_number_of_queries(
+    coordinator_client, cycle, wide_cycle, full_computations, django_assert_max_num_queries
+):
+    coordinator_client.get(_url(cycle))
+    full_computations.clear()
+    profile = wide_cycle["mentors"][2].member.profile
+    profile.career_start_year = 1970
+    profile.save()
+
+    # The page's own queries plus the changed member's application and candidate (issue 24): the same
+    # however many members the cycle has, and no full computation.
+    with django_assert_max_num_queries(24):
+        page = coordinator_client.get(_url(cycle))
+
+    assert full_computations == []
+    assert not page.context["candidates"].updating
+
+
+def test_a_worker_reads_the_stored_set_again_only_when_another_stored_a_newer_one(cycle, wide_cycle):
+    kept = suggestions.candidate_set(cycle)
+    set_key, work_key, _updating = suggestions._keys(cycle.pk)
+    work = cache.get(work_key)
+    elsewhere = dataclasses.replace(kept, suggestions={}, open_mentees=kept.open_mentees + 1)
+
+    # The same version in the cache: this process uses the set it keeps, without unpickling it again.
+    cache.set(set_key, elsewhere)
+    assert suggestions.candidate_set(cycle) is kept
+
+    # Another worker stored a newer set (a new version): this process reads it.
+    cache.set_many({set_key: elsewhere, work_key: work, suggestions._version_key(cycle.pk): "another worker"})
+    assert suggestions.candidate_set(cycle).open_mentees == kept.open_mentees + 1

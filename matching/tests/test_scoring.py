@@ -122,6 +122,8 @@ def _random_cycle(seed, mentors=12, mentees=25):
             has_live_match=rng.random() < 0.1,
             avoids=frozenset(f"kantoor {n}" for n in rng.sample(range(6), rng.choice([0, 0, 1, 2]))),
             former_mentors=frozenset(rng.sample([*range(mentors), 999], rng.choice([0, 0, 1, 2]))),
+            # Her ranking (issue 25 §2), now and then of someone no longer in the cycle.
+            choices=tuple(rng.sample([*range(mentors), 999], rng.choice([0, 1, 2, 3]))),
         )
         for pk in range(mentors - 3, mentors - 3 + mentees)
     ]
