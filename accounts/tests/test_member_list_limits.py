@@ -316,6 +316,48 @@ def test_shared_strings_read_as_openpyxl_reads_them_and_used_by_reference():
     assert rows == [("Leden", [(1, ["lidnummer", "  E-mail ", "soort lid"]), (2, ["0100201", None, "Lid", ""])])]
 
 
+def test_date_formats_are_decided_as_openpyxl_decides_them():
+    from openpyxl import Workbook, load_workbook
+
+    from accounts import member_list
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row, number_format in enumerate(
+        ["General", "0", "yyyy-mm-dd", "d-m-yy", "dd/mm/yyyy hh:mm", "[h]:mm:ss", "0.00%", '"dag" 0', "mmm-yy", "@"], 1
+    ):
+        sheet.cell(row=row, column=1, value=1).number_format = number_format
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    expected = load_workbook(io.BytesIO(buffer.getvalue()))
+
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        dates, durations = member_list._date_formats(archive)
+
+    assert dates == set(expected._date_formats) and len(dates) == 5
+    assert durations == set(expected._timedelta_formats) and len(durations) == 1
+
+
+def test_a_style_sheet_of_100000_formats_is_refused_without_building_it():
+    data = hand_written_xlsx(HEADER_ROW)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+        target.writestr(
+            "xl/styles.xml",
+            f'<styleSheet xmlns="{MAIN}"><cellXfs>'.encode()
+            + b'<xf numFmtId="14"/>' * 100_000
+            + b"</cellXfs></styleSheet>",
+        )
+
+    parsed = parse_member_list(data=out.getvalue(), file_name="lijst.xlsx")
+
+    assert parsed.errors == [
+        "Het bestand kon niet worden gelezen. Sla het op als CSV, Unicode-tekst of XLSX en probeer het opnieuw."
+    ]
+
+
 def test_cells_are_read_as_before_shared_and_inline_strings_numbers_booleans_dates_and_skipped_columns():
     from openpyxl import Workbook
 
