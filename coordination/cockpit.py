@@ -25,11 +25,14 @@ from accounts.models import MemberListImport, Profile, VerificationStatus
 from core.people import name_for_coordinators
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
+from goals import selectors as goal_selectors
 from matching import selectors as matching_selectors
 from matching.models import Application, Cycle, FitCheck, Match, Role
 from meetings import selectors as meetings_selectors
 from notifications import selectors as notification_selectors
 from notifications.models import OutboxMessage
+
+from .suppression import Disclosure, shown_or_too_few
 
 # "Since last week": the page and the weekly digest look back as far.
 WITHDRAWALS_SINCE = datetime.timedelta(days=7)
@@ -477,6 +480,45 @@ def evaluation_summaries(rounds: list[EvaluationRound], *, today: datetime.date)
     return summaries
 
 
+# --- Goals (issue 26 §3) -----------------------------------------------------------------------------
+
+
+@dataclass
+class GoalFigure:
+    label: str
+    value: object  # the count, or "te weinig"
+
+
+def goal_figures(cycle: Cycle | None, *, matched: int) -> list[GoalFigure]:
+    """Pairs with goals, pairs with an achieved goal, goals achieved: counts only, never a text (R11).
+
+    Each only where `coordination.suppression` allows it (k or more, no small difference between the
+    two), and no small difference with the funnel's "matched" either, which the page always shows beside
+    them: the pairs without goals (or without an achieved one) are a group too.
+    """
+    if cycle is None:
+        return []
+    counts = goal_selectors.goal_counts(matches=Match.objects.filter(cycle=cycle))
+    disclosure = Disclosure()
+    disclosure.atom("goals_none_achieved", counts["pairs_with_goals"] - counts["pairs_with_achieved"])
+    disclosure.atom("goals_achieved", counts["pairs_with_achieved"])
+    disclosure.count("pairs_with_goals", ["goals_none_achieved", "goals_achieved"])
+    disclosure.count("pairs_with_achieved", ["goals_achieved"])
+    shown = disclosure.decide()
+    for key in ("pairs_with_goals", "pairs_with_achieved"):
+        if 0 < matched - counts[key] < disclosure.minimum:
+            shown[key] = False
+    shown["goals_achieved"] = shown["pairs_with_achieved"]
+    return [
+        GoalFigure(_("pairs with goals"), shown_or_too_few(counts["pairs_with_goals"], shown["pairs_with_goals"])),
+        GoalFigure(
+            _("pairs that achieved a goal"),
+            shown_or_too_few(counts["pairs_with_achieved"], shown["pairs_with_achieved"]),
+        ),
+        GoalFigure(_("goals achieved"), shown_or_too_few(counts["goals_achieved"], shown["goals_achieved"])),
+    ]
+
+
 # --- The page --------------------------------------------------------------------------------------
 
 
@@ -500,6 +542,7 @@ def cockpit(*, cycle_id=None, today: datetime.date | None = None) -> dict:
         "plan": plan,
         "next_step": next_step(plan),
         "evaluations": evaluation_summaries(rounds, today=today),
+        "goals": goal_figures(cycle, matched=extra["matches"]),
         "min_group_size": evaluation_selectors.min_group_size(),
     }
 

@@ -151,32 +151,56 @@ class CycleAdmin(admin.ModelAdmin):
         return redirect("admin:matching_cycle_matching", cycle.pk)
 
     def match_view(self, request, cycle_id):
-        """One-click match from a suggestion (POST only)."""
+        """Koppelen from a suggestion, in two steps (issue 28 §4).
+
+        The Koppelscherm's button asks (GET) for the confirmation page, which never makes a pair; its
+        "Bevestigen" posts here and makes it. The success message offers the undo, for an hour.
+        """
         cycle = self._cycle(request, cycle_id, write=True)
-        if request.method != "POST":
-            return redirect("admin:matching_cycle_matching", cycle.pk)
-        mentor_application = Application.objects.filter(cycle=cycle, pk=_int(request.POST.get("mentor"))).first()
-        mentee_application = Application.objects.filter(cycle=cycle, pk=_int(request.POST.get("mentee"))).first()
+        data = request.POST if request.method == "POST" else request.GET
+        early = data.get("before_window_closes") == "on"
+        back = reverse("admin:matching_cycle_matching", args=[cycle.pk]) + ("?early=1" if early else "")
+        if request.method != "POST" and not data:
+            return redirect(back)
+        mentor_application = Application.objects.filter(cycle=cycle, pk=_int(data.get("mentor"))).first()
+        mentee_application = Application.objects.filter(cycle=cycle, pk=_int(data.get("mentee"))).first()
         if not mentor_application or not mentee_application:
             messages.error(request, _("Choose a mentor and a mentee from this cycle."))
-            return redirect("admin:matching_cycle_matching", cycle.pk)
+            return redirect(back)
+        if request.method != "POST":
+            names = {"mentee": mentee_application.member, "mentor": mentor_application.member}
+            context = self._context(
+                request,
+                cycle,
+                title=_("Match %(mentee)s with %(mentor)s?") % names,
+                mentor_application=mentor_application,
+                mentee_application=mentee_application,
+                early=early,
+                back_url=back,
+                undo_minutes=int(services.UNDO_WINDOW.total_seconds() // 60),
+            )
+            return TemplateResponse(request, "admin/matching/cycle/match_confirm.html", context)
         try:
             match = services.match_confirm(
                 mentor_application=mentor_application,
                 mentee_application=mentee_application,
                 by=request.user,
-                before_window_closes=request.POST.get("before_window_closes") == "on",
+                before_window_closes=early,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
                 request,
-                _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
-                % {"mentee": match.mentee, "mentor": match.mentor},
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
+                    % {"mentee": match.mentee, "mentor": match.mentor},
+                    reverse("admin:matching_match_undo", args=[match.pk]),
+                    _("Undo this pair (possible up to an hour after confirming)"),
+                ),
             )
-        url = reverse("admin:matching_cycle_matching", args=[cycle.pk])
-        return redirect(url + ("?early=1" if request.POST.get("before_window_closes") == "on" else ""))
+        return redirect(back)
 
     def proposal_view(self, request, cycle_id):
         """ "Stel optimale matching voor": start the background job, follow it, review and edit, then confirm.
@@ -198,6 +222,9 @@ class CycleAdmin(admin.ModelAdmin):
                 if proposal is None:
                     raise ValidationError(_("Compute a proposal first."))
                 proposals.matching_proposal_edit(proposal=proposal, choices=self._posted_choices(request, proposal))
+                if action == "review":
+                    # The page's "Bevestig alle ..." first asks for the confirmation (issue 28 §4).
+                    return self._proposal_confirm_page(request, cycle, proposal)
                 if action == "confirm":
                     matches = proposals.matching_proposal_confirm(
                         proposal=proposal,
@@ -229,6 +256,22 @@ class CycleAdmin(admin.ModelAdmin):
         if proposal is not None and proposal.status == proposal.Status.READY:
             context.update(koppelscherm.proposal_page(cycle=cycle, proposal=proposal, page_number=request.GET.get("p")))
         return TemplateResponse(request, "admin/matching/cycle/proposal.html", context)
+
+    def _proposal_confirm_page(self, request, cycle, proposal):
+        proposal.refresh_from_db()
+        count = proposal.included_pair_count
+        context = self._context(
+            request,
+            cycle,
+            title=ngettext(
+                "Confirm %(count)s pair of the proposal?", "Confirm all %(count)s pairs of the proposal?", count
+            )
+            % {"count": count},
+            count=count,
+            early=request.POST.get("before_window_closes") == "on",
+            back_url=request.get_full_path(),
+        )
+        return TemplateResponse(request, "admin/matching/cycle/proposal_confirm.html", context)
 
     @staticmethod
     def _posted_choices(request, proposal) -> dict[int, tuple[int | None, bool]]:
@@ -343,16 +386,57 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
                 "<int:match_id>/beeindigen/",
                 self.admin_site.admin_view(self.end_early_view),
                 name="matching_match_end_early",
-            )
+            ),
+            path(
+                "<int:match_id>/ongedaan-maken/",
+                self.admin_site.admin_view(self.undo_view),
+                name="matching_match_undo",
+            ),
         ]
         return urls + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "end_early_url": None}
+        extra_context = {**(extra_context or {}), "end_early_url": None, "undo_url": None}
         match = Match.objects.filter(pk=_int(object_id)).first()
         if match and services.match_may_become(match, Match.Status.ENDED_EARLY):
             extra_context["end_early_url"] = reverse("admin:matching_match_end_early", args=[match.pk])
+        if match and request.user.has_perm("matching.add_match") and not services.match_undo_refusal(match):
+            extra_context["undo_url"] = reverse("admin:matching_match_undo", args=[match.pk])
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def undo_view(self, request, match_id):
+        """Issue 28 §4: undo a pair within the hour after confirming it (the page asks first; POST undoes)."""
+        if not request.user.has_perm("matching.add_match"):  # the right to make pairs is the right to undo one
+            raise PermissionDenied
+        match = get_object_or_404(Match.objects.select_related("cycle", "mentor", "mentee"), pk=match_id)
+        refusal = services.match_undo_refusal(match)
+        if request.method == "POST" and not refusal:
+            try:
+                undone = services.match_undo(match=match, by=request.user)
+            except ValidationError as error:
+                refusal = " ".join(error.messages)
+            else:
+                names = {"mentee": undone.mentee, "mentor": undone.mentor}
+                if undone.correction_sent:
+                    text = _(
+                        "The pair %(mentee)s and %(mentor)s has been undone. An e-mail about it had already gone "
+                        "out, so both receive a short correction."
+                    )
+                else:
+                    text = _(
+                        "The pair %(mentee)s and %(mentor)s has been undone before any e-mail about it went out: "
+                        "nobody receives anything."
+                    )
+                messages.success(request, text % names)
+                return redirect("admin:matching_cycle_matching", undone.cycle_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": match,
+            "title": _("Undo the pair %(mentee)s and %(mentor)s?") % {"mentee": match.mentee, "mentor": match.mentor},
+            "refusal": refusal,
+        }
+        return TemplateResponse(request, "admin/matching/match/undo.html", context)
 
     def end_early_view(self, request, match_id):
         """A coordinator ends a pair early, with the reason (R6); the pair's content stays out of sight."""

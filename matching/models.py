@@ -589,6 +589,11 @@ class MatchingProposal(models.Model):
         return self.status == self.Status.READY
 
     @property
+    def included_pair_count(self) -> int:
+        """How many pairs "Bevestig alle ..." would confirm: the chosen mentors still ticked."""
+        return sum(1 for mentor_id, include in self.choices.values() if include and mentor_id is not None)
+
+    @property
     def is_failed(self) -> bool:
         return self.status == self.Status.FAILED
 

@@ -20,6 +20,11 @@ def on_meeting_changed(sender, meeting, by, change, **kwargs):
     services.meeting_change_record(meeting=meeting, by=by, change=change)
 
 
+def on_match_undone(sender, match, **kwargs):
+    """Issue 28 §4: unsent mails about the pair are cancelled, or both get a correction. True when told."""
+    return services.match_undone_record(match=match)
+
+
 def on_match_ended(sender, match, **kwargs):
     services.match_ended_record(match=match)
 

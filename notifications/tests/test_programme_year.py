@@ -232,6 +232,9 @@ def test_no_mail_of_the_year_contains_a_note_an_answer_a_mission_or_the_mentorvr
             # confidentiality in test_every_mail.py; this year's meetings are logged, not planned ahead.
             Kind.MEETING_TOMORROW,
             Kind.MEETING_HELD_QUESTION,
+            # Issue 28 §4: the correction after an undo within the hour (test_match_undone.py,
+            # confidentiality in test_every_mail.py); this pair was never undone.
+            Kind.MATCH_UNDONE,
         }
         - ISSUE_15_KINDS
     )
