@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Expertise
 
 from .models import END_CATEGORY_CHOICES, Agreement, Application, FitCheck
+from .services import CATEGORY_REQUIRED
 
 MENTORING_QUESTION_HELP = _(
     "What do you want to grow in over the coming year? A good mentoring question is about your long-term "
@@ -105,6 +106,7 @@ class EndCategoryField(forms.ChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("What comes closest to why it ends?"))
+        kwargs.setdefault("error_messages", {"required": CATEGORY_REQUIRED})
         choices = [(value, capfirst(label)) for value, label in END_CATEGORY_CHOICES]
         super().__init__(choices=choices, widget=forms.RadioSelect, **kwargs)
 
