@@ -240,7 +240,19 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     )
     pending_count, pending = members["pending"]
     flagged_count, flagged = members["flagged"]
-    mentees_waiting = matching_selectors.mentees_waiting(cycle=cycle).count()
+    # Mentees waiting for a mentor now, and the waiting list (issue 25 §8: not matched in a cycle whose
+    # matching is over; each may carry her application to the next cycle): one query, both rules matching's.
+    in_cycle = Q(cycle=cycle) if cycle is not None else Q()
+    applications = first_of_each(
+        Application.objects.select_related("member", "cycle"),
+        {
+            "waiting": Q(pk__in=matching_selectors.mentees_waiting(cycle=cycle).values("pk")),
+            "waiting_list": Q(pk__in=matching_selectors.waiting_list().filter(in_cycle).values("pk")),
+        },
+        order_by=["cycle__planned_start", "created_at", "pk"],
+    )
+    mentees_waiting = applications["waiting"][0]
+    waiting_count, waiting_first = applications["waiting_list"]
     items = [
         Attention(
             _("members waiting for verification"),
@@ -267,6 +279,14 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             ),
         ),
     ]
+    items.append(
+        Attention(
+            _("waiting list: mentees not matched in their cycle"),
+            waiting_count,
+            _admin("admin:matching_application_changelist", wachtlijst=1),
+            [f"{application.member} ({application.cycle})" for application in waiting_first],
+        )
+    )
     # One query for the lists about pairs, each condition asked of the app that owns the rule: no first
     # contact (matching, R8), a partner said it does not fit (matching), quiet and short of meetings
     # (meetings, R10), ended early since last week (matching, R6).

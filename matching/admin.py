@@ -21,9 +21,9 @@ from core.admin import LargeChangeListMixin
 from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
-from . import koppelscherm, proposals, renewal, selectors, services, solver
-from .forms import EndCategoryField
-from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
+from . import cycle_dates, koppelscherm, pair_memory, places, proposals, renewal, selectors, services, solver
+from .forms import CoordinatorPlacesForm, EndCategoryField
+from .models import Application, Cycle, FirmGroup, FitCheck, Match, PairOverride, RenewalAnswer, Role
 
 
 class EndEarlyForm(forms.Form):
@@ -38,13 +38,43 @@ def _int(value):
         return None
 
 
+class CycleForm(forms.ModelForm):
+    """Issue 25 §9: a new start date or duration after matching must fit the cycle's pairs, or it is refused here."""
+
+    class Meta:
+        model = Cycle
+        fields = ["name", "applications_open", "applications_close", "planned_start", "duration_months", "status"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, duration = cleaned.get("planned_start"), cleaned.get("duration_months")
+        if self.instance.pk and start and duration:
+            cycle_dates.cycle_dates_plan(cycle=self.instance, planned_start=start, duration_months=duration)
+        return cleaned
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "applications_open", "applications_close", "planned_start", "matching_link"]
     list_filter = ["status"]
+    form = CycleForm
     # Recorded, not typed: when the cycle was made and when matching was closed (through "Close matching"),
     # so the form has no unlabelled date/time pairs for them either.
     readonly_fields = ["matching_closed_at", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        """Through the service: the pairs' dates follow a new start or duration, and both partners are told."""
+        moved = cycle_dates.cycle_save(cycle=obj, by=request.user)
+        if moved:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)s pair has new dates; both partners get an e-mail.",
+                    "%(count)s pairs have new dates; both partners get an e-mail.",
+                    len(moved),
+                )
+                % {"count": len(moved)},
+            )
 
     @admin.display(description=gettext_lazy("matching"))
     def matching_link(self, cycle):
@@ -300,11 +330,85 @@ class FirmGroupAdmin(admin.ModelAdmin):
         return ", ".join(group.variant_list()[1:])
 
 
+class PairOverrideForm(forms.ModelForm):
+    """Issue 25 §5: choose the earlier pair that ended early or did not fit, and say why it may be made again."""
+
+    pair = forms.ModelChoiceField(
+        label=gettext_lazy("Earlier pair"),
+        queryset=Match.objects.none(),
+        help_text=gettext_lazy("Pairs that ended early, or where either answered “does it fit?” with no."),
+    )
+
+    class Meta:
+        model = PairOverride
+        fields = ["reason"]
+        help_texts = {"reason": gettext_lazy("The matching screen shows it beside the mentee.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pair"].queryset = (
+            Match.objects.filter(selectors.did_not_work_out())
+            .select_related("mentor", "mentee", "cycle")
+            .order_by("-pk")
+        )
+        self.order_fields(["pair", "reason"])
+
+    def clean(self):
+        cleaned = super().clean()
+        pair = cleaned.get("pair")
+        if pair is not None:
+            pair_memory.pair_override_check(mentor=pair.mentor, mentee=pair.mentee, reason=cleaned.get("reason", ""))
+        return cleaned
+
+
+@admin.register(PairOverride)
+class PairOverrideAdmin(admin.ModelAdmin):
+    """Pairs allowed again despite an earlier pair (issue 25 §5): added with a reason, never edited."""
+
+    list_display = ["mentor", "mentee", "reason", "created_by", "created_at"]
+    search_fields = ["mentor__full_name", "mentee__full_name"]
+    list_select_related = ["mentor", "mentee", "created_by"]
+    form = PairOverrideForm
+    readonly_fields = ["mentor", "mentee", "reason", "created_by", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["pair", "reason"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pair = form.cleaned_data["pair"]
+        saved = pair_memory.pair_override_add(
+            mentor=pair.mentor, mentee=pair.mentee, reason=form.cleaned_data["reason"], by=request.user
+        )
+        for name in ("pk", "mentor", "mentee", "reason", "created_by", "created_at"):
+            setattr(obj, name, getattr(saved, name))  # the admin's history and redirect read them
+
+
+class WaitingListFilter(admin.SimpleListFilter):
+    """Issue 25 §8: the mentees not matched in their cycle once its matching is over (the cockpit links here)."""
+
+    title = gettext_lazy("waiting list")
+    parameter_name = "wachtlijst"
+
+    def lookups(self, request, model_admin):
+        return [("1", gettext_lazy("on the waiting list"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=selectors.waiting_list().values("pk"))
+        return queryset
+
+
 @admin.register(Application)
 class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
     # Issue 28 §4: the columns coordinators scan; the rest is on the change page.
     list_display = ["member", "role", "cycle", "status"]
-    list_filter = ["cycle", "role", "status"]
+    list_filter = ["cycle", "role", "status", WaitingListFilter]
     search_fields = ["member__full_name", "member__email"]
     fields = [
         "cycle",
@@ -318,12 +422,15 @@ class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
         "allow_same_organisation",
         "avoid_organisations",
         "capacity",
+        "paused",
         "availability",
+        "carried_from",
         "created_at",
         "updated_at",
     ]
     # Read-only: members apply, edit and withdraw themselves through the services, so eligibility
     # (R2, R3) is always checked and withdrawing a matched application ends its match (R6).
+    # A mentor's places and pause are changed through "Change places or pause", with a reason.
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -331,6 +438,50 @@ class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:application_id>/plekken/",
+                self.admin_site.admin_view(self.places_view),
+                name="matching_application_places",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "places_url": None}
+        application = Application.objects.filter(pk=_int(object_id)).first()
+        if application and application.role == Role.MENTOR and application.status == Application.Status.SUBMITTED:
+            extra_context["places_url"] = reverse("admin:matching_application_places", args=[application.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def places_view(self, request, application_id):
+        """Issue 25 §4: a coordinator changes a mentor's places or pause, with a reason that is logged."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=application_id, role=Role.MENTOR)
+        initial = {"capacity": application.capacity, "paused": application.paused}
+        form = CoordinatorPlacesForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                places.mentor_places_set(application=application, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("The places of %(member)s have been saved.") % {"member": application.member}
+                )
+                return redirect("admin:matching_application_change", application.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": application,
+            "title": _("Change places or pause"),
+            "form": form,
+            "live": selectors.live_matches_for_application(application=application).count(),
+        }
+        return TemplateResponse(request, "admin/matching/application/places.html", context)
 
 
 @admin.register(Match)

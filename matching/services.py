@@ -276,7 +276,7 @@ def _check_pair(mentor_application: Application, mentee_application: Application
     mentee = candidate_from_application(
         mentee_application,
         has_live_match=selectors.live_matches_for_application(application=mentee_application).exists(),
-        former_mentors=selectors.former_mentors_of(cycle=cycle, mentee=mentee_application.member),
+        former_mentors=selectors.former_mentors_of(mentee=mentee_application.member),
         register=register,
     )
     violation = hard_rule_violation(mentor, mentee)

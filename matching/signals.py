@@ -34,3 +34,6 @@ match_undone = Signal()
 # Sent with match when a screen or the undo asks whether the pair has begun: each higher app that keeps
 # the pair's own records (meetings, goals) answers True when it holds one for this pair.
 pair_has_begun = Signal()
+# Sent with matches (the pairs whose start or end moved) when a coordinator changed their cycle's start
+# date or duration after matching (issue 25 §9): both partners get a notice, in the same transaction.
+pair_dates_changed = Signal()

@@ -19,6 +19,7 @@ class NotificationsConfig(AppConfig):
             match_ended,
             match_undone,
             matching_closed,
+            pair_dates_changed,
             partner_left,
         )
         from meetings.signals import meeting_changed
@@ -39,4 +40,5 @@ class NotificationsConfig(AppConfig):
         fit_check_asked.connect(receivers.on_fit_check_asked, dispatch_uid="notifications.fit_check_asked")
         fit_check_concern.connect(receivers.on_fit_check_concern, dispatch_uid="notifications.fit_check_concern")
         matching_closed.connect(receivers.on_matching_closed, dispatch_uid="notifications.matching_closed")
+        pair_dates_changed.connect(receivers.on_pair_dates_changed, dispatch_uid="notifications.pair_dates_changed")
         register_contributor()

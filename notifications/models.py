@@ -52,6 +52,7 @@ class OutboxMessage(models.Model):
         MEETING_HELD_QUESTION = "meeting_held_question", _("question: did the meeting take place?")
         MATCH_UNDONE = "match_undone", _("correction: the match does not go ahead")
         GOALS_CHECK_IN = "goals_check_in", _("check-in halfway: how are your goals?")
+        PAIR_DATES_CHANGED = "pair_dates_changed", _("the mentorship's dates changed with its cycle")
 
     Status = OutboxStatus
 

@@ -48,3 +48,8 @@ def on_partner_left(sender, match_id, partner_id, **kwargs):
 
 def on_retention_notice_created(sender, notice_id, **kwargs):
     services.retention_notice_record(notice_id=notice_id)
+
+
+def on_pair_dates_changed(sender, matches, **kwargs):
+    """Issue 25 §9: the cycle's dates moved, and with them these pairs': both partners are told."""
+    services.pair_dates_changed_record(matches=matches)

@@ -130,6 +130,23 @@ def not_matched_record(*, applications) -> int:
     )
 
 
+def pair_dates_changed_record(*, matches) -> int:
+    """Issue 25 §9: both partners hear their pair's new start and end; once per new pair of dates (period)."""
+    return messages_record(
+        [
+            message_build(
+                kind=Kind.PAIR_DATES_CHANGED,
+                recipient=person,
+                about=match,
+                period=f"{match.start_date:%Y-%m-%d}/{match.planned_end:%Y-%m-%d}",
+            )
+            for match in matches
+            for person in (match.mentee, match.mentor)
+            if person and person.pk
+        ]
+    )
+
+
 def partner_left_record(*, match_id: int, partner_id: int) -> int:
     """R6: the partner who stays learns the pair ended (the message names nobody and gives no reason)."""
     match = Match.objects.filter(pk=match_id).first()

@@ -424,6 +424,40 @@ def _match_undone(message, application) -> Content:
     )
 
 
+# --- The cycle's dates changed (issue 25 §9) -----------------------------------------------------
+
+
+def _pair_dates_changed(message, match) -> Content:
+    partner = _partner(match, message.recipient)
+    if match.is_confirmed:
+        opening = _(
+            "The coordinators changed the dates of %(cycle)s. Your mentorship with %(name)s now starts on %(start)s "
+            "and runs until %(end)s."
+        )
+    else:
+        opening = _(
+            "The coordinators changed the dates of %(cycle)s. Your mentorship with %(name)s now runs from %(start)s "
+            "until %(end)s."
+        )
+    return Content(
+        subject=_("New dates for your mentorship with %(name)s") % {"name": partner.full_name},
+        paragraphs=[
+            opening
+            % {
+                "cycle": match.cycle,
+                "name": partner.full_name,
+                "start": long_date(match.start_date),
+                "end": long_date(match.planned_end),
+            },
+            _(
+                "Nothing else changes. Does the moment you chose to look back and decide whether to continue still "
+                "fit? You can change it in your agreement on your pair page."
+            ),
+        ],
+        actions=[(_("Open your pair page"), pair_url(match))],
+    )
+
+
 BUILDERS = {
     Kind.MATCH_MENTEE: _match_mentee,
     Kind.MATCH_MENTOR: _match_mentor,
@@ -436,4 +470,5 @@ BUILDERS = {
     Kind.NOT_MATCHED: _not_matched,
     Kind.MATCH_UNDONE: _match_undone,
     Kind.GOALS_CHECK_IN: _goals_check_in,
+    Kind.PAIR_DATES_CHANGED: _pair_dates_changed,
 }

@@ -102,6 +102,7 @@ def every_mail(client):
         # Issue 26 §2: the check-in halfway, "jullie doelen".
         + [outbox.message_build(kind=Kind.GOALS_CHECK_IN, recipient=person, about=match) for person in (mentee, mentor)]
     )
+    services.pair_dates_changed_record(matches=[match])  # issue 25 §9: the cycle's dates moved
     digest_record(day=day)  # the roof records it; the outbox builds it with the roof's builder
     services.partner_left_record(match_id=match.pk, partner_id=mentor.pk)
     notice = RetentionNotice.objects.create(
