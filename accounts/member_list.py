@@ -87,6 +87,9 @@ MAX_ROWS = 50_000
 MAX_COLUMNS = 200
 # A row with more cells than this is no member list: the file is refused before reading on.
 MAX_CELLS_PER_ROW = 1000
+# Nor is a sheet with more cells than this (50,000 rows of 20 columns, 10,000 of 100), counting the
+# cells beyond the columns read: each costs time to parse, about 5 µs, even when it is dropped.
+MAX_CELLS = 1_000_000
 # An upload larger than this is refused (the form says so); a member list of 50,000 rows is ~3 MB.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # An XLSX is a zip: refuse one that unpacks to more than this before parsing anything.
@@ -97,6 +100,13 @@ MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_XML_DEPTH = 32
 MAX_ELEMENTS_PER_CELL = 1000
 MAX_OTHER_ELEMENTS = 100_000
+# The parts openpyxl parses whole (content types, workbook, its relations) are a few kilobytes;
+# above this they are refused as unreadable.
+MAX_WHOLE_PART_BYTES = 2 * 1024 * 1024
+# The style sheet is streamed for its number formats: Excel allows 64,000 cell formats; more
+# formats, or more elements in all, are refused as unreadable.
+MAX_CELL_FORMATS = 65_536
+MAX_STYLE_ELEMENTS = 1_000_000
 
 
 def membership_number_key(number: str) -> str:
@@ -148,6 +158,10 @@ class TooWide(Exception):
     def __init__(self, line: int, sheet: str):
         super().__init__(line, sheet)
         self.line, self.sheet = line, sheet
+
+
+class TooManyCells(Exception):
+    pass
 
 
 class Unreadable(Exception):
@@ -365,22 +379,34 @@ def _xlsx_sheets(data: bytes):
     openpyxl's `load_workbook` is not used: even read-only it looks for every sheet's declared
     dimension first, and a sheet without one is parsed to its end for it (a 118 KB upload with
     one 4,000,000-cell row: 60 MB of XML, 25 s of CPU, 0.5 GB, before the first row). Its pieces
-    for the small parts are used (content types, shared strings, workbook, styles), so values
-    come out as before; the sheets themselves are read here, one cell at a time, and only as far
-    as the member list needs.
+    for the small parts are used (content types, workbook, its relations; each refused above
+    MAX_WHOLE_PART_BYTES), so values come out as before; shared strings, the style sheet's
+    date formats and the sheets themselves are read here, one element at a time, and the
+    sheets only as far as the member list needs.
     """
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.packaging.manifest import ARC_CONTENT_TYPES
+    from openpyxl.packaging.relationship import get_rels_path
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED_BYTES:
             raise TooManyRows
-    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    # External links are never read: they hold cached copies of other workbooks.
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+
+    def small(name: str) -> None:
+        if name in reader.valid_files and reader.archive.getinfo(name).file_size > MAX_WHOLE_PART_BYTES:
+            raise Unreadable
+
     try:
+        small(ARC_CONTENT_TYPES)
         reader.read_manifest()
-        reader.read_strings()
+        workbook_part = _find_workbook_part(reader.package).PartName[1:]
+        small(workbook_part)
+        small(get_rels_path(workbook_part))
+        reader.shared_strings = _shared_strings(reader)
         reader.read_workbook()
-        apply_stylesheet(reader.archive, reader.wb)  # which number formats are dates
+        reader.wb._date_formats, reader.wb._timedelta_formats = _date_formats(reader.archive)
         for sheet, relation in reader.parser.find_sheets():
             if relation.target not in reader.valid_files or "chartsheet" in relation.Type:
                 continue
@@ -389,10 +415,95 @@ def _xlsx_sheets(data: bytes):
         reader.archive.close()
 
 
+def _date_formats(archive) -> tuple[set[int], set[int]]:
+    """Which cell formats (positions in <cellXfs>) show dates and which durations, decided as
+    openpyxl's `apply_stylesheet` decides, but streamed and bounded: openpyxl builds the whole
+    style sheet, and 100,000 formats (a 6 KB upload) took 3.6 s and 240 MB."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
+    from openpyxl.xml.constants import ARC_STYLE, SHEET_MAIN_NS
+
+    if ARC_STYLE not in archive.namelist():
+        return set(), set()
+    number_format, cell_formats, cell_format = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("numFmt", "cellXfs", "xf"))
+    custom: dict[int, str] = {}
+    format_ids: list[int] = []
+    elements = 0
+    open_elements: list = []
+    with archive.open(ARC_STYLE) as source:
+        for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                open_elements.append(element)
+                elements += 1
+                if len(open_elements) > MAX_XML_DEPTH or elements > MAX_STYLE_ELEMENTS:
+                    raise Unreadable
+                continue
+            open_elements.pop()
+            if len(open_elements) == 2 and element.tag == number_format:
+                custom[int(element.get("numFmtId"))] = element.get("formatCode")
+            elif len(open_elements) == 2 and element.tag == cell_format and open_elements[1].tag == cell_formats:
+                format_ids.append(int(element.get("numFmtId", 0)))
+            if len(custom) > MAX_CELL_FORMATS or len(format_ids) > MAX_CELL_FORMATS:
+                raise Unreadable
+            if open_elements:
+                open_elements[-1].remove(element)
+    dates, durations = set(), set()
+    for index, format_id in enumerate(format_ids):
+        code = custom[format_id] if format_id in custom else builtin_format_code(format_id)
+        if is_date_format(code):
+            dates.add(index)
+        if is_timedelta_format(code):
+            durations.add(index)
+    return dates, durations
+
+
+def _shared_strings(reader) -> list[str]:
+    """The workbook's shared strings, as openpyxl's `read_string_table` reads them, but streamed:
+    each string is dropped from the tree once read, and more than MAX_CELLS strings (or 3 elements
+    a cell's worth on average) stop the file. openpyxl's own reader keeps every <si> in the tree
+    and builds an object per string: 5,000,000 one-letter strings (a 208 KB upload) ran for more
+    than 300 s and 0.6 GB."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+
+    part = reader.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    string_tag, text_tag = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t"
+    strings: list[str] = []
+    elements = 0
+    open_elements: list = []
+    with reader.archive.open(part.PartName[1:]) as source:
+        for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                open_elements.append(element)
+                elements += 1
+                if len(open_elements) > MAX_XML_DEPTH:
+                    raise Unreadable
+                if elements > 3 * MAX_CELLS:
+                    raise TooManyCells
+                continue
+            open_elements.pop()
+            if len(open_elements) != 1:
+                continue  # the root, or part of a string: read with it
+            if element.tag == string_tag:
+                if len(element) == 1 and element[0].tag == text_tag:
+                    text = element[0].text or ""  # plain text, by far the most common: no object needed
+                else:
+                    text = Text.from_tree(element).content  # rich text: its runs, without phonetic hints
+                strings.append(text.replace("x005F_", ""))
+                if len(strings) > MAX_CELLS:
+                    raise TooManyCells
+            open_elements[0].remove(element)
+    return strings
+
+
 def _xlsx_rows(reader, path: str, sheet_name: str):
     """The sheet's rows, streamed from its XML: at most MAX_COLUMNS cells of a row are turned into
     values, a row with more than MAX_CELLS_PER_ROW cells stops the file (TooWide) as its next cell
-    begins, and reading ends with the sheet's data.
+    begins, so does a sheet of more than MAX_CELLS cells (TooManyCells) or MAX_ROWS rows, and
+    reading ends with the sheet's data.
 
     Each element is dropped as soon as it is read, so memory holds one cell, whatever the size of
     a row or of the sheet; values come from openpyxl's own cell parser (shared and inline strings,
@@ -413,7 +524,7 @@ def _xlsx_rows(reader, path: str, sheet_name: str):
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        rows = other = cells_in_row = elements_in_cell = 0
+        rows = cells = other = cells_in_row = elements_in_cell = 0
         in_data = False
         values: dict[int, object] = {}
         # The elements open at this moment, root first; a cell's children stay until the cell ends.
@@ -429,6 +540,9 @@ def _xlsx_rows(reader, path: str, sheet_name: str):
                     cells_in_row += 1
                     if cells_in_row > MAX_CELLS_PER_ROW:
                         raise TooWide(parser.row_counter, sheet_name)
+                    cells += 1
+                    if cells > MAX_CELLS:
+                        raise TooManyCells
                     elements_in_cell = 0
                 elif depth > 4 and in_data:
                     elements_in_cell += 1
@@ -491,6 +605,13 @@ def parse_member_list(*, data: bytes, file_name: str, type_choices: dict[str, st
                     "Remove the unrelated columns and try again."
                 )
                 % {"line": wide.line, "sheet": wide.sheet, "count": f"{MAX_CELLS_PER_ROW:,}".replace(",", ".")}
+            ]
+        )
+    except TooManyCells:
+        return ParsedMemberList(
+            errors=[
+                _("The file has more than %(count)s cells. Remove the unrelated columns and try again.")
+                % {"count": f"{MAX_CELLS:,}".replace(",", ".")}
             ]
         )
     except TooManyRows:

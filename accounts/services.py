@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import fernet_keys
+from core.admin import history_record
 
 from .eligibility import mentor_decision
 from .member_list import TYPE_CHOICES, membership_number_key, parse_member_list, plan_member_list, review_reason
@@ -291,14 +292,7 @@ def _log_membership_number_change(*, user: User, profile: Profile, old: str) -> 
             "old": old or "–",
             "new": profile.membership_number,
         }
-    LogEntry.objects.create(
-        user=user,
-        content_type=ContentType.objects.get_for_model(Profile),
-        object_id=str(profile.pk),
-        object_repr=str(profile)[:200],
-        action_flag=CHANGE,
-        change_message=f"{MEMBERSHIP_NUMBER_LOG_MARKER}{text}",
-    )
+    history_record(user=user, obj=profile, action_flag=CHANGE, message=f"{MEMBERSHIP_NUMBER_LOG_MARKER}{text}")
 
 
 # --- Verification by coordinators ----------------------------------------------------

@@ -145,7 +145,10 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen | None:
         command += ["--config", str(config)]
     else:  # what deploy/ will hold: threads, so a slow client cannot tie up a worker
         command += ["--worker-class", "gthread", "--workers", "2", "--threads", "8"]
-    server = subprocess.Popen(command, cwd=BASE_DIR, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"})
+    # Its access log (a line a request, as production writes it) goes nowhere: the figures are the output.
+    server = subprocess.Popen(
+        command, cwd=BASE_DIR, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, stdout=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -17,6 +17,9 @@ N ms`, target < 500). The load average is printed before and after. One figure a
 
 Set BENCH_MEMBERS for another size (BENCH_PAGES_DATABASE_URL for another database),
 BENCH_KEEP_DATABASE=1 to reuse a seeded database. Without PostgreSQL it says why and exits 0.
+
+The year report of the running cycle (issue 27): `year report, N members: N ms (target <= 2000)`, wall
+clock, and its queries (target <= 20). `bench/pages.py year-report` seeds and measures only that.
 """
 
 import contextlib
@@ -36,6 +39,8 @@ MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 DATABASE_URL = os.environ.get("BENCH_PAGES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mp_bench_pages")
 KEEP = os.environ.get("BENCH_KEEP_DATABASE") == "1"
 LOOP_SECONDS = float(os.environ.get("BENCH_LOOP_SECONDS", "1.5"))
+# `bench/pages.py year-report`: only the year report's lines (after seeding), not every page.
+ONLY_YEAR_REPORT = sys.argv[1:] == ["year-report"]
 
 
 def prepare_database() -> str | None:
@@ -172,6 +177,11 @@ def main():
 
     client = Client()
     members = f"{MEMBERS:,} members"
+    if ONLY_YEAR_REPORT:
+        login_with_second_factor(client, coordinator)
+        print(f"load average before measuring: {load()}")
+        year_report(client, running, members)
+        return
     print(f"pages, {members} (PostgreSQL, in-process test client, CPU per request by time.process_time):")
     print(f"load average while measuring: {load()} (the machine is shared; CPU per request is the figure to compare)")
     client.force_login(mentor)
@@ -207,6 +217,7 @@ def main():
         f"cockpit, {members}: {cockpit['cpu_ms']:.0f} ms (target <= 50; CPU per request, {cockpit['queries']} queries, "
         f"{cockpit['median_ms']:.0f} ms wall clock; load average {load()})"
     )
+    year_report(client, running, members)
     koppelscherm_after_a_change(client, coordinator, matching_cycle, members)
 
     empty = measure(client, EMPTY_CHANGE_LIST)
@@ -225,6 +236,21 @@ def main():
                 f"{share:.0f} % of the empty change list (target >= 40 %)"
             )
     print(f"load average after measuring: {load()}")
+
+
+def year_report(client, cycle, members: str) -> None:
+    """The year report of the running cycle, beside the finished one (issue 27): the page within 2 s and
+    20 queries, wall clock (its time is mostly the database's counting, which CPU per request misses)."""
+    url = f"/coordinatie/jaarverslag/{cycle.pk}/"
+    page = measure(client, url)
+    print(
+        f"year report, {members}: {page['median_ms']:.0f} ms (target <= 2000; wall clock, median; "
+        f"{page['cpu_ms']:.0f} ms CPU; load average {load()})"
+    )
+    print(f"year report, {members}: {page['queries']} queries (target <= 20)")
+    for name, suffix in (("PDF", "jaarverslag.pdf"), ("CSV", "jaarverslag.csv")):
+        figure = measure(client, url + suffix)
+        print(f"year report {name}, {members}: {figure['median_ms']:.0f} ms wall clock (informational)")
 
 
 # The same admin as the large matches list, filtered to no row at all.

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 import pygal
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
-from matching.models import Cycle
+from evaluations import selectors as evaluation_selectors
+from matching.models import Cycle, Role
 from meetings import selectors as meetings_selectors
 
 from . import report
@@ -39,7 +41,14 @@ STYLE = Style(
     label_font_size=13,
     major_label_font_size=13,
     value_font_size=13,
+    # Solid bars: pygal's default see-through fill would lighten them below the contrast above.
+    opacity="1",
+    opacity_hover="1",
 )
+
+
+# Two roles side by side: purple and a dark green, white values readable on both (contrast ≥ 4.5:1).
+EVALUATION_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#6f2c91", "#1e6b52"), "value_colors": ("#ffffff",) * 2})
 
 
 @dataclass
@@ -61,6 +70,27 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
+def _chart_options(title: str, **options) -> dict:
+    return {
+        "title": title,
+        "style": STYLE,
+        "show_legend": False,
+        "print_values": True,
+        "js": [],
+        "disable_xml_declaration": True,
+        "width": 640,
+        "height": 360,
+        "no_data_text": _("Nothing to show yet"),
+        **options,
+    }
+
+
+def _svg(chart) -> str:
+    # pygal writes its configuration as an inline <script> even without its JavaScript: an image runs
+    # no script anyway, so it is dropped and the file holds only the picture.
+    return re.sub(r"<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
+
+
 def _render(title: str, points: list[tuple[str, int]], *, horizontal: bool) -> str:
     """The SVG of a bar chart with only the shown figures; no script, no external file.
 
@@ -74,23 +104,10 @@ def _render(title: str, points: list[tuple[str, int]], *, horizontal: bool) -> s
 @functools.lru_cache(maxsize=64)
 def _drawn(title: str, points: tuple[tuple[str, int], ...], horizontal: bool, no_data_text: str) -> str:
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = kind(
-        title=title,
-        style=STYLE,
-        show_legend=False,
-        print_values=True,
-        js=[],
-        disable_xml_declaration=True,
-        width=640,
-        height=360,
-        no_data_text=no_data_text,
-        x_label_rotation=0 if horizontal else 30,
-    )
+    chart = kind(**_chart_options(title, no_data_text=no_data_text, x_label_rotation=0 if horizontal else 30))
     chart.x_labels = [label for label, _value in points]
     chart.add(title, [value for _label, value in points])
-    # pygal writes its configuration as an inline <script> even without its JavaScript: an image runs
-    # no script anyway, so it is dropped and the file holds only the picture.
-    return re.sub(r"<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
+    return _svg(chart)
 
 
 def _summary(title: str, rows: list[Row]) -> str:
@@ -101,8 +118,31 @@ def _summary(title: str, rows: list[Row]) -> str:
     else:
         sentence = _("%(title)s: %(figures)s.") % {"title": title, "figures": ", ".join(shown)}
     if hidden and shown:
-        sentence += " " + _("%(count)s figures are too small to show.") % {"count": hidden}
+        sentence += " " + ngettext(
+            "%(count)s figure is too small to show.", "%(count)s figures are too small to show.", hidden
+        ) % {"count": hidden}
     return sentence
+
+
+def _evaluation_summary(title: str, means: list[report.Line]) -> str:
+    """One sentence for the alt text: how many averages, their range, how many are too few; the table
+    beside the picture has each question and role."""
+    shown = sorted(line.values[report.CURRENT] for line in means if line.shown.get(report.CURRENT))
+    hidden = len(means) - len(shown)
+    if not shown:
+        return _("%(title)s: no average rests on enough responses to show.") % {"title": title}
+    sentence = ngettext(
+        "%(title)s: %(count)s average shown, %(low)s.",
+        "%(title)s: %(count)s averages shown, from %(low)s to %(high)s.",
+        len(shown),
+    ) % {"title": title, "count": len(shown), "low": _mean(shown[0]), "high": _mean(shown[-1])}
+    if hidden:
+        sentence += " " + ngettext(
+            "%(count)s average rests on too few responses to show.",
+            "%(count)s averages rest on too few responses to show.",
+            hidden,
+        ) % {"count": hidden}
+    return sentence + " " + _("The table beside it gives each question and role.")
 
 
 def _chart(key: str, title: str, items: list[tuple[str, int, bool]], *, horizontal: bool) -> Chart:
@@ -165,9 +205,85 @@ def meetings_per_month_chart(cycle: Cycle) -> Chart:
     return _chart("meetings", _("Meetings held per month"), items, horizontal=False)
 
 
-def for_cockpit(*, cycle: Cycle | None, cycles: list[Cycle], funnel_extra: dict) -> list[Chart]:
-    """The cockpit's charts for its cycle: four queries (the report's funnel three, meetings one)."""
+def _mean(value: float) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if (get_language() or "nl").startswith("nl") else text
+
+
+def evaluation_chart(lines: list[report.Line], *, round_name: str = "") -> Chart:
+    """The year evaluation's mean per scale question (1 to 5), one bar per role: the year report's
+    evaluation lines of the current cycle, so the evaluations' thresholds and `disclose` have decided
+    already. A mean that is not shown is no bar (pygal draws nothing for None) and reads "te weinig"
+    in the table; open answers are never part of it (the results are counted without them)."""
+    title = _("Year evaluation: average per question (1 to 5)")
+    means = [line for line in lines if line.kind == "mean"]
+    # The table: the responses per role too (not drawn), so a hidden role still says why.
+    rows = [Row(line.label[:1].upper() + line.label[1:], line.display(report.CURRENT)) for line in lines]
+    # pygal draws a horizontal chart from the bottom up: reversed, the first question is on top.
+    questions = list(dict.fromkeys(line.question for line in means))[::-1]
+    roles = list(dict.fromkeys(line.role for line in means))
+    by_key = {(line.question, line.role): line for line in means}
+    chart = pygal.HorizontalBar(
+        **_chart_options(
+            title,
+            style=EVALUATION_STYLE,
+            width=800,
+            height=max(360, 130 + 30 * len(questions) * max(1, len(roles))),
+            show_legend=len(roles) > 1,
+            legend_at_bottom=True,
+            legend_at_bottom_columns=max(1, len(roles)),
+            truncate_legend=-1,
+            range=(0, 5),
+            y_labels=[{"label": str(n), "value": n} for n in range(6)],
+            value_formatter=_mean,
+        )
+    )
+    # The whole question is in the table beside the picture; the picture shortens a long one.
+    chart.x_labels = [question if len(question) <= 48 else question[:46].rstrip() + "…" for question in questions]
+    any_shown = False
+    for role in roles:
+        values = []
+        for question in questions:
+            line = by_key.get((question, role))
+            shown = bool(line and line.shown.get(report.CURRENT) and line.values.get(report.CURRENT) is not None)
+            values.append(line.values[report.CURRENT] if shown else None)
+            any_shown = any_shown or shown
+        chart.add(str(Role(role).label).capitalize(), values)
+    if not any_shown:  # nothing to draw: pygal's "no data" picture, without the questions
+        chart = pygal.HorizontalBar(**_chart_options(title))
+    if rows:
+        summary = _evaluation_summary(title, means)
+    elif round_name:
+        summary = _("%(title)s: no results of %(round)s to show yet.") % {"title": title, "round": round_name}
+    else:
+        summary = _("%(title)s: no evaluation round with results yet.") % {"title": title}
+    return Chart(key="evaluation", title=title, summary=summary, rows=rows, svg=_svg(chart))
+
+
+def cockpit_evaluation_chart(rounds: list) -> Chart:
+    """The cockpit's evaluation chart: the cycle's year round (its final evaluation, else its latest),
+    counted as the year report counts it; three queries once the round has closed, none before."""
+    round_of_year = report.year_round(rounds)
+    results = evaluation_selectors.round_results(round=round_of_year, counts_only=True) if round_of_year else None
+    return evaluation_chart(
+        report.evaluation_lines({report.CURRENT: results}), round_name=round_of_year.name if round_of_year else ""
+    )
+
+
+def for_cockpit(*, cycle: Cycle | None, cycles: list[Cycle], funnel_extra: dict, rounds: list) -> list[Chart]:
+    """The cockpit's charts for its cycle: four queries (the report's funnel three, meetings one), and
+    three for the evaluation once its year round has closed."""
     if cycle is None:
         return []
     year = report.build(cycle=cycle, cycles=cycles, evaluations=False)
-    return [funnel_chart(year), pairs_by_state_chart(funnel_extra), meetings_per_month_chart(cycle)]
+    return [
+        funnel_chart(year),
+        pairs_by_state_chart(funnel_extra),
+        meetings_per_month_chart(cycle),
+        cockpit_evaluation_chart(rounds),
+    ]
+
+
+def for_year_report(year: report.YearReport) -> list[Chart]:
+    """The year report's charts: its funnel and its evaluation, from its own figures (no query)."""
+    return [funnel_chart(year), evaluation_chart(year.evaluation)]

@@ -25,11 +25,14 @@ from accounts.models import MemberListImport, Profile, VerificationStatus
 from core.people import name_for_coordinators
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
+from goals import selectors as goal_selectors
 from matching import selectors as matching_selectors
 from matching.models import Application, Cycle, FitCheck, Match, Role
 from meetings import selectors as meetings_selectors
 from notifications import selectors as notification_selectors
 from notifications.models import OutboxMessage
+
+from .suppression import Disclosure, shown_or_too_few
 
 # "Since last week": the page and the weekly digest look back as far.
 WITHDRAWALS_SINCE = datetime.timedelta(days=7)
@@ -237,7 +240,19 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     )
     pending_count, pending = members["pending"]
     flagged_count, flagged = members["flagged"]
-    mentees_waiting = matching_selectors.mentees_waiting(cycle=cycle).count()
+    # Mentees waiting for a mentor now, and the waiting list (issue 25 §8: not matched in a cycle whose
+    # matching is over; each may carry her application to the next cycle): one query, both rules matching's.
+    in_cycle = Q(cycle=cycle) if cycle is not None else Q()
+    applications = first_of_each(
+        Application.objects.select_related("member", "cycle"),
+        {
+            "waiting": Q(pk__in=matching_selectors.mentees_waiting(cycle=cycle).values("pk")),
+            "waiting_list": Q(pk__in=matching_selectors.waiting_list().filter(in_cycle).values("pk")),
+        },
+        order_by=["cycle__planned_start", "created_at", "pk"],
+    )
+    mentees_waiting = applications["waiting"][0]
+    waiting_count, waiting_first = applications["waiting_list"]
     items = [
         Attention(
             _("members waiting for verification"),
@@ -264,6 +279,14 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             ),
         ),
     ]
+    items.append(
+        Attention(
+            _("waiting list: mentees not matched in their cycle"),
+            waiting_count,
+            _admin("admin:matching_application_changelist", wachtlijst=1),
+            [f"{application.member} ({application.cycle})" for application in waiting_first],
+        )
+    )
     # One query for the lists about pairs, each condition asked of the app that owns the rule: no first
     # contact (matching, R8), a partner said it does not fit (matching), quiet and short of meetings
     # (meetings, R10), ended early since last week (matching, R6).
@@ -487,6 +510,45 @@ def evaluation_summaries(rounds: list[EvaluationRound], *, today: datetime.date)
     return summaries
 
 
+# --- Goals (issue 26 §3) -----------------------------------------------------------------------------
+
+
+@dataclass
+class GoalFigure:
+    label: str
+    value: object  # the count, or "te weinig"
+
+
+def goal_figures(cycle: Cycle | None, *, matched: int) -> list[GoalFigure]:
+    """Pairs with goals, pairs with an achieved goal, goals achieved: counts only, never a text (R11).
+
+    Each only where `coordination.suppression` allows it (k or more, no small difference between the
+    two), and no small difference with the funnel's "matched" either, which the page always shows beside
+    them: the pairs without goals (or without an achieved one) are a group too.
+    """
+    if cycle is None:
+        return []
+    counts = goal_selectors.goal_counts(matches=Match.objects.filter(cycle=cycle))
+    disclosure = Disclosure()
+    disclosure.atom("goals_none_achieved", counts["pairs_with_goals"] - counts["pairs_with_achieved"])
+    disclosure.atom("goals_achieved", counts["pairs_with_achieved"])
+    disclosure.count("pairs_with_goals", ["goals_none_achieved", "goals_achieved"])
+    disclosure.count("pairs_with_achieved", ["goals_achieved"])
+    shown = disclosure.decide()
+    for key in ("pairs_with_goals", "pairs_with_achieved"):
+        if 0 < matched - counts[key] < disclosure.minimum:
+            shown[key] = False
+    shown["goals_achieved"] = shown["pairs_with_achieved"]
+    return [
+        GoalFigure(_("pairs with goals"), shown_or_too_few(counts["pairs_with_goals"], shown["pairs_with_goals"])),
+        GoalFigure(
+            _("pairs that achieved a goal"),
+            shown_or_too_few(counts["pairs_with_achieved"], shown["pairs_with_achieved"]),
+        ),
+        GoalFigure(_("goals achieved"), shown_or_too_few(counts["goals_achieved"], shown["goals_achieved"])),
+    ]
+
+
 # --- The page --------------------------------------------------------------------------------------
 
 
@@ -510,6 +572,7 @@ def cockpit(*, cycle_id=None, today: datetime.date | None = None) -> dict:
         "plan": plan,
         "next_step": next_step(plan),
         "evaluations": evaluation_summaries(rounds, today=today),
+        "goals": goal_figures(cycle, matched=extra["matches"]),
         "min_group_size": evaluation_selectors.min_group_size(),
     }
 

@@ -42,6 +42,18 @@ def year_report_pdf(report) -> bytes:
         for line in lines:
             cells = [line.label, line.current] + ([line.previous] if report.previous else [])
             for index, (width, cell) in enumerate(zip(widths, cells, strict=True)):
+                if index == 0:
+                    _fit(document, _text(cell), width)
                 document.cell(width, 6, _text(cell), align="L" if index == 0 else "R")
+                document.set_font_size(9)
             document.ln()
     return bytes(document.output())
+
+
+def _fit(document, text: str, width: float) -> None:
+    """A long label (an evaluation question with its role) in a smaller font rather than running into
+    the figures beside it; the text itself stays whole, as on the page."""
+    size = 9.0
+    while size > 5 and document.get_string_width(text) > width - 2:
+        size -= 0.5
+        document.set_font_size(size)

@@ -44,6 +44,9 @@ class Line:
     values: dict = field(default_factory=dict)  # CURRENT / PREVIOUS -> number or None
     shown: dict = field(default_factory=dict)
     section: str = ""
+    # Evaluation lines: the role and the question they are about (for the chart).
+    role: str = ""
+    question: str = ""
 
     def display(self, which: str) -> str:
         value = self.values.get(which)
@@ -80,6 +83,7 @@ class YearReport:
     previous: Cycle | None
     sections: list[tuple[str, list[Line]]]
     minimum: int = 5
+    evaluation: list[Line] = field(default_factory=list)  # the last section's lines, for its chart
 
     @property
     def lines(self) -> list[Line]:
@@ -91,7 +95,7 @@ def previous_cycle(cycle: Cycle, cycles: list[Cycle]) -> Cycle | None:
     return max(earlier, key=lambda other: other.planned_start) if earlier else None
 
 
-def _year_round(rounds: list[EvaluationRound]) -> EvaluationRound | None:
+def year_round(rounds: list[EvaluationRound]) -> EvaluationRound | None:
     """The round the report shows for a cycle: its final evaluation, else its latest round."""
     final = [r for r in rounds if r.kind == EvaluationRound.Kind.FINAL]
     return (final or rounds or [None])[-1]
@@ -140,7 +144,10 @@ def build(
     )
     applications = matching_selectors.applications_by_cycle(cycles=list(which.values()))
     rounds = EvaluationRound.objects.filter(cycle__in=list(which.values()) if evaluations else [])
-    all_rounds = list(rounds.select_related("cycle").order_by("opens_on")) if evaluations else []
+    # The questions of both years' rounds in one query (round_results reads them from here).
+    all_rounds = (
+        list(rounds.select_related("cycle").prefetch_related("questions").order_by("opens_on")) if evaluations else []
+    )
     people = Population()
     both = {"current:registered", "previous:registered"}
     people.add(both | {"current:verified", "previous:verified"}, registrations["verified_before"])
@@ -203,12 +210,12 @@ def build(
         derived[tag("r10_share")] = ([tag("reached_r10"), tag("matched")], None)
         derived[tag("renewal_rate")] = ([tag("renewed"), tag("matched")], None)
         extra[name] = {"median_days": matching_selectors.median_days_to_match(pairs)}
-        year_round = _year_round([r for r in all_rounds if r.cycle_id == this.pk])
-        results = evaluation_selectors.round_results(round=year_round, day=day) if year_round else None
-        extra[name]["evaluation"] = results
-        for group in results.groups if results else []:
-            if group.key != evaluation_selectors.BOTH:
-                people.add({tag(f"responses_{group.key}")}, group.responses)
+        round_of_year = year_round([r for r in all_rounds if r.cycle_id == this.pk])
+        extra[name]["evaluation"] = (
+            evaluation_selectors.round_results(round=round_of_year, day=day, counts_only=True)
+            if round_of_year
+            else None
+        )
 
     keys = [
         "registered", "verified", "applied", "applied_mentee", "applied_mentor", "matched", "introduced",
@@ -274,21 +281,32 @@ def build(
         line("r10_share", _("share of pairs reaching two meetings (R10)"), "percent", rate("reached_r10", "matched")),
         line("renewal_rate", _("renewal rate"), "percent", rate("renewed", "matched")),
     ]
-    evaluation = _evaluation_lines(which, lines_by_cycle, decisions)
+    evaluation = evaluation_lines({name: lines_by_cycle[name]["evaluation"] for name in which})
     sections = [
         (str(_("From registration to renewal")), funnel),
         (str(_("Matches, early ends and renewals")), outcomes),
         (str(_("Year evaluation")), evaluation),
     ]
-    return YearReport(cycle=cycle, previous=previous, sections=sections, minimum=disclosure.minimum)
+    return YearReport(
+        cycle=cycle, previous=previous, sections=sections, minimum=disclosure.minimum, evaluation=evaluation
+    )
 
 
-def _evaluation_lines(which, lines_by_cycle, decisions) -> list[Line]:
-    """Responses per role and the mean per scale question per role, shown only where the evaluations'
-    thresholds show them and the suppression function agrees."""
+def evaluation_lines(results_by_cycle: dict) -> list[Line]:
+    """Responses per role and the mean per scale question per role (CURRENT / PREVIOUS -> the round's
+    results, counted only), shown only where the evaluations' thresholds show them and `disclose` agrees.
+
+    A round's responses are people of their own (anonymous answers, not the pairs or the members counted
+    above), so they are decided apart from the rest of the report; the cockpit's chart asks the same.
+    Open answers never: the results are counted without them."""
+    disclosure = Disclosure()
+    for name, results in results_by_cycle.items():
+        for group in results.groups if results else []:
+            if group.key != evaluation_selectors.BOTH:
+                disclosure.single(f"{name}:responses_{group.key}", group.responses, published_before=name == PREVIOUS)
+    decisions = disclosure.decide()
     lines: dict[str, Line] = {}
-    for name in which:
-        results = lines_by_cycle[name]["evaluation"]
+    for name, results in results_by_cycle.items():
         if results is None:
             continue
         for group in results.groups:
@@ -297,29 +315,54 @@ def _evaluation_lines(which, lines_by_cycle, decisions) -> list[Line]:
             role_shown = decisions.get(f"{name}:responses_{group.key}", False) and group.shown
             key = f"responses_{group.key}"
             item = lines.setdefault(
-                key, Line(key=key, label=str(_("responses: %(role)s") % {"role": Role(group.key).label}), kind="count")
+                key,
+                Line(
+                    key=key,
+                    label=str(_("responses: %(role)s") % {"role": Role(group.key).label}),
+                    kind="count",
+                    role=group.key,
+                ),
             )
             item.values[name] = group.responses
             item.shown[name] = role_shown
-            for question in group.questions:
+            # A hidden group has no question results: its questions (asked of the role, as the shown
+            # groups list them) read "te weinig" rather than disappear.
+            results_of_questions = group.questions or [
+                evaluation_selectors.QuestionResult(question=question)
+                for question in _questions_of(results)
+                if question.is_asked_of(group.key)
+            ]
+            for question in results_of_questions:
                 if question.question.kind != Question.Kind.SCALE:
                     continue
-                key = f"mean_{group.key}_{question.question.localised_text}"
+                text = question.question.localised_text
+                key = f"mean_{group.key}_{text}"
                 item = lines.setdefault(
                     key,
                     Line(
                         key=key,
-                        label=f"{question.question.localised_text} ({Role(group.key).label})",
+                        label=f"{text} ({Role(group.key).label})",
                         kind="mean",
+                        role=group.key,
+                        question=text,
                     ),
                 )
                 item.values[name] = question.mean
                 item.shown[name] = role_shown and question.shown and question.mean is not None
     for item in lines.values():
-        for name in which:
+        for name in results_by_cycle:
             item.values.setdefault(name, None)
             item.shown.setdefault(name, False)
     return list(lines.values())
+
+
+def _questions_of(results) -> list[Question]:
+    """The round's questions as its shown groups list them (no query); none when every group is hidden."""
+    questions = {}
+    for group in results.groups:
+        for item in group.questions:
+            questions.setdefault(item.question.pk, item.question)
+    return sorted(questions.values(), key=lambda question: (question.order, question.pk))
 
 
 def csv_rows(report: YearReport) -> list[list[str]]:

@@ -20,7 +20,10 @@ def coordination(request):
     """
     context = cockpit.cockpit(cycle_id=request.GET.get("cyclus"))
     context["charts"] = charts.for_cockpit(
-        cycle=context["cycle"], cycles=context["cycles"], funnel_extra=context["funnel_extra"]
+        cycle=context["cycle"],
+        cycles=context["cycles"],
+        funnel_extra=context["funnel_extra"],
+        rounds=[summary.round for summary in context["evaluations"]],
     )
     return render(request, "coordination/cockpit.html", context)
 
@@ -37,7 +40,9 @@ def _year_report(request, cycle_id) -> report.YearReport:
 @coordinator_required
 def year_report(request, cycle_id: int):
     """The year report for the board (issue 27 §2): printable, every figure through the suppression function."""
-    return render(request, "coordination/year_report.html", {"report": _year_report(request, cycle_id)})
+    year = _year_report(request, cycle_id)
+    context = {"report": year, "charts": charts.for_year_report(year), "min_group_size": year.minimum}
+    return render(request, "coordination/year_report.html", context)
 
 
 @coordinator_required

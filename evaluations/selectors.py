@@ -404,19 +404,23 @@ def sealed_ballots_waiting(*, round: EvaluationRound) -> int:
     return round.sealed_ballots.count()
 
 
-def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
+def round_results(*, round: EvaluationRound, day=None, counts_only: bool = False) -> RoundResults:
     """Aggregated results per role, only for groups large enough; nothing before the round is published.
 
     Waiting for the close means results never change while coordinators can also see who
     has submitted, so comparing two views cannot single out one person's answers. After the
     close, answers are still sealed until the nightly publication (services.rounds_publish_closed).
+
+    ``counts_only``: the counted results without the response rates and without any open answer
+    (not even fetched): for the coordinators' charts and year report (issue 27), which never show
+    open answers and read the rates elsewhere. Two queries less, and no answer text leaves the database.
     """
     day = day or timezone.localdate()
     closed = round.has_closed_on(day)
     results = RoundResults(
         round=round,
         closed=closed,
-        rates=response_rates(round=round),
+        rates=[] if counts_only else response_rates(round=round),
         groups=[],
         min_group=min_group_size(),
         min_open=min_open_answers(),
@@ -427,7 +431,9 @@ def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
     if results.awaiting_publication:
         return results
     questions = list(round.questions.all())
-    tallies = _tallies(round, questions=questions, with_texts=lambda responses: responses >= results.min_open)
+    tallies = _tallies(
+        round, questions=questions, with_texts=lambda responses: not counts_only and responses >= results.min_open
+    )
     for role in round.roles:
         role_questions = [q for q in questions if q.is_asked_of(role)]
         results.groups.append(
@@ -445,6 +451,9 @@ def round_results(*, round: EvaluationRound, day=None) -> RoundResults:
         for tally in tallies.values():
             total = total.add(tally)
         results.groups.append(_combined(results, total, questions))
+    if counts_only:  # no text was fetched: say so, rather than "shown" with nothing in it
+        for item in (item for group in results.groups for item in group.questions):
+            item.open_shown, item.open_answers = False, []
     return results
 
 

@@ -52,7 +52,12 @@ class Goal(models.Model):
         verbose_name=_("carried over from"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("added by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,  # once she erased her account (a carried-over goal keeps it empty)
+        related_name="+",
+        verbose_name=_("added by"),
     )
     created_at = models.DateTimeField(_("added at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -97,7 +102,12 @@ class GoalEvent(models.Model):
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="events", verbose_name=_("goal"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,  # the programme itself (a goal carried over at a renewal), or a member who left
+        related_name="+",
+        verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)

@@ -13,3 +13,10 @@ def on_match_activated(sender, match_id, **kwargs):
         new_term = Match.objects.filter(Match.renewed_term(), pk=match_id).first()
         if new_term is not None:
             goals_carry_to_new_term(new_term=new_term)
+
+
+def on_pair_has_begun(sender, match, **kwargs) -> bool:
+    """Issue 28 §4: a goal of the pair means the pair has begun (the undo within the hour is refused)."""
+    from .models import Goal
+
+    return Goal.objects.filter(match=match).exists()

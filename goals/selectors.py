@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.text import Truncator
 
@@ -92,8 +93,8 @@ def live_goals(*, match) -> list[GoalView]:
     return [_view(goal, with_history=False) for goal in Goal.objects.filter(match=match, state__in=LIVE_STATES)]
 
 
-def live_goal_count(*, match) -> int:
-    return Goal.objects.filter(match=match, state__in=LIVE_STATES).count()
+def pair_has_goals(*, match) -> bool:
+    return Goal.objects.filter(match=match).exists()
 
 
 def suggestion(*, match) -> str:
@@ -127,9 +128,9 @@ def goal_counts(*, matches) -> dict[str, int]:
         goal_count=Count("goals"),
         achieved=Count("goals", filter=Q(goals__state=GoalState.ACHIEVED)),
     ).filter(goal_count__gt=0)
-    totals = {"pairs_with_goals": 0, "pairs_with_achieved": 0, "goals_achieved": 0}
-    for achieved in with_goals.values_list("achieved", flat=True):
-        totals["pairs_with_goals"] += 1
-        totals["pairs_with_achieved"] += 1 if achieved else 0
-        totals["goals_achieved"] += achieved
-    return totals
+    # One query: Django aggregates over the per-pair counts in a subquery.
+    return with_goals.aggregate(
+        pairs_with_goals=Count("pk"),
+        pairs_with_achieved=Count("pk", filter=Q(achieved__gt=0)),
+        goals_achieved=Coalesce(Sum("achieved"), 0),
+    )

@@ -196,7 +196,7 @@ def goals_carry_to_new_term(*, new_term: Match) -> int:
     """
     if not new_term.is_renewed_term or not new_term.previous_term_id:
         return 0
-    previous = Goal.objects.select_for_update().filter(
+    previous = Goal.objects.select_for_update(of=("self",)).filter(
         match_id=new_term.previous_term_id, state__in=LIVE_STATES, carried_to__isnull=True
     )
     carried = 0

@@ -21,9 +21,9 @@ from core.admin import LargeChangeListMixin
 from core.forms import add_service_error
 from core.mfa import sensitive_coordinator_action
 
-from . import koppelscherm, proposals, renewal, selectors, services, solver
-from .forms import EndCategoryField
-from .models import Application, Cycle, FirmGroup, FitCheck, Match, RenewalAnswer
+from . import cycle_dates, koppelscherm, pair_memory, places, proposals, renewal, selectors, services, solver
+from .forms import CoordinatorPlacesForm, EndCategoryField
+from .models import Application, Cycle, FirmGroup, FitCheck, Match, PairOverride, RenewalAnswer, Role
 
 
 class EndEarlyForm(forms.Form):
@@ -38,13 +38,43 @@ def _int(value):
         return None
 
 
+class CycleForm(forms.ModelForm):
+    """Issue 25 §9: a new start date or duration after matching must fit the cycle's pairs, or it is refused here."""
+
+    class Meta:
+        model = Cycle
+        fields = ["name", "applications_open", "applications_close", "planned_start", "duration_months", "status"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, duration = cleaned.get("planned_start"), cleaned.get("duration_months")
+        if self.instance.pk and start and duration:
+            cycle_dates.cycle_dates_plan(cycle=self.instance, planned_start=start, duration_months=duration)
+        return cleaned
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "applications_open", "applications_close", "planned_start", "matching_link"]
     list_filter = ["status"]
+    form = CycleForm
     # Recorded, not typed: when the cycle was made and when matching was closed (through "Close matching"),
     # so the form has no unlabelled date/time pairs for them either.
     readonly_fields = ["matching_closed_at", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        """Through the service: the pairs' dates follow a new start or duration, and both partners are told."""
+        moved = cycle_dates.cycle_save(cycle=obj, by=request.user)
+        if moved:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)s pair has new dates; both partners get an e-mail.",
+                    "%(count)s pairs have new dates; both partners get an e-mail.",
+                    len(moved),
+                )
+                % {"count": len(moved)},
+            )
 
     @admin.display(description=gettext_lazy("matching"))
     def matching_link(self, cycle):
@@ -151,42 +181,67 @@ class CycleAdmin(admin.ModelAdmin):
         return redirect("admin:matching_cycle_matching", cycle.pk)
 
     def match_view(self, request, cycle_id):
-        """One-click match from a suggestion (POST only)."""
+        """Koppelen from a suggestion, in two steps (issue 28 §4).
+
+        The Koppelscherm's button asks (GET) for the confirmation page, which never makes a pair; its
+        "Bevestigen" posts here and makes it. The success message offers the undo, for an hour.
+        """
         cycle = self._cycle(request, cycle_id, write=True)
-        if request.method != "POST":
-            return redirect("admin:matching_cycle_matching", cycle.pk)
-        mentor_application = Application.objects.filter(cycle=cycle, pk=_int(request.POST.get("mentor"))).first()
-        mentee_application = Application.objects.filter(cycle=cycle, pk=_int(request.POST.get("mentee"))).first()
+        data = request.POST if request.method == "POST" else request.GET
+        early = data.get("before_window_closes") == "on"
+        back = reverse("admin:matching_cycle_matching", args=[cycle.pk]) + ("?early=1" if early else "")
+        if request.method != "POST" and not data:
+            return redirect(back)
+        mentor_application = Application.objects.filter(cycle=cycle, pk=_int(data.get("mentor"))).first()
+        mentee_application = Application.objects.filter(cycle=cycle, pk=_int(data.get("mentee"))).first()
         if not mentor_application or not mentee_application:
             messages.error(request, _("Choose a mentor and a mentee from this cycle."))
-            return redirect("admin:matching_cycle_matching", cycle.pk)
+            return redirect(back)
+        if request.method != "POST":
+            names = {"mentee": mentee_application.member, "mentor": mentor_application.member}
+            context = self._context(
+                request,
+                cycle,
+                title=_("Match %(mentee)s with %(mentor)s?") % names,
+                mentor_application=mentor_application,
+                mentee_application=mentee_application,
+                early=early,
+                back_url=back,
+                undo_minutes=int(services.UNDO_WINDOW.total_seconds() // 60),
+            )
+            return TemplateResponse(request, "admin/matching/cycle/match_confirm.html", context)
         try:
             match = services.match_confirm(
                 mentor_application=mentor_application,
                 mentee_application=mentee_application,
                 by=request.user,
-                before_window_closes=request.POST.get("before_window_closes") == "on",
+                before_window_closes=early,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            if match.is_awaiting_mentor:  # issue 25 §3: the mentor agrees first
+            names = {"mentee": match.mentee, "mentor": match.mentor}
+            if match.is_awaiting_mentor:  # issue 25 §3: the mentor agrees first (the undo is for matched pairs)
                 messages.success(
                     request,
                     _(
                         "%(mentor)s is asked to be the mentor of %(mentee)s. The mentee receives her mentor's "
                         "contact details once the mentor says yes."
                     )
-                    % {"mentee": match.mentee, "mentor": match.mentor},
+                    % names,
                 )
             else:
                 messages.success(
                     request,
-                    _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
-                    % {"mentee": match.mentee, "mentor": match.mentor},
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
+                        % names,
+                        reverse("admin:matching_match_undo", args=[match.pk]),
+                        _("Undo this pair (possible up to an hour after confirming)"),
+                    ),
                 )
-        url = reverse("admin:matching_cycle_matching", args=[cycle.pk])
-        return redirect(url + ("?early=1" if request.POST.get("before_window_closes") == "on" else ""))
+        return redirect(back)
 
     def proposal_view(self, request, cycle_id):
         """ "Stel optimale matching voor": start the background job, follow it, review and edit, then confirm.
@@ -208,6 +263,9 @@ class CycleAdmin(admin.ModelAdmin):
                 if proposal is None:
                     raise ValidationError(_("Compute a proposal first."))
                 proposals.matching_proposal_edit(proposal=proposal, choices=self._posted_choices(request, proposal))
+                if action == "review":
+                    # The page's "Bevestig alle ..." first asks for the confirmation (issue 28 §4).
+                    return self._proposal_confirm_page(request, cycle, proposal)
                 if action == "confirm":
                     matches = proposals.matching_proposal_confirm(
                         proposal=proposal,
@@ -240,6 +298,22 @@ class CycleAdmin(admin.ModelAdmin):
             context.update(koppelscherm.proposal_page(cycle=cycle, proposal=proposal, page_number=request.GET.get("p")))
         return TemplateResponse(request, "admin/matching/cycle/proposal.html", context)
 
+    def _proposal_confirm_page(self, request, cycle, proposal):
+        proposal.refresh_from_db()
+        count = proposal.included_pair_count
+        context = self._context(
+            request,
+            cycle,
+            title=ngettext(
+                "Confirm %(count)s pair of the proposal?", "Confirm all %(count)s pairs of the proposal?", count
+            )
+            % {"count": count},
+            count=count,
+            early=request.POST.get("before_window_closes") == "on",
+            back_url=request.get_full_path(),
+        )
+        return TemplateResponse(request, "admin/matching/cycle/proposal_confirm.html", context)
+
     @staticmethod
     def _posted_choices(request, proposal) -> dict[int, tuple[int | None, bool]]:
         """The rows of the page that was posted: mentor_<mentee id> and include_<mentee id>."""
@@ -267,11 +341,85 @@ class FirmGroupAdmin(admin.ModelAdmin):
         return ", ".join(group.variant_list()[1:])
 
 
+class PairOverrideForm(forms.ModelForm):
+    """Issue 25 §5: choose the earlier pair that ended early or did not fit, and say why it may be made again."""
+
+    pair = forms.ModelChoiceField(
+        label=gettext_lazy("Earlier pair"),
+        queryset=Match.objects.none(),
+        help_text=gettext_lazy("Pairs that ended early, or where either answered “does it fit?” with no."),
+    )
+
+    class Meta:
+        model = PairOverride
+        fields = ["reason"]
+        help_texts = {"reason": gettext_lazy("The matching screen shows it beside the mentee.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pair"].queryset = (
+            Match.objects.filter(selectors.did_not_work_out())
+            .select_related("mentor", "mentee", "cycle")
+            .order_by("-pk")
+        )
+        self.order_fields(["pair", "reason"])
+
+    def clean(self):
+        cleaned = super().clean()
+        pair = cleaned.get("pair")
+        if pair is not None:
+            pair_memory.pair_override_check(mentor=pair.mentor, mentee=pair.mentee, reason=cleaned.get("reason", ""))
+        return cleaned
+
+
+@admin.register(PairOverride)
+class PairOverrideAdmin(admin.ModelAdmin):
+    """Pairs allowed again despite an earlier pair (issue 25 §5): added with a reason, never edited."""
+
+    list_display = ["mentor", "mentee", "reason", "created_by", "created_at"]
+    search_fields = ["mentor__full_name", "mentee__full_name"]
+    list_select_related = ["mentor", "mentee", "created_by"]
+    form = PairOverrideForm
+    readonly_fields = ["mentor", "mentee", "reason", "created_by", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["pair", "reason"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pair = form.cleaned_data["pair"]
+        saved = pair_memory.pair_override_add(
+            mentor=pair.mentor, mentee=pair.mentee, reason=form.cleaned_data["reason"], by=request.user
+        )
+        for name in ("pk", "mentor", "mentee", "reason", "created_by", "created_at"):
+            setattr(obj, name, getattr(saved, name))  # the admin's history and redirect read them
+
+
+class WaitingListFilter(admin.SimpleListFilter):
+    """Issue 25 §8: the mentees not matched in their cycle once its matching is over (the cockpit links here)."""
+
+    title = gettext_lazy("waiting list")
+    parameter_name = "wachtlijst"
+
+    def lookups(self, request, model_admin):
+        return [("1", gettext_lazy("on the waiting list"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=selectors.waiting_list().values("pk"))
+        return queryset
+
+
 @admin.register(Application)
 class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
     # Issue 28 §4: the columns coordinators scan; the rest is on the change page.
     list_display = ["member", "role", "cycle", "status"]
-    list_filter = ["cycle", "role", "status"]
+    list_filter = ["cycle", "role", "status", WaitingListFilter]
     search_fields = ["member__full_name", "member__email"]
     fields = [
         "cycle",
@@ -285,12 +433,15 @@ class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
         "allow_same_organisation",
         "avoid_organisations",
         "capacity",
+        "paused",
         "availability",
+        "carried_from",
         "created_at",
         "updated_at",
     ]
     # Read-only: members apply, edit and withdraw themselves through the services, so eligibility
     # (R2, R3) is always checked and withdrawing a matched application ends its match (R6).
+    # A mentor's places and pause are changed through "Change places or pause", with a reason.
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -298,6 +449,50 @@ class ApplicationAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:application_id>/plekken/",
+                self.admin_site.admin_view(self.places_view),
+                name="matching_application_places",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "places_url": None}
+        application = Application.objects.filter(pk=_int(object_id)).first()
+        if application and application.role == Role.MENTOR and application.status == Application.Status.SUBMITTED:
+            extra_context["places_url"] = reverse("admin:matching_application_places", args=[application.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def places_view(self, request, application_id):
+        """Issue 25 §4: a coordinator changes a mentor's places or pause, with a reason that is logged."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=application_id, role=Role.MENTOR)
+        initial = {"capacity": application.capacity, "paused": application.paused}
+        form = CoordinatorPlacesForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                places.mentor_places_set(application=application, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("The places of %(member)s have been saved.") % {"member": application.member}
+                )
+                return redirect("admin:matching_application_change", application.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": application,
+            "title": _("Change places or pause"),
+            "form": form,
+            "live": selectors.live_matches_for_application(application=application).count(),
+        }
+        return TemplateResponse(request, "admin/matching/application/places.html", context)
 
 
 @admin.register(Match)
@@ -353,16 +548,57 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
                 "<int:match_id>/beeindigen/",
                 self.admin_site.admin_view(self.end_early_view),
                 name="matching_match_end_early",
-            )
+            ),
+            path(
+                "<int:match_id>/ongedaan-maken/",
+                self.admin_site.admin_view(self.undo_view),
+                name="matching_match_undo",
+            ),
         ]
         return urls + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "end_early_url": None}
+        extra_context = {**(extra_context or {}), "end_early_url": None, "undo_url": None}
         match = Match.objects.filter(pk=_int(object_id)).first()
         if match and services.match_may_become(match, Match.Status.ENDED_EARLY):
             extra_context["end_early_url"] = reverse("admin:matching_match_end_early", args=[match.pk])
+        if match and request.user.has_perm("matching.add_match") and not services.match_undo_refusal(match):
+            extra_context["undo_url"] = reverse("admin:matching_match_undo", args=[match.pk])
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def undo_view(self, request, match_id):
+        """Issue 28 §4: undo a pair within the hour after confirming it (the page asks first; POST undoes)."""
+        if not request.user.has_perm("matching.add_match"):  # the right to make pairs is the right to undo one
+            raise PermissionDenied
+        match = get_object_or_404(Match.objects.select_related("cycle", "mentor", "mentee"), pk=match_id)
+        refusal = services.match_undo_refusal(match)
+        if request.method == "POST" and not refusal:
+            try:
+                undone = services.match_undo(match=match, by=request.user)
+            except ValidationError as error:
+                refusal = " ".join(error.messages)
+            else:
+                names = {"mentee": undone.mentee, "mentor": undone.mentor}
+                if undone.correction_sent:
+                    text = _(
+                        "The pair %(mentee)s and %(mentor)s has been undone. An e-mail about it had already gone "
+                        "out, so both receive a short correction."
+                    )
+                else:
+                    text = _(
+                        "The pair %(mentee)s and %(mentor)s has been undone before any e-mail about it went out: "
+                        "nobody receives anything."
+                    )
+                messages.success(request, text % names)
+                return redirect("admin:matching_cycle_matching", undone.cycle_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": match,
+            "title": _("Undo the pair %(mentee)s and %(mentor)s?") % {"mentee": match.mentee, "mentor": match.mentor},
+            "refusal": refusal,
+        }
+        return TemplateResponse(request, "admin/matching/match/undo.html", context)
 
     def end_early_view(self, request, match_id):
         """A coordinator ends a pair early, with the reason (R6); the pair's content stays out of sight."""

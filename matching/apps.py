@@ -24,6 +24,10 @@ class MatchingConfig(AppConfig):
         "delete_firmgroup",
         # Issue 15 §3: "it does not fit" and the note meant for them (read-only in the admin).
         "view_fitcheck",
+        # Issue 25 §5: a pair allowed again despite an earlier pair that ended early or did not fit.
+        "view_pairoverride",
+        "add_pairoverride",
+        "delete_pairoverride",
     ]
 
     def ready(self):

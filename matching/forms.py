@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Expertise
 
 from .models import END_CATEGORY_CHOICES, Agreement, Application, FitCheck
+from .services import CATEGORY_REQUIRED
 
 MENTORING_QUESTION_HELP = _(
     "What do you want to grow in over the coming year? A good mentoring question is about your long-term "
@@ -105,6 +106,7 @@ class EndCategoryField(forms.ChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("What comes closest to why it ends?"))
+        kwargs.setdefault("error_messages", {"required": CATEGORY_REQUIRED})
         choices = [(value, capfirst(label)) for value, label in END_CATEGORY_CHOICES]
         super().__init__(choices=choices, widget=forms.RadioSelect, **kwargs)
 
@@ -198,4 +200,31 @@ class FitCheckForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only the coordinators read your answer and this note; your mentor or mentee does not."),
+    )
+
+
+class MentorPlacesForm(forms.Form):
+    """Issue 25 §4: her number of places and a pause for this cycle, also after she has been matched."""
+
+    capacity = forms.TypedChoiceField(
+        label=_("How many mentees can you take?"),
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        help_text=_("Never fewer than the mentees you have now: they keep their mentor."),
+    )
+    paused = forms.BooleanField(
+        label=_("Pause this cycle: no new mentee for now"),
+        required=False,
+        help_text=_("Your current mentorships go on. Untick it when you have room again."),
+    )
+
+
+class CoordinatorPlacesForm(MentorPlacesForm):
+    """The same, changed by a coordinator in the admin, with a reason for the history."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the history of the application."),
     )

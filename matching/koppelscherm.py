@@ -83,10 +83,13 @@ def matching_page(
     mentors, page_mentees, topic_names = selectors.cycle_candidates(
         cycle=cycle,
         application_ids=wanted,
-        # Only a mentee whose pair ended early has former mentors to leave out.
-        with_former_mentors=any(application.is_rematch for application in page.object_list),
+        # Only a mentee with an earlier pair that did not work out has former mentors to leave out.
+        with_former_mentors=any(application.has_pair_history for application in page.object_list),
         choices=ranked,
     )
+    # Issue 25 §5: pairs a coordinator allowed again despite an earlier pair, with her reason.
+    with_override = [application.member_id for application in page.object_list if application.has_override]
+    overrides = selectors.pair_overrides_for(mentee_ids=with_override) if with_override else {}
     by_id = {candidate.application_id: candidate for candidate in mentors + page_mentees}
     rows = []
     for application in page.object_list:
@@ -103,6 +106,7 @@ def matching_page(
                 # Issue 25 §3: a mentor declined her (she does not know): at the top, to be matched again.
                 "declined": application.was_declined,
                 "awaiting_mentor": application.waits_for_mentor,
+                "overrides": overrides.get(application.member_id, []),
                 # explain() checks the hard rules again on today's data: a stale suggestion drops out.
                 "suggestions": [suggestion for suggestion in found if suggestion],
                 # Her own ranking (issue 25 §2); the suggestions' reasons say which of them is one.

@@ -119,6 +119,8 @@ class Application(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        # Not matched in its cycle, and taken to a later cycle by the mentee herself (issue 25 §8).
+        CARRIED = "carried", _("carried to a later cycle")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cycle"))
     member = models.ForeignKey(
@@ -145,6 +147,17 @@ class Application(models.Model):
     availability = BoundedTextField(_("availability"), max_length=1000, blank=True)
     # Mentor: a few lines for the mentees' shortlist cards (issue 25 §1), "wat ik te bieden heb".
     offer = BoundedTextField(_("what I have to offer"), max_length=OFFER_MAX_LENGTH, blank=True)
+    # Mentor: no new mentee this cycle; her pairs go on (issue 25 §4). `selectors.open_places` reads it.
+    paused = models.BooleanField(_("pausing this cycle"), default=False)
+    # Mentee: the application of an earlier cycle she carried to this one from the waiting list (issue 25 §8).
+    carried_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried from"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -449,6 +462,44 @@ class Match(models.Model):
         return self.mentee_or_former if user.pk == self.mentor_id else self.mentor_or_former
 
 
+class PairOverride(models.Model):
+    """A coordinator allows a mentor and a mentee to be matched again although an earlier pair of theirs
+    ended early or did not fit (issue 25 §5), with her reason; the Koppelscherm shows it."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentor")
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentee")
+    )
+    reason = BoundedTextField(_("reason"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("allowed by"),
+    )
+    created_at = models.DateTimeField(_("allowed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("allowed pair despite an earlier pair")
+        verbose_name_plural = _("allowed pairs despite an earlier pair")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "mentee"], name="pair_override_once"),
+            models.CheckConstraint(
+                condition=~Q(mentor=F("mentee")),
+                name="pair_override_not_herself",
+                violation_error_message=_("A mentor cannot be her own mentee."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mentor} → {self.mentee}"
+
+
 class FormerParticipant:
     """Stands in for a partner who erased her account: no name, no contact details, no profile."""
 
@@ -604,6 +655,11 @@ class MatchingProposal(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+    @property
+    def included_pair_count(self) -> int:
+        """How many pairs "Bevestig alle ..." would confirm: the chosen mentors still ticked."""
+        return sum(1 for mentor_id, include in self.choices.values() if include and mentor_id is not None)
 
     @property
     def is_failed(self) -> bool:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Contributor, Policy, model_section, register
 
-from .models import Agreement, Application, FitCheck, Match, MentorChoice, RenewalAnswer
+from .models import Agreement, Application, FitCheck, Match, MentorChoice, PairOverride, RenewalAnswer
 
 
 def _her_matches(user):
@@ -107,6 +107,17 @@ def collect(user):
             viewer=user,
             exclude=["member"],
         ),
+        model_section(
+            "pair_overrides",
+            _("Pairs the coordinators allowed again"),
+            PairOverride.objects.filter(Q(mentor=user) | Q(mentee=user)).select_related("mentor", "mentee"),
+            model=PairOverride,
+            viewer=user,
+            description=_(
+                "An earlier pair of yours ended early or did not fit; the coordinators allowed it to be made again."
+            ),
+            withheld={"created_by": _("The coordinator who allowed it: that is about her, not about you.")},
+        ),
     ]
 
 
@@ -172,6 +183,10 @@ def register_contributor():
                 "matching.matchingproposal.started_by": Policy.ACTOR,
                 "matching.renewalanswer.member": Policy.HERS,
                 "matching.fitcheck.member": Policy.HERS,
+                # Issue 25 §5: a pair allowed again goes with either of them; who allowed it is an actor.
+                "matching.pairoverride.mentor": Policy.HERS,
+                "matching.pairoverride.mentee": Policy.HERS,
+                "matching.pairoverride.created_by": Policy.ACTOR,
             },
             collect=collect,
             erase=erase,

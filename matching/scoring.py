@@ -100,12 +100,15 @@ class Candidate:
     avoids: frozenset[str] = frozenset()
     prefers_same_region: bool = False
     has_live_match: bool = False
-    # Members whose mentorship with her ended early in this cycle (issue 15 §3): not offered again.
+    # Members whose mentorship with her ended early or did not fit, in any cycle (issue 15 §3, issue 25 §5),
+    # unless a coordinator allowed the pair again: not offered again.
     former_mentors: frozenset[int] = frozenset()
     # Her ranked mentors' application ids, first choice first (issue 25 §2).
     choices: tuple[int, ...] = ()
     # Mentor only
     free_places: int = 0
+    # She pauses this cycle (issue 25 §4): no free place, and the Koppelscherm says why.
+    paused: bool = False
     # Empty when she may take part in this role; otherwise why not (R2, R3).
     ineligible_reason: str = ""
 
@@ -130,12 +133,14 @@ def hard_rule_violation(mentor: Candidate, mentee: Candidate) -> str:
         return _("The mentor may not take part as mentor: %(reason)s") % {"reason": mentor.ineligible_reason}
     if not mentee.eligible:
         return _("The mentee may not take part: %(reason)s") % {"reason": mentee.ineligible_reason}
+    if mentor.paused:
+        return _("%(name)s is pausing this cycle.") % {"name": mentor.name}
     if mentor.free_places <= 0:
         return _("%(name)s has no free place left for another mentee.") % {"name": mentor.name}
     if mentee.has_live_match:
         return _("%(name)s already has a mentor in this cycle.") % {"name": mentee.name}
     if mentor.member_id in mentee.former_mentors:
-        return _("%(mentor)s and %(mentee)s already ended a mentorship together in this cycle.") % {
+        return _("%(mentor)s and %(mentee)s were paired before, and it ended early or did not fit.") % {
             "mentor": mentor.name,
             "mentee": mentee.name,
         }
@@ -258,7 +263,7 @@ class Prepared:
     mentee_languages: np.ndarray
     mentor_languages: np.ndarray
     # Organisations a mentee named herself (conflict of interest), and mentors whose pair with her
-    # ended early this cycle: (mentee row, mentor column) pairs that are never allowed.
+    # ended early or did not fit (issue 25 §5): (mentee row, mentor column) pairs that are never allowed.
     avoid_rows: np.ndarray
     avoid_columns: np.ndarray
     # The mentees' ranked mentors (issue 25 §2): (mentee row, mentor column, bonus).
@@ -285,7 +290,7 @@ def prepare(mentors: list[Candidate], mentees: list[Candidate]) -> Prepared:
     avoided = [
         (row, column) for row, c in enumerate(mentees) for key in c.avoids for column in mentor_columns.get(key, [])
     ]
-    # A pair that ended early in this cycle is not made again: the same hard rule as `hard_rule_violation`.
+    # A pair that ended early or did not fit is not made again: the same hard rule as `hard_rule_violation`.
     column_of_member = {c.member_id: column for column, c in enumerate(mentors)}
     avoided += [
         (row, column_of_member[member_id])
@@ -463,5 +468,6 @@ def candidate_from_application(
         former_mentors=frozenset(former_mentors),
         choices=tuple(choices),
         free_places=free_places,
+        paused=application.paused if application.role == Role.MENTOR else False,
         ineligible_reason="" if decision else str(decision.reason),
     )

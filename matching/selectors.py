@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from accounts.models import Expertise, Profile, Region
 from core import disclosure
 
-from .models import Application, Cycle, FitCheck, Match, MentorChoice, Role
+from .models import Application, Cycle, FitCheck, Match, MentorChoice, PairOverride, Role
 from .organisations import OrganisationRegister
 from .scoring import Candidate, candidate_from_application, explain, hard_rule_violation
 
@@ -303,15 +303,24 @@ def ongoing_partners_of(*, application) -> str:
     return str(get_text_list(names, gettext("and"))) if names else ""
 
 
+def open_places(*, capacity: int, live: int, paused: bool) -> int:
+    """The one rule for a mentor's free places: her capacity minus her live pairs, none while she pauses
+    (issue 25 §4). The Koppelscherm, the suggestions, the proposal and a confirmation all read it."""
+    return 0 if paused else max(0, capacity - live)
+
+
 def free_places(*, application) -> int:
-    """A mentor's places left in her cycle: her capacity minus her live matches."""
-    return max(0, application.capacity - live_matches_for_application(application=application).count())
+    """A mentor's places left in her cycle (`open_places`)."""
+    live = live_matches_for_application(application=application).count()
+    return open_places(capacity=application.capacity, live=live, paused=application.paused)
 
 
 def application_state(*, application) -> str:
     """Where she stands, in words for her dashboard: submitted, waiting list, not matched, matched, withdrawn."""
     if application.status == Application.Status.WITHDRAWN:
         return "withdrawn"
+    if application.status == Application.Status.CARRIED:
+        return "carried"  # issue 25 §8: she took it to a later cycle
     live = getattr(application, "live_match_count", None)
     if live is None:
         live = matches_known_to_member(application=application).count()
@@ -403,6 +412,56 @@ def mentees_waiting(*, cycle=None):
     return applications.filter(cycle=cycle)
 
 
+def matching_over() -> Q:
+    """Its cycle's matching is over (closed by the coordinators, or the cycle runs or finished), as a
+    condition on Application."""
+    return Q(cycle__matching_closed_at__isnull=False) | Q(cycle__status__in=[Cycle.Status.RUNNING, Cycle.Status.CLOSED])
+
+
+def waiting_list():
+    """Issue 25 §8: mentee applications not matched in their cycle once its matching is over, oldest cycle
+    first; she may carry hers to the next cycle (`carry_over_target`). The cockpit shows them."""
+    return (
+        Application.objects.filter(waiting_for_a_mentor() & matching_over())
+        .select_related("member", "cycle")
+        .order_by("cycle__planned_start", "created_at", "pk")
+    )
+
+
+def carry_over_target(*, application):
+    """The open cycle she can carry this waiting-list application to in one step, or None: the first one
+    open for applications after its own, where she has no mentee application yet."""
+    if application.role != Role.MENTEE or not waiting_list().filter(pk=application.pk).exists():
+        return None
+    taken = Application.objects.filter(member_id=application.member_id, role=Role.MENTEE).exclude(
+        status=Application.Status.WITHDRAWN
+    )
+    return (
+        open_cycles()
+        .exclude(pk=application.cycle_id)
+        .filter(planned_start__gt=application.cycle.planned_start)
+        .exclude(pk__in=taken.values("cycle_id"))
+        .first()
+    )
+
+
+def choices_to_carry(*, application, target) -> list:
+    """Her ranked mentors who applied to the target cycle too, as that cycle's mentor applications, in her
+    order (issue 25 §8): they go along when she carries her application; the others cannot."""
+    chosen = list(
+        MentorChoice.objects.filter(application=application)
+        .order_by("rank")
+        .values_list("mentor_application__member_id", flat=True)
+    )
+    there = {
+        mentor.member_id: mentor
+        for mentor in Application.objects.filter(
+            cycle=target, role=Role.MENTOR, status=Application.Status.SUBMITTED, member_id__in=chosen
+        ).select_related("member")
+    }
+    return [there[member_id] for member_id in chosen if member_id in there]
+
+
 def withdrawn_since(*, since: datetime.datetime, cycle=None):
     """R6: applications withdrawn since then (by withdrawn_at), most recent first; of one cycle if given."""
     applications = Application.objects.filter(status=Application.Status.WITHDRAWN, withdrawn_at__gte=since)
@@ -416,26 +475,40 @@ def ended_early_since(*, since: datetime.date) -> Q:
     return Q(status=Match.Status.ENDED_EARLY, ended_on__gte=since)
 
 
-def not_again(*, cycle) -> Q:
-    """A pair of this cycle that is not made again: it ended early, the mentor declined it (issue 25 §3),
-    or a partner said it does not fit."""
+def did_not_work_out() -> Q:
+    """A pair that is not made again (issue 25 §5), as a condition on Match: it ended early, the mentor
+    declined it (issue 25 §3), or either partner answered "does it fit?" with no. In any cycle; a
+    coordinator's PairOverride allows it again."""
     said_no = FitCheck.objects.filter(match=OuterRef("pk"), answer=FitCheck.Answer.NO)
-    ended = Q(status__in=[Match.Status.ENDED_EARLY, Match.Status.DECLINED])  # declined: the mentor said no
-    return Q(cycle=cycle, mentor__isnull=False) & (ended | Q(Exists(said_no)))
+    ended = Q(status__in=[Match.Status.ENDED_EARLY, Match.Status.DECLINED])
+    return Q(mentor__isnull=False, mentee__isnull=False) & (ended | Q(Exists(said_no)))
 
 
-def former_mentors_by_mentee(*, cycle) -> dict[int, set[int]]:
-    """mentee id -> ids of the mentors whose pair with her ended early or did not fit in this cycle (one query)."""
-    ended = Match.objects.filter(not_again(cycle=cycle))
+def former_mentors_by_mentee(*, mentee_ids=None) -> dict[int, set[int]]:
+    """mentee id -> ids of the mentors she may not be matched with again (`did_not_work_out`, less the
+    coordinators' overrides), for these mentees or all; two queries."""
+    allowed = PairOverride.objects.filter(mentor=OuterRef("mentor"), mentee=OuterRef("mentee"))
+    pairs = Match.objects.filter(did_not_work_out()).exclude(Exists(allowed))
+    if mentee_ids is not None:  # a list, or a subquery of member ids (a whole cycle's mentees)
+        pairs = pairs.filter(mentee_id__in=mentee_ids)
     result: dict[int, set[int]] = {}
-    for mentee_id, mentor_id in ended.values_list("mentee_id", "mentor_id"):
+    for mentee_id, mentor_id in pairs.values_list("mentee_id", "mentor_id").distinct():
         result.setdefault(mentee_id, set()).add(mentor_id)
     return result
 
 
-def former_mentors_of(*, cycle, mentee) -> frozenset[int]:
-    """The mentors whose pair with this mentee ended early in this cycle: not to be matched again."""
-    return frozenset(Match.objects.filter(not_again(cycle=cycle), mentee=mentee).values_list("mentor_id", flat=True))
+def former_mentors_of(*, mentee) -> frozenset[int]:
+    """The mentors this mentee may not be matched with again (`former_mentors_by_mentee`)."""
+    return frozenset(former_mentors_by_mentee(mentee_ids=[mentee.pk]).get(mentee.pk, ()))
+
+
+def pair_overrides_for(*, mentee_ids) -> dict[int, list]:
+    """mentee id -> the coordinators' overrides for her (issue 25 §5), for the Koppelscherm."""
+    result: dict[int, list] = {}
+    overrides = PairOverride.objects.filter(mentee_id__in=list(mentee_ids)).select_related("mentor", "created_by")
+    for override in overrides.order_by("created_at", "pk"):
+        result.setdefault(override.mentee_id, []).append(override)
+    return result
 
 
 def cycle_candidates(
@@ -443,14 +516,15 @@ def cycle_candidates(
 ) -> tuple[list[Candidate], list[Candidate], dict[int, str]]:
     """Every submitted mentor and mentee of a cycle (or only those ids) as scoring candidates, in a few queries.
 
-    ``with_former_mentors=False`` skips reading pairs that ended early: for a caller that knows
-    none of its mentees had one (the Koppelscherm's page, from ``cycle_mentees``' is_rematch).
+    ``with_former_mentors=False`` skips reading earlier pairs that did not work out: for a caller that
+    knows none of its mentees had one (the Koppelscherm's page, from ``cycle_mentees``' has_pair_history).
     ``choices``: the mentees' rankings (``choices_by_mentee``) when the caller read them already.
     """
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES)
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
     if application_ids is not None:
         applications = applications.filter(pk__in=list(application_ids))
+    mentee_members = applications.filter(role=Role.MENTEE).values("member_id")
     applications = (
         applications.select_related("member__profile")
         .prefetch_related("topics", "member__profile__expertise")
@@ -462,7 +536,7 @@ def cycle_candidates(
     )
     mentors, mentees = [], []
     register = OrganisationRegister.load()
-    ended = former_mentors_by_mentee(cycle=cycle) if with_former_mentors else {}
+    ended = former_mentors_by_mentee(mentee_ids=mentee_members) if with_former_mentors else {}
     applications = list(applications)
     if choices is None:
         choices = choices_by_mentee(
@@ -470,7 +544,9 @@ def cycle_candidates(
         )
     for application in applications:
         if application.role == Role.MENTOR:
-            free = max(0, application.capacity - application.live_as_mentor)
+            free = open_places(
+                capacity=application.capacity, live=application.live_as_mentor, paused=application.paused
+            )
             mentors.append(candidate_from_application(application, free_places=free, register=register))
         else:
             mentees.append(
@@ -505,6 +581,9 @@ def cycle_mentees(*, cycle, topic=None, region="", unmatched_only=True):
             was_declined=Exists(declined),
             is_rematch=Exists(ended),
             waits_for_mentor=Exists(live.filter(status=Match.Status.AWAITING_MENTOR)),
+            # Issue 25 §5: an earlier pair of hers, in any cycle, that did not work out; a coordinator's override.
+            has_pair_history=Exists(Match.objects.filter(did_not_work_out(), mentee=OuterRef("member"))),
+            has_override=Exists(PairOverride.objects.filter(mentee=OuterRef("member"))),
         )
         .order_by("-was_declined", "created_at", "pk")
     )

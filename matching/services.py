@@ -14,25 +14,28 @@ optimal proposal as a background job (``proposals``).
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.admin.models import DELETION
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.eligibility import role_decision
 from accounts.models import Profile
+from core.admin import history_record
 
 from . import selectors
 from .agreements import agreement_ensure
-from .models import END_CATEGORY_CHOICES, MAX_CHOICES, Application, Cycle, Match, MentorChoice, Role
+from .models import END_CATEGORY_CHOICES, MAX_CHOICES, Agreement, Application, Cycle, Match, MentorChoice, Role
 from .organisations import OrganisationRegister
 from .scoring import candidate_from_application, hard_rule_violation
-from .signals import match_activated, match_ended, matching_closed, mentor_asked
+from .signals import match_activated, match_ended, match_undone, matching_closed, mentor_asked, pair_has_begun
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +296,7 @@ def _check_pair(mentor_application: Application, mentee_application: Application
     mentee = candidate_from_application(
         mentee_application,
         has_live_match=selectors.live_matches_for_application(application=mentee_application).exists(),
-        former_mentors=selectors.former_mentors_of(cycle=cycle, mentee=mentee_application.member),
+        former_mentors=selectors.former_mentors_of(mentee=mentee_application.member),
         register=register,
     )
     violation = hard_rule_violation(mentor, mentee)
@@ -487,6 +490,100 @@ def proposal_confirm(
             )
         )
     return matches
+
+
+# --- Undoing a pair within the hour (issue 28 §4) -------------------------------------------
+
+# A coordinator may undo a pair she confirmed by mistake for this long after confirming it.
+UNDO_WINDOW = datetime.timedelta(hours=1)
+# Parts of the agreement the pair fill in themselves: once one is set, the pair has started.
+AGREEMENT_STAMPS = (
+    "mission_agreed_at",
+    "engagement_agreed_at",
+    "networking_agreed_at",
+    "opportunities_agreed_at",
+    "evaluation_agreed_at",
+    "trust_confirmed_by_mentor_at",
+    "trust_confirmed_by_mentee_at",
+)
+
+
+def match_undo_refusal(match: Match, *, now=None) -> str:
+    """Why this pair can no longer be undone ("" when it can); screens ask it before offering the step.
+
+    Only a first term made on the Koppelscherm, within UNDO_WINDOW of its confirmation, before the pair
+    made contact, planned or logged a meeting or filled in their agreement. Afterwards the pair is
+    ended early, with a reason, like any other.
+    """
+    now = now or timezone.now()
+    if match.status not in Match.ONGOING_STATUSES or match.confirmed_at is None:
+        return _("Only a confirmed pair can be undone.")
+    if match.previous_term_id is not None:
+        return _("A new term of a mentorship cannot be undone; end it early if needed.")
+    if now - match.confirmed_at > UNDO_WINDOW:
+        return _(
+            "A pair can be undone up to an hour after it was confirmed; this pair was confirmed at %(time)s. "
+            "End the mentorship early instead, with a reason."
+        ) % {"time": date_format(timezone.localtime(match.confirmed_at), "j F Y H:i")}
+    agreement = Agreement.objects.filter(match=match).first()
+    started = match.first_contact_at is not None or bool(
+        agreement and any(getattr(agreement, stamp) for stamp in AGREEMENT_STAMPS)
+    )
+    # A meeting or a goal: the apps that keep them answer (matching reads neither).
+    if started or any(answer is True for _receiver, answer in pair_has_begun.send(sender=Match, match=match)):
+        return _(
+            "This pair has already started: a contact, a meeting or their agreement has been recorded. "
+            "End the mentorship early instead, with a reason."
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class UndoneMatch:
+    """What the coordinator is told after an undo: who the pair were and whether they got a correction."""
+
+    mentor: object
+    mentee: object
+    cycle_id: int
+    correction_sent: bool
+
+
+@transaction.atomic
+def match_undo(*, match: Match, by) -> UndoneMatch:
+    """A coordinator undoes a pair within the hour: it disappears as if it was never made.
+
+    In one transaction: listeners cancel the pair's e-mails that have not gone out yet or, when one
+    already did, record a short correction to both (``match_undone``); the pair, its agreement and its
+    questions are deleted, so the mentor's place is free and the mentee is back on the Koppelscherm.
+    The admin's history keeps who undid which pair and when, nothing of what the pair wrote.
+    """
+    match = Match.objects.select_for_update().filter(pk=match.pk).first()
+    if match is None:
+        raise ValidationError(_("This pair no longer exists."), code="gone")
+    refusal = match_undo_refusal(match)
+    if refusal:
+        raise ValidationError(refusal, code="not_undoable")
+    # The applications and profiles in the same order as confirming, so an undo and a confirmation queue.
+    _lock_applications(match.mentor_application_id, match.mentee_application_id)
+    responses = match_undone.send(sender=Match, match=match)
+    correction_sent = any(answer is True for _receiver, answer in responses)
+    undone = UndoneMatch(
+        mentor=match.mentor, mentee=match.mentee, cycle_id=match.cycle_id, correction_sent=correction_sent
+    )
+    _log_undo(match=match, by=by, correction_sent=correction_sent)
+    match.delete()
+    return undone
+
+
+def _log_undo(*, match: Match, by, correction_sent: bool) -> None:
+    """The admin's history: who undid which pair, when, and whether the pair were told; no private content."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = (
+            _("Pair undone within the hour; a correction e-mail was sent to both.")
+            if correction_sent
+            else _("Pair undone within the hour, before any e-mail about it was sent.")
+        )
+    history_record(user=by, obj=match, action_flag=DELETION, message=text)
 
 
 # --- The pair's year ----------------------------------------------------------------

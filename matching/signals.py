@@ -29,3 +29,13 @@ matching_closed = Signal()
 # account (R6). Sent inside the erasure's transaction, not on commit: the partner's message
 # is an outbox row that must be written in that same transaction or not at all.
 partner_left = Signal()
+# Sent with match (the Match, still saved) when a coordinator undid a pair within the hour, inside the
+# undo's transaction, just before the pair is deleted. A listener returns True when it told the pair
+# (a correction by e-mail, because a mail about the pair had already gone out), else False.
+match_undone = Signal()
+# Sent with match when a screen or the undo asks whether the pair has begun: each higher app that keeps
+# the pair's own records (meetings, goals) answers True when it holds one for this pair.
+pair_has_begun = Signal()
+# Sent with matches (the pairs whose start or end moved) when a coordinator changed their cycle's start
+# date or duration after matching (issue 25 §9): both partners get a notice, in the same transaction.
+pair_dates_changed = Signal()

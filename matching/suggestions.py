@@ -36,7 +36,7 @@ from accounts.models import Profile
 from core.tasks import start_within
 
 from . import scoring, selectors
-from .models import Application, Cycle, Match
+from .models import Application, Cycle, FitCheck, Match, PairOverride
 
 logger = logging.getLogger(__name__)
 
@@ -380,6 +380,20 @@ def _application_changed(sender, instance, **kwargs):
 @receiver(post_delete, sender=Match)
 def _match_changed(sender, instance, **kwargs):
     record_change([instance.mentor_id, instance.mentee_id])
+
+
+@receiver(post_save, sender=PairOverride)
+@receiver(post_delete, sender=PairOverride)
+def _override_changed(sender, instance, **kwargs):
+    # Issue 25 §5: a pair allowed again (or no longer) changes her row like a profile edit does.
+    record_change([instance.mentor_id, instance.mentee_id])
+
+
+@receiver(post_save, sender=FitCheck)
+def _fit_check_changed(sender, instance, **kwargs):
+    # A "no" keeps the pair from being made again (issue 25 §5): her row in any cycle changes.
+    if instance.answer == FitCheck.Answer.NO:
+        record_change([instance.member_id, instance.match.mentor_id, instance.match.mentee_id])
 
 
 @receiver(post_save, sender=Profile)

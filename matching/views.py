@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.eligibility import role_chosen, role_decision
 from core.forms import add_service_error
 
-from . import agreements, fit_checks, selectors, services
+from . import agreements, fit_checks, places, selectors, services, waiting_list
 from . import renewal as renewal_services
 from .forms import (
     AgreementForm,
@@ -19,6 +19,7 @@ from .forms import (
     MentorAnswerForm,
     MentorApplicationForm,
     MentorChoicesForm,
+    MentorPlacesForm,
     RenewalForm,
     WithdrawForm,
 )
@@ -40,6 +41,9 @@ def overview(request):
         # Withdrawing a matched application ends her mentorships: the button says with whom (issue 25 §7).
         if item["state"] in ("matched", "partly_matched"):
             item["partners"] = selectors.ongoing_partners_of(application=item["application"])
+        # Not matched: she may take her application to the next cycle (issue 25 §8).
+        if item["state"] in ("not_matched", "waiting_list"):
+            item["carry_to"] = selectors.carry_over_target(application=item["application"])
     applied = {
         (item["application"].cycle_id, item["application"].role)
         for item in applications
@@ -110,6 +114,54 @@ def application_edit(request, pk):
         "matching/application_form.html",
         {"form": form, "cycle": application.cycle, "role": application.role, "application": application},
     )
+
+
+@login_required
+def application_places(request, pk):
+    """Issue 25 §4: a mentor raises or lowers her number of places, or pauses this cycle, also once matched."""
+    application = selectors.application_for_user(user=request.user, pk=pk)
+    if application.role != Role.MENTOR or application.status != Application.Status.SUBMITTED:
+        raise Http404
+    initial = {"capacity": application.capacity, "paused": application.paused}
+    form = MentorPlacesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            places.mentor_places_set(application=application, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your places have been saved."))
+            return redirect("matching:overview")
+    live = selectors.live_matches_for_application(application=application).count()
+    return render(request, "matching/application_places.html", {"form": form, "application": application, "live": live})
+
+
+@login_required
+def application_carry_over(request, pk):
+    """Issue 25 §8: not matched this cycle? Take the application to the next cycle in one step, after a look."""
+    application = selectors.application_for_user(user=request.user, pk=pk)
+    target = selectors.carry_over_target(application=application)
+    if target is None:
+        messages.info(request, _("This application cannot be carried to a next cycle now."))
+        return redirect("matching:overview")
+    if request.method == "POST":
+        try:
+            waiting_list.application_carry_over(application=application, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Your application is now for %(cycle)s. You can still change it until the applications close.")
+                % {"cycle": target},
+            )
+        return redirect("matching:overview")
+    context = {
+        "application": application,
+        "target": target,
+        "choices": selectors.choices_to_carry(application=application, target=target),
+    }
+    return render(request, "matching/application_carry_over.html", context)
 
 
 @login_required

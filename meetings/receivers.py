@@ -13,3 +13,10 @@ def on_match_activated(sender, match_id, **kwargs):
         new_term = Match.objects.filter(Match.renewed_term(), pk=match_id).first()
         if new_term is not None:
             meetings_carry_to_new_term(new_term=new_term)
+
+
+def on_pair_has_begun(sender, match, **kwargs) -> bool:
+    """Issue 28 §4: a planned or logged meeting means the pair has begun (the undo within the hour is refused)."""
+    from .models import Meeting
+
+    return Meeting.objects.filter(match=match).exists()

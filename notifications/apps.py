@@ -17,8 +17,10 @@ class NotificationsConfig(AppConfig):
             fit_check_concern,
             match_activated,
             match_ended,
+            match_undone,
             matching_closed,
             mentor_asked,
+            pair_dates_changed,
             partner_left,
         )
         from meetings.signals import meeting_changed
@@ -35,8 +37,10 @@ class NotificationsConfig(AppConfig):
             receivers.on_retention_notice_created, dispatch_uid="notifications.retention_notice"
         )
         match_ended.connect(receivers.on_match_ended, dispatch_uid="notifications.match_ended")
+        match_undone.connect(receivers.on_match_undone, dispatch_uid="notifications.match_undone")
         meeting_changed.connect(receivers.on_meeting_changed, dispatch_uid="notifications.meeting_changed")
         fit_check_asked.connect(receivers.on_fit_check_asked, dispatch_uid="notifications.fit_check_asked")
         fit_check_concern.connect(receivers.on_fit_check_concern, dispatch_uid="notifications.fit_check_concern")
         matching_closed.connect(receivers.on_matching_closed, dispatch_uid="notifications.matching_closed")
+        pair_dates_changed.connect(receivers.on_pair_dates_changed, dispatch_uid="notifications.pair_dates_changed")
         register_contributor()

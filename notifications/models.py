@@ -14,6 +14,8 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", _("being sent")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+    # Never to be sent: its pair was undone before it went out (issue 28 §4).
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class OutboxMessage(models.Model):
@@ -48,6 +50,9 @@ class OutboxMessage(models.Model):
         RETENTION_WARNING = "retention_warning", _("retention warning: data will be erased")
         MEETING_TOMORROW = "meeting_tomorrow", _("reminder: meeting tomorrow")
         MEETING_HELD_QUESTION = "meeting_held_question", _("question: did the meeting take place?")
+        MATCH_UNDONE = "match_undone", _("correction: the match does not go ahead")
+        GOALS_CHECK_IN = "goals_check_in", _("check-in halfway: how are your goals?")
+        PAIR_DATES_CHANGED = "pair_dates_changed", _("the mentorship's dates changed with its cycle")
         MENTOR_ASKED = "mentor_asked", _("question to the mentor: will you mentor her?")
         MENTOR_ASKED_REMINDER = "mentor_asked_reminder", _("reminder to the mentor: answer the match")
 

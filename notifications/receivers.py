@@ -24,6 +24,11 @@ def on_meeting_changed(sender, meeting, by, change, **kwargs):
     services.meeting_change_record(meeting=meeting, by=by, change=change)
 
 
+def on_match_undone(sender, match, **kwargs):
+    """Issue 28 §4: unsent mails about the pair are cancelled, or both get a correction. True when told."""
+    return services.match_undone_record(match=match)
+
+
 def on_match_ended(sender, match, **kwargs):
     services.match_ended_record(match=match)
 
@@ -47,3 +52,8 @@ def on_partner_left(sender, match_id, partner_id, **kwargs):
 
 def on_retention_notice_created(sender, notice_id, **kwargs):
     services.retention_notice_record(notice_id=notice_id)
+
+
+def on_pair_dates_changed(sender, matches, **kwargs):
+    """Issue 25 §9: the cycle's dates moved, and with them these pairs': both partners are told."""
+    services.pair_dates_changed_record(matches=matches)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import RetentionNotice, User
 from evaluations import services as evaluation_services
 from evaluations.models import EvaluationRound, Invitation
+from goals import selectors as goal_selectors
 from matching import selectors as matching_selectors
 from matching import services as matching_services
 from matching.models import Match
@@ -20,7 +21,7 @@ from meetings import selectors as meetings_selectors
 
 from . import selectors
 from .models import OutboxMessage
-from .outbox import delivery_nudge, message_build, message_record, messages_record
+from .outbox import delivery_nudge, message_build, message_record, messages_record, subject_key
 
 Kind = OutboxMessage.Kind
 Status = OutboxMessage.Status
@@ -90,6 +91,26 @@ def match_ended_record(*, match) -> int:
     )
 
 
+def match_undone_record(*, match) -> bool:
+    """Issue 28 §4: a coordinator undid the pair within the hour, in the undo's transaction.
+
+    Every mail about the pair that has not gone out is cancelled first (a worker that claimed one
+    meanwhile has it as "sending"). When none went out, nothing reaches anyone. When one did (or is
+    going out now), both partners get a short correction, about their own application, which stays.
+    Returns whether they were told.
+    """
+    about = OutboxMessage.objects.filter(subject_type=subject_key(match)[0], subject_id=match.pk)
+    about.filter(status__in=[Status.PENDING, Status.FAILED]).update(status=Status.CANCELLED, claim_token=None)
+    if not about.filter(status__in=[Status.SENT, Status.SENDING]).exists():
+        return False
+    messages_record(
+        message_build(kind=Kind.MATCH_UNDONE, recipient=application.member, about=application, period=f"u{match.pk}")
+        for application in (match.mentee_application, match.mentor_application)
+        if application is not None
+    )
+    return True
+
+
 def fit_check_asked_record(*, fit_checks) -> int:
     """Issue 15 §3: each partner is asked privately, by e-mail too."""
     return messages_record(
@@ -113,6 +134,23 @@ def not_matched_record(*, applications) -> int:
         [
             message_build(kind=Kind.NOT_MATCHED, recipient=application.member, about=application)
             for application in applications
+        ]
+    )
+
+
+def pair_dates_changed_record(*, matches) -> int:
+    """Issue 25 §9: both partners hear their pair's new start and end; once per new pair of dates (period)."""
+    return messages_record(
+        [
+            message_build(
+                kind=Kind.PAIR_DATES_CHANGED,
+                recipient=person,
+                about=match,
+                period=f"{match.start_date:%Y-%m-%d}/{match.planned_end:%Y-%m-%d}",
+            )
+            for match in matches
+            for person in (match.mentee, match.mentor)
+            if person and person.pk
         ]
     )
 
@@ -194,6 +232,8 @@ def pair_messages_record(*, day: datetime.date) -> dict[str, int]:
         Kind.QUIET_PAIR_NUDGE: _to_both(Kind.QUIET_PAIR_NUDGE, selectors.quiet_pairs_due(day)),
         Kind.MEETINGS_REMINDER: _to_both(Kind.MEETINGS_REMINDER, selectors.pairs_below_two_meetings_due(day)),
         Kind.RENEWAL_QUESTION: _to_both(Kind.RENEWAL_QUESTION, selectors.renewal_question_due(day)),
+        # Issue 26 §2: halfway through the term (Match.halfway_date), one friendly check-in to both.
+        Kind.GOALS_CHECK_IN: _to_both(Kind.GOALS_CHECK_IN, goal_selectors.pairs_due_check_in(day=day)),
         # R8: one friendly reminder to the mentee; the unique key keeps it to one.
         Kind.FIRST_CONTACT_REMINDER: [
             message_build(kind=Kind.FIRST_CONTACT_REMINDER, recipient=match.mentee, about=match)

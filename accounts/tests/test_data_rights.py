@@ -25,7 +25,7 @@ from evaluations import services as evaluation_services
 from evaluations.models import Invitation, Response, SealedBallot
 from evaluations.tests.factories import EvaluationRoundFactory, QuestionFactory, answers_for
 from matching import agreements as matching_agreements
-from matching.models import FitCheck, Match, RenewalAnswer, Role
+from matching.models import FitCheck, Match, PairOverride, RenewalAnswer, Role
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, MentorApplicationFactory
 from meetings import services as meeting_services
 from meetings.models import Meeting, PrivateNote
@@ -107,6 +107,9 @@ def her(django_capture_on_commit_callbacks):
     Match.objects.filter(pk=earlier.pk).update(status=Match.Status.COMPLETED, ended_on=earlier.planned_end)
     RenewalAnswer.objects.create(match=match, member=anna, wants_to_continue=True)
     FitCheck.objects.create(match=match, member=anna, answer=FitCheck.Answer.GOOD, answered_at=timezone.now())
+    # Issue 25 §5: pairs of hers a coordinator allowed again, as mentor and as mentee.
+    PairOverride.objects.create(mentor=anna, mentee=MemberFactory(), reason="Ze is terug")
+    PairOverride.objects.create(mentor=MemberFactory(), mentee=anna, reason="Nieuwe kans")
     RetentionNotice.objects.create(
         user=anna, topic=RetentionNotice.Topic.NOTES, about_id=earlier.pk, erase_on=timezone.localdate()
     )

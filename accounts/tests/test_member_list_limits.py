@@ -1,5 +1,6 @@
 """Finding 21.11: member-list uploads have limits, and the preview never waits in the cache as plaintext."""
 
+import collections
 import datetime
 import io
 import zipfile
@@ -122,10 +123,11 @@ OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 SHEET_PATH = "xl/worksheets/sheet1.xml"
 
 
-def hand_written_xlsx(rows, repeat: bytes = b"", times: int = 0, tail: bytes = b"") -> bytes:
-    """A minimal XLSX written part by part, as a hostile tool would: no <dimension>, no styles, no
-    shared strings. The sheet is `rows`, then `repeat` written `times` times, then `tail`; the
-    repetition compresses to almost nothing, so a sheet of tens of megabytes is a small upload."""
+def hand_written_xlsx(rows, repeat: bytes = b"", times: int = 0, tail: bytes = b"", strings=None) -> bytes:
+    """A minimal XLSX written part by part, as a hostile tool would: no <dimension>, no styles.
+    The sheet is `rows`, then `repeat` written `times` times, then `tail`; the repetition
+    compresses to almost nothing, so a sheet of tens of megabytes is a small upload. `strings`,
+    (what, times), makes a shared-strings part the same way."""
     parts = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?>'
@@ -136,7 +138,13 @@ def hand_written_xlsx(rows, repeat: bytes = b"", times: int = 0, tail: bytes = b
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             f'<Override PartName="/{SHEET_PATH}" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            "</Types>"
+            + (
+                '<Override PartName="/xl/sharedStrings.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                if strings
+                else ""
+            )
+            + "</Types>"
         ),
         "_rels/.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
@@ -165,6 +173,13 @@ def hand_written_xlsx(rows, repeat: bytes = b"", times: int = 0, tail: bytes = b
                 sheet.write(chunk)
             sheet.write(repeat * (times % 10_000))
             sheet.write(tail + b"</sheetData></worksheet>")
+        if strings:
+            what, count = strings
+            with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+                part.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">'.encode())
+                for _ in range(count // 10_000):
+                    part.write(what * 10_000)
+                part.write(what * (count % 10_000) + b"</sst>")
     return out.getvalue()
 
 
@@ -176,9 +191,9 @@ HEADER_ROW = '<row r="1">' + inline("A1", "lidnummer") + inline("B1", "e-mail") 
 
 
 @pytest.fixture
-def sheet_bytes_read(monkeypatch):
-    """How many bytes of uncompressed worksheet XML the reader actually takes from the zip."""
-    read = {"bytes": 0}
+def bytes_read(monkeypatch):
+    """How many bytes of uncompressed XML the reader actually takes from each part of the zip."""
+    read = collections.Counter()
     original_open = zipfile.ZipFile.open
 
     class Counting:
@@ -187,7 +202,7 @@ def sheet_bytes_read(monkeypatch):
 
         def read(self, size=-1):
             data = self._stream.read(size)
-            read["bytes"] += len(data)
+            read[self._stream.name] += len(data)
             return data
 
         def __getattr__(self, name):
@@ -201,14 +216,13 @@ def sheet_bytes_read(monkeypatch):
 
     def open_counting(archive, name, mode="r", *args, **kwargs):
         stream = original_open(archive, name, mode, *args, **kwargs)
-        path = name.filename if isinstance(name, zipfile.ZipInfo) else name
-        return Counting(stream) if mode == "r" and path.startswith("xl/worksheets/") else stream
+        return Counting(stream) if mode == "r" else stream
 
     monkeypatch.setattr(zipfile.ZipFile, "open", open_counting)
     return read
 
 
-def test_one_huge_row_in_a_sheet_without_dimension_is_refused_after_reading_little(sheet_bytes_read):
+def test_one_huge_row_in_a_sheet_without_dimension_is_refused_after_reading_little(bytes_read):
     cell = b"<c><v>1</v></c>"
     data = hand_written_xlsx(HEADER_ROW + '<row r="2">', cell, 1_000_000, b"</row>")
     assert len(data) < 100_000  # a small upload: 1,000,000 cells, 15 MB of sheet XML
@@ -219,10 +233,10 @@ def test_one_huge_row_in_a_sheet_without_dimension_is_refused_after_reading_litt
         "Regel 2 van werkblad “Leden” heeft meer dan 1.000 cellen. "
         "Verwijder de overbodige kolommen en probeer het opnieuw."
     ]
-    assert 0 < sheet_bytes_read["bytes"] < 1024 * 1024
+    assert 0 < bytes_read[SHEET_PATH] < 1024 * 1024
 
 
-def test_a_sheet_without_dimension_and_a_million_rows_is_refused_after_reading_little(sheet_bytes_read, monkeypatch):
+def test_a_sheet_without_dimension_and_a_million_rows_is_refused_after_reading_little(bytes_read, monkeypatch):
     from accounts import member_list
 
     monkeypatch.setattr(member_list, "MAX_ROWS", 1000)  # 50,000 in production: the same stop, sooner
@@ -233,7 +247,115 @@ def test_a_sheet_without_dimension_and_a_million_rows_is_refused_after_reading_l
     parsed = parse_member_list(data=data, file_name="lijst.xlsx")
 
     assert parsed.errors == ["Het bestand heeft meer dan 1.000 regels. Splits het, of haal lege en andere regels weg."]
-    assert 0 < sheet_bytes_read["bytes"] < 1024 * 1024  # what 1,000 rows take, not the 50 MB there are
+    assert 0 < bytes_read[SHEET_PATH] < 1024 * 1024  # what 1,000 rows take, not the 50 MB there are
+
+
+def test_a_sheet_of_many_rows_of_1000_cells_is_refused_after_reading_a_bounded_number(monkeypatch):
+    from accounts import member_list
+
+    monkeypatch.setattr(member_list, "MAX_CELLS", 50_000)  # 1,000,000 in production: the same stop, sooner
+    data = hand_written_xlsx(HEADER_ROW, b"<row>" + b"<c/>" * 1000 + b"</row>", 10_000)  # 10,000,000 cells
+    assert len(data) < 100_000
+    parsed_cells = []
+    parse_cell = member_list_parser().parse_cell
+    monkeypatch.setattr(
+        member_list_parser(), "parse_cell", lambda self, element: parsed_cells.append(1) or parse_cell(self, element)
+    )
+
+    parsed = parse_member_list(data=data, file_name="lijst.xlsx")
+
+    assert parsed.errors == [
+        "Het bestand heeft meer dan 50.000 cellen. Verwijder de overbodige kolommen en probeer het opnieuw."
+    ]
+    assert len(parsed_cells) <= 50 * MAX_COLUMNS + 3
+
+
+def test_millions_of_shared_strings_are_refused_after_reading_a_bounded_number(bytes_read, monkeypatch):
+    from accounts import member_list
+
+    monkeypatch.setattr(member_list, "MAX_CELLS", 1000)  # 1,000,000 in production: the same stop, sooner
+    data = hand_written_xlsx(HEADER_ROW, strings=(b"<si><t>x</t></si>", 1_000_000))  # 17 MB of XML
+    assert len(data) < 100_000
+
+    parsed = parse_member_list(data=data, file_name="lijst.xlsx")
+
+    assert parsed.errors == [
+        "Het bestand heeft meer dan 1.000 cellen. Verwijder de overbodige kolommen en probeer het opnieuw."
+    ]
+    assert 0 < bytes_read["xl/sharedStrings.xml"] < 1024 * 1024
+
+
+def test_shared_strings_read_as_openpyxl_reads_them_and_used_by_reference():
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.reader.strings import read_string_table
+
+    from accounts import member_list
+
+    strings = (
+        b"<si><t>lidnummer</t></si>"
+        b"<si><t/></si>"
+        b'<si><t xml:space="preserve">  E-mail </t></si>'
+        b'<si><r><t>soort</t></r><r><rPr><b/></rPr><t xml:space="preserve"> lid</t></r></si>'
+        b'<si><t>Lid</t><rPh sb="0" eb="1"><t>hint</t></rPh></si>'
+        b"<si><t>a_x005F_x000D_b</t></si>"
+        b"<si><t>0100201</t></si>"
+    )
+    sheet = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" t="s"><v>3</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>6</v></c><c r="C2" t="s"><v>4</v></c><c r="D2" t="s"><v>1</v></c></row>'
+    )
+    data = hand_written_xlsx(sheet, strings=(strings, 1))
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read_manifest()
+    with reader.archive.open("xl/sharedStrings.xml") as source:
+        expected = read_string_table(source)
+
+    assert member_list._shared_strings(reader) == expected
+    assert expected[2:4] == ["  E-mail ", "soort lid"]
+    rows = [(name, list(table)) for name, table in member_list._xlsx_sheets(data)]
+    assert rows == [("Leden", [(1, ["lidnummer", "  E-mail ", "soort lid"]), (2, ["0100201", None, "Lid", ""])])]
+
+
+def test_date_formats_are_decided_as_openpyxl_decides_them():
+    from openpyxl import Workbook, load_workbook
+
+    from accounts import member_list
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row, number_format in enumerate(
+        ["General", "0", "yyyy-mm-dd", "d-m-yy", "dd/mm/yyyy hh:mm", "[h]:mm:ss", "0.00%", '"dag" 0', "mmm-yy", "@"], 1
+    ):
+        sheet.cell(row=row, column=1, value=1).number_format = number_format
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    expected = load_workbook(io.BytesIO(buffer.getvalue()))
+
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        dates, durations = member_list._date_formats(archive)
+
+    assert dates == set(expected._date_formats) and len(dates) == 5
+    assert durations == set(expected._timedelta_formats) and len(durations) == 1
+
+
+def test_a_style_sheet_of_100000_formats_is_refused_without_building_it():
+    data = hand_written_xlsx(HEADER_ROW)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+        target.writestr(
+            "xl/styles.xml",
+            f'<styleSheet xmlns="{MAIN}"><cellXfs>'.encode()
+            + b'<xf numFmtId="14"/>' * 100_000
+            + b"</cellXfs></styleSheet>",
+        )
+
+    parsed = parse_member_list(data=out.getvalue(), file_name="lijst.xlsx")
+
+    assert parsed.errors == [
+        "Het bestand kon niet worden gelezen. Sla het op als CSV, Unicode-tekst of XLSX en probeer het opnieuw."
+    ]
 
 
 def test_cells_are_read_as_before_shared_and_inline_strings_numbers_booleans_dates_and_skipped_columns():

@@ -149,17 +149,28 @@ def test_a_role_with_4_respondents_is_too_few(client, settings):
 
 
 def test_the_report_stays_within_its_query_budget(client):
+    from coordination.tests.test_charts import closed_year_evaluation  # noqa: PLC0415
+
     cycle = _cycle_with_4_renewals_and_1_early_end()
     previous = CycleFactory(
         status=Cycle.Status.CLOSED, planned_start=cycle.planned_start - datetime.timedelta(days=365)
     )
     ActiveMatchFactory(cycle=previous)
+    # Both years' evaluations closed and published: the report counts them, per category and per role.
+    closed_year_evaluation(cycle, mentees=5, mentors=5)
+    closed_year_evaluation(previous, mentees=5, mentors=5)
+    _cycle_with_early_ends({"time": 5, "fit": 1})
     client.force_login(CoordinatorFactory())
 
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("year_report", args=[cycle.pk])).status_code == 200
+        response = client.get(reverse("year_report", args=[cycle.pk]))
+    assert response.status_code == 200
+    assert [chart.key for chart in response.context["charts"]] == ["funnel", "evaluation"]
 
-    assert len(queries) <= 20, [q["sql"][:120] for q in queries]
+    # Session, user, coordinators' group, the header's profile; cycles, registrations, applications,
+    # rounds with their questions; per cycle its pairs and its evaluation (sealed ballots waiting and
+    # the counts: one query on PostgreSQL, three on SQLite's json_each). 19 on SQLite, 15 on PostgreSQL.
+    assert len(queries) <= (19 if connection.vendor == "sqlite" else 15), [q["sql"][:120] for q in queries]
 
 
 @pytest.mark.parametrize("name", ["year_report", "year_report_csv", "year_report_pdf"])
@@ -170,3 +181,54 @@ def test_a_coordinator_without_a_second_factor_sets_one_up_first(client, name):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_index")
+
+
+def test_a_long_evaluation_label_is_set_smaller_in_the_pdf_rather_than_running_into_its_figures():
+    from fpdf import FPDF  # noqa: PLC0415
+
+    from coordination import pdf  # noqa: PLC0415
+
+    document = FPDF(format="A4")
+    document.add_page()
+    document.set_font("Helvetica", "", 9)
+    label = "In hoeverre is er aan de mentorvraag of doelstelling gewerkt, ook buiten de gesprekken? (mentee)"
+    assert document.get_string_width(label) > 108
+
+    pdf._fit(document, label, 110)
+
+    assert document.get_string_width(label) <= 108
+
+
+def test_property_early_ends_per_category_never_isolate_fewer_than_5(client):
+    """Random small cycles: whatever the early ends per category, no sum or difference of the shown
+    early-end figures (the total and its categories) holds 1 to 4 pairs."""
+    import itertools  # noqa: PLC0415
+    import random  # noqa: PLC0415
+
+    categories = year_report.END_CATEGORIES
+    shown_somewhere = 0
+    for seed in range(6):
+        rng = random.Random(seed)
+        counts = {category: rng.choice([0, 0, 1, 2, 4, 5, 6, 9]) for category in categories}
+        cycle = CycleFactory(status=Cycle.Status.RUNNING)
+        pairs = [ActiveMatchFactory(cycle=cycle, confirmed_at=timezone.now()) for _ in range(sum(counts.values()) + 3)]
+        ended = iter(pairs)
+        for category, count in counts.items():
+            chosen = [next(ended).pk for _ in range(count)]
+            Match.objects.filter(pk__in=chosen).update(status=Match.Status.ENDED_EARLY, end_category=category)
+
+        lines = {line.key: line for line in year_report.build(cycle=cycle, evaluations=False).lines}
+
+        figures = {"ended_early": set(categories)} | {f"end_category_{c}": {c} for c in categories}
+        shown = [key for key in figures if lines[key].shown[year_report.CURRENT]]
+        shown_somewhere += len(shown)
+        for key in shown:
+            assert lines[key].values[year_report.CURRENT] >= 5, (seed, key)
+        for coefficients in itertools.product((-1, 0, 1), repeat=len(shown)):
+            times = {
+                c: sum(k * (c in figures[key]) for k, key in zip(coefficients, shown, strict=True)) for c in categories
+            }
+            if all(n in (0, 1) for n in times.values()):
+                size = sum(counts[c] for c, n in times.items() if n)
+                assert not 0 < size < 5, (seed, counts, shown, coefficients)
+    assert shown_somewhere > 0  # not by hiding everything

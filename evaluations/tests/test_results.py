@@ -5,6 +5,8 @@ import random
 
 import pytest
 from django.core.checks import run_checks
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from evaluations import selectors, services
 from evaluations.models import Question, Response, Role
@@ -229,3 +231,24 @@ def test_counts_from_the_database_equal_counting_every_response_by_hand(evaluati
             assert [bar.count for bar in item.bars] == [picks.count(n) for n in range(1, len(item.bars) + 1)]
             if item.mean is not None:
                 assert item.mean == round(sum(given) / len(given), 1)
+
+
+def test_counts_only_leaves_out_the_rates_and_never_fetches_an_open_answer(evaluation_round):
+    # Issue 27: the coordinators' charts and year report show no open answer, so none is read.
+    add_responses(evaluation_round, Role.MENTEE, 8, text="GEHEIM-ANTWOORD")
+    services.rounds_publish_closed(day=after_close(evaluation_round))
+    day = after_close(evaluation_round)
+    with CaptureQueriesContext(connection) as full_queries:
+        full = selectors.round_results(round=evaluation_round, day=day)
+    with CaptureQueriesContext(connection) as counted_queries:
+        counted = selectors.round_results(round=evaluation_round, day=day, counts_only=True)
+
+    # The rates and the open answers: two queries less.
+    assert len(counted_queries) == len(full_queries) - 2
+    assert counted.rates == []
+    mentees = next(group for group in counted.groups if group.key == Role.MENTEE)
+    assert "GEHEIM-ANTWOORD" not in repr(counted)
+    assert not any(item.open_shown for item in mentees.questions)
+    full_mentees = next(group for group in full.groups if group.key == Role.MENTEE)
+    assert [item.mean for item in mentees.questions] == [item.mean for item in full_mentees.questions]
+    assert any("GEHEIM-ANTWOORD" in item.open_answers for item in full_mentees.questions)

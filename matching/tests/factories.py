@@ -19,6 +19,15 @@ class CycleFactory(factory.django.DjangoModelFactory):
     status = Cycle.Status.OPEN
 
 
+class MatchingCycleFactory(CycleFactory):
+    """A cycle in its matching phase: applications closed yesterday, the pairs start in two months."""
+
+    status = Cycle.Status.MATCHING
+    applications_open = factory.LazyFunction(lambda: timezone.localdate() - relativedelta(months=2))
+    applications_close = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+    planned_start = factory.LazyFunction(lambda: timezone.localdate() + relativedelta(months=2))
+
+
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application

@@ -8,7 +8,12 @@ from django.utils import timezone
 from accounts.models import VerificationStatus
 from accounts.tests.factories import ExpertiseFactory, MemberFactory, UserFactory
 from matching.models import Application, Cycle, Match, RenewalAnswer
-from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
+from matching.tests.factories import (
+    ActiveMatchFactory,
+    ApplicationFactory,
+    MatchingCycleFactory,
+    MentorApplicationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cycle(db):
     """Coordinators match once the application window has closed, before the cycle starts."""
-    today = timezone.localdate()
-    return CycleFactory(
-        status=Cycle.Status.MATCHING,
-        applications_open=today - relativedelta(months=2),
-        applications_close=today - relativedelta(days=1),
-        planned_start=today + relativedelta(months=2),
-    )
+    return MatchingCycleFactory()
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ def test_a_coordinator_matches_a_mentee_who_then_sees_her_mentors_contact_detail
     expect(page.get_by_role("button", name="Koppelen: Lotte Bakker aan Marieke de Vries")).to_have_count(0)
     page.get_by_role("link", name="Ik wil nu al koppelen, voordat de aanmelding sluit").click()
     page.get_by_role("button", name="Koppelen: Lotte Bakker aan Marieke de Vries").click()
+    page.get_by_role("button", name="Bevestigen").click()  # issue 28 §4: Koppelen asks first
     expect(page.locator(".messagelist")).to_contain_text("Lotte Bakker is gekoppeld aan Marieke de Vries")
     page.get_by_role("button", name="Uitloggen").click()
 

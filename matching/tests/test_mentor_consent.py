@@ -135,7 +135,7 @@ def test_her_no_asks_a_reason_only_coordinators_see_and_the_mentee_never_hears(
     other = ApplicationFactory(cycle=cycle, member=MemberFactory(), created_at=timezone.now() - datetime.timedelta(1))
     mentees = list(selectors.cycle_mentees(cycle=cycle))
     assert [application.pk for application in mentees[:2]] == [mentee_application.pk, other.pk]
-    assert asked.mentor_id in selectors.former_mentors_of(cycle=cycle, mentee=asked.mentee)
+    assert asked.mentor_id in selectors.former_mentors_of(mentee=asked.mentee)
     assert selectors.application_state(application=mentee_application) in ("submitted", "waiting_list")
     client.force_login(asked.mentee)
     assert "Ik ken haar familie" not in client.get(reverse("matching:overview")).content.decode()

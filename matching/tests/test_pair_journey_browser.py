@@ -69,6 +69,7 @@ def test_matched_before_the_start_introduced_a_no_and_matched_again(live_server,
         log_in(page, live_server, coordinator)
         page.goto(f"{live_server.url}/admin/matching/cycle/{cycle.pk}/matching/")
         page.get_by_role("button", name="Koppelen: Sanne Bakker aan Birgit Jansen").click()
+        page.get_by_role("button", name="Bevestigen").click()  # issue 28 §4: Koppelen asks first
         expect(page.locator(".messagelist")).to_contain_text("Sanne Bakker is gekoppeld aan Birgit Jansen")
         log_out(page, live_server)
 
@@ -116,10 +117,12 @@ def test_matched_before_the_start_introduced_a_no_and_matched_again(live_server,
         page.goto(f"{live_server.url}/admin/matching/cycle/{cycle.pk}/matching/")
         page.get_by_role("link", name="Dit mentorschap vriendelijk beëindigen").click()
         page.get_by_label("Reden").fill("Geen klik na de kennismaking")
+        page.get_by_label("Het klikte niet").check()  # issue 27 §2: the reason's category is required
         page.get_by_role("button", name="Voortijdig beëindigen").click()
         expect(page.locator(".messagelist")).to_contain_text("Sanne Bakker kun je op dit scherm opnieuw koppelen")
         expect(page.get_by_role("row", name="Sanne Bakker")).to_contain_text("opnieuw te koppelen")
         page.get_by_role("button", name="Koppelen: Sanne Bakker aan Petra Visser").click()
+        page.get_by_role("button", name="Bevestigen").click()  # issue 28 §4: Koppelen asks first
         expect(page.locator(".messagelist")).to_contain_text("Sanne Bakker is gekoppeld aan Petra Visser")
         log_out(page, live_server)
 

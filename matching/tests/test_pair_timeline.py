@@ -308,7 +308,7 @@ def test_a_pair_that_ended_early_is_not_suggested_or_made_again_in_the_cycle(int
 
     assert not table.allowed[row, column]
     assert scoring.explain(mentors[column], mentees[row]) is None
-    with pytest.raises(ValidationError, match="al een mentorschap beëindigd"):
+    with pytest.raises(ValidationError, match="eerder gekoppeld geweest"):
         services.match_propose(
             mentor_application=mentor_application,
             mentee_application=introduced.mentee_application,

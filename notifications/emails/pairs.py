@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from goals import selectors as goal_selectors
 from matching import selectors as matching_selectors
 from matching.models import FitCheck
 from matching.selectors import may_see_contact_details
@@ -205,6 +206,40 @@ def _renewal_question(message, match) -> Content:
     )
 
 
+# --- Goals check-in halfway (issue 26 §2) ------------------------------------------------
+
+
+def goals_url(match) -> str:
+    return absolute_url(reverse("goals:list", args=[match.pk]))
+
+
+def _goals_check_in(message, match) -> Content:
+    """Halfway through the term: "jullie doelen", never a goal's text (R11: the goals are the pair's own)."""
+    partner = _partner(match, message.recipient)
+    if goal_selectors.pair_has_goals(match=match):
+        paragraphs = [
+            _(
+                "You are halfway through your mentorship with %(name)s: a good moment to look at your goals "
+                "together. What have you reached, what is the next step, and do your goals still fit?"
+            )
+            % {"name": partner.full_name},
+            _("You can update your goals on your pair page; only the two of you can read them."),
+        ]
+    else:
+        paragraphs = [
+            _(
+                "You are halfway through your mentorship with %(name)s. You have not set goals yet: turning the "
+                "mentoring question into one to three goals helps you both see what you are working towards."
+            )
+            % {"name": partner.full_name},
+        ]
+    return Content(
+        subject=_("How are your goals coming along?"),
+        paragraphs=paragraphs,
+        actions=[(_("Open your goals"), goals_url(match))],
+    )
+
+
 # --- First contact (R8) ----------------------------------------------------------------
 
 
@@ -389,6 +424,69 @@ def _mentor_asked(message, match) -> Content:
     )
 
 
+# --- A pair undone within the hour (issue 28 §4) -------------------------------------------------
+
+
+def _match_undone(message, application) -> Content:
+    """The correction after a pair was undone: it does not go ahead, her application stays."""
+    if application.role == "mentor":
+        stays = _(
+            "Your application as a mentor stays: the coordinators will let you know when they match you with a mentee."
+        )
+    else:
+        stays = _(
+            "Your application stays: the coordinators are looking for a mentor for you and will let you know. "
+            "You do not need to contact anyone."
+        )
+    return Content(
+        subject=_("Correction: your match in the mentor programme does not go ahead"),
+        paragraphs=[
+            _(
+                "The coordinators have undone your match in %(cycle)s shortly after making it: it does not go "
+                "ahead. Did you already receive an e-mail about it? Then please disregard that e-mail. We "
+                "apologise for the confusion."
+            )
+            % {"cycle": application.cycle},
+            stays,
+        ],
+        actions=[(_("Your overview"), absolute_url(reverse("matching:overview")))],
+    )
+
+
+# --- The cycle's dates changed (issue 25 §9) -----------------------------------------------------
+
+
+def _pair_dates_changed(message, match) -> Content:
+    partner = _partner(match, message.recipient)
+    if match.is_confirmed:
+        opening = _(
+            "The coordinators changed the dates of %(cycle)s. Your mentorship with %(name)s now starts on %(start)s "
+            "and runs until %(end)s."
+        )
+    else:
+        opening = _(
+            "The coordinators changed the dates of %(cycle)s. Your mentorship with %(name)s now runs from %(start)s "
+            "until %(end)s."
+        )
+    return Content(
+        subject=_("New dates for your mentorship with %(name)s") % {"name": partner.full_name},
+        paragraphs=[
+            opening
+            % {
+                "cycle": match.cycle,
+                "name": partner.full_name,
+                "start": long_date(match.start_date),
+                "end": long_date(match.planned_end),
+            },
+            _(
+                "Nothing else changes. Does the moment you chose to look back and decide whether to continue still "
+                "fit? You can change it in your agreement on your pair page."
+            ),
+        ],
+        actions=[(_("Open your pair page"), pair_url(match))],
+    )
+
+
 BUILDERS = {
     Kind.MENTOR_ASKED: _mentor_asked,
     Kind.MENTOR_ASKED_REMINDER: _mentor_asked,
@@ -401,4 +499,7 @@ BUILDERS = {
     Kind.PAIR_ENDED: _pair_ended,
     Kind.FIT_CHECK_QUESTION: _fit_check_question,
     Kind.NOT_MATCHED: _not_matched,
+    Kind.MATCH_UNDONE: _match_undone,
+    Kind.GOALS_CHECK_IN: _goals_check_in,
+    Kind.PAIR_DATES_CHANGED: _pair_dates_changed,
 }

@@ -14,6 +14,7 @@ from accounts.tests.factories import PASSWORD, CoordinatorFactory, MemberFactory
 from coordination.digest import digest_record
 from evaluations import services as evaluation_services
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
+from goals import services as goal_services
 from matching.models import FitCheck, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
 from meetings import services as meeting_services
@@ -50,6 +51,9 @@ def every_mail(client):
         agreement.save()
     meeting = HeldMeetingFactory(match=match, starts_at=timezone.now() - datetime.timedelta(hours=2))
     meeting_services.private_note_save(meeting=meeting, author=mentee, text=f"Notitie {SECRET}")
+    # Issue 26 §3: the pair's goals, their next steps and progress notes never reach a mail.
+    goal = goal_services.goal_add(match=match, by=mentee, text=f"Doel {SECRET}", next_step=f"Stap {SECRET}")
+    goal_services.goals_progress_record(match=match, by=mentor, notes={goal.pk: f"Voortgang {SECRET}"})
     evaluation_round = EvaluationRoundFactory(cycle=match.cycle)
     evaluation_services.round_add_default_questions(round=evaluation_round)
     evaluation_services.invitations_ensure(round=evaluation_round)
@@ -83,6 +87,8 @@ def every_mail(client):
             outbox.message_build(kind=Kind.FIT_CHECK_QUESTION, recipient=mentor, about=fit_check),
             outbox.message_build(kind=Kind.FIT_CHECK_CONCERN, recipient=coordinator_first, about=fit_check),
             outbox.message_build(kind=Kind.NOT_MATCHED, recipient=mentee, about=application),
+            # Issue 28 §4: the correction after a pair was undone within the hour.
+            outbox.message_build(kind=Kind.MATCH_UNDONE, recipient=mentee, about=application, period="u1"),
         ]
         # Issue 25 §3: the mentor is asked to agree, and reminded.
         + [
@@ -107,7 +113,10 @@ def every_mail(client):
             outbox.message_build(kind=kind, recipient=mentee, about=meeting)
             for kind in (Kind.MEETING_TOMORROW, Kind.MEETING_HELD_QUESTION)
         ]
+        # Issue 26 §2: the check-in halfway, "jullie doelen".
+        + [outbox.message_build(kind=Kind.GOALS_CHECK_IN, recipient=person, about=match) for person in (mentee, mentor)]
     )
+    services.pair_dates_changed_record(matches=[match])  # issue 25 §9: the cycle's dates moved
     digest_record(day=day)  # the roof records it; the outbox builds it with the roof's builder
     services.partner_left_record(match_id=match.pk, partner_id=mentor.pk)
     notice = RetentionNotice.objects.create(

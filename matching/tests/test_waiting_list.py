@@ -1,0 +1,108 @@
+"""Issue 25 §8: a mentee not matched in a cycle carries her application to the next cycle in one step,
+and the coordinators see the waiting list on the cockpit."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import CoordinatorFactory, ExpertiseFactory, MemberFactory
+from matching import selectors, services, waiting_list
+from matching.models import Application, Cycle, MentorChoice, Role
+from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def not_matched():
+    """A mentee left without a mentor when matching closed, and the next cycle open for applications."""
+    today = timezone.localdate()
+    past = CycleFactory(
+        name="2027",
+        status=Cycle.Status.MATCHING,
+        applications_open=today - datetime.timedelta(days=60),
+        applications_close=today - datetime.timedelta(days=30),
+        planned_start=today + datetime.timedelta(days=5),
+    )
+    mentee = ApplicationFactory(
+        cycle=past,
+        mentoring_question="Hoe bouw ik een netwerk buiten mijn eigen kantoor op?",
+        prefers_same_region=True,
+        avoid_organisations="Kantoor X",
+    )
+    mentee.topics.set([ExpertiseFactory(name="Btw")])
+    services.cycle_matching_close(cycle=past, by=CoordinatorFactory())
+    following = CycleFactory(name="2028", planned_start=today + datetime.timedelta(days=365))
+    return mentee, following
+
+
+def test_she_carries_her_application_to_the_next_cycle_in_one_confirmed_step(client, not_matched):
+    mentee, following = not_matched
+    client.force_login(mentee.member)
+    overview = client.get(reverse("matching:overview")).content.decode()
+    url = reverse("matching:application_carry_over", kwargs={"pk": mentee.pk})
+    assert url in overview
+    assert "Meenemen naar cyclus 2028" in overview
+
+    asked = client.get(url).content.decode()  # she is asked to confirm and sees her mentorvraag
+    assert "Hoe bouw ik een netwerk buiten mijn eigen kantoor op?" in asked
+    assert not Application.objects.filter(cycle=following).exists()
+    response = client.post(url)
+
+    assert response.status_code == 302
+    carried = Application.objects.get(cycle=following, member=mentee.member, role=Role.MENTEE)
+    assert carried.mentoring_question == mentee.mentoring_question
+    assert carried.prefers_same_region and carried.avoid_organisations == "Kantoor X"
+    assert [topic.name for topic in carried.topics.all()] == ["Btw"]
+    assert carried.carried_from == mentee
+    mentee.refresh_from_db()
+    assert mentee.status == Application.Status.CARRIED
+    assert not selectors.waiting_list().exists()
+    page = client.get(reverse("matching:overview")).content.decode()
+    assert "Meegenomen naar een latere cyclus" in page
+    assert url not in page
+
+
+def test_only_a_waiting_mentee_can_carry_and_only_once(not_matched):
+    mentee, following = not_matched
+    with pytest.raises(ValidationError):
+        waiting_list.application_carry_over(application=mentee, by=MemberFactory())
+    waiting_list.application_carry_over(application=mentee, by=mentee.member)
+    with pytest.raises(ValidationError):
+        waiting_list.application_carry_over(application=mentee, by=mentee.member)
+
+
+def test_the_cockpit_shows_the_waiting_list(client, not_matched):
+    mentee, _following = not_matched
+    client.force_login(CoordinatorFactory())
+
+    page = client.get(reverse("coordination")).content.decode()
+
+    assert "wachtlijst" in page.lower()
+    assert mentee.member.full_name in page
+    waiting_url = reverse("admin:matching_application_changelist") + "?wachtlijst=1"
+    assert waiting_url in page
+    assert mentee.member.full_name in client.get(waiting_url).content.decode()
+
+
+def test_her_ranked_mentors_who_applied_again_go_along_in_her_order(client, not_matched):
+    mentee, following = not_matched
+    first, second, gone = (MemberFactory() for _ in range(3))
+    for rank, mentor in enumerate((gone, second, first), start=1):
+        application = MentorApplicationFactory(cycle=mentee.cycle, member=mentor)
+        MentorChoice.objects.create(application=mentee, mentor_application=application, rank=rank)
+    again = {mentor: MentorApplicationFactory(cycle=following, member=mentor) for mentor in (first, second)}
+    client.force_login(mentee.member)
+    url = reverse("matching:application_carry_over", kwargs={"pk": mentee.pk})
+    assert second.full_name in client.get(url).content.decode()  # she sees which choices go along
+
+    client.post(url)
+
+    carried = Application.objects.get(cycle=following, member=mentee.member)
+    ranked = list(
+        MentorChoice.objects.filter(application=carried).order_by("rank").values_list("mentor_application", "rank")
+    )
+    assert ranked == [(again[second].pk, 1), (again[first].pk, 2)]
