@@ -4,9 +4,12 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from goals.models import Goal
+from goals.tests.factories import GoalFactory
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
 from meetings.models import Meeting
 from meetings.tests.factories import HeldMeetingFactory
@@ -82,4 +85,22 @@ def test_mentee_sets_goals_and_her_mentor_notes_progress_at_a_held_meeting(live_
     _no_axe_violations(page)
     page.get_by_role("button", name="Doel opslaan").click()
     expect(page.locator("article.goal").first.locator(".goal-state")).to_have_text("Op koers")
+    _no_axe_violations(page)
+
+
+def test_at_the_renewal_moment_both_see_the_goals_and_choose_what_goes_along(live_server, page):
+    start = timezone.localdate() - relativedelta(months=11, days=20)
+    pair = ActiveMatchFactory(start_date=start, planned_end=start + relativedelta(months=12))
+    keep = GoalFactory(match=pair, text="Teamleider worden")
+    GoalFactory(match=pair, text="Spreken op een congres")
+
+    _log_in(page, live_server, pair.mentor)
+    page.goto(f"{live_server.url}/programma/mentorschap/{pair.pk}/verlengen/")
+    section = page.locator("section", has=page.get_by_role("heading", name="Jullie doelen in deze termijn"))
+    expect(section.get_by_text("Teamleider worden").first).to_be_visible()
+    _no_axe_violations(page)
+    section.get_by_role("checkbox", name="Spreken op een congres").uncheck()
+    section.get_by_role("button", name="Keuze voor onze doelen opslaan").click()
+    expect(page.get_by_text("Jullie keuze voor de doelen is opgeslagen.")).to_be_visible()
+    assert list(Goal.objects.filter(match=pair, carry_over=True)) == [keep]
     _no_axe_violations(page)
