@@ -275,7 +275,7 @@ def for_cockpit(*, cycle: Cycle | None, cycles: list[Cycle], funnel_extra: dict,
     three for the evaluation once its year round has closed."""
     if cycle is None:
         return []
-    year = report.build(cycle=cycle, cycles=cycles, evaluations=False)
+    year = report.build(cycle=cycle, cycles=cycles, evaluations=False, median=False)
     return [
         funnel_chart(year),
         pairs_by_state_chart(funnel_extra),

@@ -90,13 +90,19 @@ def funnel(cycle: Cycle | None) -> tuple[list[Step], dict]:
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).aggregate(
         mentees=Count("pk", filter=Q(role=Role.MENTEE)),
         mentors=Count("pk", filter=Q(role=Role.MENTOR)),
-        places=Sum("capacity", filter=Q(role=Role.MENTOR), default=0),
+        # A mentor who pauses this cycle offers no place (issue 25 §4: matching's open_places).
+        places=Sum("capacity", filter=Q(role=Role.MENTOR, paused=False), default=0),
         waiting=Count("pk", filter=matching_selectors.waiting_for_a_mentor()),
     )
     matches = Match.objects.filter(cycle=cycle).aggregate(
         all=Count("pk"),
         live_with_mentor_application=Count(
-            "pk", filter=Q(status__in=Match.LIVE_STATUSES, mentor_application__status=Application.Status.SUBMITTED)
+            "pk",
+            filter=Q(
+                status__in=Match.LIVE_STATUSES,
+                mentor_application__status=Application.Status.SUBMITTED,
+                mentor_application__paused=False,
+            ),
         ),
         active=Count("pk", filter=Q(status=Match.Status.ACTIVE)),
         completed=Count("pk", filter=Q(status=Match.Status.COMPLETED)),

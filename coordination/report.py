@@ -13,9 +13,9 @@ category, other).
 """
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
@@ -130,12 +130,49 @@ class Population:
         return size - left
 
 
+def _pair_kinds(*, cycles: list[Cycle]) -> dict[int, tuple[dict, int]]:
+    """cycle id -> (pairs per kind, pairs with both dates), counted by the database in one query.
+
+    A kind is (introduced, R10 reached, renewed, the early end's category or None). The kinds come in
+    the order of their first pair (as the rows once came, one by one), so the report splits its groups
+    of people the same way every time."""
+    rows = (
+        meetings_selectors.with_report_flags(matches=matching_selectors.pairs_for_report(cycles=cycles))
+        .values("cycle_id", "introduced", "reached_r10", "continues_in_next_term", "end_category_or_unknown")
+        .annotate(
+            pairs=Count("pk"),
+            dated=Count("pk", filter=Q(applied_at__isnull=False, confirmed_at__isnull=False)),
+            first_pair=Min("pk"),
+        )
+        .order_by()
+    )
+    kinds: dict[int, tuple[dict, int]] = {cycle.pk: ({}, 0) for cycle in cycles}
+    for row in sorted(rows, key=lambda row: row["first_pair"]):
+        counted, dated = kinds[row["cycle_id"]]
+        kind = (
+            bool(row["introduced"]),
+            bool(row["reached_r10"]),
+            bool(row["continues_in_next_term"]),
+            row["end_category_or_unknown"],
+        )
+        counted[kind] = counted.get(kind, 0) + row["pairs"]
+        kinds[row["cycle_id"]] = (counted, dated + row["dated"])
+    return kinds
+
+
 def build(
-    *, cycle: Cycle, cycles: list[Cycle] | None = None, day: datetime.date | None = None, evaluations: bool = True
+    *,
+    cycle: Cycle,
+    cycles: list[Cycle] | None = None,
+    day: datetime.date | None = None,
+    evaluations: bool = True,
+    median: bool = True,
 ) -> YearReport:
     """The report; ``evaluations=False`` leaves the evaluation section empty (the cockpit's funnel chart
     needs only the funnel: two queries less; the evaluation responses are atoms of their own, so the
-    funnel's decisions are the same either way)."""
+    funnel's decisions are the same either way). ``median=False`` leaves the time to a match unknown (one
+    query less, and the pairs' dates unread; the cockpit does not show it): every count and every
+    decision stays the same, the median's decision depends only on the pairs with both dates."""
     cycles = cycles if cycles is not None else list(Cycle.objects.order_by("-planned_start"))
     previous = previous_cycle(cycle, cycles)
     which = {CURRENT: cycle, PREVIOUS: previous} if previous else {CURRENT: cycle}
@@ -158,6 +195,8 @@ def build(
     if not previous:  # without a previous cycle, "before" is empty anyway
         people.groups = [(frozenset(t for t in tags if t.startswith(CURRENT)), n) for tags, n in people.groups]
 
+    pair_kinds = _pair_kinds(cycles=list(which.values()))
+    medians = matching_selectors.median_days_to_match_by_cycle(cycles=list(which.values())) if median else {}
     derived: dict[str, tuple[list[str], int | None]] = {}
     extra: dict[str, dict] = {}
     for name in (PREVIOUS, CURRENT):
@@ -176,25 +215,7 @@ def build(
                 tags={tag("applied"), tag(key)},
                 prefer=newest_first,
             )
-        pairs = list(
-            meetings_selectors.with_report_flags(matches=matching_selectors.pairs_for_report(cycle=this)).values(
-                "introduced",
-                "reached_r10",
-                "continues_in_next_term",
-                "end_category_or_unknown",
-                "applied_at",
-                "confirmed_at",
-            )
-        )
-        kinds = Counter(
-            (
-                bool(row["introduced"]),
-                bool(row["reached_r10"]),
-                bool(row["continues_in_next_term"]),
-                row["end_category_or_unknown"],
-            )
-            for row in pairs
-        )
+        kinds, dated = pair_kinds[this.pk]
         for (introduced, r10, renewed, end_category), size in kinds.items():
             tags = {tag("matched")}
             tags |= {tag("introduced")} if introduced else set()
@@ -203,13 +224,12 @@ def build(
             tags |= {tag("ended_early"), tag(f"end_category_{end_category}")} if end_category else set()
             carved = people.carve(size, having=tag("applied_mentee"), without=tag("matched"), tags=tags)
             people.add(tags, size - carved)  # more pairs than mentee applications (a mentee matched again)
-        dated = sum(1 for row in pairs if row["applied_at"] and row["confirmed_at"])
         derived[tag("match_rate")] = ([tag("matched"), tag("applied_mentee")], None)
         derived[tag("median_days")] = ([tag("matched")], dated)
         derived[tag("early_end_rate")] = ([tag("ended_early"), tag("matched")], None)
         derived[tag("r10_share")] = ([tag("reached_r10"), tag("matched")], None)
         derived[tag("renewal_rate")] = ([tag("renewed"), tag("matched")], None)
-        extra[name] = {"median_days": matching_selectors.median_days_to_match(pairs)}
+        extra[name] = {"median_days": medians.get(this.pk)}
         round_of_year = year_round([r for r in all_rounds if r.cycle_id == this.pk])
         extra[name]["evaluation"] = (
             evaluation_selectors.round_results(round=round_of_year, day=day, counts_only=True)

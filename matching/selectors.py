@@ -854,12 +854,12 @@ def applications_by_cycle(*, cycles) -> dict[int, dict[str, int]]:
     return counts
 
 
-def pairs_for_report(*, cycle):
-    """The cycle's matched pairs with what the year report counts: renewed (R5: a later term follows),
+def pairs_for_report(*, cycle=None, cycles=None):
+    """The cycle's (or ``cycles``') matched pairs with what the year report counts: renewed (R5: a later term follows),
     ended early and the reason's category (R6, issue 27 §2: never the reason's text; "unknown" for a
     pair ended without one), and when the mentee applied (for the time to a match)."""
     return (
-        Match.objects.filter(cycle=cycle, status__in=MATCHED_STATUSES)
+        Match.objects.filter(cycle__in=cycles if cycles is not None else [cycle], status__in=MATCHED_STATUSES)
         .with_next_term()
         .annotate(
             end_category_or_unknown=Case(
@@ -892,6 +892,15 @@ def median_days_to_match(pairs: list[dict]) -> float | None:
         if (d := days_to_match(applied_at=row["applied_at"], confirmed_at=row["confirmed_at"])) is not None
     ]
     return statistics.median(days) if days else None
+
+
+def median_days_to_match_by_cycle(*, cycles) -> dict[int, float | None]:
+    """cycle id -> `median_days_to_match` of its matched pairs, in one query that reads only the two dates."""
+    rows = pairs_for_report(cycles=cycles).filter(applied_at__isnull=False, confirmed_at__isnull=False)
+    dates: dict[int, list[dict]] = {cycle.pk: [] for cycle in cycles}
+    for cycle_id, applied_at, confirmed_at in rows.values_list("cycle_id", "applied_at", "confirmed_at"):
+        dates[cycle_id].append({"applied_at": applied_at, "confirmed_at": confirmed_at})
+    return {cycle_id: median_days_to_match(pairs) for cycle_id, pairs in dates.items()}
 
 
 def ongoing_roles(*, user) -> set[str]:

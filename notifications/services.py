@@ -146,7 +146,8 @@ def pair_dates_changed_record(*, matches) -> int:
                 kind=Kind.PAIR_DATES_CHANGED,
                 recipient=person,
                 about=match,
-                period=f"{match.start_date:%Y-%m-%d}/{match.planned_end:%Y-%m-%d}",
+                # The period field holds 16 characters: both dates as YYYYMMDD.
+                period=f"{match.start_date:%Y%m%d}{match.planned_end:%Y%m%d}",
             )
             for match in matches
             for person in (match.mentee, match.mentor)

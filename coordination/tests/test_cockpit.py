@@ -87,6 +87,16 @@ def test_the_funnel_counts_and_links_to_the_filtered_lists(client):
     assert client.get(funnel["aangemeld als mentee"].url).context["cl"].result_count == 2
 
 
+def test_a_mentor_pausing_this_cycle_offers_no_free_place():  # issue 25 §4
+    cycle = CycleFactory(status=Cycle.Status.MATCHING)
+    MentorApplicationFactory(cycle=cycle, capacity=3, paused=True)
+    MentorApplicationFactory(cycle=cycle, capacity=2)
+
+    _steps, extra = coordination.funnel(cycle)
+
+    assert extra["mentor_places_free"] == 2
+
+
 def test_needs_attention_lists_the_members_and_pairs_behind_each_count(client):
     waiting = ProfileFactory()
     quiet = ActiveMatchFactory(start_date=timezone.localdate() - datetime.timedelta(weeks=7))
