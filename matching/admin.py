@@ -122,6 +122,8 @@ class CycleAdmin(admin.ModelAdmin):
             # Applications still open: she matches only when she says she wants to (issue 15 §1).
             "window_open": selectors.application_window_open(cycle=cycle),
             "match_early": request.GET.get("early") == "1",
+            # Issue 25 §3: a confirmed pair first asks the mentor; the confirmation pages say so.
+            "mentor_accepts": services.mentor_accepts_first(),
             **extra,
         }
 

@@ -62,6 +62,8 @@ def test_the_mentee_ranks_the_optimum_honours_it_the_mentor_agrees_and_then_the_
     no_axe_violations(page)
     page.get_by_label("Ik wil deze mentorschappen nu al bevestigen", exact=False).check()
     page.get_by_role("button", name="Bevestig alle mentorschappen van het voorstel").click()
+    expect(page.get_by_text("wordt de mentor van dit mentorschap gevraagd of zij instemt")).to_be_visible()
+    page.get_by_role("button", name="Bevestigen").click()
     expect(page.locator(".messagelist")).to_contain_text("1 mentorschap bevestigd")
     log_out(page, live_server)
     assert not OutboxMessage.objects.filter(recipient=sanne).exists()  # nothing for her before Petra's yes
