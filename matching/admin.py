@@ -223,14 +223,19 @@ class CycleAdmin(admin.ModelAdmin):
             messages.error(request, " ".join(error.messages))
         else:
             names = {"mentee": match.mentee, "mentor": match.mentor}
-            if match.is_awaiting_mentor:  # issue 25 §3: the mentor agrees first (the undo is for matched pairs)
+            if match.is_awaiting_mentor:  # issue 25 §3: the mentor agrees first; a mis-click is undone as well
                 messages.success(
                     request,
-                    _(
-                        "%(mentor)s is asked to be the mentor of %(mentee)s. The mentee receives her mentor's "
-                        "contact details once the mentor says yes."
-                    )
-                    % names,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _(
+                            "%(mentor)s is asked to be the mentor of %(mentee)s. The mentee receives her mentor's "
+                            "contact details once the mentor says yes."
+                        )
+                        % names,
+                        reverse("admin:matching_match_undo", args=[match.pk]),
+                        _("Undo this pair (possible up to an hour after confirming)"),
+                    ),
                 )
             else:
                 messages.success(
@@ -581,7 +586,12 @@ class MatchAdmin(LargeChangeListMixin, admin.ModelAdmin):
                 refusal = " ".join(error.messages)
             else:
                 names = {"mentee": undone.mentee, "mentor": undone.mentor}
-                if undone.correction_sent:
+                if undone.correction_sent and undone.mentee_unaware:
+                    text = _(
+                        "The pair %(mentee)s and %(mentor)s has been undone. The question to the mentor had "
+                        "already gone out, so she receives a short correction; the mentee never heard of the pair."
+                    )
+                elif undone.correction_sent:
                     text = _(
                         "The pair %(mentee)s and %(mentor)s has been undone. An e-mail about it had already gone "
                         "out, so both receive a short correction."

@@ -516,15 +516,18 @@ def match_undo_refusal(match: Match, *, now=None) -> str:
     ended early, with a reason, like any other.
     """
     now = now or timezone.now()
-    if match.status not in Match.ONGOING_STATUSES or match.confirmed_at is None:
+    # The coordinator's click is the moment that counts: the confirmation, or (issue 25 §3) the question
+    # to the mentor when the pair waits for her yes, which a mis-click must be as easy to take back from.
+    confirmed_at = match.mentor_asked_at if match.is_awaiting_mentor else match.confirmed_at
+    if not (match.status in Match.ONGOING_STATUSES or match.is_awaiting_mentor) or confirmed_at is None:
         return _("Only a confirmed pair can be undone.")
     if match.previous_term_id is not None:
         return _("A new term of a mentorship cannot be undone; end it early if needed.")
-    if now - match.confirmed_at > UNDO_WINDOW:
+    if now - confirmed_at > UNDO_WINDOW:
         return _(
             "A pair can be undone up to an hour after it was confirmed; this pair was confirmed at %(time)s. "
             "End the mentorship early instead, with a reason."
-        ) % {"time": date_format(timezone.localtime(match.confirmed_at), "j F Y H:i")}
+        ) % {"time": date_format(timezone.localtime(confirmed_at), "j F Y H:i")}
     agreement = Agreement.objects.filter(match=match).first()
     started = match.first_contact_at is not None or bool(
         agreement and any(getattr(agreement, stamp) for stamp in AGREEMENT_STAMPS)
@@ -546,6 +549,8 @@ class UndoneMatch:
     mentee: object
     cycle_id: int
     correction_sent: bool
+    # The pair was still waiting for the mentor's yes: the mentee never heard of it and hears nothing now.
+    mentee_unaware: bool = False
 
 
 @transaction.atomic
@@ -568,7 +573,11 @@ def match_undo(*, match: Match, by) -> UndoneMatch:
     responses = match_undone.send(sender=Match, match=match)
     correction_sent = any(answer is True for _receiver, answer in responses)
     undone = UndoneMatch(
-        mentor=match.mentor, mentee=match.mentee, cycle_id=match.cycle_id, correction_sent=correction_sent
+        mentor=match.mentor,
+        mentee=match.mentee,
+        cycle_id=match.cycle_id,
+        correction_sent=correction_sent,
+        mentee_unaware=match.is_awaiting_mentor,
     )
     _log_undo(match=match, by=by, correction_sent=correction_sent)
     match.delete()
@@ -578,11 +587,12 @@ def match_undo(*, match: Match, by) -> UndoneMatch:
 def _log_undo(*, match: Match, by, correction_sent: bool) -> None:
     """The admin's history: who undid which pair, when, and whether the pair were told; no private content."""
     with translation.override(settings.LANGUAGE_CODE):
-        text = (
-            _("Pair undone within the hour; a correction e-mail was sent to both.")
-            if correction_sent
-            else _("Pair undone within the hour, before any e-mail about it was sent.")
-        )
+        if not correction_sent:
+            text = _("Pair undone within the hour, before any e-mail about it was sent.")
+        elif match.is_awaiting_mentor:
+            text = _("Pair undone within the hour; a correction e-mail was sent to the mentor.")
+        else:
+            text = _("Pair undone within the hour; a correction e-mail was sent to both.")
     history_record(user=by, obj=match, action_flag=DELETION, message=text)
 
 

@@ -97,15 +97,19 @@ def match_undone_record(*, match) -> bool:
     Every mail about the pair that has not gone out is cancelled first (a worker that claimed one
     meanwhile has it as "sending"). When none went out, nothing reaches anyone. When one did (or is
     going out now), both partners get a short correction, about their own application, which stays.
-    Returns whether they were told.
+    A pair still waiting for the mentor's yes (issue 25 §3) was never told to the mentee: only the
+    mentor, who was asked, gets the correction. Returns whether anyone was told.
     """
     about = OutboxMessage.objects.filter(subject_type=subject_key(match)[0], subject_id=match.pk)
     about.filter(status__in=[Status.PENDING, Status.FAILED]).update(status=Status.CANCELLED, claim_token=None)
     if not about.filter(status__in=[Status.SENT, Status.SENDING]).exists():
         return False
+    told = [match.mentor_application]
+    if not match.is_awaiting_mentor:
+        told.insert(0, match.mentee_application)
     messages_record(
         message_build(kind=Kind.MATCH_UNDONE, recipient=application.member, about=application, period=f"u{match.pk}")
-        for application in (match.mentee_application, match.mentor_application)
+        for application in told
         if application is not None
     )
     return True

@@ -1,5 +1,7 @@
 """Issue 28 §4: a pair undone within the hour: unsent mails never go out; sent ones get a correction to both."""
 
+import datetime
+
 import pytest
 from django.utils import timezone, translation
 
@@ -103,3 +105,60 @@ def test_the_correction_is_complete_in_english(applications, django_capture_on_c
     assert "You do not need to contact anyone" in email.body
     with translation.override("en"):
         assert str(Status.CANCELLED.label) == "cancelled"
+
+
+# Issue 25 §3 with issue 28 §4: when the mentor is asked first, the coordinator's click can be taken back too.
+
+
+@pytest.fixture
+def mentor_asked_first(settings):
+    settings.MATCHING_MENTOR_ACCEPTS = True
+
+
+def test_a_pair_waiting_for_the_mentor_undone_before_the_question_went_out_reaches_nobody(
+    applications, sent, mentor_asked_first, django_capture_on_commit_callbacks
+):
+    coordinator = CoordinatorFactory()
+    pair = confirm_pair(*applications, by=coordinator)
+    assert pair.is_awaiting_mentor
+    assert services.match_undo_refusal(pair) == ""
+
+    with django_capture_on_commit_callbacks(execute=True):
+        undone = services.match_undo(match=pair, by=coordinator)
+    delivery.outbox_deliver_due()
+
+    assert undone.correction_sent is False and undone.mentee_unaware is True
+    assert sent == []
+    assert OutboxMessage.objects.get(kind=Kind.MENTOR_ASKED).status == Status.CANCELLED
+
+
+def test_a_pair_waiting_for_the_mentor_undone_after_the_question_corrects_only_the_mentor(
+    applications, sent, mentor_asked_first, django_capture_on_commit_callbacks
+):
+    mentor, mentee = applications
+    coordinator = CoordinatorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        pair = confirm_pair(mentor, mentee, by=coordinator)
+    assert [email.to for email in sent] == [["marieke@example.org"]]  # only the mentor was asked
+    sent.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        undone = services.match_undo(match=pair, by=coordinator)
+
+    assert undone.correction_sent is True and undone.mentee_unaware is True
+    assert [email.to for email in of_kind(sent, Kind.MATCH_UNDONE)] == [["marieke@example.org"]]
+    assert [email.to for email in sent] == [["marieke@example.org"]]  # the mentee never hears of the pair
+    assert not OutboxMessage.objects.filter(recipient=mentee.member).exists()
+
+
+def test_a_pair_waiting_for_the_mentor_cannot_be_undone_after_the_hour(applications, mentor_asked_first):
+    coordinator = CoordinatorFactory()
+    pair = confirm_pair(*applications, by=coordinator)
+    just_in_time = pair.mentor_asked_at + services.UNDO_WINDOW - datetime.timedelta(minutes=1)
+    too_late = pair.mentor_asked_at + services.UNDO_WINDOW + datetime.timedelta(minutes=1)
+
+    assert services.match_undo_refusal(pair, now=just_in_time) == ""
+    with translation.override("en"):
+        assert services.match_undo_refusal(pair, now=too_late).startswith(
+            "A pair can be undone up to an hour after it was confirmed"
+        )
