@@ -302,6 +302,8 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
         "quiet": meetings_selectors.quiet(today=today),
         "short_of_meetings": meetings_selectors.short_of_meetings(today=today),
         "ended_early": matching_selectors.ended_early_since(since=today - WITHDRAWALS_SINCE),
+        # Issue 25 §3: the mentor did not answer in time (matching decides what "in time" is).
+        "mentor_silent": matching_selectors.mentor_answer_overdue(today=today),
     }
     matches = Match.objects.filter(cycle=cycle) if cycle else Match.objects.all()
     # Only what the names need: the fewer columns, the less to build, send and read.
@@ -322,6 +324,14 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             listed["no_first_contact"][0],
             statistics_url,
             _pair_names(listed["no_first_contact"][1]),
+        )
+    )
+    items.append(
+        Attention(
+            _("pairs waiting for the mentor's answer past its date"),
+            listed["mentor_silent"][0],
+            _admin("admin:matching_match_changelist", status__exact=Match.Status.AWAITING_MENTOR),
+            _pair_names(listed["mentor_silent"][1]),
         )
     )
     items.append(

@@ -122,6 +122,8 @@ class CycleAdmin(admin.ModelAdmin):
             # Applications still open: she matches only when she says she wants to (issue 15 §1).
             "window_open": selectors.application_window_open(cycle=cycle),
             "match_early": request.GET.get("early") == "1",
+            # Issue 25 §3: a confirmed pair first asks the mentor; the confirmation pages say so.
+            "mentor_accepts": services.mentor_accepts_first(),
             **extra,
         }
 
@@ -220,16 +222,27 @@ class CycleAdmin(admin.ModelAdmin):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request,
-                format_html(
-                    '{} <a href="{}">{}</a>',
-                    _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
-                    % {"mentee": match.mentee, "mentor": match.mentor},
-                    reverse("admin:matching_match_undo", args=[match.pk]),
-                    _("Undo this pair (possible up to an hour after confirming)"),
-                ),
-            )
+            names = {"mentee": match.mentee, "mentor": match.mentor}
+            if match.is_awaiting_mentor:  # issue 25 §3: the mentor agrees first (the undo is for matched pairs)
+                messages.success(
+                    request,
+                    _(
+                        "%(mentor)s is asked to be the mentor of %(mentee)s. The mentee receives her mentor's "
+                        "contact details once the mentor says yes."
+                    )
+                    % names,
+                )
+            else:
+                messages.success(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("%(mentee)s is matched with %(mentor)s. The mentee receives her mentor's contact details.")
+                        % names,
+                        reverse("admin:matching_match_undo", args=[match.pk]),
+                        _("Undo this pair (possible up to an hour after confirming)"),
+                    ),
+                )
         return redirect(back)
 
     def proposal_view(self, request, cycle_id):

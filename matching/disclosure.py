@@ -38,3 +38,13 @@ def mentor_choice(viewer, choice) -> bool:
     if is_coordinator(viewer):
         return True
     return choice is not None and choice.application.member_id == viewer.pk
+
+
+@private(
+    "matching.match.decline_reason",
+    who="the mentor who declined, and coordinators; never the mentee (issue 25 §3).",
+)
+def decline_reason(viewer, match) -> bool:
+    if is_coordinator(viewer):
+        return True
+    return match is not None and match.status == match.Status.DECLINED and match.mentor_id == viewer.pk

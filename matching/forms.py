@@ -111,6 +111,29 @@ class EndCategoryField(forms.ChoiceField):
         super().__init__(choices=choices, widget=forms.RadioSelect, **kwargs)
 
 
+class MentorAnswerForm(forms.Form):
+    """Issue 25 §3: the mentor's yes or no; a no asks a reason that only the coordinators read."""
+
+    answer = forms.ChoiceField(
+        label=_("Will you be her mentor?"),
+        choices=[("yes", _("Yes, I will be her mentor")), ("no", _("No, I cannot be her mentor"))],
+        widget=forms.RadioSelect,
+    )
+    decline_reason = forms.CharField(
+        label=_("If not: why? (for the coordinators)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the coordinators read this. The mentee does not hear that you declined."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer") == "no" and not (cleaned.get("decline_reason") or "").strip():
+            self.add_error("decline_reason", _("Tell the coordinators briefly why; the mentee does not read it."))
+        return cleaned
+
+
 class WithdrawForm(forms.Form):
     # Only when she has been matched (the view removes it otherwise): her mentorship then ends early.
     category = EndCategoryField(

@@ -102,7 +102,10 @@ def matching_page(
                 "eligible": mentee.eligible if mentee else False,
                 "matched": application.is_matched,
                 # Issue 15 §3: her pair ended early; she is back here to be matched again.
-                "rematch": application.is_rematch,
+                "rematch": application.is_rematch and not application.was_declined,
+                # Issue 25 §3: a mentor declined her (she does not know): at the top, to be matched again.
+                "declined": application.was_declined,
+                "awaiting_mentor": application.waits_for_mentor,
                 "overrides": overrides.get(application.member_id, []),
                 # explain() checks the hard rules again on today's data: a stale suggestion drops out.
                 "suggestions": [suggestion for suggestion in found if suggestion],

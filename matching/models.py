@@ -244,6 +244,11 @@ class MatchStatus(models.TextChoices):
     """A pair's status (`Match.Status`); at module level so Match's constraints can read it."""
 
     PROPOSED = "proposed", _("proposed")
+    # Confirmed by a coordinator, waiting for the mentor's yes (issue 25 §3, MATCHING_MENTOR_ACCEPTS): her
+    # place is held, the mentee knows nothing yet and has no contact details (R8 waits for the yes).
+    AWAITING_MENTOR = "awaiting_mentor", _("waiting for the mentor")
+    # The mentor said no: the mentee never hears of it and is matched again (issue 25 §3).
+    DECLINED = "declined", _("declined by the mentor")
     # Confirmed by a coordinator, before the cycle's start: they already know each other's
     # names and contact details (R8) and may plan the introduction, but the year has not begun.
     CONFIRMED = "confirmed", _("matched")
@@ -269,8 +274,9 @@ class EndCategory(models.TextChoices):
 END_CATEGORY_CHOICES = [(value, label) for value, label in EndCategory.choices if value != EndCategory.UNKNOWN]
 
 
-# Proposed or working together: at most one per mentee and cycle, both partners present.
-MATCH_LIVE_STATUSES = (MatchStatus.PROPOSED, MatchStatus.CONFIRMED, MatchStatus.ACTIVE)
+# Proposed, waiting for the mentor's yes, or working together: at most one per mentee and cycle, both
+# partners present, and each holds one of the mentor's places.
+MATCH_LIVE_STATUSES = (MatchStatus.PROPOSED, MatchStatus.AWAITING_MENTOR, MatchStatus.CONFIRMED, MatchStatus.ACTIVE)
 # The pair works together: contact details (R8), agreement, meetings.
 MATCH_ONGOING_STATUSES = (MatchStatus.CONFIRMED, MatchStatus.ACTIVE)
 
@@ -309,7 +315,7 @@ class Match(models.Model):
     mentee_application = models.ForeignKey(
         Application, on_delete=models.SET_NULL, related_name="matches_as_mentee", null=True, blank=True
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
     term = models.PositiveSmallIntegerField(_("term"), default=FIRST_TERM)
     previous_term = models.OneToOneField(
         "self",
@@ -322,6 +328,13 @@ class Match(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    # Issue 25 §3: the mentor agrees before her details go out. Asked when a coordinator confirmed the
+    # pair, her answer due by then (MATCHING_MENTOR_ACCEPT_DAYS), answered yes or no at.
+    mentor_asked_at = models.DateTimeField(_("mentor asked at"), null=True, blank=True)
+    mentor_answer_due = models.DateField(_("mentor's answer due"), null=True, blank=True)
+    mentor_answered_at = models.DateTimeField(_("mentor answered at"), null=True, blank=True)
+    # Why she declined: the coordinators only (matching/disclosure.py), never the mentee.
+    decline_reason = BoundedTextField(_("reason for declining"), max_length=2000, blank=True)
     # R8: the mentee's "I have made contact" (or her first planned meeting), whichever came first.
     first_contact_at = models.DateTimeField(_("first contact made at"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -411,6 +424,10 @@ class Match(models.Model):
     def is_ongoing(self) -> bool:
         """The pair works together, from confirmation on: contact details (R8), agreement edits, meetings."""
         return self.status in self.ONGOING_STATUSES
+
+    @property
+    def is_awaiting_mentor(self) -> bool:
+        return self.status == self.Status.AWAITING_MENTOR
 
     @property
     def is_ended_early(self) -> bool:

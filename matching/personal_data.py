@@ -21,7 +21,12 @@ def _her_matches(user):
 
 def collect(user):
     applications = Application.objects.filter(member=user).select_related("cycle").prefetch_related("topics")
-    matches = list(_her_matches(user).order_by("created_at"))
+    # A pair still waiting for the mentor's yes, or declined by her, is not the mentee's (issue 25 §3).
+    matches = list(
+        _her_matches(user)
+        .exclude(mentee=user, status__in=[Match.Status.AWAITING_MENTOR, Match.Status.DECLINED])
+        .order_by("created_at")
+    )
     agreements = Agreement.objects.filter(match__in=matches).select_related(
         "match__mentor", "match__mentee", "match__cycle"
     )

@@ -138,6 +138,8 @@ def pair_state(*, match) -> str:
         return "renewed"
     return {
         Match.Status.PROPOSED: "proposed",
+        Match.Status.AWAITING_MENTOR: "awaiting_mentor",
+        Match.Status.DECLINED: "declined",
         Match.Status.CONFIRMED: "confirmed",
         Match.Status.ACTIVE: "active",
         Match.Status.COMPLETED: "completed",
@@ -262,7 +264,10 @@ def with_live_match_counts(applications):
     """Annotate live_match_count (proposed or active pairs), so application_state needs no query per row."""
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES).order_by()
     as_mentor = live.filter(mentor_application=OuterRef("pk"))
-    as_mentee = live.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"))
+    # Issue 25 §3: the mentee knows of her pair only from the mentor's yes.
+    as_mentee = live.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member")).exclude(
+        status=Match.Status.AWAITING_MENTOR
+    )
     count = Func(F("pk"), function="COUNT")
     return applications.annotate(
         live_match_count=Case(
@@ -287,6 +292,14 @@ def live_matches_for_application(*, application):
     if application.role == Role.MENTOR:
         return Match.objects.filter(mentor_application=application, status__in=Match.LIVE_STATUSES)
     return Match.objects.filter(cycle=application.cycle, mentee=application.member, status__in=Match.LIVE_STATUSES)
+
+
+def matches_known_to_member(*, application):
+    """Her live pairs as she knows them: a mentee does not know of a pair waiting for the mentor's yes."""
+    matches = live_matches_for_application(application=application)
+    if application.role == Role.MENTEE:
+        matches = matches.exclude(status=Match.Status.AWAITING_MENTOR)
+    return matches
 
 
 def ongoing_partners_of(*, application) -> str:
@@ -324,7 +337,7 @@ def application_state(*, application) -> str:
         return "carried"  # issue 25 §8: she took it to a later cycle
     live = getattr(application, "live_match_count", None)
     if live is None:
-        live = live_matches_for_application(application=application).count()
+        live = matches_known_to_member(application=application).count()
     if application.role == Role.MENTEE:
         if live:
             return "matched"
@@ -477,10 +490,12 @@ def ended_early_since(*, since: datetime.date) -> Q:
 
 
 def did_not_work_out() -> Q:
-    """A pair that is not made again (issue 25 §5), as a condition on Match: it ended early, or either
-    partner answered "does it fit?" with no. In any cycle; a coordinator's PairOverride allows it again."""
+    """A pair that is not made again (issue 25 §5), as a condition on Match: it ended early, the mentor
+    declined it (issue 25 §3), or either partner answered "does it fit?" with no. In any cycle; a
+    coordinator's PairOverride allows it again."""
     said_no = FitCheck.objects.filter(match=OuterRef("pk"), answer=FitCheck.Answer.NO)
-    return Q(mentor__isnull=False, mentee__isnull=False) & (Q(status=Match.Status.ENDED_EARLY) | Q(Exists(said_no)))
+    ended = Q(status__in=[Match.Status.ENDED_EARLY, Match.Status.DECLINED])
+    return Q(mentor__isnull=False, mentee__isnull=False) & (ended | Q(Exists(said_no)))
 
 
 def former_mentors_by_mentee(*, mentee_ids=None) -> dict[int, set[int]]:
@@ -564,21 +579,27 @@ def cycle_candidates(
 def cycle_mentees(*, cycle, topic=None, region="", unmatched_only=True):
     """The Koppelscherm's mentees of a cycle, oldest application first, with is_matched; filtered as asked.
 
-    ``is_rematch``: her earlier pair of this cycle ended early, so she is to be matched again (issue 15 §3).
+    ``is_rematch``: her earlier pair of this cycle ended early (issue 15 §3) or its mentor declined (issue 25 §3),
+    so she is to be matched again; ``was_declined`` puts her at the top.
     """
     live = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status__in=Match.LIVE_STATUSES)
-    ended = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status=Match.Status.ENDED_EARLY)
+    earlier = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"))
+    ended = earlier.filter(status__in=[Match.Status.ENDED_EARLY, Match.Status.DECLINED])
+    declined = earlier.filter(status=Match.Status.DECLINED)
     applications = (
         Application.objects.filter(cycle=cycle, role=Role.MENTEE, status=Application.Status.SUBMITTED)
         .select_related("member__profile")
         .annotate(
             is_matched=Exists(live),
+            # Issue 25 §3: a mentor declined her; she is back at the top of the list, to be matched again.
+            was_declined=Exists(declined),
             is_rematch=Exists(ended),
+            waits_for_mentor=Exists(live.filter(status=Match.Status.AWAITING_MENTOR)),
             # Issue 25 §5: an earlier pair of hers, in any cycle, that did not work out; a coordinator's override.
             has_pair_history=Exists(Match.objects.filter(did_not_work_out(), mentee=OuterRef("member"))),
             has_override=Exists(PairOverride.objects.filter(mentee=OuterRef("member"))),
         )
-        .order_by("created_at", "pk")
+        .order_by("-was_declined", "created_at", "pk")
     )
     if topic is not None:
         applications = applications.filter(topics=topic)
@@ -616,7 +637,7 @@ def shortlist_open(*, application) -> bool:
         application.role == Role.MENTEE
         and application.status == Application.Status.SUBMITTED
         and application.cycle.status in (Cycle.Status.OPEN, Cycle.Status.MATCHING, Cycle.Status.RUNNING)
-        and not live_matches_for_application(application=application).exists()
+        and not matches_known_to_member(application=application).exists()
     )
 
 
@@ -655,6 +676,8 @@ def offerable_mentors(*, application) -> tuple[list[Candidate], Candidate | None
     mentee = next((candidate for candidate in mentees if candidate.application_id == application.pk), None)
     if mentee is None:
         return [], None, topic_names
+    # Who may be offered to her were she not matched: `shortlist_open` decides whether she is.
+    mentee = dataclasses.replace(mentee, has_live_match=False)
     return [mentor for mentor in mentors if not hard_rule_violation(mentor, mentee)], mentee, topic_names
 
 
@@ -682,6 +705,60 @@ def shortlist(*, application) -> list[MentorCard]:
         )
         for mentor in ordered
     ]
+
+
+# --- The mentor agrees first (issue 25 §3) -------------------------------------------------
+
+
+def questions_for_mentor(*, user):
+    """Pairs a coordinator confirmed that wait for her yes or no, oldest first (her overview lists them)."""
+    if not user.is_authenticated:
+        return Match.objects.none()
+    return (
+        Match.objects.filter(mentor=user, status=Match.Status.AWAITING_MENTOR)
+        .select_related("mentee", "cycle")
+        .order_by("mentor_answer_due", "pk")
+    )
+
+
+def question_for_mentor(*, user, pk) -> Match:
+    """The one access check for the mentor's question: only the mentor who was asked, while it waits; else 404."""
+    try:
+        return questions_for_mentor(user=user).select_related("mentee__profile", "mentee_application").get(pk=pk)
+    except (Match.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def match_reasons(*, match) -> list[str]:
+    """Why the coordinators paired them, as the Koppelscherm explains it, for the mentor's page.
+
+    Without the mentee's ranking: a mentor never learns who ranked her (issue 25 §1).
+    """
+    ids = [pk for pk in (match.mentor_application_id, match.mentee_application_id) if pk]
+    mentors, mentees, topic_names = cycle_candidates(cycle=match.cycle, application_ids=ids, with_former_mentors=False)
+    if not mentors or not mentees:
+        return []
+    mentor = dataclasses.replace(mentors[0], free_places=1)
+    mentee = dataclasses.replace(mentees[0], has_live_match=False, choices=())
+    suggestion = explain(mentor, mentee, topic_names)
+    return suggestion.reasons if suggestion else []
+
+
+def mentor_answer_reminder_due(*, today=None):
+    """Mentors to remind once: no answer yet, two days or less before it is due (the outbox keeps it to one)."""
+    today = today or timezone.localdate()
+    return Match.objects.filter(
+        status=Match.Status.AWAITING_MENTOR, mentor_answer_due__lte=today + MENTOR_REMINDER_BEFORE
+    ).select_related("mentor", "mentee")
+
+
+MENTOR_REMINDER_BEFORE = datetime.timedelta(days=2)
+
+
+def mentor_answer_overdue(*, today=None) -> Q:
+    """A pair whose mentor did not answer in time, as a condition on Match: the coordinators' cockpit lists it."""
+    today = today or timezone.localdate()
+    return Q(status=Match.Status.AWAITING_MENTOR, mentor_answer_due__lt=today)
 
 
 # --- The pair's year -------------------------------------------------------------

@@ -35,12 +35,25 @@ from .agreements import agreement_ensure
 from .models import END_CATEGORY_CHOICES, MAX_CHOICES, Agreement, Application, Cycle, Match, MentorChoice, Role
 from .organisations import OrganisationRegister
 from .scoring import candidate_from_application, hard_rule_violation
-from .signals import match_activated, match_ended, match_undone, matching_closed, pair_has_begun
+from .signals import match_activated, match_ended, match_undone, matching_closed, mentor_asked, pair_has_begun
 
 logger = logging.getLogger(__name__)
 
 TRANSITIONS = {
-    Match.Status.PROPOSED: {Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
+    Match.Status.PROPOSED: {
+        Match.Status.AWAITING_MENTOR,
+        Match.Status.CONFIRMED,
+        Match.Status.ACTIVE,
+        Match.Status.ENDED_EARLY,
+    },
+    # Issue 25 §3: the mentor says yes (then as a coordinator's confirmation before) or no.
+    Match.Status.AWAITING_MENTOR: {
+        Match.Status.CONFIRMED,
+        Match.Status.ACTIVE,
+        Match.Status.DECLINED,
+        Match.Status.ENDED_EARLY,
+    },
+    Match.Status.DECLINED: set(),
     Match.Status.CONFIRMED: {Match.Status.ACTIVE, Match.Status.ENDED_EARLY},
     Match.Status.ACTIVE: {Match.Status.COMPLETED, Match.Status.ENDED_EARLY},
     Match.Status.COMPLETED: set(),
@@ -126,7 +139,7 @@ def application_update(*, application: Application, topics=None, **data) -> Appl
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == Application.Status.WITHDRAWN:
         raise ValidationError(_("This application was withdrawn; apply again to take part."))
-    if selectors.live_matches_for_application(application=application).exists():
+    if selectors.matches_known_to_member(application=application).exists():
         raise ValidationError(
             _("You have been matched already, so this application can no longer be changed."), code="matched"
         )
@@ -147,8 +160,10 @@ def application_withdraw(
     if application.status == Application.Status.WITHDRAWN:
         raise ValidationError(_("This application has already been withdrawn."))
     live = list(selectors.live_matches_for_application(application=application))
+    # A mentee does not know of a pair still waiting for the mentor's yes (issue 25 §3): it ends without asking.
+    known = [match for match in live if not (application.role == Role.MENTEE and match.is_awaiting_mentor)]
     reason = (reason or "").strip()
-    if live:
+    if known:
         errors = {}
         if not reason:
             errors["reason"] = _("You have been matched: tell your pair and the coordinators briefly why you stop.")
@@ -157,7 +172,12 @@ def application_withdraw(
         if errors:
             raise ValidationError(errors)
     for match in live:
-        match_end_early(match=match, by=by, reason=reason, category=category, reason_shared=share_reason)
+        if match in known:
+            match_end_early(match=match, by=by, reason=reason, category=category, reason_shared=share_reason)
+        else:
+            match_end_early(
+                match=match, by=by, reason=_("The mentee withdrew her application."), category=Match.EndCategory.OTHER
+            )
     application.status = Application.Status.WITHDRAWN
     application.withdrawn_at = timezone.now()
     application.full_clean()
@@ -373,7 +393,71 @@ def match_confirm(
     """
     _check_window(mentor_application.cycle, before_window_closes)
     match = match_propose(mentor_application=mentor_application, mentee_application=mentee_application, by=by)
+    if mentor_accepts_first():
+        return match_ask_mentor(match=match, start_date=start_date)
     return match_activate(match=match, by=by, start_date=start_date)
+
+
+# --- The mentor agrees first (issue 25 §3) -------------------------------------------------------
+
+
+def mentor_accepts_first() -> bool:
+    """Whether a confirmed pair waits for the mentor's yes (MATCHING_MENTOR_ACCEPTS) before it is matched."""
+    return settings.MATCHING_MENTOR_ACCEPTS
+
+
+def match_ask_mentor(*, match: Match, start_date=None) -> Match:
+    """Proposed → waiting for the mentor: her place is held, she is asked by e-mail and on her page.
+
+    The mentee hears nothing yet: her mentor's details go out on the mentor's yes (R8). Call inside
+    the confirming transaction; the mail is recorded in it (signal → outbox).
+    """
+    check_transition(match, Match.Status.AWAITING_MENTOR)
+    match.status = Match.Status.AWAITING_MENTOR
+    match.start_date = start_date or default_start_date(match.cycle)
+    match.mentor_asked_at = timezone.now()
+    match.mentor_answer_due = timezone.localdate() + datetime.timedelta(days=settings.MATCHING_MENTOR_ACCEPT_DAYS)
+    match.full_clean(validate_constraints=False)
+    match.save()
+    mentor_asked.send(sender=Match, match_id=match.pk)
+    return match
+
+
+def _awaiting_answer_of(match: Match, by) -> Match:
+    match = Match.objects.select_for_update().select_related("cycle").get(pk=match.pk)
+    if by is None or match.mentor_id != by.pk:
+        raise ValidationError(_("Only the mentor who was asked can answer."), code="not_the_mentor")
+    if match.status != Match.Status.AWAITING_MENTOR:
+        raise ValidationError(_("You have already answered."), code="answered")
+    return match
+
+
+@transaction.atomic
+def match_mentor_accept(*, match: Match, by) -> Match:
+    """The mentor says yes: the pair is matched now, and in this transaction the mentee's mail with her
+    mentor's contact details is recorded (R8, via match_activate's signal); the pair's year starts."""
+    match = _awaiting_answer_of(match, by)
+    match.mentor_answered_at = timezone.now()
+    start = max(match.start_date or default_start_date(match.cycle), timezone.localdate())
+    return match_activate(match=match, by=by, start_date=start)
+
+
+@transaction.atomic
+def match_mentor_decline(*, match: Match, by, reason: str) -> Match:
+    """The mentor says no, with a reason for the coordinators only. The mentee is told nothing: she is
+    back on the Koppelscherm, at the top, and this mentor is not offered to her again in the cycle."""
+    match = _awaiting_answer_of(match, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"decline_reason": _("Tell the coordinators briefly why; the mentee does not read it.")})
+    match.status = Match.Status.DECLINED
+    match.decline_reason = reason
+    match.mentor_answered_at = timezone.now()
+    match.ended_on = timezone.localdate()
+    match.ended_by = by
+    match.full_clean(validate_constraints=False)
+    match.save()
+    return match
 
 
 @transaction.atomic
@@ -543,7 +627,8 @@ def match_end_early(
         errors["end_category"] = CATEGORY_REQUIRED
     if errors:
         raise ValidationError(errors)
-    was_known_to_pair = match.status != Match.Status.PROPOSED
+    # Before the mentor's yes the mentee knew of no pair (issue 25 §3): nobody is told it ended.
+    was_known_to_pair = match.status not in (Match.Status.PROPOSED, Match.Status.AWAITING_MENTOR)
     match.status = Match.Status.ENDED_EARLY
     match.ended_on = timezone.localdate()
     match.end_reason = reason

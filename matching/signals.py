@@ -9,6 +9,8 @@ from django.dispatch import Signal
 
 # Sent with match_id when a match becomes active (R8: the mentee gets her mentor's details).
 match_activated = Signal()
+# Sent with match_id when a coordinator confirmed a pair and the mentor is asked to agree (issue 25 §3).
+mentor_asked = Signal()
 
 # The signals below are sent inside the change's transaction, so a listener's outbox row
 # commits (or rolls back) together with the change (nothing lost, nothing for a rolled-back change).

@@ -12,6 +12,7 @@ urlpatterns = [
     path("aanmelding/<int:pk>/plekken/", views.application_places, name="application_places"),
     path("aanmelding/<int:pk>/meenemen/", views.application_carry_over, name="application_carry_over"),
     path("aanmelding/<int:pk>/mentoren/", views.mentor_choices, name="mentor_choices"),
+    path("voorstel/<int:pk>/", views.mentor_answer, name="mentor_answer"),
     path("partner/<int:pk>/", views.partner_profile, name="partner_profile"),
     path("mentorschap/<int:pk>/", views.pair_detail, name="pair_detail"),
     path("mentorschap/<int:pk>/afspraken/", views.agreement_edit, name="agreement_edit"),

@@ -16,6 +16,7 @@ from .forms import (
     AgreementForm,
     FitCheckForm,
     MenteeApplicationForm,
+    MentorAnswerForm,
     MentorApplicationForm,
     MentorChoicesForm,
     MentorPlacesForm,
@@ -57,6 +58,7 @@ def overview(request):
         for cycle in participation.open_cycles
     ]
     context = {
+        "mentor_questions": list(selectors.questions_for_mentor(user=request.user)),
         "open_cycles": open_cycles,
         "applications": applications,
         "matches": participation.matches,
@@ -196,9 +198,40 @@ def mentor_choices(request, pk):
 
 
 @login_required
+def mentor_answer(request, pk):
+    """Issue 25 §3: the mentor reads who the coordinators paired her with, and why, and says yes or no."""
+    match = selectors.question_for_mentor(user=request.user, pk=pk)
+    form = MentorAnswerForm(request.POST or None, initial={"answer": request.GET.get("answer")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["answer"] == "yes":
+                services.match_mentor_accept(match=match, by=request.user)
+            else:
+                services.match_mentor_decline(match=match, by=request.user, reason=form.cleaned_data["decline_reason"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if form.cleaned_data["answer"] == "yes":
+                messages.success(
+                    request, _("Thank you! %(name)s now receives your contact details.") % {"name": match.mentee}
+                )
+                return redirect("matching:pair_detail", pk=match.pk)
+            messages.success(request, _("Thank you for letting us know. The coordinators look for another mentor."))
+            return redirect("matching:overview")
+    context = {
+        "match": match,
+        "form": form,
+        "mentee": match.mentee,
+        "question": match.mentee_application.mentoring_question if match.mentee_application else "",
+        "reasons": selectors.match_reasons(match=match),
+    }
+    return render(request, "matching/mentor_answer.html", context)
+
+
+@login_required
 def application_withdraw(request, pk):
     application = selectors.application_for_user(user=request.user, pk=pk)
-    matched = selectors.live_matches_for_application(application=application).exists()
+    matched = selectors.matches_known_to_member(application=application).exists()
     form = WithdrawForm(request.POST or None)
     if not matched:
         del form.fields["share_reason"]  # nobody to share it with

@@ -403,6 +403,11 @@ if MATCHING_CHOICE_POINTS and (
     or list(MATCHING_CHOICE_POINTS) != sorted(MATCHING_CHOICE_POINTS, reverse=True)
 ):
     raise ImproperlyConfigured("MATCHING_CHOICE_POINTS must be three non-negative numbers, largest first.")
+# Issue 25 §3: after a coordinator confirms a pair the mentor agrees first (on her page, within
+# MATCHING_MENTOR_ACCEPT_DAYS days, a reminder two days before); only her yes sends the mentee her
+# contact details (R8). False: the pair is matched at once, as before.
+MATCHING_MENTOR_ACCEPTS = env.bool("MATCHING_MENTOR_ACCEPTS", default=True)
+MATCHING_MENTOR_ACCEPT_DAYS = env.int("MATCHING_MENTOR_ACCEPT_DAYS", default=5)
 
 # Meetings app settings (meetings, private notes, calendar) -------------------------
 # Fernet keys that encrypt private meeting notes (R11), comma-separated, newest first;

@@ -19,6 +19,7 @@ class NotificationsConfig(AppConfig):
             match_ended,
             match_undone,
             matching_closed,
+            mentor_asked,
             pair_dates_changed,
             partner_left,
         )
@@ -28,6 +29,7 @@ class NotificationsConfig(AppConfig):
         from .personal_data import register_contributor
 
         match_activated.connect(receivers.on_match_activated, dispatch_uid="notifications.match_activated")
+        mentor_asked.connect(receivers.on_mentor_asked, dispatch_uid="notifications.mentor_asked")
         membership_decided.connect(receivers.on_membership_decided, dispatch_uid="notifications.membership_decided")
         invitations_created.connect(receivers.on_invitations_created, dispatch_uid="notifications.invitations_created")
         partner_left.connect(receivers.on_partner_left, dispatch_uid="notifications.partner_left")

@@ -53,6 +53,8 @@ class OutboxMessage(models.Model):
         MATCH_UNDONE = "match_undone", _("correction: the match does not go ahead")
         GOALS_CHECK_IN = "goals_check_in", _("check-in halfway: how are your goals?")
         PAIR_DATES_CHANGED = "pair_dates_changed", _("the mentorship's dates changed with its cycle")
+        MENTOR_ASKED = "mentor_asked", _("question to the mentor: will you mentor her?")
+        MENTOR_ASKED_REMINDER = "mentor_asked_reminder", _("reminder to the mentor: answer the match")
 
     Status = OutboxStatus
 

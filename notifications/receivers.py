@@ -8,6 +8,10 @@ def on_match_activated(sender, match_id, **kwargs):
     services.match_activation_record(match_id=match_id)
 
 
+def on_mentor_asked(sender, match_id, **kwargs):
+    services.mentor_asked_record(match_id=match_id)
+
+
 def on_membership_decided(sender, profile, status, **kwargs):
     services.verification_decision_record(profile=profile, status=status)
 

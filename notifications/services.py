@@ -45,6 +45,14 @@ def match_activation_record(*, match_id: int) -> int:
     )
 
 
+def mentor_asked_record(*, match_id: int) -> int:
+    """Issue 25 §3: the mentor is asked whether she will mentor this mentee (in the confirming transaction)."""
+    match = Match.objects.filter(pk=match_id, status=Match.Status.AWAITING_MENTOR).select_related("mentor").first()
+    if match is None:
+        return 0
+    return messages_record([message_build(kind=Kind.MENTOR_ASKED, recipient=match.mentor, about=match)])
+
+
 def verification_decision_record(*, profile, status: str) -> None:
     """R2: the member hears that her membership was verified or rejected (and why).
 
@@ -231,6 +239,11 @@ def pair_messages_record(*, day: datetime.date) -> dict[str, int]:
         Kind.FIRST_CONTACT_REMINDER: [
             message_build(kind=Kind.FIRST_CONTACT_REMINDER, recipient=match.mentee, about=match)
             for match in matching_selectors.first_contact_reminder_due(today=day)
+        ],
+        # Issue 25 §3: one reminder to a mentor who has not answered, two days before her answer is due.
+        Kind.MENTOR_ASKED_REMINDER: [
+            message_build(kind=Kind.MENTOR_ASKED_REMINDER, recipient=match.mentor, about=match)
+            for match in matching_selectors.mentor_answer_reminder_due(today=day)
         ],
     }
     return {str(kind): messages_record(messages) for kind, messages in found.items()}

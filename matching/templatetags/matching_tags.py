@@ -41,6 +41,8 @@ def matching_nav(context):
 
 PAIR_STATE_LABELS = {
     "proposed": _("proposed"),
+    "awaiting_mentor": _("waiting for the mentor"),
+    "declined": _("declined by the mentor"),
     "confirmed": _("matched"),
     "active": _("active"),
     "completed": _("completed"),

@@ -81,9 +81,10 @@ def test_allauths_second_step_pages_speak_the_programmes_dutch():
 
     assert slips == {}
     assert shown["Authenticator code"] == "Verificatiecode"
-    assert "authenticator-app" in shown[
-        "Your account is protected by two-factor authentication. Please enter an authenticator code:"
-    ]
+    assert (
+        "authenticator-app"
+        in shown["Your account is protected by two-factor authentication. Please enter an authenticator code:"]
+    )
 
 
 def test_the_admin_says_error_and_its_screen_reader_headers_in_dutch():

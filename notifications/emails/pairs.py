@@ -395,6 +395,35 @@ def _not_matched(message, application) -> Content:
     )
 
 
+def mentor_answer_url(match) -> str:
+    return absolute_url(reverse("matching:mentor_answer", args=[match.pk]))
+
+
+def _mentor_asked(message, match) -> Content:
+    """Issue 25 §3: will she mentor this mentee? Her name here; her mentorvraag and the reasons on the page."""
+    reminder = message.kind == Kind.MENTOR_ASKED_REMINDER
+    values = {"name": match.mentee.full_name, "date": long_date(match.mentor_answer_due)}
+    return Content(
+        subject=(
+            _("Reminder: will you be the mentor of %(name)s?") if reminder else _("Will you be the mentor of %(name)s?")
+        )
+        % values,
+        paragraphs=[
+            _(
+                "The coordinators would like to match you with %(name)s as her mentor. On your page you read her "
+                "mentoring question and why they think you fit."
+            )
+            % values,
+            _(
+                "Please answer by %(date)s. Only when you say yes does %(name)s receive your contact details; if "
+                "you say no, she does not hear of it and the coordinators look for another mentor."
+            )
+            % values,
+        ],
+        actions=[(_("Read her question and answer"), mentor_answer_url(match))],
+    )
+
+
 # --- A pair undone within the hour (issue 28 §4) -------------------------------------------------
 
 
@@ -459,6 +488,8 @@ def _pair_dates_changed(message, match) -> Content:
 
 
 BUILDERS = {
+    Kind.MENTOR_ASKED: _mentor_asked,
+    Kind.MENTOR_ASKED_REMINDER: _mentor_asked,
     Kind.MATCH_MENTEE: _match_mentee,
     Kind.MATCH_MENTOR: _match_mentor,
     Kind.QUIET_PAIR_NUDGE: _quiet_pair_nudge,

@@ -15,7 +15,7 @@ from coordination.digest import digest_record
 from evaluations import services as evaluation_services
 from evaluations.tests.factories import EvaluationRoundFactory, answers_for
 from goals import services as goal_services
-from matching.models import FitCheck
+from matching.models import FitCheck, Match
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory
 from meetings import services as meeting_services
 from meetings.tests.factories import HeldMeetingFactory
@@ -89,6 +89,20 @@ def every_mail(client):
             outbox.message_build(kind=Kind.NOT_MATCHED, recipient=mentee, about=application),
             # Issue 28 §4: the correction after a pair was undone within the hour.
             outbox.message_build(kind=Kind.MATCH_UNDONE, recipient=mentee, about=application, period="u1"),
+        ]
+        # Issue 25 §3: the mentor is asked to agree, and reminded.
+        + [
+            outbox.message_build(kind=kind, recipient=mentor, about=asked)
+            for asked in [
+                Match.objects.create(
+                    cycle=match.cycle,
+                    mentor=mentor,
+                    mentee=MemberFactory(full_name="Lotte Visser"),
+                    status=Match.Status.AWAITING_MENTOR,
+                    mentor_answer_due=timezone.localdate() + datetime.timedelta(days=5),
+                )
+            ]
+            for kind in (Kind.MENTOR_ASKED, Kind.MENTOR_ASKED_REMINDER)
         ]
         + [
             outbox.message_build(kind=kind, recipient=mentor, about=meeting, period=f"v{number}")
