@@ -80,7 +80,17 @@ class Participation:
     def _has(self, name: str, query) -> bool:
         if name in self.__dict__:
             return bool(self.__dict__[name])
+        if name == "matches" and getattr(self.user, HAS_A_PAIR, False):
+            return True  # the page opened one of her pairs already (`pair_for_user`)
         return query(user=self.user).exists()
+
+
+# Set on the user object by `pair_for_user` once it found one of her pairs: the nav on that page then
+# knows she has one without asking again. The user object lives as long as the request.
+HAS_A_PAIR = "_matching_has_a_pair"
+# Set on the request by a page whose panels read her pairs and applications anyway (her overview):
+# the nav, drawn before them, reads the lists instead of asking first whether they are empty.
+READS_PARTICIPATION = "reads_participation"
 
 
 def participation_for_request(*, request) -> Participation:
@@ -88,6 +98,8 @@ def participation_for_request(*, request) -> Participation:
     participation = getattr(request, "_matching_participation", None)
     if participation is None or participation.user is not request.user:
         participation = request._matching_participation = Participation(request.user)
+        if getattr(request, READS_PARTICIPATION, False):
+            participation.matches, participation.applications, participation.open_cycles  # noqa: B018
     return participation
 
 
@@ -99,13 +111,15 @@ def pair_for_user(*, user, pk) -> Match:
     """
     try:
         # The pair page shows both partners' profiles and the mentorvraag: read them with the pair.
-        return (
+        match = (
             matches_for_user(user=user)
             .select_related("mentor__profile", "mentee__profile", "mentee_application")
             .get(pk=pk)
         )
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    setattr(user, HAS_A_PAIR, True)
+    return match
 
 
 def end_reason_visible_to(*, match, user) -> bool:

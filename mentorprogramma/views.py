@@ -44,7 +44,9 @@ def privacy(request):
 @login_required
 def dashboard(request):
     # Each app renders its own panel (see templates/dashboard.html), so this view
-    # stays ignorant of matching, meetings and evaluations.
+    # stays ignorant of matching, meetings and evaluations. Her panels read her pairs and applications:
+    # the nav above them reads the same lists, once, instead of asking first (matching.selectors).
+    request.reads_participation = True
     return render(request, "dashboard.html")
 
 

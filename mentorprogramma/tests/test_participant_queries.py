@@ -117,3 +117,30 @@ def test_the_dashboard_states_match_her_pairs_without_asking_per_application(cli
         assert {"matched", "partly_matched"} & set(annotated.values())
     with django_assert_max_num_queries(1):
         [selectors.application_state(application=a) for a in selectors.applications_for_user(user=match.mentor)]
+
+
+def _asks_whether_she_has_a_pair(sql: str) -> bool:
+    return sql.startswith('SELECT 1 AS "a" FROM "matching_match"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["dashboard", "pair page", "meetings"])
+def test_the_nav_does_not_ask_again_for_the_pairs_the_page_read(client, page):
+    """Issue 24: on her overview the nav reads the lists her panels read; on a pair's pages it knows she has
+    a pair from the pair the page opened. Either way it asks nothing of its own, and still says the same."""
+    match = _history(MemberFactory(), MemberFactory(), years=1)
+    url = _pages(match)[page]
+    client.force_login(match.mentee)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert [q["sql"] for q in queries if _asks_whether_she_has_a_pair(q["sql"])] == []
+    assert f'href="{reverse("matching:overview")}">Mijn mentorschap</a>' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_her_overview_offers_to_apply_while_she_has_neither_pair_nor_application(client):
+    CycleFactory()  # open today
+    client.force_login(MemberFactory())
+    response = client.get(reverse("dashboard"))
+    assert f'href="{reverse("matching:overview")}">Aanmelden</a>' in response.content.decode()
