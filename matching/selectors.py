@@ -445,18 +445,37 @@ def waiting_list():
 def carry_over_target(*, application):
     """The open cycle she can carry this waiting-list application to in one step, or None: the first one
     open for applications after its own, where she has no mentee application yet."""
-    if application.role != Role.MENTEE or not waiting_list().filter(pk=application.pk).exists():
+    if application.role != Role.MENTEE:
         return None
-    taken = Application.objects.filter(member_id=application.member_id, role=Role.MENTEE).exclude(
-        status=Application.Status.WITHDRAWN
-    )
-    return (
-        open_cycles()
-        .exclude(pk=application.cycle_id)
-        .filter(planned_start__gt=application.cycle.planned_start)
-        .exclude(pk__in=taken.values("cycle_id"))
-        .first()
-    )
+    hers = Application.objects.filter(member_id=application.member_id, role=Role.MENTEE)
+    return carry_over_targets(applications=list(hers), candidates=[application], open_cycles=list(open_cycles()))[
+        application.pk
+    ]
+
+
+def carry_over_targets(*, applications, candidates, open_cycles) -> dict:
+    """`carry_over_target` of each candidate (pk -> cycle or None), from lists the page read already:
+    `applications` all of her applications, `open_cycles` the `open_cycles()` in their order. Asks one
+    query however many candidates, so her programme page stays within its budget whatever her history."""
+    mentee_candidates = [a for a in candidates if a.role == Role.MENTEE]
+    targets = dict.fromkeys((a.pk for a in candidates), None)
+    if not mentee_candidates:
+        return targets
+    waiting = set(waiting_list().filter(pk__in=[a.pk for a in mentee_candidates]).values_list("pk", flat=True))
+    taken = {a.cycle_id for a in applications if a.role == Role.MENTEE and a.status != Application.Status.WITHDRAWN}
+    for application in mentee_candidates:
+        if application.pk in waiting:
+            targets[application.pk] = next(
+                (
+                    cycle
+                    for cycle in open_cycles
+                    if cycle.pk != application.cycle_id
+                    and cycle.planned_start > application.cycle.planned_start
+                    and cycle.pk not in taken
+                ),
+                None,
+            )
+    return targets
 
 
 def choices_to_carry(*, application, target) -> list:

@@ -37,13 +37,18 @@ def overview(request):
         {"application": application, "state": selectors.application_state(application=application)}
         for application in participation.applications
     ]
+    # Not matched: she may take her application to the next cycle (issue 25 §8); one query for them all.
+    carry_to = selectors.carry_over_targets(
+        applications=participation.applications,
+        candidates=[item["application"] for item in applications if item["state"] in ("not_matched", "waiting_list")],
+        open_cycles=participation.open_cycles,
+    )
     for item in applications:
         # Withdrawing a matched application ends her mentorships: the button says with whom (issue 25 §7).
         if item["state"] in ("matched", "partly_matched"):
             item["partners"] = selectors.ongoing_partners_of(application=item["application"])
-        # Not matched: she may take her application to the next cycle (issue 25 §8).
-        if item["state"] in ("not_matched", "waiting_list"):
-            item["carry_to"] = selectors.carry_over_target(application=item["application"])
+        if item["application"].pk in carry_to:
+            item["carry_to"] = carry_to[item["application"].pk]
     applied = {
         (item["application"].cycle_id, item["application"].role)
         for item in applications

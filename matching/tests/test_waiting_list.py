@@ -106,3 +106,30 @@ def test_her_ranked_mentors_who_applied_again_go_along_in_her_order(client, not_
         MentorChoice.objects.filter(application=carried).order_by("rank").values_list("mentor_application", "rank")
     )
     assert ranked == [(again[second].pk, 1), (again[first].pk, 2)]
+
+
+def test_her_programme_page_finds_every_carry_target_in_one_query(not_matched, django_assert_num_queries):
+    """The overview asks the waiting list once for all her applications, and offers what the one-by-one
+    rule offers: the next open cycle for the waiting one, nothing for one matched or already taken along."""
+    mentee, following = not_matched
+    today = timezone.localdate()
+    older = CycleFactory(
+        status=Cycle.Status.CLOSED,
+        applications_open=today - datetime.timedelta(days=500),
+        applications_close=today - datetime.timedelta(days=470),
+        planned_start=today - datetime.timedelta(days=400),
+    )
+    ApplicationFactory(cycle=older, member=mentee.member)
+    hers = list(selectors.applications_for_user(user=mentee.member))
+    cycles = list(selectors.open_cycles())
+    one_by_one = {application.pk: selectors.carry_over_target(application=application) for application in hers}
+    assert one_by_one[mentee.pk] == following
+
+    with django_assert_num_queries(1):
+        at_once = selectors.carry_over_targets(applications=hers, candidates=hers, open_cycles=cycles)
+    assert at_once == one_by_one
+
+    ApplicationFactory(cycle=following, member=mentee.member)  # she applied to 2028 herself
+    hers = list(selectors.applications_for_user(user=mentee.member))
+    at_once = selectors.carry_over_targets(applications=hers, candidates=hers, open_cycles=cycles)
+    assert set(at_once.values()) == {None}
