@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accounts.models import MemberListEntry, MemberListImport, MembershipType
 from accounts.tests.factories import PASSWORD, ExpertiseFactory, MemberFactory
 from evaluations.tests.factories import EvaluationRoundFactory, invitation_for_new_pair
-from matching.models import FirmGroup, FitCheck
+from matching.models import FirmGroup, FitCheck, PairOverride
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 from meetings.tests.factories import HeldMeetingFactory
 from mentorprogramma.tests.test_admin_a11y_browser import _log_in_as_coordinator
@@ -58,6 +58,12 @@ def _rows_for_every_list():
         member_list_import=record,
     )
     FirmGroup.objects.create(name=LONG_FIRM, variants="PwC\nPricewaterhouseCoopers\nPwC Belastingadviseurs N.V.")
+    PairOverride.objects.create(
+        mentor=pair.mentor,
+        mentee=pair.mentee,
+        reason="Het vorige mentorschap stopte alleen omdat de mentor een half jaar in het buitenland werkte; "
+        "beiden willen graag opnieuw met elkaar verder in deze cyclus.",
+    )
 
 
 def _changelists(page, live_server):
