@@ -8,7 +8,21 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, F, Func, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -269,6 +283,7 @@ def with_live_match_counts(applications):
         status=Match.Status.AWAITING_MENTOR
     )
     count = Func(F("pk"), function="COUNT")
+    completed = Match.objects.filter(status=Match.Status.COMPLETED).order_by()
     return applications.annotate(
         live_match_count=Case(
             When(
@@ -276,7 +291,12 @@ def with_live_match_counts(applications):
                 then=Coalesce(Subquery(as_mentor.values("mentor_application").annotate(n=count).values("n")), 0),
             ),
             default=Coalesce(Subquery(as_mentee.values("mentee").annotate(n=count).values("n")[:1]), 0),
-        )
+        ),
+        has_completed_pair=Case(
+            When(role=Role.MENTOR, then=Exists(completed.filter(mentor_application=OuterRef("pk")))),
+            default=Exists(completed.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"))),
+            output_field=BooleanField(),
+        ),
     )
 
 
@@ -286,6 +306,14 @@ def application_for_user(*, user, pk) -> Application:
         return applications_for_user(user=user).get(pk=pk)
     except (Application.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def completed_pairs_of(*, application):
+    """Pairs of this application that completed their year (R4)."""
+    completed = Match.objects.filter(status=Match.Status.COMPLETED)
+    if application.role == Role.MENTOR:
+        return completed.filter(mentor_application=application)
+    return completed.filter(cycle=application.cycle, mentee=application.member)
 
 
 def live_matches_for_application(*, application):
@@ -345,6 +373,12 @@ def application_state(*, application) -> str:
         return "matched"
     elif live:
         return "partly_matched"
+    # Her year in this cycle is over: not a waiting list, and nothing to carry to the next cycle.
+    completed = getattr(application, "has_completed_pair", None)
+    if completed is None:
+        completed = completed_pairs_of(application=application).exists()
+    if completed:
+        return "completed"
     if application.cycle.matching_closed_at is not None and not had_a_pair_in_cycle(application=application):
         return "not_matched"  # issue 15 §5: told so, and still on the waiting list
     if application.cycle.status == Cycle.Status.OPEN:
@@ -415,7 +449,9 @@ def fit_concerns():
 def waiting_for_a_mentor() -> Q:
     """A submitted mentee application with no live pair in its cycle, as a condition on Application."""
     live = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status__in=Match.LIVE_STATUSES)
-    return Q(role=Role.MENTEE, status=Application.Status.SUBMITTED) & ~Q(Exists(live))
+    # A mentee whose pair completed its year in that cycle waits for nobody (she may apply again).
+    completed = Match.objects.filter(cycle=OuterRef("cycle"), mentee=OuterRef("member"), status=Match.Status.COMPLETED)
+    return Q(role=Role.MENTEE, status=Application.Status.SUBMITTED) & ~Q(Exists(live)) & ~Q(Exists(completed))
 
 
 def mentees_waiting(*, cycle=None):

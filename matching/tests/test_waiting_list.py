@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, ExpertiseFactory, MemberFactory
 from matching import selectors, services, waiting_list
-from matching.models import Application, Cycle, MentorChoice, Role
-from matching.tests.factories import ApplicationFactory, CycleFactory, MentorApplicationFactory
+from matching.models import Application, Cycle, Match, MentorChoice, Role
+from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +133,46 @@ def test_her_programme_page_finds_every_carry_target_in_one_query(not_matched, d
     hers = list(selectors.applications_for_user(user=mentee.member))
     at_once = selectors.carry_over_targets(applications=hers, candidates=hers, open_cycles=cycles)
     assert set(at_once.values()) == {None}
+
+
+def _completed_year(role_of_member):
+    """Last year's closed cycle in which her pair completed its year (R4)."""
+    today = timezone.localdate()
+    cycle = CycleFactory(
+        name="2026",
+        status=Cycle.Status.CLOSED,
+        applications_open=today - datetime.timedelta(days=500),
+        applications_close=today - datetime.timedelta(days=450),
+        planned_start=today - datetime.timedelta(days=400),
+    )
+    mentor_application = MentorApplicationFactory(cycle=cycle, capacity=1)
+    mentee_application = ApplicationFactory(cycle=cycle)
+    ActiveMatchFactory(
+        cycle=cycle,
+        mentor=mentor_application.member,
+        mentor_application=mentor_application,
+        mentee=mentee_application.member,
+        mentee_application=mentee_application,
+        status=Match.Status.COMPLETED,
+        start_date=today - datetime.timedelta(days=400),
+        confirmed_at=timezone.now() - datetime.timedelta(days=410),
+    )
+    return mentor_application if role_of_member == "mentor" else mentee_application
+
+
+@pytest.mark.parametrize("role", ["mentee", "mentor"])
+def test_a_completed_year_reads_completed_not_waiting_list_and_offers_no_carry_over(client, role):
+    application = _completed_year(role)
+    CycleFactory(name="2028")  # a cycle open for applications
+
+    annotated = selectors.applications_for_user(user=application.member).get(pk=application.pk)
+    assert selectors.application_state(application=annotated) == "completed"
+    assert selectors.application_state(application=Application.objects.get(pk=application.pk)) == "completed"
+    assert application not in selectors.waiting_list()
+    assert selectors.carry_over_target(application=application) is None
+
+    client.force_login(application.member)
+    page = client.get(reverse("matching:overview")).content.decode()
+    assert "Mentorschap afgerond" in page
+    assert "wachtlijst" not in page
+    assert "Meenemen naar cyclus" not in page
