@@ -223,23 +223,9 @@ def evaluation_chart(lines: list[report.Line], *, round_name: str = "") -> Chart
     questions = list(dict.fromkeys(line.question for line in means))[::-1]
     roles = list(dict.fromkeys(line.role for line in means))
     by_key = {(line.question, line.role): line for line in means}
-    chart = pygal.HorizontalBar(
-        **_chart_options(
-            title,
-            style=EVALUATION_STYLE,
-            width=800,
-            height=max(360, 130 + 30 * len(questions) * max(1, len(roles))),
-            show_legend=len(roles) > 1,
-            legend_at_bottom=True,
-            legend_at_bottom_columns=max(1, len(roles)),
-            truncate_legend=-1,
-            range=(0, 5),
-            y_labels=[{"label": str(n), "value": n} for n in range(6)],
-            value_formatter=_mean,
-        )
-    )
     # The whole question is in the table beside the picture; the picture shortens a long one.
-    chart.x_labels = [question if len(question) <= 48 else question[:46].rstrip() + "…" for question in questions]
+    labels = tuple(question if len(question) <= 48 else question[:46].rstrip() + "…" for question in questions)
+    series = []
     any_shown = False
     for role in roles:
         values = []
@@ -248,16 +234,51 @@ def evaluation_chart(lines: list[report.Line], *, round_name: str = "") -> Chart
             shown = bool(line and line.shown.get(report.CURRENT) and line.values.get(report.CURRENT) is not None)
             values.append(line.values[report.CURRENT] if shown else None)
             any_shown = any_shown or shown
-        chart.add(str(Role(role).label).capitalize(), values)
-    if not any_shown:  # nothing to draw: pygal's "no data" picture, without the questions
-        chart = pygal.HorizontalBar(**_chart_options(title))
+        series.append((str(Role(role).label).capitalize(), tuple(values)))
+    svg = _drawn_evaluation(
+        str(title),
+        labels,
+        tuple(series) if any_shown else None,  # nothing to draw: pygal's "no data" picture, without the questions
+        len(roles),
+        (get_language() or "nl").startswith("nl"),  # how _mean writes a value
+        _("Nothing to show yet"),
+    )
     if rows:
         summary = _evaluation_summary(title, means)
     elif round_name:
         summary = _("%(title)s: no results of %(round)s to show yet.") % {"title": title, "round": round_name}
     else:
         summary = _("%(title)s: no evaluation round with results yet.") % {"title": title}
-    return Chart(key="evaluation", title=title, summary=summary, rows=rows, svg=_svg(chart))
+    return Chart(key="evaluation", title=title, summary=summary, rows=rows, svg=svg)
+
+
+@functools.lru_cache(maxsize=64)
+def _drawn_evaluation(
+    title: str, labels: tuple, series: tuple | None, role_count: int, dutch: bool, no_data_text: str
+) -> str:
+    """The evaluation chart's SVG, drawn once per picture as `_drawn` (every input that shapes it is an argument)."""
+    if series is None:
+        return _svg(pygal.HorizontalBar(**_chart_options(title, no_data_text=no_data_text)))
+    chart = pygal.HorizontalBar(
+        **_chart_options(
+            title,
+            no_data_text=no_data_text,
+            style=EVALUATION_STYLE,
+            width=800,
+            height=max(360, 130 + 30 * len(labels) * max(1, role_count)),
+            show_legend=role_count > 1,
+            legend_at_bottom=True,
+            legend_at_bottom_columns=max(1, role_count),
+            truncate_legend=-1,
+            range=(0, 5),
+            y_labels=[{"label": str(n), "value": n} for n in range(6)],
+            value_formatter=_mean,  # drawn in the language of the key: ``dutch`` tells the decimal comma
+        )
+    )
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _svg(chart)
 
 
 def cockpit_evaluation_chart(rounds: list) -> Chart:

@@ -308,7 +308,7 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     matches = Match.objects.filter(cycle=cycle) if cycle else Match.objects.all()
     # Only what the names need: the fewer columns, the less to build, send and read.
     listed = first_of_each(
-        meetings_selectors.with_meeting_stats(matches=matches, last_held=False)
+        meetings_selectors.with_meeting_stats(matches=matches, last_held=False, selected=False)
         .select_related("mentor", "mentee")
         .only("start_date", *PAIR_NAME_FIELDS),
         conditions,

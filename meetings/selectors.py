@@ -50,16 +50,18 @@ def meeting_for_user(*, user, pk) -> Meeting:
     return meeting
 
 
-def with_meeting_stats(*, matches, last_held: bool = True):
+def with_meeting_stats(*, matches, last_held: bool = True, selected: bool = True):
     """Annotate each match with held_meeting_count (int) and last_held_at (datetime or None).
 
     Correlated subqueries rather than a join with GROUP BY: PostgreSQL evaluates them only for
     the rows it returns, so a paginated admin list counts the meetings of its page, not of every
     pair before the LIMIT. ``last_held=False`` leaves last_held_at out (a caller that only asks
-    the rules `quiet` and `short_of_meetings`: one subquery less to build and run).
+    the rules `quiet` and `short_of_meetings`: one subquery less to build and run). ``selected=False``
+    makes held_meeting_count an alias: the rules may filter on it, but no row carries it, so a query
+    whose conditions do not ask it neither builds nor runs the subquery (the cockpit's union of lists).
     """
     held = Meeting.objects.filter(match=OuterRef("pk"), status=Meeting.Status.HELD).order_by()
-    matches = matches.annotate(
+    matches = (matches.annotate if selected else matches.alias)(
         held_meeting_count=Coalesce(
             Subquery(held.values("match").annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
         )
