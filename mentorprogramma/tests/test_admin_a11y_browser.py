@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, CoordinatorFactory, ProfileFactory, browser_second_step
 from evaluations.tests.factories import EvaluationRoundFactory
+from matching.models import PairOverride
 from matching.tests.factories import ActiveMatchFactory, ApplicationFactory, CycleFactory, MentorApplicationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,9 +37,10 @@ def _scan(page, live_server, path) -> str | None:
 
 def test_the_coordinators_admin_pages_have_no_accessibility_violations(live_server, page):
     cycle = CycleFactory()
-    MentorApplicationFactory(cycle=cycle)
+    mentor_application = MentorApplicationFactory(cycle=cycle)
     ApplicationFactory(cycle=cycle)
     pair = ActiveMatchFactory()
+    PairOverride.objects.create(mentor=pair.mentor, mentee=pair.mentee, reason="Beiden willen opnieuw beginnen.")
     evaluation_round = EvaluationRoundFactory()
     profile = ProfileFactory()
     _log_in_as_coordinator(page, live_server)
@@ -51,6 +53,12 @@ def test_the_coordinators_admin_pages_have_no_accessibility_violations(live_serv
         f"/admin/matching/cycle/{cycle.pk}/matching/",
         f"/admin/matching/cycle/{cycle.pk}/matching/voorstel/",
         "/admin/matching/application/",
+        f"/admin/matching/application/{mentor_application.pk}/change/",
+        f"/admin/matching/application/{mentor_application.pk}/plekken/",  # issue 25 §4
+        "/admin/matching/pairoverride/",  # issue 25 §5
+        "/admin/matching/pairoverride/add/",
+        "/admin/matching/firmgroup/",
+        "/admin/accounts/memberlistentry/",
         "/admin/matching/match/",
         f"/admin/matching/match/{pair.pk}/change/",
         "/admin/matching/fitcheck/",
