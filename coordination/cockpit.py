@@ -184,14 +184,12 @@ def first_of_each(queryset, conditions: dict, *, order_by: list) -> dict[str, tu
 
 def _first_of_each_union(queryset, conditions: dict, *, order_by: list) -> dict[str, tuple[int, list]]:
     """One part per condition: its rows, their total (a window over the part, before the limit), its first rows."""
+    # The windows and the order resolved once; each part adds its condition (SQL filters before windows).
+    numbered = queryset.annotate(
+        attention_total=Window(Count("pk")), attention_rank=Window(RowNumber(), order_by=order_by)
+    ).order_by(*order_by)
     parts = [
-        queryset.filter(condition)
-        .annotate(
-            attention_total=Window(Count("pk")),
-            attention_rank=Window(RowNumber(), order_by=order_by),
-            attention_list=Value(name, output_field=CharField()),
-        )
-        .order_by(*order_by)[:NAMES_SHOWN]
+        numbered.filter(condition).annotate(attention_list=Value(name, output_field=CharField()))[:NAMES_SHOWN]
         for name, condition in conditions.items()
     ]
     rows = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
