@@ -28,6 +28,25 @@ CHROMIUM_ARGS = [
 BASE_DIR = Path(__file__).resolve().parent
 
 
+def _flushes_the_database(item) -> bool:
+    """A test that commits (browser tests' live server, the concurrency tests): Django empties every
+    table after it, taking the rows data migrations seeded (the coordinators' group, the expertise list)."""
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    return transactional or bool({"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that flush the database after all others, as Django and pytest-django intend.
+
+    pytest-django sorts them last, but pytest's own grouping by Playwright's session-scoped browser
+    parameter runs afterwards and can pull ordinary tests behind them, where the seeded rows are gone
+    (seen in CI: "Group matching query does not exist"). Sorting again, stably, keeps both orders.
+    """
+    items.sort(key=_flushes_the_database)
+
+
 def skip_or_fail(message: str):
     """Missing infrastructure skips on a laptop but fails in CI, where it must exist."""
     if IN_CI:
