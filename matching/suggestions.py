@@ -21,14 +21,12 @@ date this way equals a full computation.
 """
 
 import dataclasses
-import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -102,24 +100,9 @@ def invalidate() -> None:
     record_change([_EVERYTHING])
 
 
-def cycle_state(cycle: Cycle) -> str:
-    """The cycle's state from the database in two aggregate queries: any application, match or profile change alters it.
-
-    A stored proposal remembers it: when it differs, the proposal is stale.
-    """
-    applications = Application.objects.filter(cycle=cycle).aggregate(
-        count=Count("pk"), changed=Max("updated_at"), last=Max("pk"), profiles=Max("member__profile__updated_at")
-    )
-    matches = Match.objects.filter(cycle=cycle).aggregate(
-        count=Count("pk"), live=Count("pk", filter=Q(status__in=Match.LIVE_STATUSES)), last=Max("pk")
-    )
-    state = f"{cycle.pk}:{sorted(applications.items())}:{sorted(matches.items())}"
-    return hashlib.sha256(state.encode()).hexdigest()[:32]
-
-
 def fingerprint(cycle: Cycle) -> str:
     """The cycle's state plus the change log's position: any relevant change alters it."""
-    return f"{_sequence()}-{cycle_state(cycle)}"
+    return f"{_sequence()}-{selectors.cycle_state(cycle)}"
 
 
 # --- Scoring ---------------------------------------------------------------------------------------
@@ -306,7 +289,7 @@ def _stored(cycle_id, *, with_work: bool = False) -> tuple[CandidateSet | None, 
 def compute_and_store(cycle: Cycle) -> CandidateSet:
     """The background job's work: the full computation, stored; the change log's later entries apply on top."""
     applied = _sequence()
-    found, work = compute(cycle, cycle_state(cycle), applied)
+    found, work = compute(cycle, selectors.cycle_state(cycle), applied)
     store(cycle.pk, found, work)
     cache.delete(_keys(cycle.pk)[2])
     return found
@@ -345,7 +328,7 @@ def candidate_set(cycle: Cycle) -> CandidateSet:
             return compute_and_store(cycle)
         found, _work = _stored(cycle.pk)
         return found if found is not None else CandidateSet(fingerprint="", updating=True)
-    state = cycle_state(cycle)
+    state = selectors.cycle_state(cycle)
     if found.applied >= sequence and found.fingerprint == state:
         return found
     if found.applied < sequence and not cache.get(updating_key):
