@@ -49,6 +49,15 @@ CONTACT_DETAILS_STATUSES = Match.ONGOING_STATUSES
 MATCHES_ORDER = ("-start_date", "-created_at")
 
 
+def _newest_first(match):
+    """MATCHES_ORDER in Python, as PostgreSQL sorts it (a pair without a start date first)."""
+    return (
+        match.start_date is not None,
+        -(match.start_date.toordinal() if match.start_date else 0),
+        -match.created_at.timestamp(),
+    )
+
+
 def _her_pairs(user):
     """Every pair she belongs to, mentor or mentee, in any status; none for anonymous users."""
     if not user.is_authenticated:
@@ -84,14 +93,27 @@ class Participation:
     queries cost a fraction of the CPU of the annotated ones Django would otherwise build on every request.
     """
 
-    def __init__(self, user):
+    def __init__(self, user, *, reads_lists=False):
         self.user = user
+        # The page reads her lists anyway (READS_PARTICIPATION): the nav reads them instead of asking existence.
+        self.reads_lists = reads_lists
 
     @cached_property
     def pairs(self) -> list[Match]:
         """Every pair of hers, any status (proposals, declined ones too), newest first. Not for display:
         `matches` is what she may see."""
-        return list(_her_pairs(self.user).select_related("mentor", "mentee", "cycle").order_by(*MATCHES_ORDER))
+        # Sorted here, not by the database: Django's ORDER BY on a select of many columns costs more CPU
+        # than the query's rows (it hashes every selected column to find the ordering among them).
+        pairs = sorted(_her_pairs(self.user).select_related("mentor", "mentee").order_by(), key=_newest_first)
+        # Their cycles are her applications' cycles, read with those: no join for them here, and a
+        # query only for a cycle she has no application in (a pair a coordinator made by hand).
+        cycles = {application.cycle_id: application.cycle for application in self._applications}
+        missing = {match.cycle_id for match in pairs} - cycles.keys()
+        if missing:
+            cycles.update(Cycle.objects.in_bulk(missing))
+        for match in pairs:
+            match.cycle = cycles[match.cycle_id]
+        return pairs
 
     @cached_property
     def matches(self) -> list[Match]:
@@ -107,13 +129,17 @@ class Participation:
     @cached_property
     def applications(self) -> list[Application]:
         """`applications_for_user`, with each application's pair counts taken from `pairs` (`pair_counts_of`)."""
-        applications = list(_applications_of(self.user))
+        applications = self._applications
         for application in applications:
             counts = pair_counts_of(application=application, pairs=self.pairs)
             application.live_match_count = counts.live
             application.has_completed_pair = counts.completed
             application.had_a_pair_in_cycle = counts.had_a_pair_in_cycle
         return applications
+
+    @cached_property
+    def _applications(self) -> list[Application]:
+        return sorted(_applications_of(self.user).order_by(), key=_applications_order)
 
     @cached_property
     def open_cycles(self) -> list[Cycle]:
@@ -134,7 +160,7 @@ class Participation:
         the lists already (her overview does)."""
         if self._has("matches", matches_for_user) or self._has("applications", applications_for_user):
             return "mine"
-        if "open_cycles" in self.__dict__:
+        if self.reads_lists or "open_cycles" in self.__dict__:
             return "apply" if self.open_cycles else "mine"
         return "apply" if open_cycles().exists() else "mine"
 
@@ -158,9 +184,11 @@ def participation_for_request(*, request) -> Participation:
     """The request's Participation (see there); the template tags' one way to her matching data."""
     participation = getattr(request, "_matching_participation", None)
     if participation is None or participation.user is not request.user:
-        participation = request._matching_participation = Participation(request.user)
-        if getattr(request, READS_PARTICIPATION, False):
-            participation.matches, participation.applications, participation.open_cycles  # noqa: B018
+        reads_lists = getattr(request, READS_PARTICIPATION, False)
+        participation = request._matching_participation = Participation(request.user, reads_lists=reads_lists)
+        if reads_lists:
+            # The open cycles only when asked: she is offered to apply only without pair and application.
+            participation.matches, participation.applications  # noqa: B018
     return participation
 
 
@@ -313,11 +341,19 @@ def open_cycles():
     ).order_by("planned_start")
 
 
+APPLICATIONS_ORDER = ("-cycle__planned_start", "role")
+
+
+def _applications_order(application):
+    """APPLICATIONS_ORDER in Python: the newest cycle first, then mentee before mentor."""
+    return (-application.cycle.planned_start.toordinal(), application.role)
+
+
 def _applications_of(user):
     """Her applications with their cycles, the newest cycle first; none for anonymous users."""
     if not user.is_authenticated:
         return Application.objects.none()
-    return Application.objects.filter(member=user).select_related("cycle").order_by("-cycle__planned_start", "role")
+    return Application.objects.filter(member=user).select_related("cycle").order_by(*APPLICATIONS_ORDER)
 
 
 def applications_for_user(*, user):
