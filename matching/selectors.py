@@ -596,6 +596,16 @@ def waiting_for_a_mentor() -> Q:
     return Q(role=Role.MENTEE, status=Application.Status.SUBMITTED) & ~Q(Exists(live)) & ~Q(Exists(completed))
 
 
+def is_waiting_for_a_mentor(*, application, pairs) -> bool:
+    """`waiting_for_a_mentor` for one application, from all her pairs (`Participation.pairs`): no query."""
+    if application.role != Role.MENTEE or application.status != Application.Status.SUBMITTED:
+        return False
+    return not any(
+        match.status in Match.LIVE_STATUSES or match.status == Match.Status.COMPLETED
+        for match in _pairs_of_application(application, pairs)
+    )
+
+
 def mentees_waiting(*, cycle=None):
     """Mentee applications `waiting_for_a_mentor` in this cycle; without one, in every cycle open or being matched."""
     applications = Application.objects.filter(waiting_for_a_mentor())
@@ -608,6 +618,11 @@ def matching_over() -> Q:
     """Its cycle's matching is over (closed by the coordinators, or the cycle runs or finished), as a
     condition on Application."""
     return Q(cycle__matching_closed_at__isnull=False) | Q(cycle__status__in=[Cycle.Status.RUNNING, Cycle.Status.CLOSED])
+
+
+def is_matching_over(*, cycle) -> bool:
+    """`matching_over` for one cycle in memory."""
+    return cycle.matching_closed_at is not None or cycle.status in (Cycle.Status.RUNNING, Cycle.Status.CLOSED)
 
 
 def waiting_list():
@@ -631,15 +646,23 @@ def carry_over_target(*, application):
     ]
 
 
-def carry_over_targets(*, applications, candidates, open_cycles) -> dict:
+def carry_over_targets(*, applications, candidates, open_cycles, pairs=None) -> dict:
     """`carry_over_target` of each candidate (pk -> cycle or None), from lists the page read already:
     `applications` all of her applications, `open_cycles` the `open_cycles()` in their order. Asks one
-    query however many candidates, so her programme page stays within its budget whatever her history."""
+    query however many candidates, so her programme page stays within its budget whatever her history;
+    none when given all her pairs (`Participation.pairs`: `is_waiting_for_a_mentor`, `is_matching_over`)."""
     mentee_candidates = [a for a in candidates if a.role == Role.MENTEE]
     targets = dict.fromkeys((a.pk for a in candidates), None)
     if not mentee_candidates:
         return targets
-    waiting = set(waiting_list().filter(pk__in=[a.pk for a in mentee_candidates]).values_list("pk", flat=True))
+    if pairs is not None:
+        waiting = {
+            a.pk
+            for a in mentee_candidates
+            if is_waiting_for_a_mentor(application=a, pairs=pairs) and is_matching_over(cycle=a.cycle)
+        }
+    else:
+        waiting = set(waiting_list().filter(pk__in=[a.pk for a in mentee_candidates]).values_list("pk", flat=True))
     taken = {a.cycle_id for a in applications if a.role == Role.MENTEE and a.status != Application.Status.WITHDRAWN}
     for application in mentee_candidates:
         if application.pk in waiting:

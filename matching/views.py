@@ -42,6 +42,7 @@ def overview(request):
         applications=participation.applications,
         candidates=[item["application"] for item in applications if item["state"] in ("not_matched", "waiting_list")],
         open_cycles=participation.open_cycles,
+        pairs=participation.pairs,
     )
     for item in applications:
         # Withdrawing a matched application ends her mentorships: the button says with whom (issue 25 §7).

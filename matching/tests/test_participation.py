@@ -98,8 +98,9 @@ def _history():
     ApplicationFactory(cycle=not_matched, member=hub)
     had = MentorApplicationFactory(cycle=not_matched, member=hub)
     _pair(not_matched, had, ApplicationFactory(cycle=not_matched, member=others[1]), Match.Status.ENDED_EARLY)
-    # Open: applied as mentee, withdrew as mentor.
+    # Open: applied as mentee, withdrew as mentor; a later cycle open too, where she could take an application.
     ApplicationFactory(cycle=open_cycle, member=hub)
+    CycleFactory(planned_start=open_cycle.planned_start + datetime.timedelta(days=30))
     MentorApplicationFactory(cycle=open_cycle, member=hub, status=Application.Status.WITHDRAWN)
     assert renewed.previous_term_id == completed.pk
     return [hub, *others]
@@ -122,6 +123,9 @@ def _annotated(user):
         ],
         "matches": [(m.pk, selectors.pair_state(match=m)) for m in selectors.matches_for_user(user=user)],
         "questions": [m.pk for m in selectors.questions_for_mentor(user=user)],
+        "carry_to": selectors.carry_over_targets(
+            applications=applications, candidates=applications, open_cycles=list(selectors.open_cycles())
+        ),
     }
 
 
@@ -141,6 +145,12 @@ def _from_her_pairs(user):
         ],
         "matches": [(m.pk, selectors.pair_state(match=m)) for m in participation.matches],
         "questions": [m.pk for m in participation.mentor_questions],
+        "carry_to": selectors.carry_over_targets(
+            applications=participation.applications,
+            candidates=participation.applications,
+            open_cycles=participation.open_cycles,
+            pairs=participation.pairs,
+        ),
     }
 
 
@@ -153,6 +163,7 @@ def test_her_pairs_give_the_answers_of_the_annotated_queries_whatever_her_histor
     assert {"completed", "matched", "partly_matched", "not_matched", "submitted", "withdrawn"} <= states
     assert {"renewed", "ended_early", "active", "confirmed", "completed"} <= {state for _pk, state in hub["matches"]}
     assert len(hub["questions"]) == 1
+    assert len({cycle for cycle in hub["carry_to"].values() if cycle}) == 1  # her waiting one, to the later cycle
     # The mentee of the pair awaiting her mentor's yes does not know of it; the mentor does.
     waiting = Match.objects.get(status=Match.Status.AWAITING_MENTOR, mentee=people[0])
     assert waiting.pk not in {pk for pk, _state in hub["matches"]}
@@ -167,6 +178,12 @@ def test_her_pairs_and_applications_are_two_queries_and_nothing_per_row():
         [selectors.pair_state(match=m) for m in participation.matches]
         participation.mentor_questions  # noqa: B018
         [selectors.ongoing_partners_of(application=a, pairs=participation.pairs) for a in participation.applications]
+        selectors.carry_over_targets(
+            applications=participation.applications,
+            candidates=participation.applications,
+            open_cycles=[],
+            pairs=participation.pairs,
+        )
     assert len(queries) == 2
     assert len(answers) == 10
 
