@@ -141,11 +141,9 @@ def load_pair_meetings(*, matches) -> None:
     if not missing:
         return
     by_pair: dict[int, list[Meeting]] = {match.pk: [] for match in missing}
-    for meeting in (
-        Meeting.objects.filter(match__in=missing)
-        .select_related("created_by", "status_changed_by")
-        .order_by("starts_at", "pk")
-    ):
+    # The meetings alone: the pages that ask these lists show when, how and what state, never who
+    # planned or logged a meeting (its own page reads that, `meeting_for_user`).
+    for meeting in Meeting.objects.filter(match__in=missing).order_by("starts_at", "pk"):
         by_pair[meeting.match_id].append(meeting)
     for match in missing:
         match.__dict__["_pair_meetings"] = by_pair[match.pk]
