@@ -32,7 +32,7 @@ def _left_out(candidates: suggestions.CandidateSet, ids, by_id: dict, mentee) ->
     found = []
     for pk in ids:
         if pk in named:
-            mentor = named[pk]
+            mentor = suggestions.LeftOut(*named[pk])
         elif pk in by_id and by_id[pk].free_places > 0:
             mentor = by_id[pk]
         else:

@@ -74,8 +74,9 @@ class CandidateSet:
     # mentee application id -> mentor application ids with a free place left out for an organisation
     # (same organisation group, or one she named): the Koppelscherm says so (conflict of interest).
     not_offered: dict[int, list[int]] = field(default_factory=dict)
-    # mentor application id -> how the page names her, for every mentor in `not_offered`.
-    left_out: dict[int, LeftOut] = field(default_factory=dict)
+    # mentor application id -> how the page names her (the fields of `LeftOut`, a plain tuple: quicker to
+    # store), for every mentor with an organisation and a free place: all `not_offered` can name.
+    left_out: dict[int, tuple] = field(default_factory=dict)
     matched_mentees: int = 0
     open_mentees: int = 0
     mentors: int = 0
@@ -99,6 +100,17 @@ class Work:
     mentees: list[scoring.Candidate]
     # The version it was stored whole under ("" until stored): a set names it as its `work_base`.
     base: str = ""
+    # Both sides as arrays (`scoring.prepare`), kept in this process only: a change encodes again only the
+    # candidates it touched (`scoring.prepare_again`). Never stored: a process that reads the work prepares once.
+    prepared: scoring.Prepared | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self):
+        return {**self.__dict__, "prepared": None}
+
+    def prepared_now(self) -> scoring.Prepared:
+        if self.prepared is None:
+            self.prepared = scoring.prepare(self.mentors, self.mentees)
+        return self.prepared
 
 
 # --- The change log ------------------------------------------------------------------------------
@@ -152,17 +164,19 @@ def _ranked(scores: np.ndarray, allowed: np.ndarray, keep: int) -> list[list[tup
     ]
 
 
-def _suggest(mentors, mentees) -> dict[int, list[tuple[int, int]]]:
-    """The best mentors of these mentees among all of the cycle's mentors (vectorised over the rows)."""
-    if not mentees:
+def _suggest(mentors, mentees, prepared: scoring.Prepared, rows=slice(None)) -> dict[int, list[tuple[int, int]]]:
+    """The best mentors of the mentees in ``rows`` (every one by default) among all of the cycle's mentors,
+    from the cycle prepared as arrays (vectorised over the rows)."""
+    chosen = mentees[rows] if isinstance(rows, slice) else [mentees[row] for row in rows]
+    if not chosen:
         return {}
     if not mentors:
-        return {mentee.application_id: [] for mentee in mentees}
-    table = scoring.score_table(mentors, mentees)
-    ranked = _ranked(table.scores, table.allowed, SUGGESTIONS_KEPT)
+        return {mentee.application_id: [] for mentee in chosen}
+    scores, allowed = scoring.score_block(prepared, rows, slice(None))
+    ranked = _ranked(scores, allowed, SUGGESTIONS_KEPT)
     return {
         mentee.application_id: [(mentors[column].application_id, score) for column, score in best]
-        for mentee, best in zip(mentees, ranked, strict=True)
+        for mentee, best in zip(chosen, ranked, strict=True)
     }
 
 
@@ -189,8 +203,8 @@ def _left_out_for(mentee, by_organisation) -> list[int]:
     ]
 
 
-def _as_left_out(mentor) -> LeftOut:
-    return LeftOut(mentor.application_id, mentor.member_id, mentor.name, mentor.organisation, mentor.organisation_name)
+def _as_left_out(mentor) -> tuple:
+    return (mentor.application_id, mentor.member_id, mentor.name, mentor.organisation, mentor.organisation_name)
 
 
 def _summary(
@@ -238,7 +252,7 @@ def compute(cycle: Cycle, state: str, applied: int = 0) -> tuple[CandidateSet, W
     only the background job (and a cycle's first read where no worker runs) calls it."""
     mentors, mentees, _topic_names = selectors.cycle_candidates(cycle=cycle)
     work = Work(mentors=mentors, mentees=mentees)
-    return _summary(work, _suggest(mentors, mentees), state=state, applied=applied), work
+    return _summary(work, _suggest(mentors, mentees, work.prepared_now()), state=state, applied=applied), work
 
 
 def _update(cycle: Cycle, found: CandidateSet, work: Work, member_ids: set[int], *, state: str, applied: int):
@@ -278,6 +292,7 @@ def _update(cycle: Cycle, found: CandidateSet, work: Work, member_ids: set[int],
             changed_rows.add(row)
     rows = set(changed_rows)
     suggestions = dict(found.suggestions)
+    prepared = scoring.prepare_again(work.prepared_now(), mentors, mentees, columns=changed_columns, rows=changed_rows)
     if changed_columns and mentees:
         # The changed mentors' columns against every mentee, vectorised: a row is scored again when she
         # had one of them among her best (the score may have dropped) or one now beats her last one.
@@ -295,14 +310,14 @@ def _update(cycle: Cycle, found: CandidateSet, work: Work, member_ids: set[int],
                 lowest[row] = score * (columns + 1) + (columns - column_of[mentor_id])
             if not changed_ids.isdisjoint([mentor_id for mentor_id, _score in best]):
                 rows.add(row)
-        table = scoring.score_table([mentors[column] for column in changed_columns], mentees)
+        scores, allowed = scoring.score_block(prepared, slice(None), np.array(changed_columns, dtype=np.int64))
         for position, column in enumerate(changed_columns):
-            keys = table.scores[:, position] * (columns + 1) + (columns - column)
-            wanted = table.allowed[:, position] & (keys > lowest)
+            keys = scores[:, position].astype(np.int64) * (columns + 1) + (columns - column)
+            wanted = allowed[:, position] & (keys > lowest)
             rows.update(int(row) for row in np.flatnonzero(wanted))
     if rows:
-        suggestions.update(_suggest(mentors, [mentees[row] for row in sorted(rows)]))
-    work = Work(mentors=mentors, mentees=mentees, base=work.base)
+        suggestions.update(_suggest(mentors, mentees, prepared, np.array(sorted(rows), dtype=np.int64)))
+    work = Work(mentors=mentors, mentees=mentees, base=work.base, prepared=prepared)
     updated = _summary(
         work,
         suggestions,
@@ -345,7 +360,7 @@ def store(cycle_id, found: CandidateSet, work: Work) -> None:
     version = uuid.uuid4().hex
     values = {set_key: found}
     if not work.base or work.base != found.work_base or len(found.changed) > REBASE_AFTER:
-        work = Work(mentors=work.mentors, mentees=work.mentees, base=version)
+        work = Work(mentors=work.mentors, mentees=work.mentees, base=version, prepared=work.prepared)
         found.work_base, found.changed = version, {}
         values[work_key] = work
         _bases[cycle_id] = work
