@@ -192,19 +192,23 @@ def participation_for_request(*, request) -> Participation:
     return participation
 
 
-def pair_for_user(*, user, pk) -> Match:
+# What the pair's own pages show besides both partners and the cycle (`matches_for_user` reads those):
+# the partners' profiles, her mentorvraag and their agreement (R16, None before it exists).
+PAIR_PAGE_READS = ("mentor__profile", "mentee__profile", "mentee_application", "agreement")
+
+
+def pair_for_user(*, user, pk, reads=PAIR_PAGE_READS) -> Match:
     """The one access check for a pair: only its mentor and mentee, everyone else 404.
 
     Coordinators are no exception: they see pairs in the admin, without the
-    pair's own content (R11).
+    pair's own content (R11). `reads`: the relations read with the pair in its one query; a page
+    that shows less (the meetings list: the partners' names) asks for less.
     """
     try:
-        # The pair page shows both partners' profiles and the mentorvraag: read them with the pair.
-        match = (
-            matches_for_user(user=user)
-            .select_related("mentor__profile", "mentee__profile", "mentee_application")
-            .get(pk=pk)
-        )
+        pairs = matches_for_user(user=user)
+        if reads:  # select_related() without a name would follow every foreign key
+            pairs = pairs.select_related(*reads)
+        match = pairs.get(pk=pk)
     except (Match.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     setattr(user, HAS_A_PAIR, True)

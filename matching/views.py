@@ -266,20 +266,21 @@ def application_withdraw(request, pk):
 
 
 def _pair_context(request, match):
-    answers = selectors.renewal_answers(match=match)
+    renewal_due = selectors.renewal_due(match=match)
+    # The pages show the renewal answers only while the question is open (R5): no read before that.
+    answers = selectors.renewal_answers(match=match) if renewal_due else {}
     open_fit_check, my_fit_answer = selectors.fit_checks_of(match=match, user=request.user)
+    partner = match.partner_of(request.user)
     return {
         "match": match,
         "is_mentee": request.user.pk == match.mentee_id,
-        "partner": match.partner_of(request.user),
-        "show_contact_details": selectors.may_see_contact_details(
-            viewer=request.user, person=match.partner_of(request.user), match=match
-        ),
-        # Created when the pair was activated: a page only reads it.
+        "partner": partner,
+        "show_contact_details": selectors.may_see_contact_details(viewer=request.user, person=partner, match=match),
+        # Created when the pair was activated: a page only reads it (`pair_for_user` reads it with the pair).
         "agreement": getattr(match, "agreement", None),
-        "renewal_due": selectors.renewal_due(match=match),
+        "renewal_due": renewal_due,
         "my_renewal_answer": answers.get(request.user.pk),
-        "partner_renewal_answer": answers.get(match.partner_of(request.user).pk),
+        "partner_renewal_answer": answers.get(partner.pk),
         "renewal_outcome": selectors.renewal_outcome(match=match, answers=answers),
         # R5: who starts the new term once both said yes (MATCHING_RENEWAL_STARTED_BY).
         "renewal_started_by_system": renewal_services.renewal_started_by_system(),

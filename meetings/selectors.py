@@ -130,26 +130,21 @@ class PairProgress:
         return min(self.held, self.required)
 
 
-def load_pair_meetings(*, matches, with_people: bool = True) -> None:
+def load_pair_meetings(*, matches) -> None:
     """Read the meetings of these pairs in one query and keep each pair's list on its match object.
 
     The pair's pages and her dashboard ask several questions of the same few meetings (progress,
     the list, overdue ones, whether they made contact); `pair_meetings` then answers from memory.
-    Pages read them while rendering, after any change the request made. ``with_people=False`` leaves out
-    who planned and who changed each meeting: for a page that shows neither (her dashboard's progress).
+    Pages read them while rendering, after any change the request made.
     """
     missing = [match for match in matches if "_pair_meetings" not in match.__dict__]
     if not missing:
         return
     by_pair: dict[int, list[Meeting]] = {match.pk: [] for match in missing}
-    meetings = Meeting.objects.filter(match__in=missing)
-    if with_people:
-        meetings = meetings.select_related("created_by", "status_changed_by").order_by("starts_at", "pk")
-    else:
-        # Sorted here: without the people the query is light, and the database's ORDER BY would cost
-        # Django more CPU than the rows (it hashes every selected column).
-        meetings = sorted(meetings.order_by(), key=_by_time)
-    for meeting in meetings:
+    # The meetings alone: the pages that ask these lists show when, how and what state, never who
+    # planned or logged a meeting (its own page reads that, `meeting_for_user`). Sorted here, not by the
+    # database: Django's ORDER BY hashes every selected column, which costs more CPU than these few rows.
+    for meeting in sorted(Meeting.objects.filter(match__in=missing).order_by(), key=_by_time):
         by_pair[meeting.match_id].append(meeting)
     for match in missing:
         match.__dict__["_pair_meetings"] = by_pair[match.pk]
@@ -214,7 +209,7 @@ def active_pairs_with_progress(*, user, pairs=None) -> list[tuple[Match, PairPro
     if pairs is None:
         pairs = list(active_pairs_for_user(user=user))
     pairs = [match for match in pairs if match.status in Match.ONGOING_STATUSES]
-    load_pair_meetings(matches=pairs, with_people=False)  # progress names nobody
+    load_pair_meetings(matches=pairs)
     return [(match, pair_progress(match=match)) for match in pairs]
 
 

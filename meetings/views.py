@@ -31,7 +31,8 @@ def _base_url(request) -> str:
 @login_required
 @require_GET
 def meeting_list(request, match_pk):
-    match = pair_for_user(user=request.user, pk=match_pk)
+    # The list shows the partners' names and the meetings: nothing of their profiles or agreement.
+    match = pair_for_user(user=request.user, pk=match_pk, reads=())
     return render(
         request,
         "meetings/meeting_list.html",
