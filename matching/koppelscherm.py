@@ -2,7 +2,9 @@
 
 A page reads its 50 mentees, takes their best mentors from the cycle's cached candidate set
 (``suggestions``) and explains them with ``scoring.explain`` on today's data, so a stale
-suggestion drops out. The admin views parse the request, call these and render the result.
+suggestion drops out. The mentors left out of a mentee's list for an organisation are named as the set
+keeps them (`suggestions.LeftOut`), not read again. The admin views parse the request, call these and
+render the result.
 """
 
 from dataclasses import dataclass
@@ -17,13 +19,27 @@ SUGGESTIONS_PER_MENTEE = 3
 MENTEES_PER_PAGE = 50
 
 
-def not_offered_for_organisation(mentors, mentee) -> list[dict]:
-    """Mentors with a free place who are left out because of where they work, and why."""
-    return [
-        {"mentor": mentor, "reason": reason}
-        for mentor in mentors
-        if mentor.free_places > 0 and (reason := scoring.organisation_conflict(mentor, mentee))
-    ]
+def _left_out(candidates: suggestions.CandidateSet, ids, by_id: dict, mentee) -> list[dict]:
+    """Her mentors left out for an organisation, named as the candidate set keeps them (`LeftOut`: they had a
+    free place when it was brought up to date), and why, by today's rule on her own candidate.
+
+    The page does not read these mentors again (most of a page's mentors are here, in a folded list);
+    one the set does not name (a set stored before it kept names) was read with the others.
+    """
+    if mentee is None:
+        return []
+    named = getattr(candidates, "left_out", {})
+    found = []
+    for pk in ids:
+        if pk in named:
+            mentor = suggestions.LeftOut(*named[pk])
+        elif pk in by_id and by_id[pk].free_places > 0:
+            mentor = by_id[pk]
+        else:
+            continue
+        if reason := scoring.organisation_conflict(mentor, mentee):
+            found.append({"mentor": mentor, "reason": reason})
+    return found
 
 
 def her_choices(mentee, by_id: dict) -> list[dict]:
@@ -73,11 +89,12 @@ def matching_page(
     }
     # Mentors left out for an organisation (conflict of interest), kept with the candidate set.
     not_offered = {pk: candidates.not_offered.get(pk, []) for pk in shown}
+    named = getattr(candidates, "left_out", {})
     ranked = selectors.choices_by_mentee(application_ids=list(shown))
     wanted = (
         set(shown)
         | {mentor_id for best in shown.values() for mentor_id, _score in best}
-        | {mentor_id for ids in not_offered.values() for mentor_id in ids}
+        | {mentor_id for ids in not_offered.values() for mentor_id in ids if mentor_id not in named}
         | {mentor_id for ids in ranked.values() for mentor_id in ids}
     )
     mentors, page_mentees, topic_names = selectors.cycle_candidates(
@@ -111,11 +128,7 @@ def matching_page(
                 "suggestions": [suggestion for suggestion in found if suggestion],
                 # Her own ranking (issue 25 §2); the suggestions' reasons say which of them is one.
                 "choices": her_choices(mentee, by_id),
-                "not_offered": not_offered_for_organisation(
-                    [by_id[pk] for pk in not_offered.get(application.pk, []) if pk in by_id], mentee
-                )
-                if mentee
-                else [],
+                "not_offered": _left_out(candidates, not_offered[application.pk], by_id, mentee),
             }
         )
     return MatchingPage(
@@ -142,10 +155,11 @@ def proposal_page(*, cycle: Cycle, proposal: MatchingProposal, page_number=None)
                 ids.append(mentor_id)
         options[mentee_id] = ids
     not_offered = {pk: candidates.not_offered.get(pk, []) for pk in page.object_list}
+    named = getattr(candidates, "left_out", {})
     wanted = (
         set(page.object_list)
         | {pk for ids in options.values() for pk in ids}
-        | {pk for ids in not_offered.values() for pk in ids}
+        | {pk for ids in not_offered.values() for pk in ids if pk not in named}
     )
     mentors, mentees, topic_names = selectors.cycle_candidates(cycle=cycle, application_ids=wanted, choices=ranked)
     by_id = {candidate.application_id: candidate for candidate in mentors + mentees}
@@ -172,9 +186,7 @@ def proposal_page(*, cycle: Cycle, proposal: MatchingProposal, page_number=None)
                 "explanation": scoring.explain(selected, mentee, topic_names) if selected else None,
                 "choices": her_choices(mentee, by_id),
                 "honoured_rank": scoring.choice_bonus(selected, mentee)[0] if selected and include else 0,
-                "not_offered": not_offered_for_organisation(
-                    [by_id[pk] for pk in not_offered[mentee_id] if pk in by_id], mentee
-                ),
+                "not_offered": _left_out(candidates, not_offered[mentee_id], by_id, mentee),
             }
         )
     return {"rows": rows, "page": page, "honoured": honoured_choices(proposal=proposal)}

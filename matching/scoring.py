@@ -15,6 +15,7 @@ Score (higher is better), every part explained in a reason a coordinator reads:
 - the mentee's own ranking (issue 25 §2): a bonus for her 1st, 2nd and 3rd choice (`choice_points`).
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -239,6 +240,25 @@ def _membership(sets: list[frozenset], universe: dict) -> np.ndarray:
 
 
 @dataclass
+class Universes:
+    """The codes `prepare` gave each organisation, region, topic and language (only equality counts)."""
+
+    organisations: dict = field(default_factory=dict)
+    regions: dict = field(default_factory=dict)
+    topics: dict = field(default_factory=dict)
+    languages: dict = field(default_factory=dict)
+
+    def add(self, candidates) -> None:
+        for c in candidates:
+            self.organisations.setdefault(c.organisation, len(self.organisations))
+            self.regions.setdefault(c.region, len(self.regions))
+            for topic in c.topics:
+                self.topics.setdefault(topic, len(self.topics))
+            for language in c.languages:
+                self.languages.setdefault(language, len(self.languages))
+
+
+@dataclass
 class Prepared:
     """Both sides of a cycle as arrays, computed once; `score_rows` scores any block of mentees from them."""
 
@@ -270,69 +290,188 @@ class Prepared:
     choice_rows: np.ndarray
     choice_columns: np.ndarray
     choice_points: np.ndarray
+    universes: Universes | None = None
 
 
-def prepare(mentors: list[Candidate], mentees: list[Candidate]) -> Prepared:
-    m = len(mentors)
-    organisation_codes, _index = _codes([c.organisation for c in mentors + mentees])
-    region_codes, _index = _codes([c.region for c in mentors + mentees])
-    topic_universe: dict = {}
-    language_universe: dict = {}
-    for c in mentors + mentees:
-        for topic in c.topics:
-            topic_universe.setdefault(topic, len(topic_universe))
-        for language in c.languages:
-            language_universe.setdefault(language, len(language_universe))
+def _mentor_arrays(mentors: list[Candidate], u: Universes) -> dict:
+    return {
+        "mentor_ids": np.array([c.member_id for c in mentors], dtype=np.int64),
+        "mentor_orgs": np.array([u.organisations[c.organisation] for c in mentors], dtype=np.int64),
+        "mentor_has_org": np.array([bool(c.organisation) for c in mentors], dtype=bool),
+        "mentor_ok": np.array([c.eligible and c.free_places > 0 for c in mentors], dtype=bool),
+        "mentor_topics": _membership([c.topics for c in mentors], u.topics),
+        "mentor_regions": np.array([u.regions[c.region] for c in mentors], dtype=np.int64),
+        "mentor_has_region": np.array([bool(c.region) for c in mentors], dtype=bool),
+        "mentor_meeting": np.array([_MEETING_CODES[c.meeting_preference] for c in mentors], dtype=np.int64),
+        "mentor_years": np.array([c.years for c in mentors], dtype=np.int64),
+        "mentor_languages": _membership([c.languages for c in mentors], u.languages),
+    }
+
+
+def _mentee_arrays(mentees: list[Candidate], u: Universes) -> dict:
+    return {
+        "mentee_ids": np.array([c.member_id for c in mentees], dtype=np.int64),
+        "mentee_orgs": np.array([u.organisations[c.organisation] for c in mentees], dtype=np.int64),
+        "allow_same": np.array([c.allow_same_organisation for c in mentees], dtype=bool),
+        "mentee_ok": np.array([c.eligible and not c.has_live_match for c in mentees], dtype=bool),
+        "mentee_topics": _membership([c.topics for c in mentees], u.topics),
+        "mentee_regions": np.array([u.regions[c.region] for c in mentees], dtype=np.int64),
+        "wished": np.array([c.prefers_same_region for c in mentees], dtype=bool),
+        "mentee_meeting": np.array([_MEETING_CODES[c.meeting_preference] for c in mentees], dtype=np.int64),
+        "mentee_years": np.array([c.years for c in mentees], dtype=np.int64),
+        "mentee_languages": _membership([c.languages for c in mentees], u.languages),
+    }
+
+
+def _pairs(mentors: list[Candidate], mentees: list[Candidate], rows) -> tuple[list, list]:
+    """The never-allowed (row, column) pairs and the ranked (row, column, bonus) ones of these mentee rows."""
     mentor_columns: dict[str, list[int]] = {}
     for column, c in enumerate(mentors):
         if c.organisation:
             mentor_columns.setdefault(c.organisation, []).append(column)
-    avoided = [
-        (row, column) for row, c in enumerate(mentees) for key in c.avoids for column in mentor_columns.get(key, [])
-    ]
+    avoided = [(row, column) for row in rows for key in mentees[row].avoids for column in mentor_columns.get(key, [])]
     # A pair that ended early or did not fit is not made again: the same hard rule as `hard_rule_violation`.
     column_of_member = {c.member_id: column for column, c in enumerate(mentors)}
     avoided += [
         (row, column_of_member[member_id])
-        for row, c in enumerate(mentees)
-        for member_id in c.former_mentors
+        for row in rows
+        for member_id in mentees[row].former_mentors
         if member_id in column_of_member
     ]
     column_of_application = {c.application_id: column for column, c in enumerate(mentors)}
     points = choice_points()
     ranked = [
         (row, column_of_application[pk], points[rank] if rank < len(points) else 0)
-        for row, c in enumerate(mentees)
-        for rank, pk in enumerate(c.choices)
+        for row in rows
+        for rank, pk in enumerate(mentees[row].choices)
         if pk in column_of_application
     ]
+    return avoided, ranked
+
+
+def _column_pairs(mentors: list[Candidate], mentees: list[Candidate], columns, skip_rows) -> list:
+    """The never-allowed (row, column) pairs of these mentor columns, leaving out the rows in ``skip_rows``."""
+    return [
+        (row, column)
+        for row, c in enumerate(mentees)
+        if row not in skip_rows and (c.avoids or c.former_mentors)
+        for column in columns
+        if (mentors[column].organisation and mentors[column].organisation in c.avoids)
+        or mentors[column].member_id in c.former_mentors
+    ]
+
+
+def _pair_arrays(avoided, ranked) -> dict:
+    return {
+        "avoid_rows": np.array([row for row, _column in avoided], dtype=np.int64),
+        "avoid_columns": np.array([column for _row, column in avoided], dtype=np.int64),
+        "choice_rows": np.array([row for row, _column, _points in ranked], dtype=np.int64),
+        "choice_columns": np.array([column for _row, column, _points in ranked], dtype=np.int64),
+        "choice_points": np.array([bonus for _row, _column, bonus in ranked], dtype=np.int32),
+    }
+
+
+def prepare(mentors: list[Candidate], mentees: list[Candidate]) -> Prepared:
+    universes = Universes()
+    universes.add(mentors + mentees)
+    avoided, ranked = _pairs(mentors, mentees, range(len(mentees)))
     return Prepared(
-        choice_rows=np.array([row for row, _column, _points in ranked], dtype=np.int64),
-        choice_columns=np.array([column for _row, column, _points in ranked], dtype=np.int64),
-        choice_points=np.array([bonus for _row, _column, bonus in ranked], dtype=np.int32),
-        avoid_rows=np.array([row for row, _column in avoided], dtype=np.int64),
-        avoid_columns=np.array([column for _row, column in avoided], dtype=np.int64),
-        mentee_ids=np.array([c.member_id for c in mentees], dtype=np.int64),
-        mentor_ids=np.array([c.member_id for c in mentors], dtype=np.int64),
-        mentee_orgs=organisation_codes[m:],
-        mentor_orgs=organisation_codes[:m],
-        mentor_has_org=np.array([bool(c.organisation) for c in mentors], dtype=bool),
-        allow_same=np.array([c.allow_same_organisation for c in mentees], dtype=bool),
-        mentor_ok=np.array([c.eligible and c.free_places > 0 for c in mentors], dtype=bool),
-        mentee_ok=np.array([c.eligible and not c.has_live_match for c in mentees], dtype=bool),
-        mentee_topics=_membership([c.topics for c in mentees], topic_universe),
-        mentor_topics=_membership([c.topics for c in mentors], topic_universe),
-        mentee_regions=region_codes[m:],
-        mentor_regions=region_codes[:m],
-        mentor_has_region=np.array([bool(c.region) for c in mentors], dtype=bool),
-        wished=np.array([c.prefers_same_region for c in mentees], dtype=bool),
-        mentee_meeting=np.array([_MEETING_CODES[c.meeting_preference] for c in mentees], dtype=np.int64),
-        mentor_meeting=np.array([_MEETING_CODES[c.meeting_preference] for c in mentors], dtype=np.int64),
-        mentee_years=np.array([c.years for c in mentees], dtype=np.int64),
-        mentor_years=np.array([c.years for c in mentors], dtype=np.int64),
-        mentee_languages=_membership([c.languages for c in mentees], language_universe),
-        mentor_languages=_membership([c.languages for c in mentors], language_universe),
+        **_mentor_arrays(mentors, universes),
+        **_mentee_arrays(mentees, universes),
+        **_pair_arrays(avoided, ranked),
+        universes=universes,
     )
+
+
+def _widen(matrix: np.ndarray, width: int) -> np.ndarray:
+    return matrix if matrix.shape[1] >= width else np.pad(matrix, ((0, 0), (0, width - matrix.shape[1])))
+
+
+def prepare_again(p: Prepared, mentors: list[Candidate], mentees: list[Candidate], *, columns=(), rows=()) -> Prepared:
+    """`prepare(mentors, mentees)` for the same cycle after the mentors in ``columns`` and the mentees in
+    ``rows`` changed (same places, same applications), from ``p`` without encoding everyone again.
+
+    Scores the same as preparing anew; ``p`` itself is left as it was (it may be shared).
+    """
+    columns, rows = sorted(set(columns)), sorted(set(rows))
+    u = p.universes
+    universes = Universes(dict(u.organisations), dict(u.regions), dict(u.topics), dict(u.languages))
+    universes.add([mentors[column] for column in columns] + [mentees[row] for row in rows])
+    topics, languages = max(len(universes.topics), 1), max(len(universes.languages), 1)
+    fields = {name: getattr(p, name).copy() for name in _ARRAY_FIELDS}
+    for name in ("mentor_topics", "mentee_topics"):
+        fields[name] = _widen(fields[name], topics)
+    for name in ("mentor_languages", "mentee_languages"):
+        fields[name] = _widen(fields[name], languages)
+    if columns:
+        for name, values in _mentor_arrays([mentors[column] for column in columns], universes).items():
+            fields[name][columns] = values
+    if rows:
+        for name, values in _mentee_arrays([mentees[row] for row in rows], universes).items():
+            fields[name][rows] = values
+    # The pairs of the changed rows and columns again; every other pair stays.
+    keep_avoid = ~(np.isin(p.avoid_rows, rows) | np.isin(p.avoid_columns, columns))
+    keep_choice = ~np.isin(p.choice_rows, rows)
+    avoided, ranked = _pairs(mentors, mentees, rows)
+    avoided += _column_pairs(mentors, mentees, columns, set(rows))
+    again = _pair_arrays(avoided, ranked)
+    for name, keep in (("avoid_rows", keep_avoid), ("avoid_columns", keep_avoid)):
+        fields[name] = np.concatenate([getattr(p, name)[keep], again[name]])
+    for name in ("choice_rows", "choice_columns", "choice_points"):
+        fields[name] = np.concatenate([getattr(p, name)[keep_choice], again[name]])
+    return Prepared(**fields, universes=universes)
+
+
+_ARRAY_FIELDS = [f.name for f in dataclasses.fields(Prepared) if f.name != "universes"]
+
+
+def _positions(selection, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The indexes a selection (slice or index array) picks, and where each index sits in it (-1: not)."""
+    index = np.arange(size, dtype=np.int64)[selection]
+    position = np.full(size, -1, dtype=np.int64)
+    position[index] = np.arange(len(index), dtype=np.int64)
+    return index, position
+
+
+def score_block(p: Prepared, rows, columns) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (int32) and the hard rules (bool) of the mentees ``rows`` against the mentors ``columns``
+    (each a slice or an array of indexes). The same arithmetic as `explain`, as matrix operations."""
+    rows, row_at = _positions(rows, len(p.mentee_ids))
+    columns, column_at = _positions(columns, len(p.mentor_ids))
+    allowed = (
+        (p.mentee_ids[rows, None] != p.mentor_ids[None, columns])
+        & p.mentor_ok[None, columns]
+        & p.mentee_ok[rows, None]
+        & ~(
+            (p.mentee_orgs[rows, None] == p.mentor_orgs[None, columns])
+            & p.mentor_has_org[None, columns]
+            & ~p.allow_same[rows, None]
+        )
+    )
+    # Organisations a mentee named herself (the conflict-of-interest register's hard rule), former mentors.
+    at_row, at_column = row_at[p.avoid_rows], column_at[p.avoid_columns]
+    hit = (at_row >= 0) & (at_column >= 0)
+    allowed[at_row[hit], at_column[hit]] = False
+    shared_topics = (p.mentee_topics[rows] @ p.mentor_topics[columns].T).astype(np.int32)
+    scores = BASE_POINTS + POINTS_PER_TOPIC * np.minimum(shared_topics, MAX_TOPICS_COUNTED)
+    same_region = (p.mentee_regions[rows, None] == p.mentor_regions[None, columns]) & p.mentor_has_region[None, columns]
+    scores += same_region * np.where(p.wished[rows, None], SAME_REGION_WISHED_POINTS, SAME_REGION_POINTS).astype(
+        np.int32
+    )
+    scores += _MEETING_POINTS[p.mentee_meeting[rows, None], p.mentor_meeting[None, columns]].astype(np.int32)
+    mentor_years = p.mentor_years[columns]
+    experience = np.minimum(mentor_years, EXPERIENCE_YEARS_COUNTED) // 5 * EXPERIENCE_POINTS_PER_5_YEARS
+    scores += experience.astype(np.int32)[None, :]
+    scores += np.where(mentor_years[None, :] <= p.mentee_years[rows, None], NO_MORE_EXPERIENCE_PENALTY, 0).astype(
+        np.int32
+    )
+    common = p.mentee_languages[rows] @ p.mentor_languages[columns].T
+    scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY).astype(np.int32)
+    # Her ranking: the bonus of each choice (a mentee ranks a mentor once, so no cell is hit twice).
+    at_row, at_column = row_at[p.choice_rows], column_at[p.choice_columns]
+    hit = (at_row >= 0) & (at_column >= 0)
+    scores[at_row[hit], at_column[hit]] += p.choice_points[hit]
+    return scores.astype(np.int32, copy=False), allowed
 
 
 def score_rows(p: Prepared, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
@@ -340,38 +479,7 @@ def score_rows(p: Prepared, start: int, stop: int) -> tuple[np.ndarray, np.ndarr
 
     The same arithmetic as `explain`, as matrix operations; `score_table` is all rows at once.
     """
-    rows = slice(start, stop)
-    allowed = (
-        (p.mentee_ids[rows, None] != p.mentor_ids[None, :])
-        & p.mentor_ok[None, :]
-        & p.mentee_ok[rows, None]
-        & ~(
-            (p.mentee_orgs[rows, None] == p.mentor_orgs[None, :])
-            & p.mentor_has_org[None, :]
-            & ~p.allow_same[rows, None]
-        )
-    )
-    # Organisations a mentee named herself (the conflict-of-interest register's hard rule).
-    in_block = (p.avoid_rows >= start) & (p.avoid_rows < stop)
-    allowed[p.avoid_rows[in_block] - start, p.avoid_columns[in_block]] = False
-    shared_topics = (p.mentee_topics[rows] @ p.mentor_topics.T).astype(np.int32)
-    scores = BASE_POINTS + POINTS_PER_TOPIC * np.minimum(shared_topics, MAX_TOPICS_COUNTED)
-    same_region = (p.mentee_regions[rows, None] == p.mentor_regions[None, :]) & p.mentor_has_region[None, :]
-    scores += same_region * np.where(p.wished[rows, None], SAME_REGION_WISHED_POINTS, SAME_REGION_POINTS).astype(
-        np.int32
-    )
-    scores += _MEETING_POINTS[p.mentee_meeting[rows, None], p.mentor_meeting[None, :]].astype(np.int32)
-    experience = np.minimum(p.mentor_years, EXPERIENCE_YEARS_COUNTED) // 5 * EXPERIENCE_POINTS_PER_5_YEARS
-    scores += experience.astype(np.int32)[None, :]
-    scores += np.where(p.mentor_years[None, :] <= p.mentee_years[rows, None], NO_MORE_EXPERIENCE_PENALTY, 0).astype(
-        np.int32
-    )
-    common = p.mentee_languages[rows] @ p.mentor_languages.T
-    scores += np.where(common > 0, 0, NO_COMMON_LANGUAGE_PENALTY).astype(np.int32)
-    # Her ranking: the bonus of each choice (a mentee ranks a mentor once, so no cell is hit twice).
-    chosen = (p.choice_rows >= start) & (p.choice_rows < stop)
-    scores[p.choice_rows[chosen] - start, p.choice_columns[chosen]] += p.choice_points[chosen]
-    return scores.astype(np.int32, copy=False), allowed
+    return score_block(p, slice(start, stop), slice(None))
 
 
 def score_table(mentors: list[Candidate], mentees: list[Candidate]) -> ScoreTable:

@@ -24,6 +24,7 @@ import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from django.core.cache import cache
@@ -42,11 +43,25 @@ SUGGESTIONS_KEPT = 10
 CACHE_SECONDS = 24 * 60 * 60
 # More members changed than this since the stored set: the background job computes it again.
 MAX_LOCAL_CHANGES = 200
+# The set carries the candidates changed since the work was stored whole; beyond this many the work is
+# stored whole again.
+REBASE_AFTER = 500
 # How long a started background computation keeps others from starting another.
 UPDATING_SECONDS = 10 * 60
 COMPUTE_TASK = "matching.candidate_set_compute"
 _SEQUENCE_KEY = "matching:candidates:changes"
 _EVERYTHING = "*"
+
+
+class LeftOut(NamedTuple):
+    """A mentor left out for an organisation, as the Koppelscherm names her (no need to read her again)."""
+
+    application_id: int
+    member_id: int
+    name: str
+    # The conflict-of-interest key (`scoring.organisation_conflict` reads it) and what she typed.
+    organisation: str
+    organisation_name: str
 
 
 @dataclass
@@ -59,6 +74,9 @@ class CandidateSet:
     # mentee application id -> mentor application ids with a free place left out for an organisation
     # (same organisation group, or one she named): the Koppelscherm says so (conflict of interest).
     not_offered: dict[int, list[int]] = field(default_factory=dict)
+    # mentor application id -> how the page names her (the fields of `LeftOut`, a plain tuple: quicker to
+    # store), for every mentor with an organisation and a free place: all `not_offered` can name.
+    left_out: dict[int, tuple] = field(default_factory=dict)
     matched_mentees: int = 0
     open_mentees: int = 0
     mentors: int = 0
@@ -68,6 +86,10 @@ class CandidateSet:
     applied: int = 0
     # True while the background job computes a newer set: the page says "wordt bijgewerkt".
     updating: bool = False
+    # The work this set was computed on: the one stored whole under `work_base`, with these candidates
+    # (application id -> candidate) changed since. Read only to bring the set up to date (`_work_of`).
+    work_base: str = ""
+    changed: dict[int, scoring.Candidate] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +98,19 @@ class Work:
 
     mentors: list[scoring.Candidate]
     mentees: list[scoring.Candidate]
+    # The version it was stored whole under ("" until stored): a set names it as its `work_base`.
+    base: str = ""
+    # Both sides as arrays (`scoring.prepare`), kept in this process only: a change encodes again only the
+    # candidates it touched (`scoring.prepare_again`). Never stored: a process that reads the work prepares once.
+    prepared: scoring.Prepared | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self):
+        return {**self.__dict__, "prepared": None}
+
+    def prepared_now(self) -> scoring.Prepared:
+        if self.prepared is None:
+            self.prepared = scoring.prepare(self.mentors, self.mentees)
+        return self.prepared
 
 
 # --- The change log ------------------------------------------------------------------------------
@@ -129,22 +164,57 @@ def _ranked(scores: np.ndarray, allowed: np.ndarray, keep: int) -> list[list[tup
     ]
 
 
-def _suggest(mentors, mentees) -> dict[int, list[tuple[int, int]]]:
-    """The best mentors of these mentees among all of the cycle's mentors (vectorised over the rows)."""
-    if not mentees:
+def _suggest(mentors, mentees, prepared: scoring.Prepared, rows=slice(None)) -> dict[int, list[tuple[int, int]]]:
+    """The best mentors of the mentees in ``rows`` (every one by default) among all of the cycle's mentors,
+    from the cycle prepared as arrays (vectorised over the rows)."""
+    chosen = mentees[rows] if isinstance(rows, slice) else [mentees[row] for row in rows]
+    if not chosen:
         return {}
     if not mentors:
-        return {mentee.application_id: [] for mentee in mentees}
-    table = scoring.score_table(mentors, mentees)
-    ranked = _ranked(table.scores, table.allowed, SUGGESTIONS_KEPT)
+        return {mentee.application_id: [] for mentee in chosen}
+    scores, allowed = scoring.score_block(prepared, rows, slice(None))
+    ranked = _ranked(scores, allowed, SUGGESTIONS_KEPT)
     return {
         mentee.application_id: [(mentors[column].application_id, score) for column, score in best]
-        for mentee, best in zip(mentees, ranked, strict=True)
+        for mentee, best in zip(chosen, ranked, strict=True)
     }
 
 
-def _summary(work: Work, suggestions: dict, *, state: str, applied: int) -> CandidateSet:
-    """The set's counts and the mentors left out for an organisation, from the candidates (no scoring)."""
+def _organisation_mentors(mentors) -> dict[str, list[scoring.Candidate]]:
+    """The mentors with a free place by organisation key: the ones a conflict of interest can leave out."""
+    by_organisation: dict[str, list[scoring.Candidate]] = {}
+    for mentor in mentors:
+        if mentor.organisation and mentor.free_places > 0:
+            by_organisation.setdefault(mentor.organisation, []).append(mentor)
+    return by_organisation
+
+
+def _left_out_for(mentee, by_organisation) -> list[int]:
+    """The mentors (application ids) left out of her suggestions for an organisation."""
+    keys = set(mentee.avoids)
+    if mentee.organisation and not mentee.allow_same_organisation:
+        keys.add(mentee.organisation)
+    # Not herself, when she applied in both roles: that is no conflict of interest (issue 25 §7).
+    return [
+        mentor.application_id
+        for key in keys
+        for mentor in by_organisation.get(key, [])
+        if mentor.member_id != mentee.member_id
+    ]
+
+
+def _as_left_out(mentor) -> tuple:
+    return (mentor.application_id, mentor.member_id, mentor.name, mentor.organisation, mentor.organisation_name)
+
+
+def _summary(
+    work: Work, suggestions: dict, *, state: str, applied: int, previous: CandidateSet | None = None, rows=()
+) -> CandidateSet:
+    """The set's counts and the mentors left out for an organisation, from the candidates (no scoring).
+
+    With ``previous`` (a set whose mentors had the same organisations, places and names: `_as_left_out`
+    is the same for each), only the mentees in ``rows`` have their mentors left out worked out again.
+    """
     mentors, mentees = work.mentors, work.mentees
     result = CandidateSet(
         fingerprint=state,
@@ -158,23 +228,22 @@ def _summary(work: Work, suggestions: dict, *, state: str, applied: int) -> Cand
     result.open_mentees = len(mentees) - result.matched_mentees
     if not mentors or not mentees:
         return result
-    by_organisation: dict[str, list[scoring.Candidate]] = {}
-    for mentor in mentors:
-        if mentor.organisation and mentor.free_places > 0:
-            by_organisation.setdefault(mentor.organisation, []).append(mentor)
-    for mentee in mentees:
-        keys = set(mentee.avoids)
-        if mentee.organisation and not mentee.allow_same_organisation:
-            keys.add(mentee.organisation)
-        # Not herself, when she applied in both roles: that is no conflict of interest (issue 25 §7).
-        left_out = [
-            mentor.application_id
-            for key in keys
-            for mentor in by_organisation.get(key, [])
-            if mentor.member_id != mentee.member_id
-        ]
+    by_organisation = _organisation_mentors(mentors)
+    if previous is not None:
+        result.not_offered = dict(previous.not_offered)
+        result.left_out = previous.left_out
+    else:
+        rows = mentees
+        # Every mentor a list can name (with an organisation and a free place), so the page reads none again.
+        result.left_out = {
+            mentor.application_id: _as_left_out(mentor) for group in by_organisation.values() for mentor in group
+        }
+    for mentee in rows:
+        left_out = _left_out_for(mentee, by_organisation)
         if left_out:
             result.not_offered[mentee.application_id] = left_out
+        else:
+            result.not_offered.pop(mentee.application_id, None)
     return result
 
 
@@ -183,7 +252,7 @@ def compute(cycle: Cycle, state: str, applied: int = 0) -> tuple[CandidateSet, W
     only the background job (and a cycle's first read where no worker runs) calls it."""
     mentors, mentees, _topic_names = selectors.cycle_candidates(cycle=cycle)
     work = Work(mentors=mentors, mentees=mentees)
-    return _summary(work, _suggest(mentors, mentees), state=state, applied=applied), work
+    return _summary(work, _suggest(mentors, mentees, work.prepared_now()), state=state, applied=applied), work
 
 
 def _update(cycle: Cycle, found: CandidateSet, work: Work, member_ids: set[int], *, state: str, applied: int):
@@ -203,41 +272,62 @@ def _update(cycle: Cycle, found: CandidateSet, work: Work, member_ids: set[int],
     if set(now) != known:
         return None
     mentors, mentees = list(work.mentors), list(work.mentees)
+    changed = dict(found.changed)
     changed_columns = []
+    # Whether a mentor's organisation, free place or name changed: every list of mentors left out may change.
+    left_out_changed = False
     for column, mentor in enumerate(mentors):
-        if mentor.application_id in now and now[mentor.application_id] != mentor:
-            mentors[column] = now[mentor.application_id]
+        candidate = now.get(mentor.application_id)
+        if candidate is not None and candidate != mentor:
+            left_out_changed |= _as_left_out(candidate) != _as_left_out(mentor) or (candidate.free_places > 0) != (
+                mentor.free_places > 0
+            )
+            mentors[column] = changed[candidate.application_id] = candidate
             changed_columns.append(column)
-    rows = set()
+    changed_rows = set()
     for row, mentee in enumerate(mentees):
-        if mentee.application_id in now and now[mentee.application_id] != mentee:
-            mentees[row] = now[mentee.application_id]
-            rows.add(row)
+        candidate = now.get(mentee.application_id)
+        if candidate is not None and candidate != mentee:
+            mentees[row] = changed[candidate.application_id] = candidate
+            changed_rows.add(row)
+    rows = set(changed_rows)
     suggestions = dict(found.suggestions)
+    prepared = scoring.prepare_again(work.prepared_now(), mentors, mentees, columns=changed_columns, rows=changed_rows)
     if changed_columns and mentees:
         # The changed mentors' columns against every mentee, vectorised: a row is scored again when she
         # had one of them among her best (the score may have dropped) or one now beats her last one.
         columns = len(mentors)
+        keep = min(SUGGESTIONS_KEPT, columns)
         column_of = {mentor.application_id: column for column, mentor in enumerate(mentors)}
+        changed_ids = {mentors[column].application_id for column in changed_columns}
         lowest = np.full(len(mentees), np.iinfo(np.int64).min, dtype=np.int64)
         for row, mentee in enumerate(mentees):
-            best = suggestions.get(mentee.application_id, [])
-            if len(best) >= min(SUGGESTIONS_KEPT, columns):
+            best = suggestions.get(mentee.application_id)
+            if not best:
+                continue
+            if len(best) >= keep:
                 mentor_id, score = best[-1]
                 lowest[row] = score * (columns + 1) + (columns - column_of[mentor_id])
-        changed_ids = {mentors[column].application_id for column in changed_columns}
-        for row, mentee in enumerate(mentees):
-            if any(mentor_id in changed_ids for mentor_id, _score in suggestions.get(mentee.application_id, [])):
+            if not changed_ids.isdisjoint([mentor_id for mentor_id, _score in best]):
                 rows.add(row)
-        table = scoring.score_table([mentors[column] for column in changed_columns], mentees)
+        scores, allowed = scoring.score_block(prepared, slice(None), np.array(changed_columns, dtype=np.int64))
         for position, column in enumerate(changed_columns):
-            keys = table.scores[:, position] * (columns + 1) + (columns - column)
-            wanted = table.allowed[:, position] & (keys > lowest)
+            keys = scores[:, position].astype(np.int64) * (columns + 1) + (columns - column)
+            wanted = allowed[:, position] & (keys > lowest)
             rows.update(int(row) for row in np.flatnonzero(wanted))
     if rows:
-        suggestions.update(_suggest(mentors, [mentees[row] for row in sorted(rows)]))
-    work = Work(mentors=mentors, mentees=mentees)
-    return _summary(work, suggestions, state=state, applied=applied), work
+        suggestions.update(_suggest(mentors, mentees, prepared, np.array(sorted(rows), dtype=np.int64)))
+    work = Work(mentors=mentors, mentees=mentees, base=work.base, prepared=prepared)
+    updated = _summary(
+        work,
+        suggestions,
+        state=state,
+        applied=applied,
+        previous=None if left_out_changed else found,
+        rows=[mentees[row] for row in sorted(changed_rows)],
+    )
+    updated.work_base, updated.changed = work.base, changed
+    return updated, work
 
 
 # --- Reading and storing -----------------------------------------------------------------------------
@@ -257,30 +347,60 @@ def _version_key(cycle_id) -> str:
 # process asks the cache only for the version and unpickles again only when another process stored a newer
 # set. Shared by a worker's threads: treat as read-only (changes go through `dataclasses.replace` and `store`).
 _in_process: dict = {}
+# Per process: the work last stored whole (cycle id -> Work, its `base` the version it was stored under).
+# A change stores only the set, which carries the candidates changed since (`CandidateSet.changed`).
+_bases: dict = {}
 
 
 def store(cycle_id, found: CandidateSet, work: Work) -> None:
+    """Store the set; the work only when it is new or the set carries more than REBASE_AFTER changed candidates
+    (pickling the whole work costs more than the rest of an update)."""
     set_key, work_key, _updating = _keys(cycle_id)
     found.updating = False
     version = uuid.uuid4().hex
+    values = {set_key: found}
+    if not work.base or work.base != found.work_base or len(found.changed) > REBASE_AFTER:
+        work = Work(mentors=work.mentors, mentees=work.mentees, base=version, prepared=work.prepared)
+        found.work_base, found.changed = version, {}
+        values[work_key] = work
+        _bases[cycle_id] = work
     # The version last: whoever reads it finds the set and work it names (one MSET on Redis).
-    cache.set_many({set_key: found, work_key: work, _version_key(cycle_id): version}, CACHE_SECONDS)
+    values[_version_key(cycle_id)] = version
+    cache.set_many(values, CACHE_SECONDS)
     _in_process[cycle_id] = (version, found, work)
+
+
+def _work_of(cycle_id, found: CandidateSet) -> Work | None:
+    """The work the set was brought up to date on: the stored whole work with the set's changed candidates."""
+    base = _bases.get(cycle_id)
+    if base is None or base.base != found.work_base:
+        base = cache.get(_keys(cycle_id)[1])
+        if base is None or getattr(base, "base", "") != found.work_base or not found.work_base:
+            return None  # stored whole again since (or never): the background job computes it again
+        _bases[cycle_id] = base
+    if not found.changed:
+        return base
+    changed = found.changed
+    return Work(
+        mentors=[changed.get(c.application_id, c) for c in base.mentors],
+        mentees=[changed.get(c.application_id, c) for c in base.mentees],
+        base=base.base,
+    )
 
 
 def _stored(cycle_id, *, with_work: bool = False) -> tuple[CandidateSet | None, Work | None]:
     """The stored set (and work), from this process's memory while the cache holds the same version."""
-    set_key, work_key, _updating = _keys(cycle_id)
+    set_key, _work_key, _updating = _keys(cycle_id)
     version = cache.get(_version_key(cycle_id))
     kept = _in_process.get(cycle_id)
     if version is not None and kept is not None and kept[0] == version:
         found, work = kept[1], kept[2]
         if with_work and work is None:
-            work = cache.get(work_key)
+            work = _work_of(cycle_id, found)
             _in_process[cycle_id] = (version, found, work)
         return found, work
     found = cache.get(set_key)
-    work = cache.get(work_key) if with_work else None
+    work = _work_of(cycle_id, found) if with_work and found is not None else None
     if version is not None and found is not None:
         _in_process[cycle_id] = (version, found, work)
     return found, work

@@ -179,6 +179,40 @@ def test_the_matching_page_names_a_mentor_left_out_for_her_organisation(cycle, b
     ]
 
 
+def test_the_matching_page_names_mentors_left_out_without_reading_them_again(cycle, big_cycle, monkeypatch):
+    mentee = big_cycle["zeeland"][0]
+    # A mentor without the topic and without a common language: nobody's best three.
+    colleague = MentorApplicationFactory(cycle=cycle, member=MemberFactory(), capacity=1)
+    colleague.member.profile.organisation = mentee.member.profile.organisation
+    colleague.member.profile.languages = "Klingon"
+    colleague.member.profile.save()
+    suggestions.candidate_set(cycle)
+    read = []
+    original = koppelscherm.selectors.cycle_candidates
+
+    def spy(**kwargs):
+        read.extend(kwargs.get("application_ids") or ())
+        return original(**kwargs)
+
+    monkeypatch.setattr(koppelscherm.selectors, "cycle_candidates", spy)
+
+    screen = koppelscherm.matching_page(cycle=cycle, region=Region.ZEELAND)
+
+    row = next(row for row in screen.rows if row["application"].pk == mentee.pk)
+    assert [(item["mentor"].name, item["mentor"].organisation_name) for item in row["not_offered"]] == [
+        (str(colleague.member), mentee.member.profile.organisation)
+    ]
+    # Read again: her mentees and their suggested mentors, not the mentors left out (named as the set keeps them).
+    shown = {row["application"].pk for row in screen.rows}
+    suggested = {
+        mentor_id
+        for pk in shown
+        for mentor_id, _score in screen.candidates.suggestions[pk][: koppelscherm.SUGGESTIONS_PER_MENTEE]
+    }
+    assert set(read) == shown | suggested
+    assert colleague.pk not in read
+
+
 def test_the_proposal_page_shows_the_chosen_mentor_even_when_no_longer_a_suggestion(cycle, big_cycle):
     mentee, other = big_cycle["zeeland"][:2]
     best = suggestions.candidate_set(cycle).suggestions[mentee.pk]
@@ -244,6 +278,7 @@ def _assert_equals_a_full_computation(cycle):
     full, _work = suggestions.compute(cycle, "")
     assert kept.suggestions == full.suggestions
     assert kept.not_offered == full.not_offered
+    assert kept.left_out == full.left_out
     for name in ("matched_mentees", "open_mentees", "mentors", "mentors_with_places", "free_places"):
         assert getattr(kept, name) == getattr(full, name), name
     return kept
@@ -313,6 +348,69 @@ def test_after_a_profile_save_the_page_is_up_to_date_without_recomputing_the_cyc
     assert full_computations == []
     assert not page.context["candidates"].updating
     _assert_equals_a_full_computation(cycle)
+
+
+def _forget_this_process():
+    """As if the next request ran in another worker: only what the cache holds."""
+    suggestions._in_process.clear()
+    suggestions._bases.clear()
+
+
+@pytest.mark.parametrize("another_worker", [False, True])
+def test_changes_in_a_row_keep_the_set_and_its_work_equal_to_a_full_computation(
+    cycle, wide_cycle, full_computations, another_worker
+):
+    suggestions.candidate_set(cycle)
+    full_computations.clear()
+    mentees, mentors = wide_cycle["mentees"], wide_cycle["mentors"]
+    changes = [
+        (mentors[1], {"region": Region.FRIESLAND}),
+        # She now works where a mentor works: that mentor is left out of her list.
+        (mentees[2], {"organisation": mentors[5].member.profile.organisation}),
+        (mentors[6], {"career_start_year": 1960}),
+        # A mentor moves to a mentee's organisation: every list of mentors left out is worked out again.
+        (mentors[8], {"organisation": mentees[9].member.profile.organisation}),
+        (mentees[11], {"career_start_year": 2022, "region": Region.LIMBURG}),
+    ]
+    for application, fields in changes:
+        profile = application.member.profile
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.save()
+        if another_worker:
+            _forget_this_process()
+        assert not suggestions.candidate_set(cycle).updating
+
+    assert full_computations == []
+    kept = _assert_equals_a_full_computation(cycle)
+    assert mentors[5].pk in kept.not_offered[mentees[2].pk]
+    assert mentors[8].pk in kept.not_offered[mentees[9].pk]
+    # Only the set was stored after each change; the work it was computed on is the whole one stored
+    # first with the changed candidates on top, and equals the cycle's candidates today.
+    assert set(kept.changed) == {application.pk for application, _fields in changes}
+    if another_worker:
+        _forget_this_process()
+    _found, work = suggestions._stored(cycle.pk, with_work=True)
+    _full, full_work = suggestions.compute(cycle, "")
+    assert (work.mentors, work.mentees) == (full_work.mentors, full_work.mentees)
+
+
+def test_after_many_changes_the_work_is_stored_whole_again(cycle, wide_cycle, monkeypatch):
+    suggestions.candidate_set(cycle)
+    _set_key, work_key, _updating = suggestions._keys(cycle.pk)
+    first = cache.get(work_key)
+    monkeypatch.setattr(suggestions, "REBASE_AFTER", 1)
+    for mentor in wide_cycle["mentors"][:2]:
+        profile = mentor.member.profile
+        profile.career_start_year = 1950
+        profile.save()
+        kept = suggestions.candidate_set(cycle)
+
+    assert kept.changed == {} and kept.work_base != first.base
+    assert cache.get(work_key).base == kept.work_base
+    _forget_this_process()
+    _found, work = suggestions._stored(cycle.pk, with_work=True)
+    assert [c.years for c in work.mentors[:2]] == [c.years for c in suggestions.compute(cycle, "")[1].mentors[:2]]
 
 
 def test_a_change_too_large_is_computed_in_the_background_while_the_page_shows_the_last_set(

@@ -16,6 +16,8 @@ from matching.scoring import (
     optimal_assignment,
     parse_languages,
     prepare,
+    prepare_again,
+    score_block,
     score_rows,
     score_table,
     total_score,
@@ -239,3 +241,49 @@ def test_a_mentor_with_two_places_gets_two_mentees():
     table = score_table([mentor(1, free_places=2)], [mentee(2), mentee(3), mentee(4)])
 
     assert len(optimal_assignment(table)) == 2
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_preparing_again_after_a_change_scores_as_preparing_anew(seed):
+    """The candidate set's update (issue 24) encodes again only the changed mentors and mentees: every cell
+    then scores as a fresh `prepare` of the changed cycle, also with a topic, a language or an organisation
+    nobody had, a new organisation to avoid and a new former mentor."""
+    rng = random.Random(seed)
+    mentors, mentees = _random_cycle(seed)
+    prepared = prepare(mentors, mentees)
+    others, other_mentees = _random_cycle(seed + 100)
+    columns = rng.sample(range(len(mentors)), 3)
+    rows = rng.sample(range(len(mentees)), 4)
+    changed_mentors, changed_mentees = list(mentors), list(mentees)
+    for column in columns:
+        changed_mentors[column] = replace(
+            others[column],
+            application_id=mentors[column].application_id,
+            member_id=mentors[column].member_id,
+            topics=others[column].topics | {40 + column},
+            organisation=rng.choice([f"kantoor {rng.randrange(6)}", "nieuw kantoor"]),
+        )
+    for row in rows:
+        changed_mentees[row] = replace(
+            other_mentees[row],
+            application_id=mentees[row].application_id,
+            member_id=mentees[row].member_id,
+            languages=frozenset({"frans"}) if row % 2 else other_mentees[row].languages,
+            avoids=other_mentees[row].avoids | {"nieuw kantoor"},
+            former_mentors=other_mentees[row].former_mentors | {mentors[columns[0]].member_id},
+        )
+
+    again = prepare_again(prepared, changed_mentors, changed_mentees, columns=columns, rows=rows)
+
+    fresh_scores, fresh_allowed = score_rows(prepare(changed_mentors, changed_mentees), 0, len(mentees))
+    scores, allowed = score_block(again, slice(None), slice(None))
+    assert (allowed == fresh_allowed).all()
+    assert (scores[allowed] == fresh_scores[allowed]).all()
+    # The changed columns alone, as the update scores them, and the prepared cycle it started from unchanged.
+    column_scores, column_allowed = score_block(again, slice(None), np.array(columns))
+    assert (column_allowed == fresh_allowed[:, columns]).all()
+    assert (column_scores[column_allowed] == fresh_scores[:, columns][column_allowed]).all()
+    before_scores, before_allowed = score_rows(prepared, 0, len(mentees))
+    original_scores, original_allowed = score_rows(prepare(mentors, mentees), 0, len(mentees))
+    assert (before_allowed == original_allowed).all()
+    assert (before_scores == original_scores).all()
