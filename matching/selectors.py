@@ -871,11 +871,20 @@ def renewal_outcome(*, match, answers: dict[int, bool] | None = None) -> str:
 
 
 def terms_of(*, match) -> list:
-    """All terms of this pair, oldest first (the history kept on renewal, R5)."""
+    """All terms of this pair, oldest first (the history kept on renewal, R5): one query, however many."""
     terms = [match]
+    if not match.previous_term_id:
+        return terms
+    # A renewal continues the pair in its cycle (renewal.match_renew): the earlier terms are among these.
+    earlier = {
+        term.pk: term
+        for term in Match.objects.filter(
+            cycle_id=match.cycle_id, mentor_id=match.mentor_id, mentee_id=match.mentee_id, term__lt=match.term
+        )
+    }
     current = match
     while current.previous_term_id:
-        current = current.previous_term
+        current = earlier.get(current.previous_term_id) or current.previous_term
         terms.append(current)
     return list(reversed(terms))
 

@@ -114,3 +114,21 @@ def test_the_pair_page_reads_no_more_in_any_state_of_the_pair(client, role, chan
     sql = _queries(client, getattr(match, role), reverse("matching:pair_detail", args=[match.pk]))
 
     assert len(sql) <= PAIR_PAGE_QUERIES + extra, "\n".join(sql)
+
+
+def test_a_pair_in_its_third_term_reads_its_earlier_terms_in_one_query(client):
+    """R5: the page lists every term; however many there were, they are one question (it was one per term)."""
+    first = ActiveMatchFactory()
+    pair = {"cycle": first.cycle, "mentor": first.mentor, "mentee": first.mentee}
+    Match.objects.filter(pk=first.pk).update(status=Match.Status.COMPLETED, ended_on=timezone.localdate())
+    second = ActiveMatchFactory(**pair, term=2, previous_term=first)
+    Match.objects.filter(pk=second.pk).update(status=Match.Status.COMPLETED, ended_on=timezone.localdate())
+    third = ActiveMatchFactory(**pair, term=3, previous_term=second)
+    url = reverse("matching:pair_detail", args=[third.pk])
+
+    sql = _queries(client, third.mentee, url)
+
+    assert len(sql) <= PAIR_PAGE_QUERIES + 1, "\n".join(sql)
+    page = client.get(url).content.decode()
+    for earlier in (first, second):
+        assert reverse("matching:pair_detail", args=[earlier.pk]) in page
