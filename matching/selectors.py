@@ -192,20 +192,23 @@ def participation_for_request(*, request) -> Participation:
     return participation
 
 
-# What the pair's own pages show besides both partners and the cycle (`matches_for_user` reads those):
-# the partners' profiles, her mentorvraag and their agreement (R16, None before it exists).
+# What a pair's pages read with the pair, in its one query: both partners with their profiles, the cycle,
+# her mentorvraag and their agreement (R16, None before it exists).
+PAIR_READS = ("cycle", "mentor__profile", "mentee__profile", "mentee_application", "agreement")
+# The pair page ("Mijn mentorschap") shows all of that but the cycle.
 PAIR_PAGE_READS = ("mentor__profile", "mentee__profile", "mentee_application", "agreement")
 
 
-def pair_for_user(*, user, pk, reads=PAIR_PAGE_READS) -> Match:
+def pair_for_user(*, user, pk, reads=PAIR_READS) -> Match:
     """The one access check for a pair: only its mentor and mentee, everyone else 404.
 
     Coordinators are no exception: they see pairs in the admin, without the
     pair's own content (R11). `reads`: the relations read with the pair in its one query; a page
-    that shows less (the meetings list: the partners' names) asks for less.
+    that shows less asks for less (the meetings list: the partners' names only).
     """
     try:
-        pairs = matches_for_user(user=user)
+        # Her pairs as `matches_for_user` defines them, with the relations this page shows instead of its list's.
+        pairs = matches_for_user(user=user).select_related(None)
         if reads:  # select_related() without a name would follow every foreign key
             pairs = pairs.select_related(*reads)
         match = pairs.get(pk=pk)
@@ -1039,11 +1042,20 @@ def renewal_outcome(*, match, answers: dict[int, bool] | None = None) -> str:
 
 
 def terms_of(*, match) -> list:
-    """All terms of this pair, oldest first (the history kept on renewal, R5)."""
+    """All terms of this pair, oldest first (the history kept on renewal, R5): one query, however many."""
     terms = [match]
+    if not match.previous_term_id:
+        return terms
+    # A renewal continues the pair in its cycle (renewal.match_renew): the earlier terms are among these.
+    earlier = {
+        term.pk: term
+        for term in Match.objects.filter(
+            cycle_id=match.cycle_id, mentor_id=match.mentor_id, mentee_id=match.mentee_id, term__lt=match.term
+        )
+    }
     current = match
     while current.previous_term_id:
-        current = current.previous_term
+        current = earlier.get(current.previous_term_id) or current.previous_term
         terms.append(current)
     return list(reversed(terms))
 

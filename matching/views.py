@@ -307,7 +307,7 @@ def partner_profile(request, pk):
 @login_required
 def pair_detail(request, pk):
     """The pair page "Mijn mentorschap": only the pair sees it (R8 contact details, R16 agreement)."""
-    match = selectors.pair_for_user(user=request.user, pk=pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk, reads=selectors.PAIR_PAGE_READS)
     return render(request, "matching/pair_detail.html", _pair_context(request, match))
 
 
