@@ -35,6 +35,8 @@ from urllib.parse import urlparse
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path[0] = str(BASE_DIR)
 
+from bench.support import bench_coordinator, login_with_second_factor  # noqa: E402
+
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 DATABASE_URL = os.environ.get("BENCH_PAGES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mp_bench_pages")
 KEEP = os.environ.get("BENCH_KEEP_DATABASE") == "1"
@@ -123,23 +125,9 @@ def main():
     setup_django()
     from django.test import Client
 
-    from accounts.models import User
     from matching.models import Cycle, Match
 
-    coordinator, _created = User.objects.get_or_create(
-        email="bench-coordinator@schaal.example.org",
-        defaults={"full_name": "Bench coördinator", "is_staff": True, "is_superuser": True},
-    )
-    # Coordinators have a second factor (issue 13): without one the admin sends her to set it up.
-    from core.mfa import DEMO_TOTP_SECRET, totp_activate
-
-    totp_activate(user=coordinator, secret=DEMO_TOTP_SECRET)
-    # The cockpit is for the coordinators' group only.
-    from django.contrib.auth.models import Group
-
-    from accounts.models import COORDINATOR_GROUP
-
-    coordinator.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
+    coordinator = bench_coordinator()
     running = Cycle.objects.get(name="Schaal lopend")
     matching_cycle = Cycle.objects.get(name="Schaal koppelen")
     # A mentor with a full history: pairs in the finished and the running cycle.
@@ -255,23 +243,6 @@ def year_report(client, cycle, members: str) -> None:
 
 # The same admin as the large matches list, filtered to no row at all.
 EMPTY_CHANGE_LIST = "/admin/matching/match/?q=bench-no-such-pair"
-
-
-def login_with_second_factor(client, user) -> None:
-    """A whole coordinator login: password and code, as allauth records them (core.mfa.coordinator_gate reads them)."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
-
-    client.force_login(user)
-    session, now = client.session, time.time()
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": now, "email": user.email},
-        {"method": "mfa", "at": now, "type": "totp"},
-    ]
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
-    session.save()
 
 
 def load() -> str:

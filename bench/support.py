@@ -65,3 +65,43 @@ def bulk_pairs(pairs: int, *, today, cycle_name: str = "Benchmark", email_prefix
         batch_size=5000,
     )
     return cycle, users
+
+
+def bench_coordinator():
+    """The benchmark's coordinator: staff, in the coordinators' group, with a second factor (issue 13).
+
+    Call after django.setup(); idempotent, so a kept database reuses her.
+    """
+    from django.contrib.auth.models import Group
+
+    from accounts.models import COORDINATOR_GROUP, User
+    from core.mfa import DEMO_TOTP_SECRET, totp_activate
+
+    coordinator, _created = User.objects.get_or_create(
+        email="bench-coordinator@schaal.example.org",
+        defaults={"full_name": "Bench coördinator", "is_staff": True, "is_superuser": True},
+    )
+    # Without a second factor the admin sends her to set it up.
+    totp_activate(user=coordinator, secret=DEMO_TOTP_SECRET)
+    # The cockpit is for the coordinators' group only.
+    coordinator.groups.add(Group.objects.get_or_create(name=COORDINATOR_GROUP)[0])
+    return coordinator
+
+
+def login_with_second_factor(client, user) -> None:
+    """A whole coordinator login: password and code, as allauth records them (core.mfa.coordinator_gate reads them)."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    client.force_login(user)
+    session, now = client.session, time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()

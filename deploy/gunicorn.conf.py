@@ -11,22 +11,46 @@ Sizing (workers x threads = requests served at once; each thread may keep a data
   up to 36 PostgreSQL connections: keep workers x threads + worker concurrency below PostgreSQL's
   max_connections (100 by default).
 Rule of thumb: workers = cores + 1 (Python runs one thread per process at a time), threads 2-4.
+
+Two pools (GUNICORN_POOL): "members" (the default: every page but the coordinators') and
+"coordinators" (/admin/ and /coordinatie/, routed there by nginx). The Koppelscherm and the cockpit
+cost a hundred times a member page; in a pool of their own, at a higher CPU priority (Nice=-5 in
+deploy/systemd/mentorprogramma-web-coordinators.service), a coordinator's page is not queued behind an
+evening peak of members, and a member's page never waits behind a Koppelscherm. Coordinators are few:
+COORDINATORS_WEB_CONCURRENCY=2 workers x COORDINATORS_THREADS=2 (about 240 MB) on any server size.
+Without the second pool (a PaaS with one web process, the Procfile) the members' pool serves everything.
 """
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+POOL = os.environ.get("GUNICORN_POOL", "members")
+if POOL not in {"members", "coordinators"}:
+    raise SystemExit(f"GUNICORN_POOL must be 'members' or 'coordinators', not {POOL!r}")
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+if POOL == "coordinators":
+    bind = os.environ.get("GUNICORN_COORDINATORS_BIND", "127.0.0.1:8001")
+    workers = int(os.environ.get("COORDINATORS_WEB_CONCURRENCY", "2"))
+    threads = int(os.environ.get("COORDINATORS_THREADS", "2"))
+    proc_name = "mentorprogramma-coordinators"
+else:
+    bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+    workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+    threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+    proc_name = "mentorprogramma-members"
 # A request running longer than this is killed (and logged); nginx's proxy_read_timeout is longer.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle a worker now and then, so a slow leak never grows without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle a worker now and then, so a slow leak never grows without bound. Not every 2,000 requests: at an
+# evening peak (100 requests a second over 3 workers) that restarted a worker every minute, and each
+# restart (importing Django, a cold first request, the clients of its kept-alive connections reconnecting)
+# fell exactly in the peak. 20,000 is a few times a day on a quiet day and every ten minutes at a peak.
+max_requests = 20000
+max_requests_jitter = 2000
 accesslog = "-"
 errorlog = "-"
+# No control socket: both pools (and `make deploy-check`, the load benchmark) would claim the same path in
+# the user's home; systemd and the runbook manage gunicorn by its signals (HUP, TERM).
+control_socket_disable = True
 # Only nginx on this machine may say which scheme the visitor used (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

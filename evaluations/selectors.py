@@ -77,7 +77,7 @@ def open_invitations_for_user(user, day=None):
     day = day or timezone.localdate()
     return (
         Invitation.objects.filter(user=user, receipt__isnull=True, round__opens_on__lte=day, round__closes_on__gte=day)
-        .select_related("round", "round__cycle")
+        .select_related("round")
         .order_by("round__closes_on", "round__name", "role")
     )
 

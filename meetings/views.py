@@ -32,7 +32,7 @@ def _base_url(request) -> str:
 @require_GET
 def meeting_list(request, match_pk):
     # The list shows the partners' names and the meetings: nothing of their profiles or agreement.
-    match = pair_for_user(user=request.user, pk=match_pk, reads=())
+    match = pair_for_user(user=request.user, pk=match_pk, reads=("mentor", "mentee"))
     return render(
         request,
         "meetings/meeting_list.html",

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.tests.factories import GoalFactory
+from matching import services
+from matching.models import FitCheck, Match
 from matching.tests.factories import ActiveMatchFactory
 from meetings.tests.factories import HeldMeetingFactory, MeetingFactory
 
@@ -71,3 +73,62 @@ def test_the_meetings_list_reads_the_pair_and_its_meetings_only(client):
     meetings = [query for query in sql if query.startswith('SELECT "meetings_meeting"')]
     assert len(meetings) == 1 and '"accounts_user"' not in meetings[0]
     assert '"accounts_profile"' not in next(query for query in sql if query.startswith('SELECT "matching_match"'))
+
+
+def _confirmed(match):
+    match.status = Match.Status.CONFIRMED
+    match.start_date = timezone.localdate() + relativedelta(days=10)
+    match.save()
+
+
+def _completed(match):
+    Match.objects.filter(pk=match.pk).update(status=Match.Status.COMPLETED, ended_on=timezone.localdate())
+
+
+def _ended_early(match):
+    services.match_end_early(match=match, by=match.mentee, reason="Past niet", category="fit", reason_shared=True)
+
+
+def _fit_check_answered(match):
+    FitCheck.objects.create(match=match, member=match.mentor, answer=FitCheck.Answer.GOOD, answered_at=timezone.now())
+    FitCheck.objects.create(match=match, member=match.mentee, round=1)
+
+
+@pytest.mark.parametrize(
+    "change, extra",
+    [
+        (_confirmed, 0),
+        # Once the pair is over, R8 asks whether the two share another live pair (a renewed term) before
+        # it hides the contact details: one question more.
+        (_completed, 1),
+        (_ended_early, 1),
+        (_fit_check_answered, 0),
+    ],
+)
+@pytest.mark.parametrize("role", ["mentor", "mentee"])
+def test_the_pair_page_reads_no_more_in_any_state_of_the_pair(client, role, change, extra):
+    """Every branch of the page (before the start, completed, ended early, a fit check) shows what the pair
+    read holds: nothing is fetched afterwards, field by field."""
+    match = _pair_with_everything()
+    change(match)
+    sql = _queries(client, getattr(match, role), reverse("matching:pair_detail", args=[match.pk]))
+
+    assert len(sql) <= PAIR_PAGE_QUERIES + extra, "\n".join(sql)
+
+
+def test_a_pair_in_its_third_term_reads_its_earlier_terms_in_one_query(client):
+    """R5: the page lists every term; however many there were, they are one question (it was one per term)."""
+    first = ActiveMatchFactory()
+    pair = {"cycle": first.cycle, "mentor": first.mentor, "mentee": first.mentee}
+    Match.objects.filter(pk=first.pk).update(status=Match.Status.COMPLETED, ended_on=timezone.localdate())
+    second = ActiveMatchFactory(**pair, term=2, previous_term=first)
+    Match.objects.filter(pk=second.pk).update(status=Match.Status.COMPLETED, ended_on=timezone.localdate())
+    third = ActiveMatchFactory(**pair, term=3, previous_term=second)
+    url = reverse("matching:pair_detail", args=[third.pk])
+
+    sql = _queries(client, third.mentee, url)
+
+    assert len(sql) <= PAIR_PAGE_QUERIES + 1, "\n".join(sql)
+    page = client.get(url).content.decode()
+    for earlier in (first, second):
+        assert reverse("matching:pair_detail", args=[earlier.pk]) in page
