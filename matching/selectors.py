@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Expertise, Profile, Region
 from core import disclosure
+from core.precompiled import Precompiled
 
 from .models import Application, Cycle, FitCheck, Match, MentorChoice, PairOverride, Role
 from .organisations import OrganisationRegister
@@ -63,6 +64,14 @@ def _her_pairs(user):
     if not user.is_authenticated:
         return Match.objects.none()
     return Match.objects.filter(Q(mentor=user) | Q(mentee=user))
+
+
+# Her overview asks these two on every visit: compiled once, run with her id (`core.precompiled`).
+# Unordered: `Participation` sorts them (`_newest_first`, `_applications_order`).
+_HER_PAIRS = Precompiled(
+    lambda pk: Match.objects.filter(Q(mentor_id=pk) | Q(mentee_id=pk)).select_related("mentor", "mentee").order_by()
+)
+_HER_APPLICATIONS = Precompiled(lambda pk: Application.objects.filter(member_id=pk).select_related("cycle").order_by())
 
 
 def matches_for_user(*, user):
@@ -104,7 +113,7 @@ class Participation:
         `matches` is what she may see."""
         # Sorted here, not by the database: Django's ORDER BY on a select of many columns costs more CPU
         # than the query's rows (it hashes every selected column to find the ordering among them).
-        pairs = sorted(_her_pairs(self.user).select_related("mentor", "mentee").order_by(), key=_newest_first)
+        pairs = sorted(_HER_PAIRS(self.user.pk) if self.user.is_authenticated else [], key=_newest_first)
         # Their cycles are her applications' cycles, read with those: no join for them here, and a
         # query only for a cycle she has no application in (a pair a coordinator made by hand).
         cycles = {application.cycle_id: application.cycle for application in self._applications}
@@ -139,7 +148,7 @@ class Participation:
 
     @cached_property
     def _applications(self) -> list[Application]:
-        return sorted(_applications_of(self.user).order_by(), key=_applications_order)
+        return sorted(_HER_APPLICATIONS(self.user.pk) if self.user.is_authenticated else [], key=_applications_order)
 
     @cached_property
     def open_cycles(self) -> list[Cycle]:
