@@ -117,10 +117,12 @@ def participation_for_request(*, request) -> Participation:
     return participation
 
 
-# What a pair's pages read with the pair, in its one query: both partners with their profiles, the cycle,
-# her mentorvraag and their agreement (R16, None before it exists).
-PAIR_READS = ("cycle", "mentor__profile", "mentee__profile", "mentee_application", "agreement")
-# The pair page ("Mijn mentorschap") shows all of that but the cycle.
+# What a pair's pages read with the pair, in its one query: both partners with their profiles, the cycle
+# and her mentorvraag.
+PAIR_READS = ("cycle", "mentor__profile", "mentee__profile", "mentee_application")
+# The pages that show the pair's agreement (R16) read it too (None before it exists).
+AGREEMENT_PAGE_READS = (*PAIR_READS, "agreement")
+# The pair page ("Mijn mentorschap") shows the partners, the mentorvraag and the agreement, not the cycle.
 PAIR_PAGE_READS = ("mentor__profile", "mentee__profile", "mentee_application", "agreement")
 
 
@@ -435,7 +437,7 @@ def open_fit_check(*, match, user):
 
 def fit_checks_of(*, match, user) -> tuple:
     """Her open question and her latest answer for this pair, read in one query."""
-    checks = list(match.fit_checks.filter(member=user).order_by("-round"))
+    checks = list(FitCheck.objects.filter(match_id=match.pk, member_id=user.pk).order_by("-round"))
     # An ended pair asks nothing any more (issue 25 §6); her earlier answer stays hers to see.
     open_check = next((check for check in checks if not check.answer), None) if match.is_ongoing else None
     answered = next((check for check in checks if check.answer), None)
