@@ -105,8 +105,7 @@ MFA_WORDING = [
     gettext_noop("You are about to deactivate authenticator app based authentication. Are you sure?"),
     gettext_noop("Trust this Browser?"),
     gettext_noop(
-        "If you choose to trust this browser, you will not be asked for a verification code the next time you "
-        "sign in."
+        "If you choose to trust this browser, you will not be asked for a verification code the next time you sign in."
     ),
     gettext_noop("Trust for %(period)s"),
     gettext_noop("Don't Trust"),

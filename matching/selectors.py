@@ -45,16 +45,37 @@ VISIBLE_TO_PAIR = (Match.Status.CONFIRMED, Match.Status.ACTIVE, Match.Status.COM
 CONTACT_DETAILS_STATUSES = Match.ONGOING_STATUSES
 
 
-def matches_for_user(*, user):
-    """The pairs this member belongs to, newest first; empty for anonymous users."""
+# Her pairs' order on her pages: newest first.
+MATCHES_ORDER = ("-start_date", "-created_at")
+
+
+def _newest_first(match):
+    """MATCHES_ORDER in Python, as PostgreSQL sorts it (a pair without a start date first)."""
+    return (
+        match.start_date is not None,
+        -(match.start_date.toordinal() if match.start_date else 0),
+        -match.created_at.timestamp(),
+    )
+
+
+def _her_pairs(user):
+    """Every pair she belongs to, mentor or mentee, in any status; none for anonymous users."""
     if not user.is_authenticated:
         return Match.objects.none()
+    return Match.objects.filter(Q(mentor=user) | Q(mentee=user))
+
+
+def matches_for_user(*, user):
+    """The pairs this member belongs to, newest first; empty for anonymous users.
+
+    Her own pages read them through `Participation.matches`, which answers the same from all her pairs."""
     return (
-        Match.objects.filter(Q(mentor=user) | Q(mentee=user), status__in=VISIBLE_TO_PAIR)
+        _her_pairs(user)
+        .filter(status__in=VISIBLE_TO_PAIR)
         .select_related("mentor", "mentee", "cycle")
         # Her pairs' states (renewed or not) without a query per pair, whatever her history.
         .with_next_term()
-        .order_by("-start_date", "-created_at")
+        .order_by(*MATCHES_ORDER)
     )
 
 
@@ -64,22 +85,74 @@ class Participation:
     The nav (on every page) and the dashboard panel ask the same questions; reading them once
     keeps her pages within their query budget. Lives on the request only, so it never outlasts
     the page that is being rendered.
+
+    Her pages read every pair of hers once (`pairs`, any status) and answer from that list what the
+    separate querysets answer for one question each: the pairs she sees (`matches`, VISIBLE_TO_PAIR),
+    each application's live and completed pairs (`pair_counts_of`), the questions waiting for her yes
+    (`mentor_questions`) and the partners of an application (`ongoing_partners_of`). Issue 24: two plain
+    queries cost a fraction of the CPU of the annotated ones Django would otherwise build on every request.
     """
 
-    def __init__(self, user):
+    def __init__(self, user, *, reads_lists=False):
         self.user = user
+        # The page reads her lists anyway (READS_PARTICIPATION): the nav reads them instead of asking existence.
+        self.reads_lists = reads_lists
+
+    @cached_property
+    def pairs(self) -> list[Match]:
+        """Every pair of hers, any status (proposals, declined ones too), newest first. Not for display:
+        `matches` is what she may see."""
+        # Sorted here, not by the database: Django's ORDER BY on a select of many columns costs more CPU
+        # than the query's rows (it hashes every selected column to find the ordering among them).
+        pairs = sorted(_her_pairs(self.user).select_related("mentor", "mentee").order_by(), key=_newest_first)
+        # Their cycles are her applications' cycles, read with those: no join for them here, and a
+        # query only for a cycle she has no application in (a pair a coordinator made by hand).
+        cycles = {application.cycle_id: application.cycle for application in self._applications}
+        missing = {match.cycle_id for match in pairs} - cycles.keys()
+        if missing:
+            cycles.update(Cycle.objects.in_bulk(missing))
+        for match in pairs:
+            match.cycle = cycles[match.cycle_id]
+        return pairs
 
     @cached_property
     def matches(self) -> list[Match]:
-        return list(matches_for_user(user=self.user))
+        """`matches_for_user`, from `pairs`: the pairs she sees, newest first, each knowing whether it was renewed."""
+        # A renewal copies both partners to the next term (R5, matching.renewal), so the term that
+        # follows one of her pairs is one of her pairs too.
+        followed = {match.previous_term_id for match in self.pairs if match.previous_term_id}
+        visible = [match for match in self.pairs if match.status in VISIBLE_TO_PAIR]
+        for match in visible:
+            match.continues_in_next_term = match.pk in followed
+        return visible
 
     @cached_property
     def applications(self) -> list[Application]:
-        return list(applications_for_user(user=self.user))
+        """`applications_for_user`, with each application's pair counts taken from `pairs` (`pair_counts_of`)."""
+        applications = self._applications
+        for application in applications:
+            counts = pair_counts_of(application=application, pairs=self.pairs)
+            application.live_match_count = counts.live
+            application.has_completed_pair = counts.completed
+            application.had_a_pair_in_cycle = counts.had_a_pair_in_cycle
+        return applications
+
+    @cached_property
+    def _applications(self) -> list[Application]:
+        return sorted(_applications_of(self.user).order_by(), key=_applications_order)
 
     @cached_property
     def open_cycles(self) -> list[Cycle]:
         return list(open_cycles())
+
+    @cached_property
+    def mentor_questions(self) -> list[Match]:
+        """`questions_for_mentor`, from `pairs`: her pairs waiting for her yes or no, the answer due soonest first."""
+        waiting = [match for match in self.pairs if is_question_for_mentor(match=match, user=self.user)]
+        # As PostgreSQL orders them: a pair without a due date last.
+        return sorted(
+            waiting, key=lambda m: (m.mentor_answer_due is None, m.mentor_answer_due or datetime.date.min, m.pk)
+        )
 
     def nav_item(self) -> str:
         """What her nav offers: 'apply' while a cycle is open and she has neither pair nor application,
@@ -87,7 +160,7 @@ class Participation:
         the lists already (her overview does)."""
         if self._has("matches", matches_for_user) or self._has("applications", applications_for_user):
             return "mine"
-        if "open_cycles" in self.__dict__:
+        if self.reads_lists or "open_cycles" in self.__dict__:
             return "apply" if self.open_cycles else "mine"
         return "apply" if open_cycles().exists() else "mine"
 
@@ -111,9 +184,11 @@ def participation_for_request(*, request) -> Participation:
     """The request's Participation (see there); the template tags' one way to her matching data."""
     participation = getattr(request, "_matching_participation", None)
     if participation is None or participation.user is not request.user:
-        participation = request._matching_participation = Participation(request.user)
-        if getattr(request, READS_PARTICIPATION, False):
-            participation.matches, participation.applications, participation.open_cycles  # noqa: B018
+        reads_lists = getattr(request, READS_PARTICIPATION, False)
+        participation = request._matching_participation = Participation(request.user, reads_lists=reads_lists)
+        if reads_lists:
+            # The open cycles only when asked: she is offered to apply only without pair and application.
+            participation.matches, participation.applications  # noqa: B018
     return participation
 
 
@@ -275,16 +350,31 @@ def open_cycles():
     ).order_by("planned_start")
 
 
-def applications_for_user(*, user):
+APPLICATIONS_ORDER = ("-cycle__planned_start", "role")
+
+
+def _applications_order(application):
+    """APPLICATIONS_ORDER in Python: the newest cycle first, then mentee before mentor."""
+    return (-application.cycle.planned_start.toordinal(), application.role)
+
+
+def _applications_of(user):
+    """Her applications with their cycles, the newest cycle first; none for anonymous users."""
     if not user.is_authenticated:
         return Application.objects.none()
-    return with_live_match_counts(
-        Application.objects.filter(member=user).select_related("cycle").order_by("-cycle__planned_start", "role")
-    )
+    return Application.objects.filter(member=user).select_related("cycle").order_by(*APPLICATIONS_ORDER)
+
+
+def applications_for_user(*, user):
+    return with_live_match_counts(_applications_of(user))
 
 
 def with_live_match_counts(applications):
-    """Annotate live_match_count (proposed or active pairs), so application_state needs no query per row."""
+    """Annotate live_match_count (proposed or active pairs), so application_state needs no query per row.
+
+    The same counts as `pair_counts_of`, in SQL: for a query of applications (one application page,
+    an admin list). Her own pages hold her pairs and count them in Python; a test keeps the two equal.
+    """
     live = Match.objects.filter(status__in=Match.LIVE_STATUSES).order_by()
     as_mentor = live.filter(mentor_application=OuterRef("pk"))
     # Issue 25 §3: the mentee knows of her pair only from the mentor's yes.
@@ -307,6 +397,42 @@ def with_live_match_counts(applications):
             output_field=BooleanField(),
         ),
     )
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    live: int  # live pairs she knows of (`matches_known_to_member`)
+    completed: bool  # a pair that completed its year (`completed_pairs_of`)
+    had_a_pair_in_cycle: bool  # `had_a_pair_in_cycle`
+
+
+def pair_counts_of(*, application, pairs) -> PairCounts:
+    """`application_state`'s counts for one application from a list of her pairs (all of them, any status:
+    `Participation.pairs`): the rules of `matches_known_to_member`, `completed_pairs_of` and
+    `had_a_pair_in_cycle` without a query."""
+    own = _pairs_of_application(application, pairs)
+    if application.role == Role.MENTOR:
+        in_cycle = [m for m in pairs if m.cycle_id == application.cycle_id and m.mentor_id == application.member_id]
+    else:
+        in_cycle = own
+    return PairCounts(
+        live=sum(m.status in Match.LIVE_STATUSES and known_to_member(match=m, application=application) for m in own),
+        completed=any(m.status == Match.Status.COMPLETED for m in own),
+        had_a_pair_in_cycle=any(is_a_pair_she_had(match=m) for m in in_cycle),
+    )
+
+
+def _pairs_of_application(application, pairs) -> list[Match]:
+    """Of her pairs, this application's (as `live_matches_for_application` asks): a mentor's by her
+    application, a mentee's by her cycle."""
+    if application.role == Role.MENTOR:
+        return [m for m in pairs if m.mentor_application_id == application.pk]
+    return [m for m in pairs if m.cycle_id == application.cycle_id and m.mentee_id == application.member_id]
+
+
+def known_to_member(*, match, application) -> bool:
+    """Issue 25 §3: a mentee does not know of a pair waiting for the mentor's yes (`matches_known_to_member`)."""
+    return application.role != Role.MENTEE or match.status != Match.Status.AWAITING_MENTOR
 
 
 def application_for_user(*, user, pk) -> Application:
@@ -339,18 +465,22 @@ def matches_known_to_member(*, application):
     return matches
 
 
-def ongoing_partners_of(*, application) -> str:
+def ongoing_partners_of(*, application, pairs=None) -> str:
     """The names of the people she works with on this application (confirmed or active pairs), as one
-    phrase ("Anna en Bea"); "" when none. Withdrawing it ends these mentorships (issue 25 §7)."""
-    if application.role == Role.MENTOR:
-        pairs = Match.objects.filter(mentor_application=application)
-    else:
-        pairs = Match.objects.filter(cycle_id=application.cycle_id, mentee_id=application.member_id)
+    phrase ("Anna en Bea"); "" when none. Withdrawing it ends these mentorships (issue 25 §7).
+
+    Pass all her pairs with their partners (`Participation.pairs`) when the page read them: no query then."""
     partner = "mentee" if application.role == Role.MENTOR else "mentor"
-    names = [
-        str(match.mentee_or_former if partner == "mentee" else match.mentor_or_former)
-        for match in pairs.filter(status__in=Match.ONGOING_STATUSES).select_related(partner).order_by("pk")
-    ]
+    if pairs is not None:
+        ongoing = _pairs_of_application(application, pairs)
+        ongoing = sorted((m for m in ongoing if m.status in Match.ONGOING_STATUSES), key=lambda m: m.pk)
+    else:
+        if application.role == Role.MENTOR:
+            mine = Match.objects.filter(mentor_application=application)
+        else:
+            mine = Match.objects.filter(cycle_id=application.cycle_id, mentee_id=application.member_id)
+        ongoing = mine.filter(status__in=Match.ONGOING_STATUSES).select_related(partner).order_by("pk")
+    names = [str(match.mentee_or_former if partner == "mentee" else match.mentor_or_former) for match in ongoing]
     return str(get_text_list(names, gettext("and"))) if names else ""
 
 
@@ -388,7 +518,7 @@ def application_state(*, application) -> str:
         completed = completed_pairs_of(application=application).exists()
     if completed:
         return "completed"
-    if application.cycle.matching_closed_at is not None and not had_a_pair_in_cycle(application=application):
+    if application.cycle.matching_closed_at is not None and not _had_a_pair_in_cycle(application):
         return "not_matched"  # issue 15 §5: told so, and still on the waiting list
     if application.cycle.status == Cycle.Status.OPEN:
         return "submitted"
@@ -409,6 +539,11 @@ def had_a_pair() -> Q:
     return Q(status__in=Match.LIVE_STATUSES) | Q(confirmed_at__isnull=False)
 
 
+def is_a_pair_she_had(*, match) -> bool:
+    """`had_a_pair` for one pair in memory."""
+    return match.status in Match.LIVE_STATUSES or match.confirmed_at is not None
+
+
 def applications_without_pair(*, cycle):
     """Submitted applications of a cycle that had no pair in it: mentees who never had a mentor, mentors
     who never had a mentee. A pair that ended early counts: she was matched this cycle (issue 25 §7)."""
@@ -420,6 +555,13 @@ def applications_without_pair(*, cycle):
         .select_related("member", "cycle")
         .order_by("role", "pk")
     )
+
+
+def _had_a_pair_in_cycle(application) -> bool:
+    known = getattr(application, "had_a_pair_in_cycle", None)  # from `Participation.applications`
+    if known is not None:
+        return known
+    return had_a_pair_in_cycle(application=application)
 
 
 def had_a_pair_in_cycle(*, application) -> bool:
@@ -463,6 +605,16 @@ def waiting_for_a_mentor() -> Q:
     return Q(role=Role.MENTEE, status=Application.Status.SUBMITTED) & ~Q(Exists(live)) & ~Q(Exists(completed))
 
 
+def is_waiting_for_a_mentor(*, application, pairs) -> bool:
+    """`waiting_for_a_mentor` for one application, from all her pairs (`Participation.pairs`): no query."""
+    if application.role != Role.MENTEE or application.status != Application.Status.SUBMITTED:
+        return False
+    return not any(
+        match.status in Match.LIVE_STATUSES or match.status == Match.Status.COMPLETED
+        for match in _pairs_of_application(application, pairs)
+    )
+
+
 def mentees_waiting(*, cycle=None):
     """Mentee applications `waiting_for_a_mentor` in this cycle; without one, in every cycle open or being matched."""
     applications = Application.objects.filter(waiting_for_a_mentor())
@@ -475,6 +627,11 @@ def matching_over() -> Q:
     """Its cycle's matching is over (closed by the coordinators, or the cycle runs or finished), as a
     condition on Application."""
     return Q(cycle__matching_closed_at__isnull=False) | Q(cycle__status__in=[Cycle.Status.RUNNING, Cycle.Status.CLOSED])
+
+
+def is_matching_over(*, cycle) -> bool:
+    """`matching_over` for one cycle in memory."""
+    return cycle.matching_closed_at is not None or cycle.status in (Cycle.Status.RUNNING, Cycle.Status.CLOSED)
 
 
 def waiting_list():
@@ -498,15 +655,23 @@ def carry_over_target(*, application):
     ]
 
 
-def carry_over_targets(*, applications, candidates, open_cycles) -> dict:
+def carry_over_targets(*, applications, candidates, open_cycles, pairs=None) -> dict:
     """`carry_over_target` of each candidate (pk -> cycle or None), from lists the page read already:
     `applications` all of her applications, `open_cycles` the `open_cycles()` in their order. Asks one
-    query however many candidates, so her programme page stays within its budget whatever her history."""
+    query however many candidates, so her programme page stays within its budget whatever her history;
+    none when given all her pairs (`Participation.pairs`: `is_waiting_for_a_mentor`, `is_matching_over`)."""
     mentee_candidates = [a for a in candidates if a.role == Role.MENTEE]
     targets = dict.fromkeys((a.pk for a in candidates), None)
     if not mentee_candidates:
         return targets
-    waiting = set(waiting_list().filter(pk__in=[a.pk for a in mentee_candidates]).values_list("pk", flat=True))
+    if pairs is not None:
+        waiting = {
+            a.pk
+            for a in mentee_candidates
+            if is_waiting_for_a_mentor(application=a, pairs=pairs) and is_matching_over(cycle=a.cycle)
+        }
+    else:
+        waiting = set(waiting_list().filter(pk__in=[a.pk for a in mentee_candidates]).values_list("pk", flat=True))
     taken = {a.cycle_id for a in applications if a.role == Role.MENTEE and a.status != Application.Status.WITHDRAWN}
     for application in mentee_candidates:
         if application.pk in waiting:
@@ -774,8 +939,14 @@ def shortlist(*, application) -> list[MentorCard]:
 # --- The mentor agrees first (issue 25 §3) -------------------------------------------------
 
 
+def is_question_for_mentor(*, match, user) -> bool:
+    """A pair that waits for her yes or no: she is its mentor, a coordinator confirmed it (`questions_for_mentor`)."""
+    return match.mentor_id == user.pk and match.status == Match.Status.AWAITING_MENTOR
+
+
 def questions_for_mentor(*, user):
-    """Pairs a coordinator confirmed that wait for her yes or no, oldest first (her overview lists them)."""
+    """Pairs a coordinator confirmed that wait for her yes or no, oldest first (her overview lists them,
+    from her pairs: `Participation.mentor_questions`, `is_question_for_mentor`)."""
     if not user.is_authenticated:
         return Match.objects.none()
     return (

@@ -1,8 +1,22 @@
+import gc
+
 from celery import shared_task
 from django.conf import settings
 
 from . import proposals, services, suggestions
 from .models import Cycle
+
+# A job that read a whole cycle leaves tens of thousands of ORM objects in reference cycles, which only a
+# full garbage collection frees. Collected when the job ends, they do not wait for the next full collection,
+# which lands on whatever the process runs next and then takes hundreds of milliseconds more (issue 24:
+# where tasks run in-process, the first Koppelscherm page after the candidate set was computed).
+LARGE_JOB = 1000
+
+
+def _collect_garbage_after(size: int) -> None:
+    """A full garbage collection after a job over ``size`` candidates or more (a small one leaves little)."""
+    if size >= LARGE_JOB:
+        gc.collect()
 
 
 @shared_task(name="matching.complete_finished_matches")
@@ -20,7 +34,9 @@ def complete_finished_matches() -> int:
 )
 def proposal_compute(proposal_id: int) -> int:
     """Compute a stored optimal proposal (started by a coordinator on the proposal page)."""
-    return proposals.matching_proposal_compute(proposal_id=proposal_id).pair_count
+    proposal = proposals.matching_proposal_compute(proposal_id=proposal_id)
+    _collect_garbage_after(len(proposal.choices or ()))
+    return proposal.pair_count
 
 
 @shared_task(name="matching.start_due_matches")
@@ -35,4 +51,6 @@ def candidate_set_compute(cycle_id: int) -> int:
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         return 0
-    return len(suggestions.compute_and_store(cycle).suggestions)
+    found = suggestions.compute_and_store(cycle)
+    _collect_garbage_after(found.mentors + len(found.suggestions))
+    return len(found.suggestions)

@@ -42,11 +42,12 @@ def overview(request):
         applications=participation.applications,
         candidates=[item["application"] for item in applications if item["state"] in ("not_matched", "waiting_list")],
         open_cycles=participation.open_cycles,
+        pairs=participation.pairs,
     )
     for item in applications:
         # Withdrawing a matched application ends her mentorships: the button says with whom (issue 25 §7).
         if item["state"] in ("matched", "partly_matched"):
-            item["partners"] = selectors.ongoing_partners_of(application=item["application"])
+            item["partners"] = selectors.ongoing_partners_of(application=item["application"], pairs=participation.pairs)
         if item["application"].pk in carry_to:
             item["carry_to"] = carry_to[item["application"].pk]
     applied = {
@@ -63,7 +64,7 @@ def overview(request):
         for cycle in participation.open_cycles
     ]
     context = {
-        "mentor_questions": list(selectors.questions_for_mentor(user=request.user)),
+        "mentor_questions": participation.mentor_questions,
         "open_cycles": open_cycles,
         "applications": applications,
         "matches": participation.matches,

@@ -14,7 +14,7 @@ def open_evaluations(context):
     request = context.get("request")
     if request is None:
         return []
-    return list(selectors.open_invitations_for_user(request.user))
+    return selectors.open_invitations_for_user(request.user)
 
 
 @register.simple_tag

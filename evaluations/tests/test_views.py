@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CoordinatorFactory, MemberFactory
 from evaluations.models import Question, Receipt, Response, Role, SealedBallot
-from evaluations.tests.factories import answers_for, invitation_for_new_pair
+from evaluations.tests.factories import EvaluationRoundFactory, answers_for, invitation_for_new_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,23 @@ def test_a_second_tab_that_submits_first_wins_and_this_one_says_already_submitte
     assert response.status_code == 200
     assert "Je hebt deze evaluatie al ingestuurd" in response.content.decode()
     assert SealedBallot.objects.count() == 1
+
+
+def test_her_open_evaluations_are_listed_soonest_closing_first_then_by_name_and_role():
+    """Sorted in Python since issue 24: the order the database gave (closing day, round name, role)."""
+    from evaluations.models import Invitation
+    from evaluations.selectors import open_invitations_for_user
+
+    member = MemberFactory()
+    today = timezone.localdate()
+    later = EvaluationRoundFactory(name="A later one", closes_on=today + datetime.timedelta(days=20))
+    second = EvaluationRoundFactory(name="Eindevaluatie", closes_on=today + datetime.timedelta(days=5))
+    first = EvaluationRoundFactory(name="Begin", closes_on=today + datetime.timedelta(days=5))
+    closed = EvaluationRoundFactory(name="Over", closes_on=today - datetime.timedelta(days=1))
+    for evaluation_round, role in [(later, "mentee"), (second, "mentor"), (first, "mentor"), (first, "mentee")]:
+        Invitation.objects.create(round=evaluation_round, user=member, role=role, token=f"t{evaluation_round.pk}{role}")
+    Invitation.objects.create(round=closed, user=member, role="mentee", token="closed")
+
+    listed = [(i.round.name, i.role) for i in open_invitations_for_user(member)]
+
+    assert listed == [("Begin", "mentee"), ("Begin", "mentor"), ("Eindevaluatie", "mentor"), ("A later one", "mentee")]

@@ -27,7 +27,8 @@ def matching_dashboard(context):
         "user": user,
         "applications": applications,
         "live_matches": [m for m in participation.matches if m.is_ongoing],
-        "open_cycles": participation.open_cycles,
+        # Read only if the panel asks (she has neither pair nor application): a callable, which the template calls.
+        "open_cycles": lambda: participation.open_cycles,
         # Only a verified member may apply (R2): the panel must not invite anyone else to.
         "may_apply": role_decision(user, Role.MENTEE),
         "chose_mentee": role_chosen(user, Role.MENTEE),

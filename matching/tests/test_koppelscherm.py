@@ -466,3 +466,19 @@ def test_a_worker_reads_the_stored_set_again_only_when_another_stored_a_newer_on
     # Another worker stored a newer set (a new version): this process reads it.
     cache.set_many({set_key: elsewhere, work_key: work, suggestions._version_key(cycle.pk): "another worker"})
     assert suggestions.candidate_set(cycle).open_mentees == kept.open_mentees + 1
+
+
+@pytest.mark.parametrize("large_job", [1, 10_000])
+def test_the_background_computation_of_a_large_cycle_leaves_no_garbage_behind(
+    cycle, wide_cycle, monkeypatch, large_job
+):
+    from matching import tasks
+
+    collected = []
+    monkeypatch.setattr(tasks.gc, "collect", lambda: collected.append(True))
+    monkeypatch.setattr(tasks, "LARGE_JOB", large_job)
+
+    assert tasks.candidate_set_compute(cycle.pk) == 30
+
+    # 14 mentors and 30 mentees: collected when that counts as large, not for a small cycle.
+    assert collected == ([True] if large_job == 1 else [])

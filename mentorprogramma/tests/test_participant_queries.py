@@ -144,3 +144,39 @@ def test_her_overview_offers_to_apply_while_she_has_neither_pair_nor_application
     client.force_login(MemberFactory())
     response = client.get(reverse("dashboard"))
     assert f'href="{reverse("matching:overview")}">Aanmelden</a>' in response.content.decode()
+
+
+# Issue 24: her overview and her programme page read her pairs and applications in one plain query each.
+OWN_PAGE_QUERIES = {"dashboard": 7, "programme": 6}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["mentor", "mentee"])
+def test_her_overview_and_programme_page_stay_within_their_own_bounds(client, role):
+    match = _history(MemberFactory(), MemberFactory(), years=3)
+    pages = _pages(match)
+    for name, bound in OWN_PAGE_QUERIES.items():
+        count = _count(client, getattr(match, role), pages[name])
+        assert count <= bound, f"{role} {name}: {count} queries"
+
+
+def _reads_open_cycles(sql: str) -> bool:
+    return sql.startswith('SELECT "matching_cycle"."id"')
+
+
+@pytest.mark.django_db
+def test_her_overview_reads_the_open_cycles_only_to_offer_applying(client):
+    """She has a pair and applications: the panel offers nothing to apply to, so it reads no open cycles."""
+    match = _history(MemberFactory(), MemberFactory(), years=1)
+    client.force_login(match.mentee)
+    client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("dashboard"))
+    assert [q["sql"] for q in queries if _reads_open_cycles(q["sql"])] == []
+
+    newcomer = MemberFactory()
+    client.force_login(newcomer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard"))
+    assert len([q for q in queries if _reads_open_cycles(q["sql"])]) == 1
+    assert "Aanmelden" in response.content.decode()
