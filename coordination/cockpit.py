@@ -248,7 +248,8 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     # matching is over; each may carry her application to the next cycle): one query, both rules matching's.
     in_cycle = Q(cycle=cycle) if cycle is not None else Q()
     applications = first_of_each(
-        Application.objects.select_related("member", "cycle"),
+        # Only what the names need: never her mentoring question (R11) nor a password hash, and less to build.
+        Application.objects.select_related("member", "cycle").only("member__full_name", "member__email", "cycle__name"),
         {
             "waiting": Q(pk__in=matching_selectors.mentees_waiting(cycle=cycle).values("pk")),
             "waiting_list": Q(pk__in=matching_selectors.waiting_list().filter(in_cycle).values("pk")),

@@ -79,12 +79,15 @@ def _view(goal: Goal, *, with_history: bool) -> GoalView:
 
 def pair_goals(*, match, with_history: bool = True) -> list[GoalView]:
     """The goals of this term, oldest first; live ones (open, on track) before the finished ones."""
-    goals = Goal.objects.filter(match=match)
+    # Oldest first (the model's order), sorted here: Django's ORDER BY costs more CPU than a pair's few goals.
+    goals = Goal.objects.filter(match=match).order_by()
     if with_history:
         goals = goals.prefetch_related(
             Prefetch("events", queryset=GoalEvent.objects.select_related("actor").order_by("at", "pk"))
         )
-    views = [_view(goal, with_history=with_history) for goal in goals]
+    views = [
+        _view(goal, with_history=with_history) for goal in sorted(goals, key=lambda goal: (goal.created_at, goal.pk))
+    ]
     return sorted(views, key=lambda view: (not view.goal.is_live,))
 
 

@@ -313,7 +313,7 @@ def pair_detail(request, pk):
 
 @login_required
 def agreement_edit(request, pk):
-    match = selectors.pair_for_user(user=request.user, pk=pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk, reads=selectors.AGREEMENT_PAGE_READS)
     agreement = getattr(match, "agreement", None)
     if not match.is_ongoing or agreement is None:
         raise Http404
@@ -399,7 +399,7 @@ def confirm_trust(request, pk):
 @login_required
 def renewal(request, pk):
     """R5: each partner answers whether she wants to continue for another term."""
-    match = selectors.pair_for_user(user=request.user, pk=pk)
+    match = selectors.pair_for_user(user=request.user, pk=pk, reads=selectors.AGREEMENT_PAGE_READS)
     # The renewal e-mail links here with ?answer=yes or ?answer=no: preselect it, she still confirms with a POST.
     answer = request.GET.get("answer")
     initial = {"wants_to_continue": answer} if answer in ("yes", "no") else {}

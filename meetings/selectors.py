@@ -144,7 +144,7 @@ def load_pair_meetings(*, matches) -> None:
     # The meetings alone: the pages that ask these lists show when, how and what state, never who
     # planned or logged a meeting (its own page reads that, `meeting_for_user`). Sorted here, not by the
     # database: Django's ORDER BY hashes every selected column, which costs more CPU than these few rows.
-    for meeting in sorted(Meeting.objects.filter(match__in=missing).order_by(), key=_by_time):
+    for meeting in sorted(Meeting.objects.filter(match_id__in=list(by_pair)).order_by(), key=_by_time):
         by_pair[meeting.match_id].append(meeting)
     for match in missing:
         match.__dict__["_pair_meetings"] = by_pair[match.pk]

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,6 +293,19 @@ def _many_members(count: int) -> list[User]:
         for number, user in enumerate(users)
     )
     return users
+
+
+def test_the_page_reads_no_mentoring_question(client):
+    """Counts and names only (R11): the lists of waiting mentees read their names, not the rest of the application."""
+    cycle = CycleFactory(status=Cycle.Status.MATCHING)
+    ApplicationFactory(cycle=cycle, mentoring_question="Hoe word ik partner?")
+    client.force_login(CoordinatorFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+
+    assert response.status_code == 200
+    assert not [query["sql"] for query in queries if "mentoring_question" in query["sql"]]
 
 
 def test_the_page_stays_within_23_queries_at_10000_members(client, django_assert_max_num_queries):

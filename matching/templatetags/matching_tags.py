@@ -1,6 +1,8 @@
 """The matching panel on the dashboard and the matching nav items; the dashboard view knows nothing of matching."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.eligibility import role_chosen, role_decision
@@ -56,3 +58,11 @@ PAIR_STATE_LABELS = {
 def pair_state_label(match):
     """The pair's place on its timeline: matched (before the start), active, completed, ended early, renewed."""
     return PAIR_STATE_LABELS[selectors.pair_state(match=match)]
+
+
+@register.simple_tag
+def agreed_at(moment: str):
+    """Under each part of the agreement (R16): when it was last agreed. `moment` comes written as a date
+    (the template's |date), empty when that part was never agreed."""
+    text = gettext("last agreed on %(moment)s") % {"moment": moment} if moment else gettext("not agreed yet")
+    return format_html('<span class="d-block small text-body-secondary">{}</span>', text)

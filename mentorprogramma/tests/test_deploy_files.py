@@ -64,3 +64,17 @@ def test_the_coordinators_unit_starts_that_pool_first_in_line_for_the_cpu_and_ba
 def test_an_unknown_pool_is_refused_at_start(monkeypatch):
     with pytest.raises(SystemExit):
         gunicorn_config(monkeypatch, GUNICORN_POOL="everyone")
+
+
+def test_each_worker_takes_its_share_of_connections_and_freezes_its_start_up_heap(monkeypatch):
+    import gc
+
+    config = gunicorn_config(monkeypatch)
+    # One shared socket let the first worker to wake hold most kept-alive connections (37 of 50).
+    assert config["reuse_port"] is True
+    assert gc.get_freeze_count() == 0
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -132,3 +132,25 @@ def test_a_pair_in_its_third_term_reads_its_earlier_terms_in_one_query(client):
     page = client.get(url).content.decode()
     for earlier in (first, second):
         assert reverse("matching:pair_detail", args=[earlier.pk]) in page
+
+
+def test_the_orders_sorted_in_python_are_the_models_orders():
+    """Goals oldest first (live before finished), her latest fit check first: sorted in Python, not by the
+    database (its ORDER BY cost Django more CPU than these few rows), in the same order as before."""
+    from goals.selectors import pair_goals
+    from matching.selectors import fit_checks_of
+
+    match = ActiveMatchFactory()
+    later = GoalFactory(match=match, text="Later")
+    earlier = GoalFactory(match=match, text="Eerder")
+    type(earlier).objects.filter(pk=earlier.pk).update(created_at=later.created_at - relativedelta(days=1))
+    assert [view.text for view in pair_goals(match=match)] == ["Eerder", "Later"]
+
+    answered_at = timezone.now()
+    FitCheck.objects.create(match=match, member=match.mentee, answer=FitCheck.Answer.DOUBT, answered_at=answered_at)
+    FitCheck.objects.create(
+        match=match, member=match.mentee, round=2, answer=FitCheck.Answer.GOOD, answered_at=answered_at
+    )
+    FitCheck.objects.create(match=match, member=match.mentee, round=3)
+    open_check, answered = fit_checks_of(match=match, user=match.mentee)
+    assert (open_check.round, answered.round, answered.answer) == (3, 2, FitCheck.Answer.GOOD)
