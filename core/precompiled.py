@@ -36,6 +36,8 @@ class Precompiled:
             slots = tuple(placeholders.index(p) if isinstance(p, int) and p in placeholders else None for p in params)
             if {slot for slot in slots if slot is not None} != set(range(len(placeholders))):
                 raise ValueError("Every id must appear among the query's parameters as itself.")
+            if compiler.annotation_col_map or compiler.query.extra_select:
+                raise ValueError("Precompiled builds model instances only: no annotations or extra columns.")
             select, klass_info = compiler.select, compiler.klass_info
             fields = klass_info["select_fields"]
             start, end = fields[0], fields[-1] + 1

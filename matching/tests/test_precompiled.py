@@ -61,3 +61,9 @@ def test_an_id_that_does_not_stand_in_the_sql_as_itself_is_refused():
     shifted = Precompiled(lambda pk: Match.objects.filter(mentor_id=pk + 1))
     with pytest.raises(ValueError):
         shifted(1)
+
+
+def test_a_query_with_annotations_is_refused_rather_than_losing_them():
+    annotated = Precompiled(lambda pk: Match.objects.filter(mentor_id=pk).with_next_term())
+    with pytest.raises(ValueError):
+        annotated(1)
