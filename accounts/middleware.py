@@ -1,6 +1,8 @@
+import functools
+
 from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from core.roles import is_coordinator
@@ -28,17 +30,11 @@ class ProfileStepMiddleware:
 
     @staticmethod
     def _open_paths() -> tuple[str, ...]:
-        return (
-            "/account/",
-            reverse("admin:index"),
-            reverse("accounts:profile"),
-            reverse("set_language"),
-            "/" + settings.STATIC_URL.lstrip("/"),
-        )
+        return _paths(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), settings.STATIC_URL)[0]
 
     @staticmethod
-    def _public_pages() -> set[str]:
-        return {reverse("home"), reverse("misconduct"), reverse("confidentiality"), reverse("privacy")}
+    def _public_pages() -> frozenset[str]:
+        return _paths(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), settings.STATIC_URL)[1]
 
     def _must_complete_profile(self, request) -> bool:
         user = getattr(request, "user", None)
@@ -50,3 +46,18 @@ class ProfileStepMiddleware:
         if path in self._public_pages() or path.startswith(self._open_paths()):
             return False
         return not has_profile(user=user)
+
+
+@functools.lru_cache(maxsize=16)
+def _paths(urlconf, script_prefix, static_url) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The open paths and public pages, reversed once per URLconf, script prefix and static URL (they depend on
+    nothing else): nine reverse() calls on every request were a good part of every page's own CPU (issue 24)."""
+    open_paths = (
+        "/account/",
+        reverse("admin:index"),
+        reverse("accounts:profile"),
+        reverse("set_language"),
+        "/" + static_url.lstrip("/"),
+    )
+    public = frozenset({reverse("home"), reverse("misconduct"), reverse("confidentiality"), reverse("privacy")})
+    return open_paths, public
