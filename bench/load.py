@@ -167,10 +167,18 @@ def collectstatic(env: dict) -> None:
     )
 
 
+def coordinators_nice() -> int:
+    """The coordinators' pool's CPU priority, as its systemd unit sets it (BENCH_COORDINATORS_NICE to try another)."""
+    if "BENCH_COORDINATORS_NICE" in os.environ:
+        return int(os.environ["BENCH_COORDINATORS_NICE"])
+    unit = (BASE_DIR / "deploy" / "systemd" / "mentorprogramma-web-coordinators.service").read_text()
+    return int(next(line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("Nice=")))
+
+
 def start_gunicorn(env: dict, port: int, pool: str = "members") -> subprocess.Popen | None:
     """One of production's two pools (deploy/gunicorn.conf.py) on `port`; None without gunicorn.
 
-    The coordinators' pool runs at production's higher CPU priority (Nice=-5 in its systemd unit) when this
+    The coordinators' pool runs at production's higher CPU priority (Nice= in its systemd unit) when this
     benchmark may set it (as root); otherwise at the same priority, and it says so.
     """
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
@@ -180,10 +188,11 @@ def start_gunicorn(env: dict, port: int, pool: str = "members") -> subprocess.Po
     command += ["--config", str(BASE_DIR / "deploy" / "gunicorn.conf.py")]
     preexec = None
     if pool == "coordinators":
+        nice = coordinators_nice()
         if os.geteuid() == 0:
-            preexec = lambda: os.nice(-5)  # noqa: E731 - as systemd's Nice=-5
+            preexec = lambda: os.nice(nice)  # noqa: E731 - as systemd's Nice= in the pool's unit
         else:
-            print("coordinators' pool: at the members' CPU priority (Nice=-5 needs root here)")
+            print(f"coordinators' pool: at the members' CPU priority (Nice={nice} needs root here)")
     # Its access log (a line a request, as production writes it) goes nowhere: the figures are the output.
     server = subprocess.Popen(
         command,

@@ -14,10 +14,12 @@ Rule of thumb: workers = cores + 1 (Python runs one thread per process at a time
 
 Two pools (GUNICORN_POOL): "members" (the default: every page but the coordinators') and
 "coordinators" (/admin/ and /coordinatie/, routed there by nginx). The Koppelscherm and the cockpit
-cost a hundred times a member page; in a pool of their own, at a higher CPU priority (Nice=-5 in
+cost a hundred times a member page; in a pool of their own, at a higher CPU priority (Nice=-10 in
 deploy/systemd/mentorprogramma-web-coordinators.service), a coordinator's page is not queued behind an
 evening peak of members, and a member's page never waits behind a Koppelscherm. Coordinators are few:
-COORDINATORS_WEB_CONCURRENCY=2 workers x COORDINATORS_THREADS=2 (about 240 MB) on any server size.
+COORDINATORS_WEB_CONCURRENCY=1 worker x COORDINATORS_THREADS=4 (about 120 MB) on any server size: one
+process keeps the Koppelscherm's candidate set in memory after a change; a second one would read it
+from Redis again after every change (about 100 ms more for the first page after it).
 Without the second pool (a PaaS with one web process, the Procfile) the members' pool serves everything.
 """
 
@@ -29,8 +31,8 @@ if POOL not in {"members", "coordinators"}:
 worker_class = "gthread"
 if POOL == "coordinators":
     bind = os.environ.get("GUNICORN_COORDINATORS_BIND", "127.0.0.1:8001")
-    workers = int(os.environ.get("COORDINATORS_WEB_CONCURRENCY", "2"))
-    threads = int(os.environ.get("COORDINATORS_THREADS", "2"))
+    workers = int(os.environ.get("COORDINATORS_WEB_CONCURRENCY", "1"))
+    threads = int(os.environ.get("COORDINATORS_THREADS", "4"))
     proc_name = "mentorprogramma-coordinators"
 else:
     bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"

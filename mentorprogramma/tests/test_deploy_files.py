@@ -57,7 +57,7 @@ def test_the_coordinators_pool_listens_where_nginx_sends_the_admin_and_the_cockp
 def test_the_coordinators_unit_starts_that_pool_first_in_line_for_the_cpu_and_background_work_last():
     unit = (BASE_DIR / "deploy/systemd/mentorprogramma-web-coordinators.service").read_text()
     assert "Environment=GUNICORN_POOL=coordinators" in unit and "-c deploy/gunicorn.conf.py" in unit
-    assert "Nice=-5" in unit
+    assert "Nice=-10" in unit
     assert "Nice=10" in (BASE_DIR / "deploy/systemd/mentorprogramma-worker.service").read_text()
 
 
