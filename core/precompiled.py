@@ -8,6 +8,7 @@ rows into model instances (with their select_related objects) the way Django's o
 
 Only for querysets whose every parameter is either fixed or one of the ids passed in: the ids stand in
 the SQL's parameters as themselves (plain integers), which is how `Precompiled` finds where they go.
+Annotations come along (their parameters fixed too: never today's date); extra() columns are refused.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -36,8 +37,8 @@ class Precompiled:
             slots = tuple(placeholders.index(p) if isinstance(p, int) and p in placeholders else None for p in params)
             if {slot for slot in slots if slot is not None} != set(range(len(placeholders))):
                 raise ValueError("Every id must appear among the query's parameters as itself.")
-            if compiler.annotation_col_map or compiler.query.extra_select:
-                raise ValueError("Precompiled builds model instances only: no annotations or extra columns.")
+            if compiler.query.extra_select:
+                raise ValueError("Precompiled builds model instances and their annotations only: no extra().")
             select, klass_info = compiler.select, compiler.klass_info
             fields = klass_info["select_fields"]
             start, end = fields[0], fields[-1] + 1
@@ -50,6 +51,8 @@ class Precompiled:
                 "start": start,
                 "end": end,
                 "init_list": [column[0].target.attname for column in select[start:end]],
+                # As Django's ModelIterable: each annotation set on the object from its column.
+                "annotations": tuple(compiler.annotation_col_map.items()),
                 "converters": compiler.get_converters([column[0] for column in select]),
                 # Stateless between rows (Django makes them once per query): made once here.
                 "populators": get_related_populators(klass_info, select, self.using),
@@ -69,11 +72,13 @@ class Precompiled:
             rows = list(compiler.apply_converters(rows, compiled["converters"]))
         # As Django's ModelIterable: the model's columns, then each select_related object from its own.
         model, start, end, init_list = compiled["model"], compiled["start"], compiled["end"], compiled["init_list"]
-        populators = compiled["populators"]
+        populators, annotations = compiled["populators"], compiled["annotations"]
         objects = []
         for row in rows:
             obj = model.from_db(self.using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
             objects.append(obj)
         return objects

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
@@ -218,15 +219,37 @@ def pair_for_user(*, user, pk, reads=PAIR_READS) -> Match:
     that shows less asks for less (the meetings list: the partners' names only).
     """
     try:
-        # Her pairs as `matches_for_user` defines them, with the relations this page shows instead of its list's.
-        pairs = matches_for_user(user=user).select_related(None)
-        if reads:  # select_related() without a name would follow every foreign key
-            pairs = pairs.select_related(*reads)
-        match = pairs.get(pk=pk)
-    except (Match.DoesNotExist, ValueError, TypeError):
+        pk = int(pk)
+    except (ValueError, TypeError):
         raise Http404 from None
+    if not 0 < pk < 2**63:  # the database would refuse it (bigint); the ORM answered "no such pair"
+        raise Http404
+    found = _pair_query(tuple(reads))(user.pk, pk) if user.is_authenticated else []
+    if not found:
+        raise Http404
     setattr(user, HAS_A_PAIR, True)
-    return match
+    return found[0]
+
+
+# One compiled query per set of relations a page reads (`core.precompiled`): building the SQL of a pair
+# with both partners' profiles (some 120 columns) cost more CPU than running it, on every pair page.
+_PAIR_QUERIES: dict[tuple, Precompiled] = {}
+
+
+def _pair_query(reads: tuple) -> Precompiled:
+    query = _PAIR_QUERIES.get(reads)
+    if query is None:
+
+        def build(user_pk, pair_pk):
+            # Her pairs as `matches_for_user` defines them (a stand-in user with her id: the rule stays there),
+            # with the relations this page shows instead of its list's.
+            pairs = matches_for_user(user=get_user_model()(pk=user_pk)).select_related(None)
+            if reads:  # select_related() without a name would follow every foreign key
+                pairs = pairs.select_related(*reads)
+            return pairs.filter(pk=pair_pk).order_by()
+
+        query = _PAIR_QUERIES.setdefault(reads, Precompiled(build))
+    return query
 
 
 def end_reason_visible_to(*, match, user) -> bool:
