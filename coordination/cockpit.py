@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import BooleanField, CharField, Count, ExpressionWrapper, F, Q, Sum, Value, Window
 from django.db.models.functions import RowNumber
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MemberListImport, Profile, VerificationStatus
 from core.people import name_for_coordinators
+from core.precompiled import Precompiled
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import EvaluationRound
 from goals import selectors as goal_selectors
@@ -168,8 +170,26 @@ def _pair_names(matches) -> list[str]:
     return [f"{name_for_coordinators(match.mentor)} – {name_for_coordinators(match.mentee)}" for match in matches]
 
 
-def first_of_each(queryset, conditions: dict, *, order_by: list) -> dict[str, tuple[int, list]]:
-    """Per condition: how many rows of ``queryset`` meet it and the first NAMES_SHOWN of them, in one query.
+# The lists' queries, compiled once per key (`core.precompiled`): their SQL depends only on the day, the
+# cycle and the settings, never on the rows, and building it was most of the cockpit's CPU (issue 24).
+# Per process; a new day or cycle makes a new key, and a change of settings (tests) empties it.
+_COMPILED_LISTS: dict[tuple, tuple[Precompiled, list[str]]] = {}
+_KEYS_KEPT = 32
+
+
+def _forget_compiled_lists(**kwargs):
+    _COMPILED_LISTS.clear()
+
+
+setting_changed.connect(_forget_compiled_lists)
+
+
+def first_of_each(build, *, order_by: list, key: tuple | None) -> dict[str, tuple[int, list]]:
+    """Per condition: how many rows meet it and the first NAMES_SHOWN of them, in one query.
+
+    ``build()`` gives (queryset, conditions). ``key`` names everything their SQL depends on (the day, the
+    cycle): the query is built and compiled once per key and connection, then only run. ``key=None``: a
+    query whose SQL changes with every call (a moment, not a day), built and run as it is.
 
     The database counts and picks, so the page reads at most NAMES_SHOWN rows per list however many
     there are, never every open pair or waiting member into Python. A row may belong to several lists.
@@ -177,12 +197,24 @@ def first_of_each(queryset, conditions: dict, *, order_by: list) -> dict[str, tu
     written once (``_first_of_each_union``): a tenth of the database's time of one window query over
     every row and half the work to build the SQL. Elsewhere (SQLite) one query with a window per list.
     """
-    if connection.features.supports_slicing_ordering_in_compound:
-        return _first_of_each_union(queryset, conditions, order_by=order_by)
-    return _first_of_each_windows(queryset, conditions, order_by=order_by)
+    union = connection.features.supports_slicing_ordering_in_compound
+    shape = _first_of_each_union if union else _first_of_each_windows
+    if key is None:
+        queryset, conditions = build()
+        rows = list(shape(queryset, conditions, order_by=order_by))
+        return _lists_of_union(rows, conditions) if union else _lists_of_windows(rows, conditions)
+    entry = _COMPILED_LISTS.get(key)
+    if entry is None:
+        if len(_COMPILED_LISTS) >= _KEYS_KEPT:
+            _COMPILED_LISTS.clear()
+        names = list(build()[1])
+        entry = _COMPILED_LISTS.setdefault(key, (Precompiled(lambda: shape(*build(), order_by=order_by)), names))
+    compiled, names = entry
+    rows = compiled()
+    return _lists_of_union(rows, names) if union else _lists_of_windows(rows, names)
 
 
-def _first_of_each_union(queryset, conditions: dict, *, order_by: list) -> dict[str, tuple[int, list]]:
+def _first_of_each_union(queryset, conditions: dict, *, order_by: list):
     """One part per condition: its rows, their total (a window over the part, before the limit), its first rows."""
     # The windows and the order resolved once; each part adds its condition (SQL filters before windows).
     numbered = queryset.annotate(
@@ -192,16 +224,19 @@ def _first_of_each_union(queryset, conditions: dict, *, order_by: list) -> dict[
         numbered.filter(condition).annotate(attention_list=Value(name, output_field=CharField()))[:NAMES_SHOWN]
         for name, condition in conditions.items()
     ]
-    rows = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def _lists_of_union(rows, names) -> dict[str, tuple[int, list]]:
     result = {}
-    for name in conditions:
+    for name in names:
         # A union keeps no order of its own: each part's rows come back numbered in its order.
         meeting = sorted((row for row in rows if row.attention_list == name), key=lambda row: row.attention_rank)
         result[name] = (meeting[0].attention_total if meeting else 0, meeting)
     return result
 
 
-def _first_of_each_windows(queryset, conditions: dict, *, order_by: list) -> dict[str, tuple[int, list]]:
+def _first_of_each_windows(queryset, conditions: dict, *, order_by: list):
     """A window per condition (its row number and its total among the rows meeting it), over every row."""
     either = Q()
     for condition in conditions.values():
@@ -218,9 +253,12 @@ def _first_of_each_windows(queryset, conditions: dict, *, order_by: list) -> dic
         )
         windows[f"attention_total_{name}"] = Window(Count("pk"), partition_by=[F(f"attention_is_{name}")])
         shown |= Q(**{f"attention_is_{name}": True, f"attention_rank_{name}__lte": NAMES_SHOWN})
-    rows = list(queryset.filter(either).annotate(**flags).annotate(**windows).filter(shown).order_by(*order_by))
+    return queryset.filter(either).annotate(**flags).annotate(**windows).filter(shown).order_by(*order_by)
+
+
+def _lists_of_windows(rows, names) -> dict[str, tuple[int, list]]:
     result = {}
-    for name in conditions:
+    for name in names:
         meeting = [row for row in rows if getattr(row, f"attention_is_{name}")]
         result[name] = (getattr(meeting[0], f"attention_total_{name}") if meeting else 0, meeting)
     return result
@@ -236,25 +274,34 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     and its first names picked by the database (``first_of_each``).
     """
     members = first_of_each(
-        Profile.objects.select_related("user").only(
-            "needs_review", "verification_status", "membership_number", "user__full_name", "user__email"
+        lambda: (
+            Profile.objects.select_related("user").only(
+                "needs_review", "verification_status", "membership_number", "user__full_name", "user__email"
+            ),
+            {"pending": Q(verification_status=VerificationStatus.PENDING), "flagged": Q(needs_review=True)},
         ),
-        {"pending": Q(verification_status=VerificationStatus.PENDING), "flagged": Q(needs_review=True)},
         order_by=["created_at", "pk"],
+        key=("members",),
     )
     pending_count, pending = members["pending"]
     flagged_count, flagged = members["flagged"]
     # Mentees waiting for a mentor now, and the waiting list (issue 25 §8: not matched in a cycle whose
     # matching is over; each may carry her application to the next cycle): one query, both rules matching's.
     in_cycle = Q(cycle=cycle) if cycle is not None else Q()
+    cycle_key = cycle.pk if cycle is not None else None
     applications = first_of_each(
-        # Only what the names need: never her mentoring question (R11) nor a password hash, and less to build.
-        Application.objects.select_related("member", "cycle").only("member__full_name", "member__email", "cycle__name"),
-        {
-            "waiting": Q(pk__in=matching_selectors.mentees_waiting(cycle=cycle).values("pk")),
-            "waiting_list": Q(pk__in=matching_selectors.waiting_list().filter(in_cycle).values("pk")),
-        },
+        lambda: (
+            # Only what the names need: never her mentoring question (R11) nor a password hash; less to build.
+            Application.objects.select_related("member", "cycle").only(
+                "member__full_name", "member__email", "cycle__name"
+            ),
+            {
+                "waiting": Q(pk__in=matching_selectors.mentees_waiting(cycle=cycle).values("pk")),
+                "waiting_list": Q(pk__in=matching_selectors.waiting_list().filter(in_cycle).values("pk")),
+            },
+        ),
         order_by=["cycle__planned_start", "created_at", "pk"],
+        key=("applications", cycle_key),
     )
     mentees_waiting = applications["waiting"][0]
     waiting_count, waiting_first = applications["waiting_list"]
@@ -292,27 +339,31 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
             [f"{application.member} ({application.cycle})" for application in waiting_first],
         )
     )
+
     # One query for the lists about pairs, each condition asked of the app that owns the rule: no first
     # contact (matching, R8), a partner said it does not fit (matching), quiet and short of meetings
     # (meetings, R10), ended early since last week (matching, R6).
-    conditions = {
-        "no_first_contact": matching_selectors.first_contact_alert(today=today),
-        "does_not_fit": matching_selectors.fit_concern(),
-        "quiet": meetings_selectors.quiet(today=today),
-        "short_of_meetings": meetings_selectors.short_of_meetings(today=today),
-        "ended_early": matching_selectors.ended_early_since(since=today - WITHDRAWALS_SINCE),
-        # Issue 25 §3: the mentor did not answer in time (matching decides what "in time" is).
-        "mentor_silent": matching_selectors.mentor_answer_overdue(today=today),
-    }
-    matches = Match.objects.filter(cycle=cycle) if cycle else Match.objects.all()
-    # Only what the names need: the fewer columns, the less to build, send and read.
-    listed = first_of_each(
-        meetings_selectors.with_meeting_stats(matches=matches, last_held=False, selected=False)
-        .select_related("mentor", "mentee")
-        .only("start_date", *PAIR_NAME_FIELDS),
-        conditions,
-        order_by=["start_date", "pk"],
-    )
+    def pair_lists():
+        conditions = {
+            "no_first_contact": matching_selectors.first_contact_alert(today=today),
+            "does_not_fit": matching_selectors.fit_concern(),
+            "quiet": meetings_selectors.quiet(today=today),
+            "short_of_meetings": meetings_selectors.short_of_meetings(today=today),
+            "ended_early": matching_selectors.ended_early_since(since=today - WITHDRAWALS_SINCE),
+            # Issue 25 §3: the mentor did not answer in time (matching decides what "in time" is).
+            "mentor_silent": matching_selectors.mentor_answer_overdue(today=today),
+        }
+        matches = Match.objects.filter(cycle=cycle) if cycle else Match.objects.all()
+        # Only what the names need: the fewer columns, the less to build, send and read.
+        pairs = (
+            meetings_selectors.with_meeting_stats(matches=matches, last_held=False, selected=False)
+            .select_related("mentor", "mentee")
+            .only("start_date", *PAIR_NAME_FIELDS)
+        )
+        return pairs, conditions
+
+    # Every condition is a matter of the day and the cycle (and settings): compiled once for them.
+    listed = first_of_each(pair_lists, order_by=["start_date", "pk"], key=("pairs", today, cycle_key))
     statistics_url = reverse("admin:meetings_pairmeetingstatistics_changelist")
     items.append(
         Attention(
@@ -359,11 +410,14 @@ def needs_attention(cycle: Cycle | None, *, today: datetime.date) -> list[Attent
     )
     withdrawals = matching_selectors.withdrawn_since(since=timezone.now() - WITHDRAWALS_SINCE, cycle=cycle)
     withdrawn_count, withdrawn = first_of_each(
-        withdrawals.select_related(None)
-        .select_related("member")
-        .only("role", "withdrawn_at", "member__full_name", "member__email"),
-        {"withdrawn": Q(pk__isnull=False)},
+        lambda: (
+            withdrawals.select_related(None)
+            .select_related("member")
+            .only("role", "withdrawn_at", "member__full_name", "member__email"),
+            {"withdrawn": Q(pk__isnull=False)},
+        ),
         order_by=["-withdrawn_at", "-pk"],
+        key=None,  # since a moment a week ago: other SQL every time
     )["withdrawn"]
     ended_count, ended = listed["ended_early"]
     items.append(

@@ -11,6 +11,8 @@ the SQL's parameters as themselves (plain integers), which is how `Precompiled` 
 Annotations come along (their parameters fixed too: never today's date); extra() columns are refused.
 """
 
+import weakref
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
 
@@ -27,8 +29,9 @@ class Precompiled:
         self.using = using
 
     def _compiled(self, connection):
-        # Kept on the connection object: one per thread, and its converters are that connection's.
-        cache = connection.__dict__.setdefault("_precompiled_queries", {})
+        # Kept on the connection object: one per thread, and its converters are that connection's. Weakly: a
+        # query its owner let go of (the cockpit's lists of an earlier day) is let go of here too.
+        cache = connection.__dict__.setdefault("_precompiled_queries", weakref.WeakKeyDictionary())
         compiled = cache.get(self)
         if compiled is None:
             placeholders = PLACEHOLDERS[: self.build.__code__.co_argcount]

@@ -458,3 +458,32 @@ def test_withdrawn_means_withdrawn_in_the_last_week_not_edited_in_it(client):
     attention = {str(item.label): item for item in client.get(URL).context["attention"]}
 
     assert attention["afmeldingen en voortijdig beëindigde mentorschappen sinds vorige week"].count == 0
+
+
+def test_the_lists_are_compiled_once_per_day_and_cycle_and_still_read_the_rows_of_the_moment():  # issue 24
+    today = timezone.localdate()
+
+    def waiting():
+        items = {str(item.label): item for item in coordination.needs_attention(None, today=today)}
+        return items["leden die wachten op verificatie"]
+
+    coordination._COMPILED_LISTS.clear()
+    first = ProfileFactory()
+    assert waiting().count == 1
+    keys = set(coordination._COMPILED_LISTS)
+    assert ("pairs", today, None) in keys and ("members",) in keys
+    second = ProfileFactory()  # registered after the lists were compiled: the next page counts her
+    with CaptureQueriesContext(connection) as queries:
+        item = waiting()
+    assert item.count == 2 and item.names == [str(first.user), str(second.user)]
+    assert set(coordination._COMPILED_LISTS) == keys  # the same day and cycle: nothing compiled again
+    assert len(queries) == 5  # members, applications, pairs, withdrawals, failed e-mails
+    coordination.needs_attention(None, today=today + datetime.timedelta(days=1))
+    assert ("pairs", today + datetime.timedelta(days=1), None) in coordination._COMPILED_LISTS
+
+
+def test_a_change_of_settings_forgets_the_compiled_lists(settings):
+    coordination.needs_attention(None, today=timezone.localdate())
+    assert coordination._COMPILED_LISTS
+    settings.MATCHING_FIRST_CONTACT_ALERT_DAYS = 30
+    assert not coordination._COMPILED_LISTS
