@@ -67,12 +67,16 @@ def _her_pairs(user):
     return Match.objects.filter(Q(mentor=user) | Q(mentee=user))
 
 
-# Her overview asks these two on every visit: compiled once, run with her id (`core.precompiled`).
-# Unordered: `Participation` sorts them (`_newest_first`, `_applications_order`).
-_HER_PAIRS = Precompiled(
-    lambda pk: Match.objects.filter(Q(mentor_id=pk) | Q(mentee_id=pk)).select_related("mentor", "mentee").order_by()
-)
-_HER_APPLICATIONS = Precompiled(lambda pk: Application.objects.filter(member_id=pk).select_related("cycle").order_by())
+def _stand_in(pk):
+    """A user with only her id: builds her queries once for any member (`core.precompiled`)."""
+    return get_user_model()(pk=pk)
+
+
+# Her overview asks these two on every visit: compiled once, run with her id (`core.precompiled`), built
+# from the same definitions as the querysets. Unordered: `Participation` sorts them (`_newest_first`,
+# `_applications_order`).
+_HER_PAIRS = Precompiled(lambda pk: _her_pairs(_stand_in(pk)).select_related("mentor", "mentee").order_by())
+_HER_APPLICATIONS = Precompiled(lambda pk: _applications_of(_stand_in(pk)).order_by())
 
 
 def matches_for_user(*, user):
@@ -243,7 +247,7 @@ def _pair_query(reads: tuple) -> Precompiled:
         def build(user_pk, pair_pk):
             # Her pairs as `matches_for_user` defines them (a stand-in user with her id: the rule stays there),
             # with the relations this page shows instead of its list's.
-            pairs = matches_for_user(user=get_user_model()(pk=user_pk)).select_related(None)
+            pairs = matches_for_user(user=_stand_in(user_pk)).select_related(None)
             if reads:  # select_related() without a name would follow every foreign key
                 pairs = pairs.select_related(*reads)
             return pairs.filter(pk=pair_pk).order_by()
